@@ -1,0 +1,143 @@
+//! The command line: clap definitions and the headless commands. Each command writes to the
+//! `Write` it is given, so tests and the binary share one code path.
+
+mod runs;
+mod sample_run;
+mod samples;
+mod show;
+pub mod table;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use color_eyre::eyre::{Result, WrapErr};
+
+use crate::store::{self, Catalog, RunSelector};
+
+pub use sample_run::sample_run_dir;
+
+/// Inspect lighteval runs: aggregated metrics, per-sample predictions, and more.
+#[derive(Debug, Parser)]
+#[command(name = "evaldeck", version, about, long_about = None, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// A lighteval output folder, a results file or a details folder (default: the sample run).
+    pub source: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The aggregated results of a run, like lighteval's end-of-run table.
+    Show(ShowArgs),
+    /// The per-sample rows of one task (doc, model_response, metric).
+    Samples(SamplesArgs),
+    /// Every model and run found under SOURCE.
+    Runs(RunsArgs),
+}
+
+/// Which run of a source.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// A lighteval output folder, a results file or a details folder (default: the sample run).
+    pub source: Option<PathBuf>,
+    /// Model name as in the output folder (`org/model`); default: the only one, else the newest run's.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// A run's date id (`2026-11-23T21-40-51.814529`), `first` or `last`.
+    #[arg(long, default_value = "last")]
+    pub run: RunSelector,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub format: ShowFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    Table,
+    Markdown,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SamplesArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Task key (`quiz:geo|0`) or task name when unambiguous (`quiz:geo`).
+    #[arg(long)]
+    pub task: String,
+    #[arg(long, value_enum, default_value_t = SamplesFormat::Jsonl)]
+    pub format: SamplesFormat,
+    /// Stop after this many rows.
+    #[arg(long)]
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SamplesFormat {
+    Jsonl,
+    Table,
+    Csv,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunsArgs {
+    /// A lighteval output folder (default: the sample run).
+    pub source: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub format: ShowFormat,
+}
+
+/// Runs a parsed command line, writing results to `out` and notes for people to `err`.
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    match cli.command {
+        Some(Command::Show(args)) => show::show(&args, out, err),
+        Some(Command::Samples(args)) => samples::samples(&args, out, err),
+        Some(Command::Runs(args)) => runs::runs(&args, out),
+        // Until the TUI lands, the bare command shows the newest run of the source.
+        None => {
+            let run = RunArgs { source: cli.source, model: None, run: RunSelector::Last };
+            show::show(&ShowArgs { run, format: ShowFormat::Table }, out, err)
+        }
+    }
+}
+
+/// The catalog of a source, defaulting to the sample run.
+fn open_source(source: Option<&PathBuf>) -> Result<Catalog> {
+    let path = match source {
+        Some(path) => path.clone(),
+        None => sample_run_dir().wrap_err("could not unpack the bundled sample run")?,
+    };
+    Ok(store::discover(&path)?)
+}
+
+/// Whether an error is only a closed output pipe (`evaldeck … | head`), which is not a failure.
+pub fn is_broken_pipe(error: &color_eyre::eyre::Report) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// An error and its causes on one line; a cause already quoted by the message before it (our
+/// errors embed their source) is not repeated.
+pub fn error_text(error: &color_eyre::eyre::Report) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&cause);
+        }
+    }
+    text
+}

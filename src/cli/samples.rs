@@ -1,0 +1,178 @@
+//! `evaldeck samples`: the per-sample rows of one task, streamed batch by batch so memory stays
+//! flat however many rows there are.
+
+use std::io::Write;
+
+use color_eyre::eyre::{Result, bail};
+
+use super::table::{Align, Table, one_line, write_csv_row};
+use super::{SamplesArgs, SamplesFormat, open_source};
+use crate::model::{Detail, Json, Prediction};
+use crate::store::pyjson::{self, WriteOptions};
+use crate::store::{self, DetailsFile, DetailsLayout, Run};
+
+/// Rows decoded per batch: big enough to amortise decoding, small enough to keep memory flat.
+const BATCH_ROWS: usize = 1024;
+/// Query column width in `--format table`.
+const QUERY_WIDTH: usize = 48;
+const ANSWER_WIDTH: usize = 24;
+
+pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let catalog = open_source(args.run.source.as_ref())?;
+    let selection = catalog.select(args.run.model.as_deref(), Some(&args.run.run))?;
+    if selection.chose_among > 1 {
+        writeln!(err, "note: several models here; using the newest run, of {}. Choose with --model.", selection.run.model)?;
+    }
+    let task = resolve_task(selection.run, &args.task)?;
+    let file = selection.run.open_details(&task)?;
+    let limit = args.limit.unwrap_or(u64::MAX);
+    let batch_rows = usize::try_from(limit).unwrap_or(usize::MAX).clamp(1, BATCH_ROWS);
+    match args.format {
+        SamplesFormat::Jsonl if file.layout() == DetailsLayout::Nested => jsonl_raw(&file, limit, batch_rows, out),
+        SamplesFormat::Jsonl => for_each_detail(&file, limit, batch_rows, |_, detail| {
+            let line = pyjson::to_string(&store::detail_to_json(detail), WriteOptions::STRICT_COMPACT);
+            writeln!(out, "{line}")?;
+            Ok(())
+        }),
+        SamplesFormat::Table => {
+            // A table must know its column widths, so it holds the rows it prints.
+            let mut table: Option<Table> = None;
+            for_each_detail(&file, limit, batch_rows, |index, detail| {
+                let table = table.get_or_insert_with(|| new_table(&file, detail));
+                table.rows.push(table_cells(index, detail, &table.headers[5..], true));
+                Ok(())
+            })?;
+            if let Some(table) = table {
+                table.write_plain(out)?;
+            }
+            Ok(())
+        }
+        SamplesFormat::Csv => {
+            let mut headers: Option<Vec<String>> = None;
+            for_each_detail(&file, limit, batch_rows, |index, detail| {
+                if headers.is_none() {
+                    let h = new_table(&file, detail).headers;
+                    write_csv_row(out, &h)?;
+                    headers = Some(h);
+                }
+                let metrics = &headers.as_ref().expect("set above")[5..];
+                write_csv_row(out, &table_cells(index, detail, metrics, false))?;
+                Ok(())
+            })
+        }
+    }
+}
+
+/// Finds a task by its exact key, or by its name or key without few-shot part when only one matches.
+fn resolve_task(run: &Run, wanted: &str) -> Result<String> {
+    let tasks: Vec<&str> = run.details.iter().map(|(t, _)| t.as_str()).collect();
+    if tasks.contains(&wanted) {
+        return Ok(wanted.to_owned());
+    }
+    let matches: Vec<&str> = tasks
+        .iter()
+        .copied()
+        .filter(|t| {
+            let key = crate::model::TaskKey::new(*t);
+            key.name() == wanted || key.without_fewshot() == wanted
+        })
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).to_owned()),
+        [] => bail!(
+            "run {} of `{}` has no details for task `{wanted}`; tasks with details: {}",
+            run.date_id,
+            run.model,
+            if tasks.is_empty() { "none".to_owned() } else { tasks.join(", ") }
+        ),
+        several => bail!("task `{wanted}` matches several tasks ({}); give the full key", several.join(", ")),
+    }
+}
+
+/// The file's own rows, as lighteval wrote them, one strict JSON object per line.
+fn jsonl_raw(file: &DetailsFile, limit: u64, batch_rows: usize, out: &mut dyn Write) -> Result<()> {
+    let mut written = 0u64;
+    let mut line = String::new();
+    for batch in file.batches(None, batch_rows)? {
+        let batch = batch?;
+        let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
+        for row in 0..batch.num_rows() {
+            if written >= limit {
+                return Ok(());
+            }
+            line.clear();
+            let object = Json::Object(store::row_object(&names, batch.columns(), row));
+            pyjson::write_value(&mut line, &object, WriteOptions::STRICT_COMPACT, 0);
+            line.push('\n');
+            out.write_all(line.as_bytes())?;
+            written += 1;
+        }
+    }
+    Ok(())
+}
+
+fn for_each_detail(
+    file: &DetailsFile,
+    limit: u64,
+    batch_rows: usize,
+    mut each: impl FnMut(u64, &Detail) -> Result<()>,
+) -> Result<()> {
+    let mut index = 0u64;
+    for batch in file.details(batch_rows)? {
+        for detail in batch? {
+            if index >= limit {
+                return Ok(());
+            }
+            each(index, &detail)?;
+            index += 1;
+        }
+    }
+    Ok(())
+}
+
+fn new_table(file: &DetailsFile, first: &Detail) -> Table {
+    let mut headers = vec![
+        ("#", Align::Right),
+        ("id", Align::Left),
+        ("query", Align::Left),
+        ("gold", Align::Left),
+        ("prediction", Align::Left),
+    ];
+    let mut names = file.metric_names();
+    if names.is_empty() {
+        names = first.metric.keys().cloned().collect();
+    }
+    let mut table = Table::new(&headers.drain(..).collect::<Vec<_>>());
+    for name in names {
+        table.headers.push(name);
+        table.align.push(Align::Right);
+    }
+    table
+}
+
+fn table_cells(index: u64, detail: &Detail, metrics: &[String], elide: bool) -> Vec<String> {
+    let shorten = |text: &str, width: usize| if elide { one_line(text, width) } else { text.to_owned() };
+    let golds = detail.doc.golds().join(" | ");
+    let prediction = match detail.prediction() {
+        Prediction::Generated(text) => text.to_owned(),
+        Prediction::Choice { text, .. } => text.to_owned(),
+        Prediction::None => String::new(),
+    };
+    let mut cells = vec![
+        index.to_string(),
+        detail.doc.id.clone().unwrap_or_default(),
+        shorten(&detail.doc.query, QUERY_WIDTH),
+        shorten(&golds, ANSWER_WIDTH),
+        shorten(&prediction, ANSWER_WIDTH),
+    ];
+    for name in metrics {
+        cells.push(match detail.metric.get(name) {
+            None => String::new(),
+            Some(value @ (Json::Int(_) | Json::Bool(_))) => pyjson::to_string(value, WriteOptions::STRICT_COMPACT),
+            Some(Json::Float(f)) if elide => super::show::format_value(*f),
+            Some(other) if elide => one_line(&pyjson::to_string(other, WriteOptions::STRICT_COMPACT), ANSWER_WIDTH),
+            Some(other) => pyjson::to_string(other, WriteOptions::STRICT_COMPACT),
+        });
+    }
+    cells
+}

@@ -1,0 +1,23 @@
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use evaldeck::cli::{self, Cli};
+
+fn main() -> ExitCode {
+    // Panics still get color-eyre's report; errors are printed plainly below.
+    let _ = color_eyre::install();
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut err = std::io::stderr();
+    let result = cli::run(cli, &mut out, &mut err).and_then(|()| Ok(out.flush()?));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if cli::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(err, "error: {}", cli::error_text(&e));
+            ExitCode::from(2)
+        }
+    }
+}

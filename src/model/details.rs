@@ -1,0 +1,136 @@
+//! One evaluated sample (a row of a details file): the doc that was asked, the model's response and
+//! the per-sample metric values, in lighteval ≥ 0.11's vocabulary. Older flat layouts are mapped
+//! onto it by `store::details`.
+
+use super::json::{Json, Map};
+
+/// The question side of a sample.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Doc {
+    pub id: Option<String>,
+    pub task_name: Option<String>,
+    pub query: String,
+    /// The exact context sent to the model, when the file records it (flat layouts' `full_prompt`).
+    pub full_prompt: Option<String>,
+    pub instruction: Option<String>,
+    pub choices: Vec<String>,
+    pub gold_index: Vec<i64>,
+    /// References written as text (generative tasks of the flat layouts: `gold`).
+    pub gold_texts: Vec<String>,
+    pub fewshot_samples: Vec<Json>,
+    pub specific: Json,
+    /// Every other field of the row's doc, in file order.
+    pub extra: Map,
+}
+
+impl Doc {
+    /// The references: the gold choices, or the gold texts when the file has no choices.
+    pub fn golds(&self) -> Vec<&str> {
+        if !self.gold_texts.is_empty() {
+            return self.gold_texts.iter().map(String::as_str).collect();
+        }
+        self.gold_index
+            .iter()
+            .filter_map(|&i| usize::try_from(i).ok().and_then(|i| self.choices.get(i)))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// The answer side of a sample.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelResponse {
+    /// Generations (several when a task samples more than one).
+    pub text: Vec<String>,
+    pub text_post_processed: Vec<String>,
+    pub reasonings: Vec<String>,
+    /// One log-probability per choice for log-likelihood tasks.
+    pub logprobs: Vec<f64>,
+    pub argmax_logits_eq_gold: Vec<bool>,
+    pub input_tokens: Json,
+    pub output_tokens: Json,
+    pub truncated_tokens_count: Option<i64>,
+    pub padded_tokens_count: Option<i64>,
+    pub extra: Map,
+}
+
+/// One row of a details file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Detail {
+    pub doc: Doc,
+    pub model_response: ModelResponse,
+    /// Per-sample metric values; corpus-level metrics hold their inputs (`{golds, preds}`).
+    pub metric: Map,
+}
+
+/// What the model answered, for display: the first generation, or for log-likelihood tasks the
+/// choice with the highest log-probability.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Prediction<'a> {
+    Generated(&'a str),
+    Choice { index: usize, text: &'a str },
+    None,
+}
+
+impl Detail {
+    pub fn prediction(&self) -> Prediction<'_> {
+        if let Some(text) = self.model_response.text.first() {
+            return Prediction::Generated(text);
+        }
+        let best = self
+            .model_response
+            .logprobs
+            .iter()
+            .enumerate()
+            .filter(|(_, lp)| !lp.is_nan())
+            .max_by(|a, b| a.1.total_cmp(b.1));
+        match best {
+            Some((index, _)) => Prediction::Choice {
+                index,
+                text: self.doc.choices.get(index).map_or("", String::as_str),
+            },
+            None => Prediction::None,
+        }
+    }
+
+    /// A metric value as a number, when it is one (corpus-metric inputs are not).
+    pub fn metric_value(&self, name: &str) -> Option<f64> {
+        match self.metric.get(name)? {
+            value @ (Json::Int(_) | Json::Float(_) | Json::Bool(_)) => value.as_f64(),
+            _ => None,
+        }
+    }
+}
+
+/// Per-sample hashes as lighteval computes them (xxHash64 hex digests).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SampleHashes {
+    pub example: String,
+    pub full_prompt: String,
+    pub input_tokens: String,
+    pub cont_tokens: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prediction_is_argmax_choice_or_first_generation() {
+        let mut detail = Detail::default();
+        detail.doc.choices = vec!["a".into(), "b".into(), "c".into()];
+        detail.model_response.logprobs = vec![-3.0, -0.5, f64::NAN];
+        assert_eq!(detail.prediction(), Prediction::Choice { index: 1, text: "b" });
+        detail.model_response.text = vec!["hello".into()];
+        assert_eq!(detail.prediction(), Prediction::Generated("hello"));
+        assert_eq!(Detail::default().prediction(), Prediction::None);
+    }
+
+    #[test]
+    fn golds_come_from_indices_or_texts() {
+        let mut doc = Doc { choices: vec!["x".into(), "y".into()], gold_index: vec![1, 7], ..Doc::default() };
+        assert_eq!(doc.golds(), ["y"]);
+        doc.gold_texts = vec!["ref".into()];
+        assert_eq!(doc.golds(), ["ref"]);
+    }
+}

@@ -1,0 +1,271 @@
+//! The results file (`results_<date_id>.json`): a borrowed, typed view over the JSON document, which
+//! is kept whole so that writing it back loses nothing.
+
+use super::json::{Json, Map};
+use super::task::{TaskConfig, TaskKey};
+
+/// Why a JSON document is not a lighteval results file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShapeError {
+    #[error("the top level is {0}, expected an object")]
+    NotAnObject(&'static str),
+    #[error("there is no `results` key, so this is not a lighteval results file")]
+    NoResults,
+    #[error("`{key}` is {found}, expected an object")]
+    WrongType { key: String, found: &'static str },
+}
+
+/// One `results_<date_id>.json`. Top-level keys: `config_general`, `results`, `versions`,
+/// `config_tasks`, `summary_tasks`, `summary_general` (others are kept too).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultsFile {
+    /// Always a `Json::Object`; kept as `Json` so it can be written without a copy.
+    root: Json,
+}
+
+/// The metric values of one row of `results`: `metric` and `metric_stderr` keys, in file order.
+#[derive(Debug, Clone, Copy)]
+pub struct ResultsRow<'a> {
+    pub task: &'a str,
+    pub values: &'a Map,
+}
+
+/// One metric of a results row with its standard error, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricValue<'a> {
+    pub metric: &'a str,
+    /// `None` when the stored value is not a number (kept as is in the file).
+    pub value: Option<f64>,
+    pub stderr: Option<f64>,
+}
+
+impl<'a> ResultsRow<'a> {
+    pub fn key(&self) -> TaskKey {
+        TaskKey::new(self.task)
+    }
+
+    /// The metrics of this row, each paired with its `<metric>_stderr` key, in file order.
+    pub fn metrics(&self) -> Vec<MetricValue<'a>> {
+        self.values
+            .iter()
+            .filter(|(name, _)| {
+                // `x_stderr` is the stderr of `x` only when `x` exists; a metric may end in `_stderr`.
+                name.strip_suffix("_stderr").is_none_or(|base| !self.values.contains_key(base))
+            })
+            .map(|(name, value)| MetricValue {
+                metric: name,
+                value: value.as_f64(),
+                stderr: self.values.get(&format!("{name}_stderr")).and_then(Json::as_f64),
+            })
+            .collect()
+    }
+}
+
+impl ResultsFile {
+    /// Checks the shape of a parsed document: an object with a `results` object of objects.
+    pub fn from_json(json: Json) -> Result<Self, ShapeError> {
+        let Json::Object(root) = &json else {
+            return Err(ShapeError::NotAnObject(json.kind()));
+        };
+        let results = root.get("results").ok_or(ShapeError::NoResults)?;
+        let rows = results.as_object().ok_or(ShapeError::WrongType {
+            key: "results".into(),
+            found: results.kind(),
+        })?;
+        for (task, row) in rows {
+            if row.as_object().is_none() {
+                return Err(ShapeError::WrongType { key: format!("results.{task}"), found: row.kind() });
+            }
+        }
+        for key in ["config_general", "versions", "config_tasks", "summary_tasks", "summary_general"] {
+            if let Some(value) = root.get(key).filter(|v| v.as_object().is_none() && !v.is_null()) {
+                return Err(ShapeError::WrongType { key: key.into(), found: value.kind() });
+            }
+        }
+        Ok(ResultsFile { root: json })
+    }
+
+    pub fn as_json(&self) -> &Json {
+        &self.root
+    }
+
+    pub fn as_map(&self) -> &Map {
+        self.root.as_object().expect("checked in from_json")
+    }
+
+    pub fn into_json(self) -> Json {
+        self.root
+    }
+
+    fn section(&self, key: &str) -> Option<&Map> {
+        self.as_map().get(key).and_then(Json::as_object)
+    }
+
+    pub fn general(&self) -> GeneralConfig<'_> {
+        static EMPTY: std::sync::OnceLock<Map> = std::sync::OnceLock::new();
+        GeneralConfig { raw: self.section("config_general").unwrap_or_else(|| EMPTY.get_or_init(Map::new)) }
+    }
+
+    /// Rows of `results` in file order, derived rows included.
+    pub fn rows(&self) -> impl Iterator<Item = ResultsRow<'_>> {
+        self.section("results").into_iter().flatten().filter_map(|(task, values)| {
+            values.as_object().map(|values| ResultsRow { task, values })
+        })
+    }
+
+    pub fn row(&self, task: &str) -> Option<ResultsRow<'_>> {
+        self.rows().find(|row| row.task == task)
+    }
+
+    /// Task keys of measured rows (not `_average`, not `all`), in file order.
+    pub fn measured_tasks(&self) -> Vec<TaskKey> {
+        self.rows().map(|r| r.key()).filter(|k| !k.is_derived()).collect()
+    }
+
+    /// The `config_tasks` entry for a results key: keyed `quiz:geo|0` (≥ 0.11) or, in older files,
+    /// without the few-shot part (`custom|quiz:geo`).
+    pub fn task_config(&self, task: &str) -> Option<TaskConfig<'_>> {
+        let configs = self.section("config_tasks")?;
+        let key = TaskKey::new(task);
+        configs
+            .get(task)
+            .or_else(|| configs.get(key.without_fewshot()))
+            .and_then(Json::as_object)
+            .map(TaskConfig::new)
+    }
+
+    /// A task's version: `versions[task]` in older files, `config_tasks[task].version` in 0.13.
+    pub fn task_version(&self, task: &str) -> Option<i64> {
+        self.section("versions")
+            .and_then(|v| v.get(task))
+            .and_then(Json::as_i64)
+            .or_else(|| self.task_config(task).and_then(|c| c.version()))
+    }
+
+    /// The compiled details (`summary_tasks[task]`).
+    pub fn task_summary(&self, task: &str) -> Option<CompiledSummary<'_>> {
+        self.section("summary_tasks")?.get(task)?.as_object().map(CompiledSummary::new)
+    }
+
+    /// Compiled details over all tasks (`summary_general`).
+    pub fn general_summary(&self) -> Option<CompiledSummary<'_>> {
+        self.section("summary_general").map(CompiledSummary::new)
+    }
+}
+
+/// A borrowed view of `config_general`, for both the 0.11+ shape (`model_config`) and the older
+/// flat one (`model_sha`, `model_dtype`, `model_size`, `generation_parameters`).
+#[derive(Debug, Clone, Copy)]
+pub struct GeneralConfig<'a> {
+    raw: &'a Map,
+}
+
+impl<'a> GeneralConfig<'a> {
+    pub fn raw(&self) -> &'a Map {
+        self.raw
+    }
+
+    fn string(&self, key: &str) -> Option<&'a str> {
+        self.raw.get(key).and_then(Json::as_str)
+    }
+
+    pub fn model_name(&self) -> Option<&'a str> {
+        self.string("model_name")
+            .or_else(|| self.model_config().and_then(|m| m.get("model_name")).and_then(Json::as_str))
+    }
+
+    pub fn lighteval_sha(&self) -> Option<&'a str> {
+        self.string("lighteval_sha")
+    }
+
+    pub fn num_fewshot_seeds(&self) -> Option<i64> {
+        self.raw.get("num_fewshot_seeds").and_then(Json::as_i64)
+    }
+
+    pub fn max_samples(&self) -> Option<i64> {
+        self.raw.get("max_samples").and_then(Json::as_i64)
+    }
+
+    /// `job_id` is the string `"0"` in 0.13 and the integer `0` before.
+    pub fn job_id(&self) -> Option<String> {
+        match self.raw.get("job_id")? {
+            Json::Str(s) => Some(s.clone()),
+            Json::Int(i) => Some(i.to_string()),
+            _ => None,
+        }
+    }
+
+    pub fn start_time(&self) -> Option<f64> {
+        self.raw.get("start_time").and_then(Json::as_f64)
+    }
+
+    pub fn end_time(&self) -> Option<f64> {
+        self.raw.get("end_time").and_then(Json::as_f64)
+    }
+
+    /// lighteval's spelling; a string holding seconds.
+    pub fn total_evaluation_time_secs(&self) -> Option<f64> {
+        match self.raw.get("total_evaluation_time_secondes")? {
+            Json::Str(s) => s.parse().ok(),
+            other => other.as_f64(),
+        }
+    }
+
+    pub fn model_config(&self) -> Option<&'a Map> {
+        self.raw.get("model_config").and_then(Json::as_object)
+    }
+
+    /// Generation parameters from `model_config` (≥ 0.11) or the top level (older files).
+    pub fn generation_parameters(&self) -> Option<&'a Map> {
+        self.model_config()
+            .and_then(|m| m.get("generation_parameters"))
+            .or_else(|| self.raw.get("generation_parameters"))
+            .and_then(Json::as_object)
+    }
+
+    /// Fields of the pre-0.11 shape: `model_sha`, `model_dtype`, `model_size`, `override_batch_size`.
+    pub fn legacy_model_field(&self, key: &str) -> Option<&'a Json> {
+        self.raw.get(key)
+    }
+}
+
+/// The four compiled hashes of a task or of the whole run (16 lowercase hex digits each).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompiledHashes {
+    pub hash_examples: String,
+    pub hash_full_prompts: String,
+    pub hash_input_tokens: String,
+    pub hash_cont_tokens: String,
+}
+
+/// A borrowed view of a `summary_tasks` entry or of `summary_general`: hashes and truncation /
+/// padding counts (older files add `effective_few_shots`, `num_truncated_few_shots`).
+#[derive(Debug, Clone, Copy)]
+pub struct CompiledSummary<'a> {
+    raw: &'a Map,
+}
+
+impl<'a> CompiledSummary<'a> {
+    pub fn new(raw: &'a Map) -> Self {
+        CompiledSummary { raw }
+    }
+
+    pub fn raw(&self) -> &'a Map {
+        self.raw
+    }
+
+    pub fn hashes(&self) -> CompiledHashes {
+        let hashes = self.raw.get("hashes");
+        let get = |k: &str| hashes.and_then(|h| h.get(k)).and_then(Json::as_str).unwrap_or("").to_owned();
+        CompiledHashes {
+            hash_examples: get("hash_examples"),
+            hash_full_prompts: get("hash_full_prompts"),
+            hash_input_tokens: get("hash_input_tokens"),
+            hash_cont_tokens: get("hash_cont_tokens"),
+        }
+    }
+
+    pub fn count(&self, key: &str) -> Option<i64> {
+        self.raw.get(key).and_then(Json::as_i64)
+    }
+}

@@ -1,0 +1,411 @@
+//! Finding runs: which models and which runs (`date_id`s) a folder holds, in lighteval's layout
+//!
+//! ```text
+//! {output_dir}/results/{model_name}/results_{date_id}.json
+//! {output_dir}/details/{model_name}/{date_id}/details_{task}_{date_id}.parquet
+//! ```
+//!
+//! A model name may contain `/` (two folder levels). Either half of a run may be missing. A source
+//! can also be the `results` or `details` folder, one model's folder, one results file or one
+//! details folder.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::details::DetailsFile;
+use super::error::{Result, StoreError};
+use super::results::read_results;
+use crate::model::{Json, ResultsFile};
+
+/// Folders deeper than this below the source are not searched.
+const MAX_DEPTH: usize = 12;
+
+/// What kind of path a source was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    Folder,
+    ResultsFile,
+    DetailsFile,
+}
+
+/// Every run found under a source, grouped by model.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub source: PathBuf,
+    pub kind: SourceKind,
+    /// Sorted by model name.
+    pub models: Vec<ModelRuns>,
+}
+
+/// The runs of one model, oldest first.
+#[derive(Debug, Clone)]
+pub struct ModelRuns {
+    pub name: String,
+    pub runs: Vec<Run>,
+}
+
+/// One run: a results file and / or a folder of details files sharing a `date_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub model: String,
+    pub date_id: String,
+    pub results_path: Option<PathBuf>,
+    /// `(task key, path)`, sorted by task key.
+    pub details: Vec<(String, PathBuf)>,
+}
+
+/// Which run of a model: by `date_id`, or the oldest / newest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunSelector {
+    First,
+    Last,
+    Date(String),
+}
+
+impl std::str::FromStr for RunSelector {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Ok(match s {
+            "first" => RunSelector::First,
+            "last" | "latest" => RunSelector::Last,
+            date => RunSelector::Date(date.to_owned()),
+        })
+    }
+}
+
+impl Run {
+    pub fn load_results(&self) -> Result<ResultsFile> {
+        let path = self.results_path.as_ref().ok_or_else(|| StoreError::NoResultsFile {
+            model: self.model.clone(),
+            date_id: self.date_id.clone(),
+        })?;
+        read_results(path)
+    }
+
+    pub fn details_path(&self, task: &str) -> Option<&Path> {
+        self.details.iter().find(|(t, _)| t == task).map(|(_, p)| p.as_path())
+    }
+
+    /// Opens one task's details file (its footer only).
+    pub fn open_details(&self, task: &str) -> Result<DetailsFile> {
+        let path = self.details_path(task).ok_or_else(|| StoreError::TaskNotFound {
+            model: self.model.clone(),
+            date_id: self.date_id.clone(),
+            task: task.to_owned(),
+            available: list_or_none(self.details.iter().map(|(t, _)| t.as_str())),
+        })?;
+        DetailsFile::open(path)
+    }
+
+    /// Opens every details file of the run (footers only).
+    pub fn open_all_details(&self) -> Result<Vec<DetailsFile>> {
+        self.details.iter().map(|(_, path)| DetailsFile::open(path)).collect()
+    }
+}
+
+impl Catalog {
+    pub fn runs(&self) -> impl Iterator<Item = &Run> {
+        self.models.iter().flat_map(|m| &m.runs)
+    }
+
+    pub fn model(&self, name: &str) -> Option<&ModelRuns> {
+        self.models.iter().find(|m| m.name == name)
+    }
+
+    /// The run named by `model` and `run`. Without a model, a catalog with one model uses it; with
+    /// several, a `date_id` that only one model has picks it, and otherwise the newest run of all
+    /// is chosen (`chose_among` tells the caller, who may say so).
+    pub fn select(&self, model: Option<&str>, run: Option<&RunSelector>) -> Result<Selection<'_>> {
+        let selector = run.cloned().unwrap_or(RunSelector::Last);
+        let model_runs = match model {
+            Some(name) => self.model(name).ok_or_else(|| StoreError::ModelNotFound {
+                path: self.source.clone(),
+                model: name.to_owned(),
+                available: self.model_list(),
+            })?,
+            None if self.models.len() == 1 => &self.models[0],
+            None => {
+                if let RunSelector::Date(date) = &selector {
+                    let owners: Vec<_> =
+                        self.models.iter().filter(|m| m.runs.iter().any(|r| &r.date_id == date)).collect();
+                    if owners.len() == 1 {
+                        return self.select(Some(&owners[0].name), run);
+                    }
+                    return Err(StoreError::AmbiguousModel { path: self.source.clone(), available: self.model_list() });
+                }
+                let newest = self
+                    .runs()
+                    .max_by(|a, b| a.date_id.cmp(&b.date_id))
+                    .ok_or_else(|| StoreError::NoRuns { path: self.source.clone() })?;
+                let chosen = self.select(Some(&newest.model), run)?;
+                return Ok(Selection { chose_among: self.models.len(), ..chosen });
+            }
+        };
+        let found = match &selector {
+            RunSelector::First => model_runs.runs.first(),
+            RunSelector::Last => model_runs.runs.last(),
+            RunSelector::Date(date) => model_runs.runs.iter().find(|r| &r.date_id == date),
+        };
+        let run = found.ok_or_else(|| StoreError::RunNotFound {
+            path: self.source.clone(),
+            model: model_runs.name.clone(),
+            run: match &selector {
+                RunSelector::First => "first".into(),
+                RunSelector::Last => "last".into(),
+                RunSelector::Date(d) => d.clone(),
+            },
+            available: list_or_none(model_runs.runs.iter().map(|r| r.date_id.as_str())),
+        })?;
+        Ok(Selection { run, chose_among: 1 })
+    }
+
+    fn model_list(&self) -> String {
+        list_or_none(self.models.iter().map(|m| m.name.as_str()))
+    }
+}
+
+/// A selected run; `chose_among > 1` when no model was named and several were found.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection<'a> {
+    pub run: &'a Run,
+    pub chose_among: usize,
+}
+
+fn list_or_none<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<&str> = items.collect();
+    if items.is_empty() { "none".into() } else { items.join(", ") }
+}
+
+/// `results_<date_id>.json` → `date_id`.
+pub fn parse_results_file_name(name: &str) -> Option<&str> {
+    let date = name.strip_prefix("results_")?.strip_suffix(".json")?;
+    looks_like_date_id(date).then_some(date)
+}
+
+/// `details_<task>_<date_id>.parquet` → `(task, date_id)`. Task keys may contain `_`, `|` and
+/// `:`; the date id never contains `_`, so the last `_` separates them.
+pub fn parse_details_file_name(name: &str) -> Option<(&str, &str)> {
+    let stem = name.strip_prefix("details_")?.strip_suffix(".parquet")?;
+    let (task, date) = stem.rsplit_once('_')?;
+    (!task.is_empty() && looks_like_date_id(date)).then_some((task, date))
+}
+
+/// lighteval's `date_id`: `datetime.now().isoformat()` with `:` replaced by `-`
+/// (`2026-11-23T21-40-51.814529`). Only the shape `YYYY-MM-DD…` is checked, so ids from other
+/// writers with a different time part still match.
+fn looks_like_date_id(date: &str) -> bool {
+    let b = date.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && !date.contains(['/', '\\', '_'])
+}
+
+/// Finds every run under `source` (a folder, a results file, or a details file).
+pub fn discover(source: &Path) -> Result<Catalog> {
+    let meta = std::fs::metadata(source).map_err(|e| StoreError::io(source, e))?;
+    let mut found = Found::default();
+    let kind = if meta.is_dir() {
+        let mut visited = HashSet::new();
+        walk(source, source, 0, &mut visited, &mut found)?;
+        SourceKind::Folder
+    } else {
+        let name = source.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if parse_results_file_name(name).is_some() {
+            found.results.push(source.to_owned());
+            add_details_beside(source, &mut found);
+            SourceKind::ResultsFile
+        } else if parse_details_file_name(name).is_some() {
+            let folder = source.parent().unwrap_or(Path::new("."));
+            for entry in read_dir_sorted(folder)? {
+                if entry.is_file() && file_name(&entry).is_some_and(|n| parse_details_file_name(n).is_some()) {
+                    found.details.push(entry);
+                }
+            }
+            SourceKind::DetailsFile
+        } else {
+            return Err(StoreError::NoRuns { path: source.to_owned() });
+        }
+    };
+    let models = group(source, found)?;
+    if models.is_empty() {
+        return Err(StoreError::NoRuns { path: source.to_owned() });
+    }
+    Ok(Catalog { source: source.to_owned(), kind, models })
+}
+
+#[derive(Default)]
+struct Found {
+    results: Vec<PathBuf>,
+    details: Vec<PathBuf>,
+}
+
+fn walk(root: &Path, dir: &Path, depth: usize, visited: &mut HashSet<PathBuf>, found: &mut Found) -> Result<()> {
+    if depth > MAX_DEPTH {
+        return Ok(());
+    }
+    // A symlink loop would otherwise be walked until MAX_DEPTH, many times over.
+    let canonical = std::fs::canonicalize(dir).map_err(|e| StoreError::io(dir, e))?;
+    if !visited.insert(canonical) {
+        return Ok(());
+    }
+    let entries = match read_dir_sorted(dir) {
+        Ok(entries) => entries,
+        // An unreadable sub-folder should not hide the runs next to it.
+        Err(_) if dir != root => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let Some(name) = file_name(&entry) else { continue };
+        if entry.is_dir() {
+            if !name.starts_with('.') {
+                walk(root, &entry, depth + 1, visited, found)?;
+            }
+        } else if parse_results_file_name(name).is_some() {
+            found.results.push(entry);
+        } else if parse_details_file_name(name).is_some() {
+            found.details.push(entry);
+        }
+    }
+    Ok(())
+}
+
+fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| StoreError::io(dir, e))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    Ok(entries)
+}
+
+fn file_name(path: &Path) -> Option<&str> {
+    path.file_name().and_then(|n| n.to_str())
+}
+
+/// For a results file in lighteval's layout, the details of the same run live at
+/// `{output_dir}/details/{model}/{date_id}/`.
+fn add_details_beside(results_file: &Path, found: &mut Found) {
+    let Some(date) = file_name(results_file).and_then(parse_results_file_name) else { return };
+    let Some(model_dir) = results_file.parent() else { return };
+    let mut model_parts = Vec::new();
+    for ancestor in model_dir.ancestors() {
+        if file_name(ancestor) == Some("results") {
+            let Some(output_dir) = ancestor.parent() else { return };
+            let mut details_dir = output_dir.join("details");
+            for part in model_parts.iter().rev() {
+                details_dir.push(part);
+            }
+            details_dir.push(date);
+            if let Ok(entries) = read_dir_sorted(&details_dir) {
+                found.details.extend(
+                    entries.into_iter().filter(|p| file_name(p).and_then(parse_details_file_name).is_some_and(|(_, d)| d == date)),
+                );
+            }
+            return;
+        }
+        match file_name(ancestor) {
+            Some(part) => model_parts.push(part.to_owned()),
+            None => return,
+        }
+    }
+}
+
+/// The model name a file belongs to, from the folders between the layout's marker folder
+/// (`results` / `details`) and the file's own folder.
+fn model_from_folders(source: &Path, model_dir: &Path, marker: &str) -> Option<String> {
+    let relative = model_dir.strip_prefix(source).unwrap_or(model_dir);
+    let parts: Vec<&str> = relative.iter().filter_map(|p| p.to_str()).collect();
+    let after_marker = match parts.iter().rposition(|p| *p == marker) {
+        Some(i) => &parts[i + 1..],
+        None => &parts[..],
+    };
+    if !after_marker.is_empty() {
+        return Some(after_marker.join("/"));
+    }
+    // The source is the model's own folder: look for the marker in the absolute path.
+    let absolute = std::fs::canonicalize(model_dir).ok()?;
+    let parts: Vec<&str> = absolute.iter().filter_map(|p| p.to_str()).collect();
+    let i = parts.iter().rposition(|p| *p == marker)?;
+    let model = parts[i + 1..].join("/");
+    (!model.is_empty()).then_some(model)
+}
+
+fn group(source: &Path, found: Found) -> Result<Vec<ModelRuns>> {
+    let mut runs: BTreeMap<(String, String), Run> = BTreeMap::new();
+    let source_dir = if source.is_dir() { source } else { source.parent().unwrap_or(Path::new(".")) };
+    let new_run = |model: &str, date: &str| Run {
+        model: model.to_owned(),
+        date_id: date.to_owned(),
+        results_path: None,
+        details: Vec::new(),
+    };
+    for path in found.results {
+        let date = file_name(&path).and_then(parse_results_file_name).expect("filtered by name");
+        let model_dir = path.parent().unwrap_or(Path::new("."));
+        let model = match model_from_folders(source_dir, model_dir, "results") {
+            Some(model) => model,
+            // Loose results file: the name inside it is the best we have.
+            None => model_name_inside(&path).unwrap_or_else(|| "(unnamed model)".into()),
+        };
+        let run = runs.entry((model.clone(), date.to_owned())).or_insert_with(|| new_run(&model, date));
+        run.results_path = Some(path);
+    }
+    for path in found.details {
+        let (task, date) = file_name(&path).and_then(parse_details_file_name).expect("filtered by name");
+        let run_dir = path.parent().unwrap_or(Path::new("."));
+        // lighteval puts a run's details in a folder named after its date id.
+        let model_dir = if file_name(run_dir) == Some(date) { run_dir.parent().unwrap_or(run_dir) } else { run_dir };
+        let model = model_from_folders(source_dir, model_dir, "details")
+            .or_else(|| {
+                // Pair with a results file of the same date, if there is exactly one.
+                let owners: Vec<&String> = runs.keys().filter(|(_, d)| d == date).map(|(m, _)| m).collect();
+                (owners.len() == 1).then(|| owners[0].clone())
+            })
+            .or_else(|| file_name(model_dir).map(str::to_owned))
+            .unwrap_or_else(|| "(unnamed model)".into());
+        let run = runs.entry((model.clone(), date.to_owned())).or_insert_with(|| new_run(&model, date));
+        run.details.push((task.to_owned(), path));
+    }
+    let mut models: Vec<ModelRuns> = Vec::new();
+    for ((model, _), mut run) in runs {
+        run.details.sort();
+        match models.last_mut() {
+            Some(last) if last.name == model => last.runs.push(run),
+            _ => models.push(ModelRuns { name: model, runs: vec![run] }),
+        }
+    }
+    Ok(models)
+}
+
+fn model_name_inside(path: &Path) -> Option<String> {
+    let results = read_results(path).ok()?;
+    results.general().model_name().map(str::to_owned).or_else(|| {
+        results.as_map().get("config_general")?.get("model_name").and_then(Json::as_str).map(str::to_owned)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names() {
+        assert_eq!(
+            parse_details_file_name("details_quiz:geo|0_2026-11-23T21-40-51.814529.parquet"),
+            Some(("quiz:geo|0", "2026-11-23T21-40-51.814529"))
+        );
+        assert_eq!(
+            parse_details_file_name("details_custom|mmlu_pro:math|5_2026-11-23T21-40-51.8.parquet"),
+            Some(("custom|mmlu_pro:math|5", "2026-11-23T21-40-51.8"))
+        );
+        assert_eq!(parse_details_file_name("details__2026-11-23.parquet"), None);
+        assert_eq!(parse_details_file_name("details_x_latest.parquet"), None);
+        assert_eq!(parse_results_file_name("results_2026-11-23T21-40-51.814529.json"), Some("2026-11-23T21-40-51.814529"));
+        assert_eq!(parse_results_file_name("results_latest.json"), None);
+    }
+}

@@ -1,0 +1,20 @@
+//! lighteval's on-disk layout: results JSON, details Parquet, run discovery, atomic writes.
+
+mod arrow_json;
+mod details;
+mod discover;
+mod error;
+pub mod pyjson;
+pub mod pyliteral;
+mod results;
+mod write;
+
+pub use arrow_json::{cell, row_object};
+pub use details::{DEFAULT_BATCH_ROWS, DetailsFile, DetailsLayout, RowBatches, detail_from_row, detail_to_json, rows_of};
+pub use discover::{
+    Catalog, ModelRuns, Run, RunSelector, Selection, SourceKind, discover, parse_details_file_name,
+    parse_results_file_name,
+};
+pub use error::{Result, StoreError};
+pub use results::{parse_results, read_results, results_to_string, write_results};
+pub use write::write_atomically;
