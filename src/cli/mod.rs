@@ -104,8 +104,19 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         Some(Command::Runs(args)) => runs::runs(&args, out),
         // Until the TUI lands, the bare command shows the newest run of the source.
         None => {
-            let run = RunArgs { source: cli.source, model: None, run: RunSelector::Last };
-            show::show(&ShowArgs { run, format: ShowFormat::Table }, out, err)
+            let run = RunArgs {
+                source: cli.source,
+                model: None,
+                run: RunSelector::Last,
+            };
+            show::show(
+                &ShowArgs {
+                    run,
+                    format: ShowFormat::Table,
+                },
+                out,
+                err,
+            )
         }
     }
 }
@@ -122,7 +133,9 @@ fn open_source(source: Option<&PathBuf>) -> Result<Catalog> {
 /// Whether an error is only a closed output pipe (`evaldeck … | head`), which is not a failure.
 pub fn is_broken_pipe(error: &color_eyre::eyre::Report) -> bool {
     error.chain().any(|cause| {
-        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
 

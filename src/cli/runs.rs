@@ -13,12 +13,20 @@ use crate::store::{Run, pyjson};
 pub(super) fn runs(args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
     let catalog = open_source(args.source.as_ref())?;
     let mut runs: Vec<&Run> = catalog.runs().collect();
-    runs.sort_by(|a, b| b.date_id.cmp(&a.date_id).then_with(|| a.model.cmp(&b.model)));
+    runs.sort_by(|a, b| {
+        b.date_id
+            .cmp(&a.date_id)
+            .then_with(|| a.model.cmp(&b.model))
+    });
     let summaries: Vec<RunSummary> = runs.iter().map(|run| summarise(run)).collect();
     match args.format {
         ShowFormat::Json => {
             let items = summaries.iter().map(RunSummary::to_json).collect();
-            writeln!(out, "{}", pyjson::to_string(&Json::Array(items), pyjson::WriteOptions::STRICT_INDENT2))?;
+            writeln!(
+                out,
+                "{}",
+                pyjson::to_string(&Json::Array(items), pyjson::WriteOptions::STRICT_INDENT2)
+            )?;
         }
         format => {
             let mut table = Table::new(&[
@@ -34,7 +42,10 @@ pub(super) fn runs(args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
                     s.date_id.clone(),
                     s.tasks.to_string(),
                     s.samples.map_or_else(|| "?".into(), |n| n.to_string()),
-                    s.headline.as_ref().map_or_else(|| s.problem.clone().unwrap_or_default(), |(m, v)| format!("{m} {}", format_value(*v))),
+                    s.headline.as_ref().map_or_else(
+                        || s.problem.clone().unwrap_or_default(),
+                        |(m, v)| format!("{m} {}", format_value(*v)),
+                    ),
                 ]);
             }
             match format {
@@ -63,7 +74,10 @@ impl RunSummary {
         map.insert("model_name".into(), self.model.as_str().into());
         map.insert("date_id".into(), self.date_id.as_str().into());
         map.insert("tasks".into(), Json::Int(self.tasks as i64));
-        map.insert("samples".into(), self.samples.map_or(Json::Null, |n| Json::Int(n as i64)));
+        map.insert(
+            "samples".into(),
+            self.samples.map_or(Json::Null, |n| Json::Int(n as i64)),
+        );
         map.insert(
             "all".into(),
             self.headline.as_ref().map_or(Json::Null, |(m, v)| {
@@ -72,7 +86,10 @@ impl RunSummary {
                 Json::Object(all)
             }),
         );
-        map.insert("error".into(), self.problem.clone().map_or(Json::Null, Json::Str));
+        map.insert(
+            "error".into(),
+            self.problem.clone().map_or(Json::Null, Json::Str),
+        );
         Json::Object(map)
     }
 }
@@ -97,13 +114,17 @@ fn summarise(run: &Run) -> RunSummary {
             Ok(results) => {
                 summary.tasks = summary.tasks.max(results.measured_tasks().len());
                 summary.headline = results.row("all").and_then(|row| {
-                    row.metrics().into_iter().find_map(|m| m.value.map(|v| (m.metric.to_owned(), v)))
+                    row.metrics()
+                        .into_iter()
+                        .find_map(|m| m.value.map(|v| (m.metric.to_owned(), v)))
                 });
             }
             Err(e) => summary.problem = Some(e.to_string()),
         }
     } else {
-        summary.problem.get_or_insert_with(|| "no results file".into());
+        summary
+            .problem
+            .get_or_insert_with(|| "no results file".into());
     }
     summary
 }

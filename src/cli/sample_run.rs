@@ -18,7 +18,9 @@ pub fn sample_run_dir() -> std::io::Result<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
         .unwrap_or_else(std::env::temp_dir);
-    let target = cache.join("evaldeck").join(format!("sample-run-{}", env!("CARGO_PKG_VERSION")));
+    let target = cache
+        .join("evaldeck")
+        .join(format!("sample-run-{}", env!("CARGO_PKG_VERSION")));
     if !target.join("results").is_dir() {
         // Unpack beside the target and rename, so a half-unpacked copy is never used.
         let parent = target.parent().expect("target has a parent");

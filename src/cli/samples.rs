@@ -21,16 +21,25 @@ pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Wri
     let catalog = open_source(args.run.source.as_ref())?;
     let selection = catalog.select(args.run.model.as_deref(), Some(&args.run.run))?;
     if selection.chose_among > 1 {
-        writeln!(err, "note: several models here; using the newest run, of {}. Choose with --model.", selection.run.model)?;
+        writeln!(
+            err,
+            "note: several models here; using the newest run, of {}. Choose with --model.",
+            selection.run.model
+        )?;
     }
     let task = resolve_task(selection.run, &args.task)?;
     let file = selection.run.open_details(&task)?;
     let limit = args.limit.unwrap_or(u64::MAX);
-    let batch_rows = usize::try_from(limit).unwrap_or(usize::MAX).clamp(1, BATCH_ROWS);
+    let batch_rows = usize::try_from(limit)
+        .unwrap_or(usize::MAX)
+        .clamp(1, BATCH_ROWS);
     match args.format {
-        SamplesFormat::Jsonl if file.layout() == DetailsLayout::Nested => jsonl_raw(&file, limit, batch_rows, out),
+        SamplesFormat::Jsonl if file.layout() == DetailsLayout::Nested => {
+            jsonl_raw(&file, limit, batch_rows, out)
+        }
         SamplesFormat::Jsonl => for_each_detail(&file, limit, batch_rows, |_, detail| {
-            let line = pyjson::to_string(&store::detail_to_json(detail), WriteOptions::STRICT_COMPACT);
+            let line =
+                pyjson::to_string(&store::detail_to_json(detail), WriteOptions::STRICT_COMPACT);
             writeln!(out, "{line}")?;
             Ok(())
         }),
@@ -39,7 +48,9 @@ pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Wri
             let mut table: Option<Table> = None;
             for_each_detail(&file, limit, batch_rows, |index, detail| {
                 let table = table.get_or_insert_with(|| new_table(&file, detail));
-                table.rows.push(table_cells(index, detail, &table.headers[5..], true));
+                table
+                    .rows
+                    .push(table_cells(index, detail, &table.headers[5..], true));
                 Ok(())
             })?;
             if let Some(table) = table {
@@ -83,9 +94,16 @@ fn resolve_task(run: &Run, wanted: &str) -> Result<String> {
             "run {} of `{}` has no details for task `{wanted}`; tasks with details: {}",
             run.date_id,
             run.model,
-            if tasks.is_empty() { "none".to_owned() } else { tasks.join(", ") }
+            if tasks.is_empty() {
+                "none".to_owned()
+            } else {
+                tasks.join(", ")
+            }
         ),
-        several => bail!("task `{wanted}` matches several tasks ({}); give the full key", several.join(", ")),
+        several => bail!(
+            "task `{wanted}` matches several tasks ({}); give the full key",
+            several.join(", ")
+        ),
     }
 }
 
@@ -95,7 +113,12 @@ fn jsonl_raw(file: &DetailsFile, limit: u64, batch_rows: usize, out: &mut dyn Wr
     let mut line = String::new();
     for batch in file.batches(None, batch_rows)? {
         let batch = batch?;
-        let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
+        let names: Vec<String> = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
         for row in 0..batch.num_rows() {
             if written >= limit {
                 return Ok(());
@@ -131,7 +154,7 @@ fn for_each_detail(
 }
 
 fn new_table(file: &DetailsFile, first: &Detail) -> Table {
-    let mut headers = vec![
+    let headers = [
         ("#", Align::Right),
         ("id", Align::Left),
         ("query", Align::Left),
@@ -142,7 +165,7 @@ fn new_table(file: &DetailsFile, first: &Detail) -> Table {
     if names.is_empty() {
         names = first.metric.keys().cloned().collect();
     }
-    let mut table = Table::new(&headers.drain(..).collect::<Vec<_>>());
+    let mut table = Table::new(&headers);
     for name in names {
         table.headers.push(name);
         table.align.push(Align::Right);
@@ -151,7 +174,13 @@ fn new_table(file: &DetailsFile, first: &Detail) -> Table {
 }
 
 fn table_cells(index: u64, detail: &Detail, metrics: &[String], elide: bool) -> Vec<String> {
-    let shorten = |text: &str, width: usize| if elide { one_line(text, width) } else { text.to_owned() };
+    let shorten = |text: &str, width: usize| {
+        if elide {
+            one_line(text, width)
+        } else {
+            text.to_owned()
+        }
+    };
     let golds = detail.doc.golds().join(" | ");
     let prediction = match detail.prediction() {
         Prediction::Generated(text) => text.to_owned(),
@@ -168,9 +197,14 @@ fn table_cells(index: u64, detail: &Detail, metrics: &[String], elide: bool) -> 
     for name in metrics {
         cells.push(match detail.metric.get(name) {
             None => String::new(),
-            Some(value @ (Json::Int(_) | Json::Bool(_))) => pyjson::to_string(value, WriteOptions::STRICT_COMPACT),
+            Some(value @ (Json::Int(_) | Json::Bool(_))) => {
+                pyjson::to_string(value, WriteOptions::STRICT_COMPACT)
+            }
             Some(Json::Float(f)) if elide => super::show::format_value(*f),
-            Some(other) if elide => one_line(&pyjson::to_string(other, WriteOptions::STRICT_COMPACT), ANSWER_WIDTH),
+            Some(other) if elide => one_line(
+                &pyjson::to_string(other, WriteOptions::STRICT_COMPACT),
+                ANSWER_WIDTH,
+            ),
             Some(other) => pyjson::to_string(other, WriteOptions::STRICT_COMPACT),
         });
     }

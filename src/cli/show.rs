@@ -27,7 +27,11 @@ pub(super) fn show(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
     match args.format {
         ShowFormat::Json => {
             let doc = json_summary(&run.model, &run.date_id, &results);
-            writeln!(out, "{}", pyjson::to_string(&doc, WriteOptions::STRICT_INDENT2))?;
+            writeln!(
+                out,
+                "{}",
+                pyjson::to_string(&doc, WriteOptions::STRICT_INDENT2)
+            )?;
         }
         ShowFormat::Table => {
             writeln!(out, "{} · run {}", run.model, run.date_id)?;
@@ -57,17 +61,33 @@ fn results_table(results: &ResultsFile, derived_mark: &str) -> Table {
     ]);
     for row in display_order(results) {
         let key = row.key();
-        let task = if key.is_derived() { format!("{} {derived_mark}", row.task) } else { row.task.to_owned() };
-        let version = if key.is_derived() { String::new() } else { version_text(results, row.task) };
+        let task = if key.is_derived() {
+            format!("{} {derived_mark}", row.task)
+        } else {
+            row.task.to_owned()
+        };
+        let version = if key.is_derived() {
+            String::new()
+        } else {
+            version_text(results, row.task)
+        };
         for (i, metric) in row.metrics().iter().enumerate() {
-            let (task, version) = if i == 0 { (task.clone(), version.clone()) } else { (String::new(), String::new()) };
+            let (task, version) = if i == 0 {
+                (task.clone(), version.clone())
+            } else {
+                (String::new(), String::new())
+            };
             let stderr = metric.stderr.map(format_value);
             table.push(vec![
                 task,
                 version,
                 metric.metric.to_owned(),
                 metric.value.map_or_else(|| "-".into(), format_value),
-                if stderr.is_some() { "±".into() } else { String::new() },
+                if stderr.is_some() {
+                    "±".into()
+                } else {
+                    String::new()
+                },
                 stderr.unwrap_or_default(),
             ]);
         }
@@ -80,7 +100,16 @@ fn display_order(results: &ResultsFile) -> Vec<crate::model::ResultsRow<'_>> {
     let mut rows: Vec<_> = results.rows().collect();
     rows.sort_by_key(|row| {
         let key = row.key();
-        (if key.is_all() { 2 } else if key.is_derived() { 1 } else { 0 }, row.task.to_owned())
+        (
+            if key.is_all() {
+                2
+            } else if key.is_derived() {
+                1
+            } else {
+                0
+            },
+            row.task.to_owned(),
+        )
     });
     rows
 }
@@ -99,7 +128,11 @@ fn results_csv(results: &ResultsFile) -> Table {
         for metric in row.metrics() {
             table.push(vec![
                 row.task.to_owned(),
-                if derived { String::new() } else { version_text(results, row.task) },
+                if derived {
+                    String::new()
+                } else {
+                    version_text(results, row.task)
+                },
                 metric.metric.to_owned(),
                 metric.value.map(full_precision).unwrap_or_default(),
                 metric.stderr.map(full_precision).unwrap_or_default(),
@@ -111,7 +144,10 @@ fn results_csv(results: &ResultsFile) -> Table {
 }
 
 fn version_text(results: &ResultsFile, task: &str) -> String {
-    results.task_version(task).map(|v| v.to_string()).unwrap_or_default()
+    results
+        .task_version(task)
+        .map(|v| v.to_string())
+        .unwrap_or_default()
 }
 
 /// Four decimals, as lighteval's table; non-finite values spelled out.
@@ -119,7 +155,11 @@ pub fn format_value(value: f64) -> String {
     if value.is_nan() {
         "NaN".into()
     } else if value.is_infinite() {
-        if value > 0.0 { "inf".into() } else { "-inf".into() }
+        if value > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        }
     } else {
         format!("{value:.4}")
     }
@@ -139,12 +179,22 @@ fn json_summary(model: &str, date_id: &str, results: &ResultsFile) -> Json {
             versions.insert(task.as_str().to_owned(), Json::Int(v));
         }
     }
-    let derived: Vec<Json> =
-        results.rows().filter(|r| r.key().is_derived()).map(|r| Json::from(r.task)).collect();
+    let derived: Vec<Json> = results
+        .rows()
+        .filter(|r| r.key().is_derived())
+        .map(|r| Json::from(r.task))
+        .collect();
     let mut doc = Map::new();
     doc.insert("model_name".into(), model.into());
     doc.insert("date_id".into(), date_id.into());
-    doc.insert("results".into(), results.as_map().get("results").cloned().unwrap_or(Json::Object(Map::new())));
+    doc.insert(
+        "results".into(),
+        results
+            .as_map()
+            .get("results")
+            .cloned()
+            .unwrap_or(Json::Object(Map::new())),
+    );
     doc.insert("versions".into(), Json::Object(versions));
     doc.insert("derived_rows".into(), Json::Array(derived));
     Json::Object(doc)

@@ -186,12 +186,18 @@ mod tests {
         let mut t = Table::new(&[("Task", Align::Left), ("Value", Align::Right)]);
         t.push(vec!["a|b".into(), "0.5000".into()]);
         t.push(vec!["long, name".into(), "1".into()]);
-        assert_eq!(render(&t, Table::write_plain), "Task         Value\n----------  ------\na|b         0.5000\nlong, name       1\n");
+        assert_eq!(
+            render(&t, Table::write_plain),
+            "Task         Value\n----------  ------\na|b         0.5000\nlong, name       1\n"
+        );
         assert_eq!(
             render(&t, Table::write_markdown),
             "|Task      |Value |\n|----------|-----:|\n|a\\|b      |0.5000|\n|long, name|     1|\n"
         );
-        assert_eq!(render(&t, Table::write_csv), "Task,Value\r\na|b,0.5000\r\n\"long, name\",1\r\n");
+        assert_eq!(
+            render(&t, Table::write_csv),
+            "Task,Value\r\na|b,0.5000\r\n\"long, name\",1\r\n"
+        );
     }
 
     #[test]

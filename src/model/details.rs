@@ -120,7 +120,13 @@ mod tests {
         let mut detail = Detail::default();
         detail.doc.choices = vec!["a".into(), "b".into(), "c".into()];
         detail.model_response.logprobs = vec![-3.0, -0.5, f64::NAN];
-        assert_eq!(detail.prediction(), Prediction::Choice { index: 1, text: "b" });
+        assert_eq!(
+            detail.prediction(),
+            Prediction::Choice {
+                index: 1,
+                text: "b"
+            }
+        );
         detail.model_response.text = vec!["hello".into()];
         assert_eq!(detail.prediction(), Prediction::Generated("hello"));
         assert_eq!(Detail::default().prediction(), Prediction::None);
@@ -128,7 +134,11 @@ mod tests {
 
     #[test]
     fn golds_come_from_indices_or_texts() {
-        let mut doc = Doc { choices: vec!["x".into(), "y".into()], gold_index: vec![1, 7], ..Doc::default() };
+        let mut doc = Doc {
+            choices: vec!["x".into(), "y".into()],
+            gold_index: vec![1, 7],
+            ..Doc::default()
+        };
         assert_eq!(doc.golds(), ["y"]);
         doc.gold_texts = vec!["ref".into()];
         assert_eq!(doc.golds(), ["ref"]);

@@ -9,6 +9,7 @@ mod task;
 pub use details::{Detail, Doc, ModelResponse, Prediction, SampleHashes};
 pub use json::{Json, Map};
 pub use results::{
-    CompiledHashes, CompiledSummary, GeneralConfig, MetricValue, ResultsFile, ResultsRow, ShapeError,
+    CompiledHashes, CompiledSummary, GeneralConfig, MetricValue, ResultsFile, ResultsRow,
+    ShapeError,
 };
 pub use task::{MetricConfig, TaskConfig, TaskKey, short_function_name};

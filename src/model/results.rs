@@ -50,12 +50,16 @@ impl<'a> ResultsRow<'a> {
             .iter()
             .filter(|(name, _)| {
                 // `x_stderr` is the stderr of `x` only when `x` exists; a metric may end in `_stderr`.
-                name.strip_suffix("_stderr").is_none_or(|base| !self.values.contains_key(base))
+                name.strip_suffix("_stderr")
+                    .is_none_or(|base| !self.values.contains_key(base))
             })
             .map(|(name, value)| MetricValue {
                 metric: name,
                 value: value.as_f64(),
-                stderr: self.values.get(&format!("{name}_stderr")).and_then(Json::as_f64),
+                stderr: self
+                    .values
+                    .get(&format!("{name}_stderr"))
+                    .and_then(Json::as_f64),
             })
             .collect()
     }
@@ -74,12 +78,27 @@ impl ResultsFile {
         })?;
         for (task, row) in rows {
             if row.as_object().is_none() {
-                return Err(ShapeError::WrongType { key: format!("results.{task}"), found: row.kind() });
+                return Err(ShapeError::WrongType {
+                    key: format!("results.{task}"),
+                    found: row.kind(),
+                });
             }
         }
-        for key in ["config_general", "versions", "config_tasks", "summary_tasks", "summary_general"] {
-            if let Some(value) = root.get(key).filter(|v| v.as_object().is_none() && !v.is_null()) {
-                return Err(ShapeError::WrongType { key: key.into(), found: value.kind() });
+        for key in [
+            "config_general",
+            "versions",
+            "config_tasks",
+            "summary_tasks",
+            "summary_general",
+        ] {
+            if let Some(value) = root
+                .get(key)
+                .filter(|v| v.as_object().is_none() && !v.is_null())
+            {
+                return Err(ShapeError::WrongType {
+                    key: key.into(),
+                    found: value.kind(),
+                });
             }
         }
         Ok(ResultsFile { root: json })
@@ -103,14 +122,21 @@ impl ResultsFile {
 
     pub fn general(&self) -> GeneralConfig<'_> {
         static EMPTY: std::sync::OnceLock<Map> = std::sync::OnceLock::new();
-        GeneralConfig { raw: self.section("config_general").unwrap_or_else(|| EMPTY.get_or_init(Map::new)) }
+        GeneralConfig {
+            raw: self
+                .section("config_general")
+                .unwrap_or_else(|| EMPTY.get_or_init(Map::new)),
+        }
     }
 
     /// Rows of `results` in file order, derived rows included.
     pub fn rows(&self) -> impl Iterator<Item = ResultsRow<'_>> {
-        self.section("results").into_iter().flatten().filter_map(|(task, values)| {
-            values.as_object().map(|values| ResultsRow { task, values })
-        })
+        self.section("results")
+            .into_iter()
+            .flatten()
+            .filter_map(|(task, values)| {
+                values.as_object().map(|values| ResultsRow { task, values })
+            })
     }
 
     pub fn row(&self, task: &str) -> Option<ResultsRow<'_>> {
@@ -119,7 +145,10 @@ impl ResultsFile {
 
     /// Task keys of measured rows (not `_average`, not `all`), in file order.
     pub fn measured_tasks(&self) -> Vec<TaskKey> {
-        self.rows().map(|r| r.key()).filter(|k| !k.is_derived()).collect()
+        self.rows()
+            .map(|r| r.key())
+            .filter(|k| !k.is_derived())
+            .collect()
     }
 
     /// The `config_tasks` entry for a results key: keyed `quiz:geo|0` (≥ 0.11) or, in older files,
@@ -144,7 +173,10 @@ impl ResultsFile {
 
     /// The compiled details (`summary_tasks[task]`).
     pub fn task_summary(&self, task: &str) -> Option<CompiledSummary<'_>> {
-        self.section("summary_tasks")?.get(task)?.as_object().map(CompiledSummary::new)
+        self.section("summary_tasks")?
+            .get(task)?
+            .as_object()
+            .map(CompiledSummary::new)
     }
 
     /// Compiled details over all tasks (`summary_general`).
@@ -170,8 +202,11 @@ impl<'a> GeneralConfig<'a> {
     }
 
     pub fn model_name(&self) -> Option<&'a str> {
-        self.string("model_name")
-            .or_else(|| self.model_config().and_then(|m| m.get("model_name")).and_then(Json::as_str))
+        self.string("model_name").or_else(|| {
+            self.model_config()
+                .and_then(|m| m.get("model_name"))
+                .and_then(Json::as_str)
+        })
     }
 
     pub fn lighteval_sha(&self) -> Option<&'a str> {
@@ -256,7 +291,13 @@ impl<'a> CompiledSummary<'a> {
 
     pub fn hashes(&self) -> CompiledHashes {
         let hashes = self.raw.get("hashes");
-        let get = |k: &str| hashes.and_then(|h| h.get(k)).and_then(Json::as_str).unwrap_or("").to_owned();
+        let get = |k: &str| {
+            hashes
+                .and_then(|h| h.get(k))
+                .and_then(Json::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
         CompiledHashes {
             hash_examples: get("hash_examples"),
             hash_full_prompts: get("hash_full_prompts"),

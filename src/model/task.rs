@@ -90,7 +90,10 @@ pub struct MetricConfig {
 impl MetricConfig {
     /// Whether a bigger value of `name` is better, if the config says.
     pub fn higher_is_better(&self, name: &str) -> Option<bool> {
-        self.higher_is_better.iter().find(|(n, _)| n == name).map(|(_, b)| *b)
+        self.higher_is_better
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| *b)
     }
 
     /// A short name for the corpus aggregation: `mean`, `matthews_corrcoef`, `CorpusLevelF1Score`…
@@ -102,7 +105,10 @@ impl MetricConfig {
 /// `<lighteval.metrics.metrics_corpus.CorpusLevelF1Score object at 0x7f…>` → `CorpusLevelF1Score`,
 /// `<function mean at 0x…>` → `mean`, `mean` → `mean`.
 pub fn short_function_name(rendered: &str) -> String {
-    let inner = rendered.trim().trim_start_matches('<').trim_end_matches('>');
+    let inner = rendered
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>');
     let inner = inner.split(" object at ").next().unwrap_or(inner);
     let inner = inner.split(" at 0x").next().unwrap_or(inner);
     let inner = inner.strip_prefix("function ").unwrap_or(inner);
@@ -135,11 +141,17 @@ impl<'a> TaskConfig<'a> {
 
     /// Number of evaluated docs, when the config records it (lighteval 0.13 writes -1: unknown).
     pub fn effective_num_docs(&self) -> Option<i64> {
-        self.raw.get("effective_num_docs").and_then(Json::as_i64).filter(|n| *n >= 0)
+        self.raw
+            .get("effective_num_docs")
+            .and_then(Json::as_i64)
+            .filter(|n| *n >= 0)
     }
 
     pub fn original_num_docs(&self) -> Option<i64> {
-        self.raw.get("original_num_docs").and_then(Json::as_i64).filter(|n| *n >= 0)
+        self.raw
+            .get("original_num_docs")
+            .and_then(Json::as_i64)
+            .filter(|n| *n >= 0)
     }
 
     pub fn evaluation_splits(&self) -> Vec<&'a str> {
@@ -152,21 +164,29 @@ impl<'a> TaskConfig<'a> {
         let Some(items) = list.and_then(Json::as_array) else {
             return Vec::new();
         };
-        items.iter().filter_map(Json::as_object).map(metric_config).collect()
+        items
+            .iter()
+            .filter_map(Json::as_object)
+            .map(metric_config)
+            .collect()
     }
 
     /// The metric config that produces `metric_name`.
     pub fn metric(&self, metric_name: &str) -> Option<MetricConfig> {
-        self.metrics().into_iter().find(|m| m.names.iter().any(|n| n == metric_name))
+        self.metrics()
+            .into_iter()
+            .find(|m| m.names.iter().any(|n| n == metric_name))
     }
 }
 
 fn metric_config(raw: &Map) -> MetricConfig {
     let names = match raw.get("metric_name") {
         Some(Json::Str(name)) => vec![name.clone()],
-        Some(Json::Array(names)) => {
-            names.iter().filter_map(Json::as_str).map(str::to_owned).collect()
-        }
+        Some(Json::Array(names)) => names
+            .iter()
+            .filter_map(Json::as_str)
+            .map(str::to_owned)
+            .collect(),
         _ => Vec::new(),
     };
     let higher_is_better = match raw.get("higher_is_better") {
@@ -197,9 +217,11 @@ fn metric_config(raw: &Map) -> MetricConfig {
 }
 
 fn string_list(value: Option<&Json>) -> Vec<&str> {
-    value.and_then(Json::as_array).map_or_else(Vec::new, |items| {
-        items.iter().filter_map(Json::as_str).collect()
-    })
+    value
+        .and_then(Json::as_array)
+        .map_or_else(Vec::new, |items| {
+            items.iter().filter_map(Json::as_str).collect()
+        })
 }
 
 #[cfg(test)]
@@ -209,10 +231,16 @@ mod tests {
     #[test]
     fn parses_new_and_legacy_keys() {
         let new = TaskKey::new("quiz:geo|0");
-        assert_eq!((new.name(), new.fewshot(), new.group()), ("quiz:geo", Some(0), "quiz"));
+        assert_eq!(
+            (new.name(), new.fewshot(), new.group()),
+            ("quiz:geo", Some(0), "quiz")
+        );
         assert_eq!(new.legacy_suite(), None);
         let old = TaskKey::new("custom|quiz:geo|0");
-        assert_eq!((old.name(), old.fewshot(), old.without_fewshot()), ("quiz:geo", Some(0), "custom|quiz:geo"));
+        assert_eq!(
+            (old.name(), old.fewshot(), old.without_fewshot()),
+            ("quiz:geo", Some(0), "custom|quiz:geo")
+        );
         assert_eq!(old.legacy_suite(), Some("custom"));
         assert!(TaskKey::new("quiz:_average|0").is_derived());
         assert!(TaskKey::new("custom|quiz:_average|0").is_derived());
@@ -226,9 +254,14 @@ mod tests {
         assert_eq!(short_function_name("mean"), "mean");
         assert_eq!(short_function_name("<function mean at 0x7f00>"), "mean");
         assert_eq!(
-            short_function_name("<lighteval.metrics.metrics_corpus.CorpusLevelF1Score object at 0x7f9c>"),
+            short_function_name(
+                "<lighteval.metrics.metrics_corpus.CorpusLevelF1Score object at 0x7f9c>"
+            ),
             "CorpusLevelF1Score"
         );
-        assert_eq!(short_function_name("CorpusLevelF1Score(average=None, num_classes=2)"), "CorpusLevelF1Score");
+        assert_eq!(
+            short_function_name("CorpusLevelF1Score(average=None, num_classes=2)"),
+            "CorpusLevelF1Score"
+        );
     }
 }

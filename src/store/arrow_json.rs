@@ -2,7 +2,9 @@
 //! (an all-zero metric is `int64`, an always-None field is `null`, an always-empty list is
 //! `list<null>`), so rows are read by following the types that are there.
 
-use arrow::array::{Array, ArrayRef, AsArray, FixedSizeListArray, GenericListArray, OffsetSizeTrait};
+use arrow::array::{
+    Array, ArrayRef, AsArray, FixedSizeListArray, GenericListArray, OffsetSizeTrait,
+};
 use arrow::datatypes::{self as types, DataType};
 
 use crate::model::{Json, Map};
@@ -27,8 +29,15 @@ pub fn cell(array: &dyn Array, row: usize) -> Json {
             let v = array.as_primitive::<types::UInt64Type>().value(row);
             i64::try_from(v).map_or_else(|_| Json::BigInt(v.to_string()), Json::Int)
         }
-        DataType::Float16 => Json::Float(array.as_primitive::<types::Float16Type>().value(row).to_f64()),
-        DataType::Float32 => Json::Float(array.as_primitive::<types::Float32Type>().value(row).into()),
+        DataType::Float16 => Json::Float(
+            array
+                .as_primitive::<types::Float16Type>()
+                .value(row)
+                .to_f64(),
+        ),
+        DataType::Float32 => {
+            Json::Float(array.as_primitive::<types::Float32Type>().value(row).into())
+        }
         DataType::Float64 => Json::Float(array.as_primitive::<types::Float64Type>().value(row)),
         DataType::Utf8 => Json::Str(array.as_string::<i32>().value(row).to_owned()),
         DataType::LargeUtf8 => Json::Str(array.as_string::<i64>().value(row).to_owned()),
@@ -69,17 +78,29 @@ pub fn cell(array: &dyn Array, row: usize) -> Json {
 
 /// Row `row` of every column of a record batch, as one object keyed by column name.
 pub fn row_object(names: &[String], columns: &[ArrayRef], row: usize) -> Map {
-    names.iter().zip(columns).map(|(name, column)| (name.clone(), cell(column.as_ref(), row))).collect()
+    names
+        .iter()
+        .zip(columns)
+        .map(|(name, column)| (name.clone(), cell(column.as_ref(), row)))
+        .collect()
 }
 
 fn list<O: OffsetSizeTrait>(lists: &GenericListArray<O>, row: usize) -> Json {
     let values = lists.value(row);
-    Json::Array((0..values.len()).map(|i| cell(values.as_ref(), i)).collect())
+    Json::Array(
+        (0..values.len())
+            .map(|i| cell(values.as_ref(), i))
+            .collect(),
+    )
 }
 
 fn fixed_list(lists: &FixedSizeListArray, row: usize) -> Json {
     let values = lists.value(row);
-    Json::Array((0..values.len()).map(|i| cell(values.as_ref(), i)).collect())
+    Json::Array(
+        (0..values.len())
+            .map(|i| cell(values.as_ref(), i))
+            .collect(),
+    )
 }
 
 fn bytes(raw: &[u8]) -> Json {
@@ -89,7 +110,10 @@ fn bytes(raw: &[u8]) -> Json {
 fn key_text(keys: &dyn Array, i: usize) -> String {
     match cell(keys, i) {
         Json::Str(s) => s,
-        other => crate::store::pyjson::to_string(&other, crate::store::pyjson::WriteOptions::STRICT_COMPACT),
+        other => crate::store::pyjson::to_string(
+            &other,
+            crate::store::pyjson::WriteOptions::STRICT_COMPACT,
+        ),
     }
 }
 

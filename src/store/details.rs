@@ -50,7 +50,11 @@ impl DetailsFile {
         let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
             .map_err(|e| StoreError::parquet(path, e))?;
         let layout = detect_layout(path, metadata.schema())?;
-        Ok(DetailsFile { path: path.to_owned(), layout, metadata })
+        Ok(DetailsFile {
+            path: path.to_owned(),
+            layout,
+            metadata,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -98,13 +102,19 @@ impl DetailsFile {
     /// column then holds just the requested fields.
     pub fn batches(&self, columns: Option<&[&str]>, batch_rows: usize) -> Result<RowBatches> {
         let file = File::open(&self.path).map_err(|e| StoreError::io(&self.path, e))?;
-        let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
-            .with_batch_size(batch_rows.max(1));
+        let mut builder =
+            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
+                .with_batch_size(batch_rows.max(1));
         if let Some(columns) = columns {
             builder = builder.with_projection(self.projection(columns)?);
         }
-        let reader = builder.build().map_err(|e| StoreError::parquet(&self.path, e))?;
-        Ok(RowBatches { path: self.path.clone(), reader })
+        let reader = builder
+            .build()
+            .map_err(|e| StoreError::parquet(&self.path, e))?;
+        Ok(RowBatches {
+            path: self.path.clone(),
+            reader,
+        })
     }
 
     fn projection(&self, columns: &[&str]) -> Result<ProjectionMask> {
@@ -139,13 +149,19 @@ impl DetailsFile {
     }
 
     /// Every row as a [`Detail`], whatever the layout, in batches.
-    pub fn details(&self, batch_rows: usize) -> Result<impl Iterator<Item = Result<Vec<Detail>>> + use<>> {
+    pub fn details(
+        &self,
+        batch_rows: usize,
+    ) -> Result<impl Iterator<Item = Result<Vec<Detail>>> + use<>> {
         let layout = self.layout;
         let path = self.path.clone();
         let batches = self.batches(None, batch_rows)?;
         Ok(batches.map(move |batch| {
             let batch = batch?;
-            rows_of(&batch).into_iter().map(|row| detail_from_row(&path, layout, row)).collect()
+            rows_of(&batch)
+                .into_iter()
+                .map(|row| detail_from_row(&path, layout, row))
+                .collect()
         }))
     }
 }
@@ -167,12 +183,24 @@ impl Iterator for RowBatches {
 
 /// The rows of a batch as JSON objects keyed by column name.
 pub fn rows_of(batch: &RecordBatch) -> Vec<Map> {
-    let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
-    (0..batch.num_rows()).map(|row| row_object(&names, batch.columns(), row)).collect()
+    let names: Vec<String> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    (0..batch.num_rows())
+        .map(|row| row_object(&names, batch.columns(), row))
+        .collect()
 }
 
 fn detect_layout(path: &Path, schema: &SchemaRef) -> Result<DetailsLayout> {
-    let has = |name: &str| schema.field_with_name(name).ok().map(|f| f.data_type().clone());
+    let has = |name: &str| {
+        schema
+            .field_with_name(name)
+            .ok()
+            .map(|f| f.data_type().clone())
+    };
     if let Some(doc) = has("doc") {
         if !matches!(doc, DataType::Struct(_)) {
             return Err(StoreError::Column {
@@ -192,18 +220,31 @@ fn detect_layout(path: &Path, schema: &SchemaRef) -> Result<DetailsLayout> {
         }
         return Ok(DetailsLayout::Nested);
     }
-    let flat_marker = has("predictions").or_else(|| has("example")).or_else(|| has("full_prompt"));
+    let flat_marker = has("predictions")
+        .or_else(|| has("example"))
+        .or_else(|| has("full_prompt"));
     match flat_marker {
         Some(_) => {
-            let all_text = schema
-                .fields()
-                .iter()
-                .all(|f| matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null));
-            Ok(if all_text { DetailsLayout::FlatText } else { DetailsLayout::Flat })
+            let all_text = schema.fields().iter().all(|f| {
+                matches!(
+                    f.data_type(),
+                    DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null
+                )
+            });
+            Ok(if all_text {
+                DetailsLayout::FlatText
+            } else {
+                DetailsLayout::Flat
+            })
         }
         None => Err(StoreError::UnknownLayout {
             path: path.to_owned(),
-            columns: schema.fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", "),
+            columns: schema
+                .fields()
+                .iter()
+                .map(|f| f.name().as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         }),
     }
 }
@@ -219,7 +260,12 @@ pub fn detail_from_row(path: &Path, layout: DetailsLayout, row: Map) -> Result<D
                 .map(|(name, value)| {
                     let value = match value {
                         // Free text stays as it is; every other column is a Python literal.
-                        Json::Str(text) if !matches!(name.as_str(), "example" | "full_prompt" | "instruction") => {
+                        Json::Str(text)
+                            if !matches!(
+                                name.as_str(),
+                                "example" | "full_prompt" | "instruction"
+                            ) =>
+                        {
                             pyliteral::parse(&text).unwrap_or(Json::Str(text))
                         }
                         other => other,
@@ -252,7 +298,9 @@ fn nested_detail(path: &Path, mut row: Map) -> Result<Detail> {
     let doc = Doc {
         id: take(&mut doc_fields, "id").and_then(text_of),
         task_name: take(&mut doc_fields, "task_name").and_then(text_of),
-        query: take(&mut doc_fields, "query").and_then(text_of).unwrap_or_default(),
+        query: take(&mut doc_fields, "query")
+            .and_then(text_of)
+            .unwrap_or_default(),
         full_prompt: None,
         instruction: take(&mut doc_fields, "instruction").and_then(text_of),
         choices: strings(take(&mut doc_fields, "choices")),
@@ -270,11 +318,17 @@ fn nested_detail(path: &Path, mut row: Map) -> Result<Detail> {
         argmax_logits_eq_gold: bools(take(&mut response_fields, "argmax_logits_eq_gold")),
         input_tokens: take(&mut response_fields, "input_tokens").unwrap_or(Json::Null),
         output_tokens: take(&mut response_fields, "output_tokens").unwrap_or(Json::Null),
-        truncated_tokens_count: take(&mut response_fields, "truncated_tokens_count").and_then(|v| v.as_i64()),
-        padded_tokens_count: take(&mut response_fields, "padded_tokens_count").and_then(|v| v.as_i64()),
+        truncated_tokens_count: take(&mut response_fields, "truncated_tokens_count")
+            .and_then(|v| v.as_i64()),
+        padded_tokens_count: take(&mut response_fields, "padded_tokens_count")
+            .and_then(|v| v.as_i64()),
         extra: response_fields,
     };
-    Ok(Detail { doc, model_response, metric })
+    Ok(Detail {
+        doc,
+        model_response,
+        metric,
+    })
 }
 
 fn flat_detail(mut row: Map) -> Detail {
@@ -305,7 +359,10 @@ fn flat_detail(mut row: Map) -> Detail {
     let gold_texts = strings(take(&mut row, "gold"));
     let mut response_extra = Map::new();
     if !is_greedy.is_empty() {
-        response_extra.insert("is_greedy".into(), Json::Array(is_greedy.into_iter().map(Json::Bool).collect()));
+        response_extra.insert(
+            "is_greedy".into(),
+            Json::Array(is_greedy.into_iter().map(Json::Bool).collect()),
+        );
     }
     let input_tokens = take(&mut row, "input_tokens").unwrap_or(Json::Null);
     let output_tokens = take(&mut row, "cont_tokens").unwrap_or(Json::Null);
@@ -318,9 +375,13 @@ fn flat_detail(mut row: Map) -> Detail {
     let doc = Doc {
         id: None,
         task_name: None,
-        query: take(&mut row, "example").and_then(text_of).unwrap_or_default(),
+        query: take(&mut row, "example")
+            .and_then(text_of)
+            .unwrap_or_default(),
         full_prompt: take(&mut row, "full_prompt").and_then(text_of),
-        instruction: take(&mut row, "instruction").and_then(text_of).filter(|s| !s.is_empty()),
+        instruction: take(&mut row, "instruction")
+            .and_then(text_of)
+            .filter(|s| !s.is_empty()),
         choices: strings(take(&mut row, "choices")),
         gold_index,
         gold_texts,
@@ -339,7 +400,11 @@ fn flat_detail(mut row: Map) -> Detail {
         extra: response_extra,
         ..ModelResponse::default()
     };
-    Detail { doc, model_response, metric }
+    Detail {
+        doc,
+        model_response,
+        metric,
+    }
 }
 
 /// A [`Detail`] in lighteval ≥ 0.11's row shape (`doc`, `model_response`, `metric`), for output.
@@ -347,35 +412,64 @@ pub fn detail_to_json(detail: &Detail) -> Json {
     let doc = &detail.doc;
     let mut d = Map::new();
     d.insert("id".into(), doc.id.clone().map_or(Json::Null, Json::Str));
-    d.insert("task_name".into(), doc.task_name.clone().map_or(Json::Null, Json::Str));
+    d.insert(
+        "task_name".into(),
+        doc.task_name.clone().map_or(Json::Null, Json::Str),
+    );
     d.insert("query".into(), Json::Str(doc.query.clone()));
     if let Some(prompt) = &doc.full_prompt {
         d.insert("full_prompt".into(), Json::Str(prompt.clone()));
     }
-    d.insert("instruction".into(), doc.instruction.clone().map_or(Json::Null, Json::Str));
+    d.insert(
+        "instruction".into(),
+        doc.instruction.clone().map_or(Json::Null, Json::Str),
+    );
     d.insert("choices".into(), string_array(&doc.choices));
-    d.insert("gold_index".into(), Json::Array(doc.gold_index.iter().map(|&i| Json::Int(i)).collect()));
+    d.insert(
+        "gold_index".into(),
+        Json::Array(doc.gold_index.iter().map(|&i| Json::Int(i)).collect()),
+    );
     if !doc.gold_texts.is_empty() {
         d.insert("gold".into(), string_array(&doc.gold_texts));
     }
-    d.insert("fewshot_samples".into(), Json::Array(doc.fewshot_samples.clone()));
+    d.insert(
+        "fewshot_samples".into(),
+        Json::Array(doc.fewshot_samples.clone()),
+    );
     d.insert("specific".into(), doc.specific.clone());
     d.extend(doc.extra.iter().map(|(k, v)| (k.clone(), v.clone())));
 
     let r = &detail.model_response;
     let mut m = Map::new();
     m.insert("text".into(), string_array(&r.text));
-    m.insert("text_post_processed".into(), string_array(&r.text_post_processed));
+    m.insert(
+        "text_post_processed".into(),
+        string_array(&r.text_post_processed),
+    );
     m.insert("reasonings".into(), string_array(&r.reasonings));
-    m.insert("logprobs".into(), Json::Array(r.logprobs.iter().map(|&f| Json::Float(f)).collect()));
+    m.insert(
+        "logprobs".into(),
+        Json::Array(r.logprobs.iter().map(|&f| Json::Float(f)).collect()),
+    );
     m.insert(
         "argmax_logits_eq_gold".into(),
-        Json::Array(r.argmax_logits_eq_gold.iter().map(|&b| Json::Bool(b)).collect()),
+        Json::Array(
+            r.argmax_logits_eq_gold
+                .iter()
+                .map(|&b| Json::Bool(b))
+                .collect(),
+        ),
     );
     m.insert("input_tokens".into(), r.input_tokens.clone());
     m.insert("output_tokens".into(), r.output_tokens.clone());
-    m.insert("truncated_tokens_count".into(), r.truncated_tokens_count.map_or(Json::Null, Json::Int));
-    m.insert("padded_tokens_count".into(), r.padded_tokens_count.map_or(Json::Null, Json::Int));
+    m.insert(
+        "truncated_tokens_count".into(),
+        r.truncated_tokens_count.map_or(Json::Null, Json::Int),
+    );
+    m.insert(
+        "padded_tokens_count".into(),
+        r.padded_tokens_count.map_or(Json::Null, Json::Int),
+    );
     m.extend(r.extra.iter().map(|(k, v)| (k.clone(), v.clone())));
 
     let mut row = Map::new();
@@ -421,7 +515,10 @@ fn ints(value: Option<Json>) -> Vec<i64> {
 }
 
 fn floats(value: Option<Json>) -> Vec<f64> {
-    array(value).iter().map(|v| v.as_f64().unwrap_or(f64::NAN)).collect()
+    array(value)
+        .iter()
+        .map(|v| v.as_f64().unwrap_or(f64::NAN))
+        .collect()
 }
 
 fn bools(value: Option<Json>) -> Vec<bool> {

@@ -76,31 +76,42 @@ impl std::str::FromStr for RunSelector {
 
 impl Run {
     pub fn load_results(&self) -> Result<ResultsFile> {
-        let path = self.results_path.as_ref().ok_or_else(|| StoreError::NoResultsFile {
-            model: self.model.clone(),
-            date_id: self.date_id.clone(),
-        })?;
+        let path = self
+            .results_path
+            .as_ref()
+            .ok_or_else(|| StoreError::NoResultsFile {
+                model: self.model.clone(),
+                date_id: self.date_id.clone(),
+            })?;
         read_results(path)
     }
 
     pub fn details_path(&self, task: &str) -> Option<&Path> {
-        self.details.iter().find(|(t, _)| t == task).map(|(_, p)| p.as_path())
+        self.details
+            .iter()
+            .find(|(t, _)| t == task)
+            .map(|(_, p)| p.as_path())
     }
 
     /// Opens one task's details file (its footer only).
     pub fn open_details(&self, task: &str) -> Result<DetailsFile> {
-        let path = self.details_path(task).ok_or_else(|| StoreError::TaskNotFound {
-            model: self.model.clone(),
-            date_id: self.date_id.clone(),
-            task: task.to_owned(),
-            available: list_or_none(self.details.iter().map(|(t, _)| t.as_str())),
-        })?;
+        let path = self
+            .details_path(task)
+            .ok_or_else(|| StoreError::TaskNotFound {
+                model: self.model.clone(),
+                date_id: self.date_id.clone(),
+                task: task.to_owned(),
+                available: list_or_none(self.details.iter().map(|(t, _)| t.as_str())),
+            })?;
         DetailsFile::open(path)
     }
 
     /// Opens every details file of the run (footers only).
     pub fn open_all_details(&self) -> Result<Vec<DetailsFile>> {
-        self.details.iter().map(|(_, path)| DetailsFile::open(path)).collect()
+        self.details
+            .iter()
+            .map(|(_, path)| DetailsFile::open(path))
+            .collect()
     }
 }
 
@@ -127,19 +138,30 @@ impl Catalog {
             None if self.models.len() == 1 => &self.models[0],
             None => {
                 if let RunSelector::Date(date) = &selector {
-                    let owners: Vec<_> =
-                        self.models.iter().filter(|m| m.runs.iter().any(|r| &r.date_id == date)).collect();
+                    let owners: Vec<_> = self
+                        .models
+                        .iter()
+                        .filter(|m| m.runs.iter().any(|r| &r.date_id == date))
+                        .collect();
                     if owners.len() == 1 {
                         return self.select(Some(&owners[0].name), run);
                     }
-                    return Err(StoreError::AmbiguousModel { path: self.source.clone(), available: self.model_list() });
+                    return Err(StoreError::AmbiguousModel {
+                        path: self.source.clone(),
+                        available: self.model_list(),
+                    });
                 }
                 let newest = self
                     .runs()
                     .max_by(|a, b| a.date_id.cmp(&b.date_id))
-                    .ok_or_else(|| StoreError::NoRuns { path: self.source.clone() })?;
+                    .ok_or_else(|| StoreError::NoRuns {
+                        path: self.source.clone(),
+                    })?;
                 let chosen = self.select(Some(&newest.model), run)?;
-                return Ok(Selection { chose_among: self.models.len(), ..chosen });
+                return Ok(Selection {
+                    chose_among: self.models.len(),
+                    ..chosen
+                });
             }
         };
         let found = match &selector {
@@ -157,7 +179,10 @@ impl Catalog {
             },
             available: list_or_none(model_runs.runs.iter().map(|r| r.date_id.as_str())),
         })?;
-        Ok(Selection { run, chose_among: 1 })
+        Ok(Selection {
+            run,
+            chose_among: 1,
+        })
     }
 
     fn model_list(&self) -> String {
@@ -174,7 +199,11 @@ pub struct Selection<'a> {
 
 fn list_or_none<'a>(items: impl Iterator<Item = &'a str>) -> String {
     let items: Vec<&str> = items.collect();
-    if items.is_empty() { "none".into() } else { items.join(", ") }
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.join(", ")
+    }
 }
 
 /// `results_<date_id>.json` → `date_id`.
@@ -214,37 +243,83 @@ pub fn discover(source: &Path) -> Result<Catalog> {
         walk(source, source, 0, &mut visited, &mut found)?;
         SourceKind::Folder
     } else {
-        let name = source.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if parse_results_file_name(name).is_some() {
-            found.results.push(source.to_owned());
+        let name = file_name(source).unwrap_or("");
+        // A file named explicitly is taken for what its extension says, whatever its name.
+        if name.ends_with(".json") {
+            let date = parse_results_file_name(name).map_or_else(|| stem(source), str::to_owned);
+            found.results.push((source.to_owned(), date));
             add_details_beside(source, &mut found);
             SourceKind::ResultsFile
-        } else if parse_details_file_name(name).is_some() {
-            let folder = source.parent().unwrap_or(Path::new("."));
-            for entry in read_dir_sorted(folder)? {
-                if entry.is_file() && file_name(&entry).is_some_and(|n| parse_details_file_name(n).is_some()) {
-                    found.details.push(entry);
+        } else if name.ends_with(".parquet") {
+            match parse_details_file_name(name) {
+                // The other tasks of the same run sit beside it.
+                Some(_) => {
+                    let folder = source.parent().unwrap_or(Path::new("."));
+                    for entry in read_dir_sorted(folder)? {
+                        if entry.is_file() {
+                            found.add(entry);
+                        }
+                    }
+                }
+                None => {
+                    let run = source.parent().map_or_else(|| "?".into(), stem);
+                    found.details.push((source.to_owned(), stem(source), run));
                 }
             }
             SourceKind::DetailsFile
         } else {
-            return Err(StoreError::NoRuns { path: source.to_owned() });
+            return Err(StoreError::NoRuns {
+                path: source.to_owned(),
+            });
         }
     };
     let models = group(source, found)?;
     if models.is_empty() {
-        return Err(StoreError::NoRuns { path: source.to_owned() });
+        return Err(StoreError::NoRuns {
+            path: source.to_owned(),
+        });
     }
-    Ok(Catalog { source: source.to_owned(), kind, models })
+    Ok(Catalog {
+        source: source.to_owned(),
+        kind,
+        models,
+    })
 }
 
+/// Files found, with the date id (and task) their names or folders give.
 #[derive(Default)]
 struct Found {
-    results: Vec<PathBuf>,
-    details: Vec<PathBuf>,
+    results: Vec<(PathBuf, String)>,
+    details: Vec<(PathBuf, String, String)>,
 }
 
-fn walk(root: &Path, dir: &Path, depth: usize, visited: &mut HashSet<PathBuf>, found: &mut Found) -> Result<()> {
+impl Found {
+    /// Adds `path` if its name follows lighteval's naming.
+    fn add(&mut self, path: PathBuf) {
+        let Some(name) = file_name(&path) else { return };
+        if let Some(date) = parse_results_file_name(name) {
+            let date = date.to_owned();
+            self.results.push((path, date));
+        } else if let Some((task, date)) = parse_details_file_name(name) {
+            let (task, date) = (task.to_owned(), date.to_owned());
+            self.details.push((path, task, date));
+        }
+    }
+}
+
+/// The stem of a file named by the user outside lighteval's naming (`my_results.json`).
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map_or_else(|| "?".into(), |s| s.to_string_lossy().into_owned())
+}
+
+fn walk(
+    root: &Path,
+    dir: &Path,
+    depth: usize,
+    visited: &mut HashSet<PathBuf>,
+    found: &mut Found,
+) -> Result<()> {
     if depth > MAX_DEPTH {
         return Ok(());
     }
@@ -260,15 +335,15 @@ fn walk(root: &Path, dir: &Path, depth: usize, visited: &mut HashSet<PathBuf>, f
         Err(e) => return Err(e),
     };
     for entry in entries {
-        let Some(name) = file_name(&entry) else { continue };
+        let Some(name) = file_name(&entry) else {
+            continue;
+        };
         if entry.is_dir() {
             if !name.starts_with('.') {
                 walk(root, &entry, depth + 1, visited, found)?;
             }
-        } else if parse_results_file_name(name).is_some() {
-            found.results.push(entry);
-        } else if parse_details_file_name(name).is_some() {
-            found.details.push(entry);
+        } else {
+            found.add(entry);
         }
     }
     Ok(())
@@ -290,21 +365,32 @@ fn file_name(path: &Path) -> Option<&str> {
 /// For a results file in lighteval's layout, the details of the same run live at
 /// `{output_dir}/details/{model}/{date_id}/`.
 fn add_details_beside(results_file: &Path, found: &mut Found) {
-    let Some(date) = file_name(results_file).and_then(parse_results_file_name) else { return };
-    let Some(model_dir) = results_file.parent() else { return };
+    let Some(date) = file_name(results_file).and_then(parse_results_file_name) else {
+        return;
+    };
+    let Some(model_dir) = results_file.parent() else {
+        return;
+    };
     let mut model_parts = Vec::new();
     for ancestor in model_dir.ancestors() {
         if file_name(ancestor) == Some("results") {
-            let Some(output_dir) = ancestor.parent() else { return };
+            let Some(output_dir) = ancestor.parent() else {
+                return;
+            };
             let mut details_dir = output_dir.join("details");
             for part in model_parts.iter().rev() {
                 details_dir.push(part);
             }
             details_dir.push(date);
             if let Ok(entries) = read_dir_sorted(&details_dir) {
-                found.details.extend(
-                    entries.into_iter().filter(|p| file_name(p).and_then(parse_details_file_name).is_some_and(|(_, d)| d == date)),
-                );
+                for entry in entries {
+                    if file_name(&entry)
+                        .and_then(parse_details_file_name)
+                        .is_some_and(|(_, d)| d == date)
+                    {
+                        found.add(entry);
+                    }
+                }
             }
             return;
         }
@@ -318,57 +404,77 @@ fn add_details_beside(results_file: &Path, found: &mut Found) {
 /// The model name a file belongs to, from the folders between the layout's marker folder
 /// (`results` / `details`) and the file's own folder.
 fn model_from_folders(source: &Path, model_dir: &Path, marker: &str) -> Option<String> {
-    let relative = model_dir.strip_prefix(source).unwrap_or(model_dir);
-    let parts: Vec<&str> = relative.iter().filter_map(|p| p.to_str()).collect();
-    let after_marker = match parts.iter().rposition(|p| *p == marker) {
-        Some(i) => &parts[i + 1..],
-        None => &parts[..],
+    let after_marker = |path: &Path| -> Option<String> {
+        let parts: Vec<&str> = path.iter().filter_map(|p| p.to_str()).collect();
+        let i = parts.iter().rposition(|p| *p == marker)?;
+        let model = parts[i + 1..].join("/");
+        (!model.is_empty()).then_some(model)
     };
-    if !after_marker.is_empty() {
-        return Some(after_marker.join("/"));
-    }
-    // The source is the model's own folder: look for the marker in the absolute path.
-    let absolute = std::fs::canonicalize(model_dir).ok()?;
-    let parts: Vec<&str> = absolute.iter().filter_map(|p| p.to_str()).collect();
-    let i = parts.iter().rposition(|p| *p == marker)?;
-    let model = parts[i + 1..].join("/");
-    (!model.is_empty()).then_some(model)
+    let relative = model_dir.strip_prefix(source).unwrap_or(model_dir);
+    // Inside the source, or above it when the source is a folder within the layout
+    // (`details/org-b` holds model `org-b/model-b`).
+    after_marker(relative)
+        .or_else(|| {
+            std::path::absolute(model_dir)
+                .ok()
+                .and_then(|abs| after_marker(&abs))
+        })
+        .or_else(|| {
+            let parts: Vec<&str> = relative.iter().filter_map(|p| p.to_str()).collect();
+            (!parts.is_empty()).then(|| parts.join("/"))
+        })
 }
 
 fn group(source: &Path, found: Found) -> Result<Vec<ModelRuns>> {
     let mut runs: BTreeMap<(String, String), Run> = BTreeMap::new();
-    let source_dir = if source.is_dir() { source } else { source.parent().unwrap_or(Path::new(".")) };
+    let source_dir = if source.is_dir() {
+        source
+    } else {
+        source.parent().unwrap_or(Path::new("."))
+    };
     let new_run = |model: &str, date: &str| Run {
         model: model.to_owned(),
         date_id: date.to_owned(),
         results_path: None,
         details: Vec::new(),
     };
-    for path in found.results {
-        let date = file_name(&path).and_then(parse_results_file_name).expect("filtered by name");
+    for (path, date) in found.results {
+        let date = date.as_str();
         let model_dir = path.parent().unwrap_or(Path::new("."));
         let model = match model_from_folders(source_dir, model_dir, "results") {
             Some(model) => model,
             // Loose results file: the name inside it is the best we have.
             None => model_name_inside(&path).unwrap_or_else(|| "(unnamed model)".into()),
         };
-        let run = runs.entry((model.clone(), date.to_owned())).or_insert_with(|| new_run(&model, date));
+        let run = runs
+            .entry((model.clone(), date.to_owned()))
+            .or_insert_with(|| new_run(&model, date));
         run.results_path = Some(path);
     }
-    for path in found.details {
-        let (task, date) = file_name(&path).and_then(parse_details_file_name).expect("filtered by name");
+    for (path, task, date) in found.details {
+        let (task, date) = (task.as_str(), date.as_str());
         let run_dir = path.parent().unwrap_or(Path::new("."));
         // lighteval puts a run's details in a folder named after its date id.
-        let model_dir = if file_name(run_dir) == Some(date) { run_dir.parent().unwrap_or(run_dir) } else { run_dir };
+        let model_dir = if file_name(run_dir) == Some(date) {
+            run_dir.parent().unwrap_or(run_dir)
+        } else {
+            run_dir
+        };
         let model = model_from_folders(source_dir, model_dir, "details")
             .or_else(|| {
                 // Pair with a results file of the same date, if there is exactly one.
-                let owners: Vec<&String> = runs.keys().filter(|(_, d)| d == date).map(|(m, _)| m).collect();
+                let owners: Vec<&String> = runs
+                    .keys()
+                    .filter(|(_, d)| d == date)
+                    .map(|(m, _)| m)
+                    .collect();
                 (owners.len() == 1).then(|| owners[0].clone())
             })
             .or_else(|| file_name(model_dir).map(str::to_owned))
             .unwrap_or_else(|| "(unnamed model)".into());
-        let run = runs.entry((model.clone(), date.to_owned())).or_insert_with(|| new_run(&model, date));
+        let run = runs
+            .entry((model.clone(), date.to_owned()))
+            .or_insert_with(|| new_run(&model, date));
         run.details.push((task.to_owned(), path));
     }
     let mut models: Vec<ModelRuns> = Vec::new();
@@ -376,7 +482,10 @@ fn group(source: &Path, found: Found) -> Result<Vec<ModelRuns>> {
         run.details.sort();
         match models.last_mut() {
             Some(last) if last.name == model => last.runs.push(run),
-            _ => models.push(ModelRuns { name: model, runs: vec![run] }),
+            _ => models.push(ModelRuns {
+                name: model,
+                runs: vec![run],
+            }),
         }
     }
     Ok(models)
@@ -384,9 +493,18 @@ fn group(source: &Path, found: Found) -> Result<Vec<ModelRuns>> {
 
 fn model_name_inside(path: &Path) -> Option<String> {
     let results = read_results(path).ok()?;
-    results.general().model_name().map(str::to_owned).or_else(|| {
-        results.as_map().get("config_general")?.get("model_name").and_then(Json::as_str).map(str::to_owned)
-    })
+    results
+        .general()
+        .model_name()
+        .map(str::to_owned)
+        .or_else(|| {
+            results
+                .as_map()
+                .get("config_general")?
+                .get("model_name")
+                .and_then(Json::as_str)
+                .map(str::to_owned)
+        })
 }
 
 #[cfg(test)]
@@ -405,7 +523,10 @@ mod tests {
         );
         assert_eq!(parse_details_file_name("details__2026-11-23.parquet"), None);
         assert_eq!(parse_details_file_name("details_x_latest.parquet"), None);
-        assert_eq!(parse_results_file_name("results_2026-11-23T21-40-51.814529.json"), Some("2026-11-23T21-40-51.814529"));
+        assert_eq!(
+            parse_results_file_name("results_2026-11-23T21-40-51.814529.json"),
+            Some("2026-11-23T21-40-51.814529")
+        );
         assert_eq!(parse_results_file_name("results_latest.json"), None);
     }
 }

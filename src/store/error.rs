@@ -9,10 +9,16 @@ use crate::model::ShapeError;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     #[error("{}: invalid JSON at {source}", path.display())]
-    Json { path: PathBuf, source: JsonSyntaxError },
+    Json {
+        path: PathBuf,
+        source: JsonSyntaxError,
+    },
 
     #[error("{}: not a lighteval results file: {source}", path.display())]
     Shape { path: PathBuf, source: ShapeError },
@@ -21,7 +27,12 @@ pub enum StoreError {
     Parquet { path: PathBuf, message: String },
 
     #[error("{}: column `{column}` is {found}, expected {expected}", path.display())]
-    Column { path: PathBuf, column: String, expected: String, found: String },
+    Column {
+        path: PathBuf,
+        column: String,
+        expected: String,
+        found: String,
+    },
 
     #[error(
         "{}: not a lighteval details file: it has none of the columns `doc`/`model_response` \
@@ -34,7 +45,11 @@ pub enum StoreError {
     NoRuns { path: PathBuf },
 
     #[error("{}: no model `{model}` here; models found: {available}", path.display())]
-    ModelNotFound { path: PathBuf, model: String, available: String },
+    ModelNotFound {
+        path: PathBuf,
+        model: String,
+        available: String,
+    },
 
     #[error(
         "{}: several models here ({available}); choose one with --model",
@@ -43,22 +58,40 @@ pub enum StoreError {
     AmbiguousModel { path: PathBuf, available: String },
 
     #[error("{}: model `{model}` has no run `{run}`; runs found: {available}", path.display())]
-    RunNotFound { path: PathBuf, model: String, run: String, available: String },
+    RunNotFound {
+        path: PathBuf,
+        model: String,
+        run: String,
+        available: String,
+    },
 
     #[error("run {date_id} of `{model}` has no results file, only details")]
     NoResultsFile { model: String, date_id: String },
 
-    #[error("run {date_id} of `{model}` has no details for task `{task}`; tasks with details: {available}")]
-    TaskNotFound { model: String, date_id: String, task: String, available: String },
+    #[error(
+        "run {date_id} of `{model}` has no details for task `{task}`; tasks with details: {available}"
+    )]
+    TaskNotFound {
+        model: String,
+        date_id: String,
+        task: String,
+        available: String,
+    },
 }
 
 impl StoreError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        StoreError::Io { path: path.into(), source }
+        StoreError::Io {
+            path: path.into(),
+            source,
+        }
     }
 
     pub(crate) fn parquet(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
-        StoreError::Parquet { path: path.into(), message: message.to_string() }
+        StoreError::Parquet {
+            path: path.into(),
+            message: message.to_string(),
+        }
     }
 }
 

@@ -10,7 +10,10 @@ mod results;
 mod write;
 
 pub use arrow_json::{cell, row_object};
-pub use details::{DEFAULT_BATCH_ROWS, DetailsFile, DetailsLayout, RowBatches, detail_from_row, detail_to_json, rows_of};
+pub use details::{
+    DEFAULT_BATCH_ROWS, DetailsFile, DetailsLayout, RowBatches, detail_from_row, detail_to_json,
+    rows_of,
+};
 pub use discover::{
     Catalog, ModelRuns, Run, RunSelector, Selection, SourceKind, discover, parse_details_file_name,
     parse_results_file_name,

@@ -21,7 +21,12 @@ pub struct JsonSyntaxError {
 /// Parses a JSON text as Python's `json.loads` does: non-finite float tokens are accepted, a
 /// repeated key keeps its first position and its last value.
 pub fn parse(text: &str) -> Result<Json, JsonSyntaxError> {
-    let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0, depth: 0 };
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        depth: 0,
+    };
     parser.skip_ws();
     let value = parser.value()?;
     parser.skip_ws();
@@ -54,7 +59,11 @@ impl Parser<'_> {
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = before[line_start..].chars().count() + 1;
-        JsonSyntaxError { line, column, message: message.into() }
+        JsonSyntaxError {
+            line,
+            column,
+            message: message.into(),
+        }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -208,9 +217,14 @@ impl Parser<'_> {
         let literal = &self.text[start..self.pos];
         if is_float {
             // Rust's parser rounds correctly and overflows to ±inf, as Python's float() does.
-            literal.parse().map(Json::Float).map_err(|_| self.error_at(start, "invalid number"))
+            literal
+                .parse()
+                .map(Json::Float)
+                .map_err(|_| self.error_at(start, "invalid number"))
         } else {
-            Ok(literal.parse().map_or_else(|_| Json::BigInt(literal.to_owned()), Json::Int))
+            Ok(literal
+                .parse()
+                .map_or_else(|_| Json::BigInt(literal.to_owned()), Json::Int))
         }
     }
 
@@ -317,14 +331,20 @@ pub struct WriteOptions {
 
 impl WriteOptions {
     /// lighteval's results files.
-    pub const PYTHON_INDENT2: WriteOptions =
-        WriteOptions { indent: Some(2), non_finite: NonFinite::PythonTokens };
+    pub const PYTHON_INDENT2: WriteOptions = WriteOptions {
+        indent: Some(2),
+        non_finite: NonFinite::PythonTokens,
+    };
     /// Strict JSON on one line.
-    pub const STRICT_COMPACT: WriteOptions =
-        WriteOptions { indent: None, non_finite: NonFinite::Null };
+    pub const STRICT_COMPACT: WriteOptions = WriteOptions {
+        indent: None,
+        non_finite: NonFinite::Null,
+    };
     /// Strict JSON, indented for people.
-    pub const STRICT_INDENT2: WriteOptions =
-        WriteOptions { indent: Some(2), non_finite: NonFinite::Null };
+    pub const STRICT_INDENT2: WriteOptions = WriteOptions {
+        indent: Some(2),
+        non_finite: NonFinite::Null,
+    };
 }
 
 /// Serialises `value` as Python's `json.dumps` would with the given options.
@@ -513,8 +533,9 @@ mod tests {
 
     #[test]
     fn parses_python_tokens_and_keeps_order() {
-        let value = parse(r#"{"b": NaN, "a": [Infinity, -Infinity, 1, 1.0, 123456789012345678901234]}"#)
-            .unwrap();
+        let value =
+            parse(r#"{"b": NaN, "a": [Infinity, -Infinity, 1, 1.0, 123456789012345678901234]}"#)
+                .unwrap();
         let map = value.as_object().unwrap();
         assert_eq!(map.keys().collect::<Vec<_>>(), ["b", "a"]);
         assert!(map["b"].as_f64().unwrap().is_nan());
@@ -546,7 +567,10 @@ mod tests {
     #[test]
     fn strict_compact_writes_null_for_non_finite() {
         let value = parse(r#"{"x": NaN, "y": [Infinity]}"#).unwrap();
-        assert_eq!(to_string(&value, WriteOptions::STRICT_COMPACT), r#"{"x":null,"y":[null]}"#);
+        assert_eq!(
+            to_string(&value, WriteOptions::STRICT_COMPACT),
+            r#"{"x":null,"y":[null]}"#
+        );
     }
 
     #[test]

@@ -8,7 +8,12 @@ use crate::model::{Json, Map};
 /// in either quote, lists, tuples (as arrays), dicts (keys as text), and numpy wrappers such as
 /// `np.float64(0.5)` (the inner value). `None` when `text` is not entirely one literal.
 pub fn parse(text: &str) -> Option<Json> {
-    let mut p = Parser { s: text.as_bytes(), text, pos: 0, depth: 0 };
+    let mut p = Parser {
+        s: text.as_bytes(),
+        text,
+        pos: 0,
+        depth: 0,
+    };
     p.ws();
     let value = p.value()?;
     p.ws();
@@ -94,7 +99,9 @@ impl Parser<'_> {
             }
             let key = match self.value()? {
                 Json::Str(s) => s,
-                other => super::pyjson::to_string(&other, super::pyjson::WriteOptions::STRICT_COMPACT),
+                other => {
+                    super::pyjson::to_string(&other, super::pyjson::WriteOptions::STRICT_COMPACT)
+                }
             };
             if !self.eat(b':') {
                 return None;
@@ -115,7 +122,10 @@ impl Parser<'_> {
 
     fn word(&mut self) -> Option<Json> {
         let start = self.pos;
-        while matches!(self.peek(), Some(b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'.')) {
+        while matches!(
+            self.peek(),
+            Some(b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'.')
+        ) {
             self.pos += 1;
         }
         match &self.text[start..self.pos] {
@@ -156,7 +166,11 @@ impl Parser<'_> {
         if self.s[self.pos..].starts_with(b"inf") {
             self.pos += 3;
             let negative = self.s[start] == b'-';
-            return Some(Json::Float(if negative { f64::NEG_INFINITY } else { f64::INFINITY }));
+            return Some(Json::Float(if negative {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            }));
         }
         if self.s[self.pos..].starts_with(b"nan") {
             self.pos += 3;
@@ -177,11 +191,17 @@ impl Parser<'_> {
             }
             self.pos += 1;
         }
-        let literal: String = self.text[start..self.pos].chars().filter(|c| *c != '_').collect();
+        let literal: String = self.text[start..self.pos]
+            .chars()
+            .filter(|c| *c != '_')
+            .collect();
         if is_float {
             literal.parse().ok().map(Json::Float)
         } else {
-            Some(literal.parse().map_or_else(|_| Json::BigInt(literal.trim_start_matches('+').to_owned()), Json::Int))
+            Some(literal.parse().map_or_else(
+                |_| Json::BigInt(literal.trim_start_matches('+').to_owned()),
+                Json::Int,
+            ))
         }
     }
 
@@ -256,8 +276,21 @@ mod tests {
         let d = parse("{'acc': 1, \"f1\": 0.5, 'x': nan}").unwrap();
         assert_eq!(d.get("acc"), Some(&Json::Int(1)));
         assert!(d.get("x").unwrap().as_f64().unwrap().is_nan());
-        assert_eq!(parse("['it\\'s', \"a\\nb\", '\\xe9']").unwrap().as_array().unwrap()[0], Json::Str("it's".into()));
-        assert_eq!(parse("[np.float64(0.5), 1e-05, -inf]").unwrap(), Json::Array(vec![Json::Float(0.5), Json::Float(1e-5), Json::Float(f64::NEG_INFINITY)]));
+        assert_eq!(
+            parse("['it\\'s', \"a\\nb\", '\\xe9']")
+                .unwrap()
+                .as_array()
+                .unwrap()[0],
+            Json::Str("it's".into())
+        );
+        assert_eq!(
+            parse("[np.float64(0.5), 1e-05, -inf]").unwrap(),
+            Json::Array(vec![
+                Json::Float(0.5),
+                Json::Float(1e-5),
+                Json::Float(f64::NEG_INFINITY)
+            ])
+        );
         assert_eq!(parse("(1,)"), Some(Json::Array(vec![Json::Int(1)])));
     }
 

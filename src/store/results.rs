@@ -15,7 +15,10 @@ pub fn read_results(path: &Path) -> Result<ResultsFile> {
             path,
             std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
-                format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                format!(
+                    "not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
             ),
         )
     })?;
@@ -24,8 +27,14 @@ pub fn read_results(path: &Path) -> Result<ResultsFile> {
 
 /// Parses results JSON text; `path` is only used in errors.
 pub fn parse_results(path: &Path, text: &str) -> Result<ResultsFile> {
-    let json = pyjson::parse(text).map_err(|source| StoreError::Json { path: path.into(), source })?;
-    ResultsFile::from_json(json).map_err(|source| StoreError::Shape { path: path.into(), source })
+    let json = pyjson::parse(text).map_err(|source| StoreError::Json {
+        path: path.into(),
+        source,
+    })?;
+    ResultsFile::from_json(json).map_err(|source| StoreError::Shape {
+        path: path.into(),
+        source,
+    })
 }
 
 /// The file's text exactly as lighteval writes it: `json.dumps(indent=2, ensure_ascii=False)`,

@@ -17,9 +17,13 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| StoreError::io(dir, e))?;
-    temp.write_all(contents).map_err(|e| StoreError::io(path, e))?;
-    temp.as_file().sync_all().map_err(|e| StoreError::io(path, e))?;
-    temp.persist(path).map_err(|e| StoreError::io(path, e.error))?;
+    temp.write_all(contents)
+        .map_err(|e| StoreError::io(path, e))?;
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| StoreError::io(path, e))?;
+    temp.persist(path)
+        .map_err(|e| StoreError::io(path, e.error))?;
     // The rename is durable only once the folder's entry is on disk too.
     if let Ok(dir_handle) = std::fs::File::open(dir) {
         let _ = dir_handle.sync_all();

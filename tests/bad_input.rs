@@ -1,0 +1,116 @@
+//! Bad input gets a clear error that names the file and says what is wrong, never a panic.
+
+mod support;
+
+use evaldeck::store::{self, StoreError};
+use support::fixture;
+
+#[test]
+fn truncated_json_names_the_file_line_and_column() {
+    let path = fixture("bad/truncated_results.json");
+    let err = store::read_results(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Json { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("truncated_results.json"), "{text}");
+    assert!(text.contains("line ") && text.contains("column "), "{text}");
+    assert!(text.contains("truncated"), "{text}");
+}
+
+#[test]
+fn json_that_is_not_a_results_file() {
+    for (name, expected) in [
+        ("bad/results_not_object.json", "top level is an array"),
+        ("bad/results_without_results_key.json", "no `results` key"),
+    ] {
+        let err = store::read_results(&fixture(name)).unwrap_err();
+        assert!(matches!(err, StoreError::Shape { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains(name.trim_start_matches("bad/")) && text.contains(expected),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_text_file_named_parquet() {
+    let err = store::DetailsFile::open(&fixture("bad/not_parquet.parquet")).unwrap_err();
+    assert!(matches!(err, StoreError::Parquet { .. }), "{err:?}");
+    assert!(err.to_string().contains("not_parquet.parquet"), "{err}");
+}
+
+#[test]
+fn a_details_file_missing_a_column() {
+    let err = store::DetailsFile::open(&fixture("bad/missing_column_details.parquet")).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Column { ref column, .. } if column == "model_response"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("missing_column_details.parquet"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_parquet_file_of_another_program() {
+    let err = store::DetailsFile::open(&fixture("bad/unknown_layout_details.parquet")).unwrap_err();
+    assert!(matches!(err, StoreError::UnknownLayout { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("unknown_layout_details.parquet") && text.contains("foo, bar"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_empty_folder_and_a_missing_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = store::discover(dir.path()).unwrap_err();
+    assert!(matches!(err, StoreError::NoRuns { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains(&dir.path().display().to_string()),
+        "{err}"
+    );
+
+    let missing = dir.path().join("nope");
+    let err = store::discover(&missing).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Io { .. }) && err.to_string().contains("nope"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_symlink_loop_does_not_hang_discovery() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("results/m");
+    std::fs::create_dir_all(&model).unwrap();
+    std::fs::copy(
+        fixture("lighteval-0.13/results/model-a/results_2026-11-23T21-40-51.814529.json"),
+        model.join("results_2026-11-23T21-40-51.814529.json"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(dir.path(), model.join("loop")).unwrap();
+    let catalog = store::discover(dir.path()).unwrap();
+    assert_eq!(catalog.runs().count(), 1);
+}
+
+#[test]
+fn a_broken_file_among_good_ones_is_reported_when_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("details/m/2026-01-01T00-00-00.000000");
+    std::fs::create_dir_all(&run).unwrap();
+    std::fs::copy(
+        fixture("bad/not_parquet.parquet"),
+        run.join("details_t|0_2026-01-01T00-00-00.000000.parquet"),
+    )
+    .unwrap();
+    let catalog = store::discover(dir.path()).unwrap();
+    let err = catalog.models[0].runs[0].open_details("t|0").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("details_t|0_2026-01-01T00-00-00.000000.parquet"),
+        "{err}"
+    );
+}

@@ -1,0 +1,82 @@
+//! Interop with the real Python readers (pinned in tests/interop/requirements.txt): what evaldeck
+//! reads, pyarrow and pandas read the same way.
+
+mod support;
+
+use evaldeck::store;
+use support::{files_with_suffix, fixtures, interop_python, python};
+
+/// pyarrow and pandas read every details fixture evaldeck can read, with the same row count and
+/// the same per-sample metric values.
+#[test]
+fn pyarrow_and_pandas_read_every_details_file_we_read() {
+    let Some(py) = interop_python() else { return };
+    let files: Vec<_> = files_with_suffix(&fixtures(), ".parquet")
+        .into_iter()
+        .filter(|p| store::DetailsFile::open(p).is_ok())
+        .collect();
+    assert!(files.len() >= 20, "{files:?}");
+    let script = r#"
+import sys, json, math
+import pyarrow.parquet as pq, pandas as pd
+for path in sys.argv[1:]:
+    table = pq.read_table(path)
+    frame = pd.read_parquet(path)
+    assert len(frame) == table.num_rows
+    metric_col = 'metric' if 'metric' in table.column_names else ('metrics' if 'metrics' in table.column_names else None)
+    first = None
+    if metric_col is not None and table.num_rows:
+        value = table.column(metric_col)[0].as_py()
+        if isinstance(value, dict):
+            first = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in value.items() if isinstance(v, (int, float))}
+    print(json.dumps({"rows": table.num_rows, "first_metrics": first}))
+"#;
+    let paths: Vec<&std::path::Path> = files.iter().map(|p| p.as_path()).collect();
+    let output = python(&py, script, &paths);
+    let lines: Vec<&str> = output.lines().collect();
+    assert_eq!(lines.len(), files.len());
+    for (path, line) in files.iter().zip(lines) {
+        let expected: serde_json::Value = serde_json::from_str(line).unwrap();
+        let file = store::DetailsFile::open(path).unwrap();
+        assert_eq!(
+            serde_json::json!(file.num_rows()),
+            expected["rows"],
+            "{}",
+            path.display()
+        );
+        let Some(first_metrics) = expected["first_metrics"].as_object() else {
+            continue;
+        };
+        let detail = file.details(8).unwrap().next().unwrap().unwrap().remove(0);
+        for (name, value) in first_metrics {
+            let ours = detail.metric_value(name).filter(|v| !v.is_nan());
+            assert_eq!(ours, value.as_f64(), "{} {name}", path.display());
+        }
+    }
+}
+
+/// Python's json module reads the results files we write back, to the same values.
+#[test]
+fn python_json_reads_what_we_write() {
+    let Some(py) = interop_python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut written = Vec::new();
+    for (i, path) in files_with_suffix(&fixtures(), ".json").iter().enumerate() {
+        let Ok(results) = store::read_results(path) else {
+            continue;
+        };
+        let copy = dir.path().join(format!("results_{i}.json"));
+        store::write_results(&copy, &results).unwrap();
+        written.push((path.clone(), copy));
+    }
+    assert!(written.len() >= 5);
+    let script = r#"
+import sys, json
+a, b = json.load(open(sys.argv[1], encoding='utf-8')), json.load(open(sys.argv[2], encoding='utf-8'))
+print(json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True) and list(a) == list(b))
+"#;
+    for (original, copy) in &written {
+        let same = python(&py, script, &[original.as_path(), copy.as_path()]);
+        assert_eq!(same.trim(), "True", "{}", original.display());
+    }
+}

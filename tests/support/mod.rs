@@ -1,0 +1,137 @@
+//! Shared helpers for the integration tests: fixture paths and the Python venv for interop tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn fixture(relative: &str) -> PathBuf {
+    fixtures().join(relative)
+}
+
+/// Every file under `dir` whose name ends with `suffix`, sorted.
+pub fn files_with_suffix(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.to_string_lossy().ends_with(suffix) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The Python interpreter of the interop venv (`target/interop-venv`, pinned requirements from
+/// `tests/interop/requirements.txt`), created on first use. `None` (with a loud message) when it
+/// cannot be built here, unless `EVALDECK_REQUIRE_INTEROP=1`, which turns that into a failure.
+pub fn interop_python() -> Option<PathBuf> {
+    static PYTHON: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let result = PYTHON.get_or_init(build_venv);
+    match result {
+        Ok(python) => Some(python.clone()),
+        Err(why) => {
+            if std::env::var("EVALDECK_REQUIRE_INTEROP").as_deref() == Ok("1") {
+                panic!("interop venv unavailable and EVALDECK_REQUIRE_INTEROP=1: {why}");
+            }
+            eprintln!(
+                "\n!!!!! SKIPPING interop test: {why} (set EVALDECK_REQUIRE_INTEROP=1 to fail instead)\n"
+            );
+            None
+        }
+    }
+}
+
+fn build_venv() -> Result<PathBuf, String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let venv = std::env::var_os("EVALDECK_INTEROP_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/interop-venv"));
+    let python = venv.join("bin/python");
+    let requirements = root.join("tests/interop/requirements.txt");
+    let stamp = venv.join(".evaldeck-requirements");
+    let wanted = std::fs::read_to_string(&requirements)
+        .map_err(|e| format!("{}: {e}", requirements.display()))?;
+    if python.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(python);
+    }
+    // Several test binaries may get here at once; a lock file serialises the pip run.
+    let _lock = DirLock::acquire(&venv.with_extension("lock"))?;
+    if python.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(python);
+    }
+    let host = std::env::var("EVALDECK_PYTHON").unwrap_or_else(|_| "python3".into());
+    run(Command::new(&host).args(["-m", "venv"]).arg(&venv))?;
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(&requirements))?;
+    std::fs::write(&stamp, wanted).map_err(|e| e.to_string())?;
+    Ok(python)
+}
+
+fn run(command: &mut Command) -> Result<(), String> {
+    let output = command.output().map_err(|e| format!("{command:?}: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{command:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
+}
+
+struct DirLock(PathBuf);
+
+impl DirLock {
+    fn acquire(path: &Path) -> Result<Self, String> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        for _ in 0..1200 {
+            if std::fs::create_dir(path).is_ok() {
+                return Ok(DirLock(path.to_owned()));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        Err(format!("timed out waiting for {}", path.display()))
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+/// Runs the interop venv's Python on `script` with `args`; returns stdout.
+pub fn python(python: &Path, script: &str, args: &[&Path]) -> String {
+    let output = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("run python");
+    assert!(
+        output.status.success(),
+        "python failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8")
+}
