@@ -192,7 +192,7 @@ mod tests {
         );
         assert_eq!(
             render(&t, Table::write_markdown),
-            "|Task      |Value |\n|----------|-----:|\n|a\\|b      |0.5000|\n|long, name|     1|\n"
+            "|Task      | Value|\n|----------|-----:|\n|a\\|b      |0.5000|\n|long, name|     1|\n"
         );
         assert_eq!(
             render(&t, Table::write_csv),
