@@ -8,7 +8,7 @@ use super::show::format_value;
 use super::table::{Align, Table};
 use super::{RunsArgs, ShowFormat, open_source};
 use crate::model::{Json, Map};
-use crate::store::{Run, pyjson};
+use crate::store::{Run, RunSummary, pyjson, summarise};
 
 pub(super) fn runs(args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
     let catalog = open_source(args.source.as_ref())?;
@@ -21,7 +21,7 @@ pub(super) fn runs(args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
     let summaries: Vec<RunSummary> = runs.iter().map(|run| summarise(run)).collect();
     match args.format {
         ShowFormat::Json => {
-            let items = summaries.iter().map(RunSummary::to_json).collect();
+            let items = summaries.iter().map(to_json).collect();
             writeln!(
                 out,
                 "{}",
@@ -58,73 +58,27 @@ pub(super) fn runs(args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-struct RunSummary {
-    model: String,
-    date_id: String,
-    tasks: usize,
-    samples: Option<u64>,
-    /// The first metric of the `all` row.
-    headline: Option<(String, f64)>,
-    problem: Option<String>,
-}
-
-impl RunSummary {
-    fn to_json(&self) -> Json {
-        let mut map = Map::new();
-        map.insert("model_name".into(), self.model.as_str().into());
-        map.insert("date_id".into(), self.date_id.as_str().into());
-        map.insert("tasks".into(), Json::Int(self.tasks as i64));
-        map.insert(
-            "samples".into(),
-            self.samples.map_or(Json::Null, |n| Json::Int(n as i64)),
-        );
-        map.insert(
-            "all".into(),
-            self.headline.as_ref().map_or(Json::Null, |(m, v)| {
-                let mut all = Map::new();
-                all.insert(m.clone(), Json::Float(*v));
-                Json::Object(all)
-            }),
-        );
-        map.insert(
-            "error".into(),
-            self.problem.clone().map_or(Json::Null, Json::Str),
-        );
-        Json::Object(map)
-    }
-}
-
-/// Summarises a run from its results file and its details footers; a broken file is reported in
-/// the row instead of failing the whole listing.
-fn summarise(run: &Run) -> RunSummary {
-    let mut summary = RunSummary {
-        model: run.model.clone(),
-        date_id: run.date_id.clone(),
-        tasks: run.details.len(),
-        samples: None,
-        headline: None,
-        problem: None,
-    };
-    match run.open_all_details() {
-        Ok(files) => summary.samples = Some(files.iter().map(|f| f.num_rows()).sum()),
-        Err(e) => summary.problem = Some(e.to_string()),
-    }
-    if run.results_path.is_some() {
-        match run.load_results() {
-            Ok(results) => {
-                summary.tasks = summary.tasks.max(results.measured_tasks().len());
-                summary.headline = results.row("all").and_then(|row| {
-                    row.metrics()
-                        .into_iter()
-                        .find_map(|m| m.value.map(|v| (m.metric.to_owned(), v)))
-                });
-            }
-            Err(e) => summary.problem = Some(e.to_string()),
-        }
-    } else {
-        summary
-            .problem
-            .get_or_insert_with(|| "no results file".into());
-    }
-    summary
+fn to_json(summary: &RunSummary) -> Json {
+    let mut map = Map::new();
+    map.insert("model_name".into(), summary.model.as_str().into());
+    map.insert("date_id".into(), summary.date_id.as_str().into());
+    map.insert("tasks".into(), Json::Int(summary.tasks as i64));
+    map.insert(
+        "samples".into(),
+        summary.samples.map_or(Json::Null, |n| Json::Int(n as i64)),
+    );
+    let all = summary
+        .headline
+        .as_ref()
+        .map_or(Json::Null, |(metric, value)| {
+            let mut all = Map::new();
+            all.insert(metric.clone(), Json::Float(*value));
+            Json::Object(all)
+        });
+    map.insert("all".into(), all);
+    map.insert(
+        "error".into(),
+        summary.problem.clone().map_or(Json::Null, Json::Str),
+    );
+    Json::Object(map)
 }

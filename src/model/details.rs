@@ -24,6 +24,30 @@ pub struct Doc {
 }
 
 impl Doc {
+    /// The sample's identity across runs: its `doc.id` when set, else a SHA-256 of the query, the
+    /// choices and the golds (each length-prefixed, so no two different docs share an input).
+    pub fn identity(&self) -> SampleIdentity {
+        if let Some(id) = self.id.as_ref().filter(|id| !id.is_empty()) {
+            return SampleIdentity::Id(id.clone());
+        }
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        let mut field = |text: &str| {
+            hasher.update((text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+        };
+        field(&self.query);
+        field(&self.choices.len().to_string());
+        for choice in &self.choices {
+            field(choice);
+        }
+        for gold in self.golds() {
+            field(gold);
+        }
+        let digest = hasher.finalize();
+        SampleIdentity::Content(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
     /// The references: the gold choices, or the gold texts when the file has no choices.
     pub fn golds(&self) -> Vec<&str> {
         if !self.gold_texts.is_empty() {
@@ -35,6 +59,15 @@ impl Doc {
             .map(String::as_str)
             .collect()
     }
+}
+
+/// How a sample is recognised in another run of the same task.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SampleIdentity {
+    /// `doc.id` as the file stores it.
+    Id(String),
+    /// SHA-256 (hex) of query, choices and golds, for files without ids.
+    Content(String),
 }
 
 /// The answer side of a sample.
@@ -130,6 +163,42 @@ mod tests {
         detail.model_response.text = vec!["hello".into()];
         assert_eq!(detail.prediction(), Prediction::Generated("hello"));
         assert_eq!(Detail::default().prediction(), Prediction::None);
+    }
+
+    #[test]
+    fn identity_is_the_id_or_a_content_hash() {
+        let doc = Doc {
+            id: Some("7".into()),
+            query: "q".into(),
+            ..Doc::default()
+        };
+        assert_eq!(doc.identity(), SampleIdentity::Id("7".into()));
+        let a = Doc {
+            query: "q".into(),
+            choices: vec!["a".into(), "b".into()],
+            gold_index: vec![0],
+            ..Doc::default()
+        };
+        let mut b = a.clone();
+        assert_eq!(a.identity(), b.identity());
+        b.gold_index = vec![1];
+        assert_ne!(a.identity(), b.identity());
+        let SampleIdentity::Content(hex) = a.identity() else {
+            panic!("no id: content hash")
+        };
+        assert_eq!(hex.len(), 64);
+        // Length prefixes keep ("ab", "c") and ("a", "bc") apart.
+        let c = Doc {
+            query: "ab".into(),
+            choices: vec!["c".into()],
+            ..Doc::default()
+        };
+        let d = Doc {
+            query: "a".into(),
+            choices: vec!["bc".into()],
+            ..Doc::default()
+        };
+        assert_ne!(c.identity(), d.identity());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use arrow::datatypes::{DataType, SchemaRef};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
-    ParquetRecordBatchReaderBuilder,
+    ParquetRecordBatchReaderBuilder, RowSelection, RowSelector,
 };
 
 use super::arrow_json::row_object;
@@ -146,6 +146,38 @@ impl DetailsFile {
             }
         }
         Ok(ProjectionMask::leaves(descriptor, leaves))
+    }
+
+    /// One row, raw (as the file stores it) and as a [`Detail`]. Pages before it are skipped, not
+    /// decoded, so this is cheap anywhere in a large file.
+    pub fn read_row(&self, index: u64) -> Result<(Map, Detail)> {
+        if index >= self.num_rows() {
+            return Err(StoreError::parquet(
+                &self.path,
+                format!(
+                    "row {index} asked for, the file has {} rows",
+                    self.num_rows()
+                ),
+            ));
+        }
+        let file = File::open(&self.path).map_err(|e| StoreError::io(&self.path, e))?;
+        let skip = usize::try_from(index).unwrap_or(usize::MAX);
+        let selection = RowSelection::from(vec![RowSelector::skip(skip), RowSelector::select(1)]);
+        let mut reader =
+            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
+                .with_row_selection(selection)
+                .with_batch_size(1)
+                .build()
+                .map_err(|e| StoreError::parquet(&self.path, e))?;
+        let batch = reader
+            .next()
+            .ok_or_else(|| {
+                StoreError::parquet(&self.path, format!("row {index} could not be read"))
+            })?
+            .map_err(|e| StoreError::parquet(&self.path, e))?;
+        let raw = rows_of(&batch).into_iter().next().unwrap_or_default();
+        let detail = detail_from_row(&self.path, self.layout, raw.clone())?;
+        Ok((raw, detail))
     }
 
     /// Every row as a [`Detail`], whatever the layout, in batches.

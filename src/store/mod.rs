@@ -7,6 +7,7 @@ mod error;
 pub mod pyjson;
 pub mod pyliteral;
 mod results;
+mod summary;
 mod write;
 
 pub use arrow_json::{cell, row_object};
@@ -20,4 +21,5 @@ pub use discover::{
 };
 pub use error::{Result, StoreError};
 pub use results::{parse_results, read_results, results_to_string, write_results};
+pub use summary::{RunSummary, summarise};
 pub use write::write_atomically;
