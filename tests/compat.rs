@@ -445,3 +445,31 @@ fn partial_runs_and_unicode_names() {
     assert_eq!(run.details[0].0, "数学:代数|0");
     assert_eq!(run.open_details("数学:代数|0").unwrap().num_rows(), 10);
 }
+
+#[test]
+fn streaming_json_equals_the_tree_for_every_fixture_cell() {
+    use evaldeck::store::pyjson::{self, WriteOptions};
+    let files = support::files_with_suffix(&fixtures(), ".parquet");
+    let mut cells = 0;
+    for path in files
+        .iter()
+        .filter_map(|p| store::DetailsFile::open(p).ok())
+    {
+        for batch in path.batches(None, 64).unwrap() {
+            let batch = batch.unwrap();
+            for column in batch.columns() {
+                for row in 0..batch.num_rows() {
+                    let mut streamed = String::new();
+                    store::write_cell(&mut streamed, column.as_ref(), row);
+                    let tree = pyjson::to_string(
+                        &store::cell(column.as_ref(), row),
+                        WriteOptions::STRICT_COMPACT,
+                    );
+                    assert_eq!(streamed, tree, "{}", path.path().display());
+                    cells += 1;
+                }
+            }
+        }
+    }
+    assert!(cells > 500, "{cells}");
+}

@@ -124,9 +124,16 @@ fn jsonl_raw(file: &DetailsFile, limit: u64, batch_rows: usize, out: &mut dyn Wr
                 return Ok(());
             }
             line.clear();
-            let object = Json::Object(store::row_object(&names, batch.columns(), row));
-            pyjson::write_value(&mut line, &object, WriteOptions::STRICT_COMPACT, 0);
-            line.push('\n');
+            line.push('{');
+            for (i, (name, column)) in names.iter().zip(batch.columns()).enumerate() {
+                if i > 0 {
+                    line.push(',');
+                }
+                pyjson::write_string(&mut line, name);
+                line.push(':');
+                store::write_cell(&mut line, column.as_ref(), row);
+            }
+            line.push_str("}\n");
             out.write_all(line.as_bytes())?;
             written += 1;
         }

@@ -85,22 +85,117 @@ pub fn row_object(names: &[String], columns: &[ArrayRef], row: usize) -> Map {
         .collect()
 }
 
+/// The range of the child array that row `row` of a list array covers; indexing the child
+/// directly avoids building a sliced array per cell.
+fn list_range<O: OffsetSizeTrait>(
+    lists: &GenericListArray<O>,
+    row: usize,
+) -> std::ops::Range<usize> {
+    let offsets = lists.value_offsets();
+    offsets[row].as_usize()..offsets[row + 1].as_usize()
+}
+
 fn list<O: OffsetSizeTrait>(lists: &GenericListArray<O>, row: usize) -> Json {
-    let values = lists.value(row);
+    let values = lists.values();
     Json::Array(
-        (0..values.len())
+        list_range(lists, row)
             .map(|i| cell(values.as_ref(), i))
             .collect(),
     )
 }
 
 fn fixed_list(lists: &FixedSizeListArray, row: usize) -> Json {
-    let values = lists.value(row);
+    let size = lists.value_length() as usize;
+    let values = lists.values();
     Json::Array(
-        (0..values.len())
+        (row * size..(row + 1) * size)
             .map(|i| cell(values.as_ref(), i))
             .collect(),
     )
+}
+
+/// Appends the value at `row` of `array` as strict JSON (non-finite floats as `null`), straight
+/// from the Arrow buffers: the streaming path of `samples --format jsonl` builds no tree.
+pub fn write_cell(out: &mut String, array: &dyn Array, row: usize) {
+    use crate::store::pyjson::{NonFinite, write_float, write_string};
+    use std::fmt::Write as _;
+    if array.is_null(row) {
+        out.push_str("null");
+        return;
+    }
+    match array.data_type() {
+        DataType::Null => out.push_str("null"),
+        DataType::Boolean => out.push_str(if array.as_boolean().value(row) {
+            "true"
+        } else {
+            "false"
+        }),
+        DataType::Int64 => {
+            let _ = write!(
+                out,
+                "{}",
+                array.as_primitive::<types::Int64Type>().value(row)
+            );
+        }
+        DataType::Int32 => {
+            let _ = write!(
+                out,
+                "{}",
+                array.as_primitive::<types::Int32Type>().value(row)
+            );
+        }
+        DataType::Float64 => write_float(
+            out,
+            array.as_primitive::<types::Float64Type>().value(row),
+            NonFinite::Null,
+        ),
+        DataType::Utf8 => write_string(out, array.as_string::<i32>().value(row)),
+        DataType::LargeUtf8 => write_string(out, array.as_string::<i64>().value(row)),
+        DataType::List(_) => {
+            let lists = array.as_list::<i32>();
+            write_items(out, lists.values().as_ref(), list_range(lists, row));
+        }
+        DataType::LargeList(_) => {
+            let lists = array.as_list::<i64>();
+            write_items(out, lists.values().as_ref(), list_range(lists, row));
+        }
+        DataType::Struct(_) => {
+            let structs = array.as_struct();
+            out.push('{');
+            for (i, (name, column)) in structs
+                .column_names()
+                .into_iter()
+                .zip(structs.columns())
+                .enumerate()
+            {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(out, name);
+                out.push(':');
+                write_cell(out, column.as_ref(), row);
+            }
+            out.push('}');
+        }
+        // Everything rarer goes through the tree.
+        _ => crate::store::pyjson::write_value(
+            out,
+            &cell(array, row),
+            crate::store::pyjson::WriteOptions::STRICT_COMPACT,
+            0,
+        ),
+    }
+}
+
+fn write_items(out: &mut String, values: &dyn Array, range: std::ops::Range<usize>) {
+    out.push('[');
+    for (n, i) in range.enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        write_cell(out, values, i);
+    }
+    out.push(']');
 }
 
 fn bytes(raw: &[u8]) -> Json {

@@ -10,7 +10,7 @@ mod results;
 mod summary;
 mod write;
 
-pub use arrow_json::{cell, row_object};
+pub use arrow_json::{cell, row_object, write_cell};
 pub use details::{
     DEFAULT_BATCH_ROWS, DetailsFile, DetailsLayout, RowBatches, detail_from_row, detail_to_json,
     rows_of,

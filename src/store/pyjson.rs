@@ -469,29 +469,61 @@ pub fn write_float(out: &mut String, f: f64, non_finite: NonFinite) {
 /// control characters are escaped.
 pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
+    let bytes = s.as_bytes();
     let mut run_start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let escaped = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
-        };
+    while let Some(offset) = first_escape(&bytes[run_start..]) {
+        let i = run_start + offset;
         out.push_str(&s[run_start..i]);
-        if escaped.is_empty() {
-            let _ = write!(out, "\\u{b:04x}");
-        } else {
-            out.push_str(escaped);
+        let b = bytes[i];
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            _ => {
+                let _ = write!(out, "\\u{b:04x}");
+            }
         }
         run_start = i + 1;
     }
     out.push_str(&s[run_start..]);
     out.push('"');
+}
+
+/// Index of the first byte that JSON must escape (`"`, `\`, or below 0x20). Strings are mostly
+/// plain text, so this checks eight bytes at a time before looking at single bytes.
+fn first_escape(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().expect("chunks of 8"));
+        // A byte below 0x20, or equal to '"' or '\\': only then look closer.
+        let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        if below_space
+            | has_zero(word ^ (ONES * u64::from(b'"')))
+            | has_zero(word ^ (ONES * u64::from(b'\\')))
+            != 0
+            && let Some(i) = chunk.iter().position(|&b| needs_escape(b))
+        {
+            return Some(base + i);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| needs_escape(b))
+        .map(|i| base + i)
+}
+
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
 }
 
 #[cfg(test)]
@@ -562,6 +594,32 @@ mod tests {
             text,
             "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    1,\n    \"é\\n\\\"\\u0001\"\n  ],\n  \"d\": null\n}"
         );
+    }
+
+    #[test]
+    fn escapes_at_every_position_of_a_word() {
+        for len in 0..20 {
+            for special in ['"', '\\', '\n', '\u{1}', '\u{1f}', 'é'] {
+                for at in 0..len {
+                    let text: String = (0..len)
+                        .map(|i| if i == at { special } else { 'a' })
+                        .collect();
+                    let mut ours = String::new();
+                    write_string(&mut ours, &text);
+                    let simple: String = text
+                        .chars()
+                        .map(|c| match c {
+                            '"' => "\\\"".to_owned(),
+                            '\\' => "\\\\".to_owned(),
+                            '\n' => "\\n".to_owned(),
+                            c if (c as u32) < 0x20 => format!("\\u{:04x}", c as u32),
+                            c => c.to_string(),
+                        })
+                        .collect();
+                    assert_eq!(ours, format!("\"{simple}\""), "{text:?}");
+                }
+            }
+        }
     }
 
     #[test]
