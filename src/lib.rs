@@ -1,9 +1,12 @@
 //! evaldeck: lighteval's evaluation tracker core in Rust — read and write lighteval's results and
-//! details files, discover runs, and show them.
+//! details files, discover runs, and explore them in a terminal UI.
 //!
-//! Layers: [`model`] (pure data) ← [`store`] (files) ← [`cli`] (headless commands). The core never
-//! touches the terminal.
+//! Layers: [`model`] (pure data) ← [`store`] (files) ← [`cli`] (headless commands) and [`tui`]
+//! (interactive). The core never touches the terminal.
 
 pub mod cli;
 pub mod model;
+pub mod sample_run;
 pub mod store;
+pub mod text;
+pub mod tui;

@@ -2,7 +2,6 @@
 //! `Write` it is given, so tests and the binary share one code path.
 
 mod runs;
-mod sample_run;
 mod samples;
 mod show;
 pub mod table;
@@ -15,7 +14,7 @@ use color_eyre::eyre::{Result, WrapErr};
 
 use crate::store::{self, Catalog, RunSelector};
 
-pub use sample_run::sample_run_dir;
+use crate::sample_run::sample_run_dir;
 
 /// Inspect lighteval runs: aggregated metrics, per-sample predictions, and more.
 #[derive(Debug, Parser)]
@@ -102,7 +101,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         Some(Command::Show(args)) => show::show(&args, out, err),
         Some(Command::Samples(args)) => samples::samples(&args, out, err),
         Some(Command::Runs(args)) => runs::runs(&args, out),
-        // Until the TUI lands, the bare command shows the newest run of the source.
+        // The bare command opens the TUI; piped into a script it prints `show` instead.
+        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => crate::tui::run(cli.source),
         None => {
             let run = RunArgs {
                 source: cli.source,

@@ -3,6 +3,8 @@
 
 use std::io::{self, Write};
 
+pub use crate::text::{one_line, width};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
     Left,
@@ -128,15 +130,6 @@ pub fn write_csv_row(out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
     out.write_all(line.as_bytes())
 }
 
-/// Display width in terminal columns, approximated by characters (combining marks count 0).
-pub fn width(text: &str) -> usize {
-    text.chars().filter(|c| !is_combining(*c)).count()
-}
-
-fn is_combining(c: char) -> bool {
-    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
-}
-
 fn pad(out: &mut String, cell: &str, w: usize, align: Align) {
     let fill = w.saturating_sub(width(cell));
     match align {
@@ -149,26 +142,6 @@ fn pad(out: &mut String, cell: &str, w: usize, align: Align) {
             out.push_str(cell);
         }
     }
-}
-
-/// One line of at most `max` characters: control characters shown as `↵`/`⇥`, the rest cut
-/// with `…`.
-pub fn one_line(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if i + 1 >= max && text.chars().count() > max {
-            out.push('…');
-            break;
-        }
-        match c {
-            '\n' => out.push('↵'),
-            '\r' => {}
-            '\t' => out.push('⇥'),
-            c if c.is_control() => out.push('·'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -198,12 +171,5 @@ mod tests {
             render(&t, Table::write_csv),
             "Task,Value\r\na|b,0.5000\r\n\"long, name\",1\r\n"
         );
-    }
-
-    #[test]
-    fn one_line_elides() {
-        assert_eq!(one_line("ab\ncd", 10), "ab↵cd");
-        assert_eq!(one_line("abcdefghij", 5), "abcd…");
-        assert_eq!(one_line("abcde", 5), "abcde");
     }
 }

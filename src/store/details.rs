@@ -117,26 +117,39 @@ impl DetailsFile {
         })
     }
 
-    fn projection(&self, columns: &[&str]) -> Result<ProjectionMask> {
+    /// Leaf columns under a top-level name or dotted path (`doc.query`).
+    fn leaves_of(&self, column: &str) -> Vec<usize> {
+        let wanted: Vec<&str> = column.split('.').collect();
         let descriptor = self.metadata.parquet_schema();
-        let mut leaves = Vec::new();
-        for column in columns {
-            let wanted: Vec<&str> = column.split('.').collect();
-            let before = leaves.len();
-            for (index, leaf) in descriptor.columns().iter().enumerate() {
-                let parts = leaf.path().parts();
-                // Parquet inserts `list`/`element` levels; they never match a requested name, so
-                // matching the requested parts against the path with those levels removed works.
-                let named: Vec<&str> = parts
+        descriptor
+            .columns()
+            .iter()
+            .enumerate()
+            .filter(|(_, leaf)| {
+                // Parquet inserts `list`/`element` levels; they never match a requested name.
+                let named: Vec<&str> = leaf
+                    .path()
+                    .parts()
                     .iter()
                     .map(String::as_str)
                     .filter(|p| !matches!(*p, "list" | "element" | "item" | "key_value" | "array"))
                     .collect();
-                if named.len() >= wanted.len() && named[..wanted.len()] == wanted[..] {
-                    leaves.push(index);
-                }
-            }
-            if leaves.len() == before {
+                named.len() >= wanted.len() && named[..wanted.len()] == wanted[..]
+            })
+            .map(|(index, _)| index)
+            .collect()
+    }
+
+    /// Whether the file has a column (or struct field) at `column`.
+    pub fn has_column(&self, column: &str) -> bool {
+        !self.leaves_of(column).is_empty()
+    }
+
+    fn projection(&self, columns: &[&str]) -> Result<ProjectionMask> {
+        let mut leaves = Vec::new();
+        for column in columns {
+            let found = self.leaves_of(column);
+            if found.is_empty() {
                 return Err(StoreError::Column {
                     path: self.path.clone(),
                     column: (*column).to_owned(),
@@ -144,8 +157,12 @@ impl DetailsFile {
                     found: "missing".into(),
                 });
             }
+            leaves.extend(found);
         }
-        Ok(ProjectionMask::leaves(descriptor, leaves))
+        Ok(ProjectionMask::leaves(
+            self.metadata.parquet_schema(),
+            leaves,
+        ))
     }
 
     /// One row, raw (as the file stores it) and as a [`Detail`]. Pages before it are skipped, not
@@ -185,9 +202,43 @@ impl DetailsFile {
         &self,
         batch_rows: usize,
     ) -> Result<impl Iterator<Item = Result<Vec<Detail>>> + use<>> {
+        self.details_of(None, batch_rows)
+    }
+
+    /// Rows as [`Detail`]s holding only what a list of samples shows (id, query, choices, golds,
+    /// generations, logprobs, metrics): token lists, few-shot docs and the rest are not decoded.
+    pub fn list_details(
+        &self,
+        batch_rows: usize,
+    ) -> Result<impl Iterator<Item = Result<Vec<Detail>>> + use<>> {
+        const SHOWN: [&str; 7] = [
+            "doc.id",
+            "doc.query",
+            "doc.choices",
+            "doc.gold_index",
+            "model_response.text",
+            "model_response.logprobs",
+            "metric",
+        ];
+        if self.layout != DetailsLayout::Nested {
+            return self.details_of(None, batch_rows);
+        }
+        let present: Vec<&str> = SHOWN
+            .iter()
+            .copied()
+            .filter(|c| self.has_column(c))
+            .collect();
+        self.details_of(Some(&present), batch_rows)
+    }
+
+    fn details_of(
+        &self,
+        columns: Option<&[&str]>,
+        batch_rows: usize,
+    ) -> Result<impl Iterator<Item = Result<Vec<Detail>>> + use<>> {
         let layout = self.layout;
         let path = self.path.clone();
-        let batches = self.batches(None, batch_rows)?;
+        let batches = self.batches(columns, batch_rows)?;
         Ok(batches.map(move |batch| {
             let batch = batch?;
             rows_of(&batch)

@@ -1,0 +1,336 @@
+//! What the screens show, computed from the store by plain blocking functions; the event loop runs
+//! them in the background. Nothing here touches the terminal.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::model::{Detail, Json, Map, Prediction, ResultsFile, TaskKey};
+use crate::store::{self, Catalog, DetailsFile, Run, RunSummary, StoreError};
+use crate::text::one_line;
+
+/// Characters of a query kept for the list (the Sample screen reads the whole row again).
+const PREVIEW_CHARS: usize = 160;
+
+/// The Runs screen's data.
+#[derive(Debug, Clone)]
+pub struct RunsData {
+    pub source: PathBuf,
+    /// Newest first.
+    pub runs: Vec<(Run, RunSummary)>,
+}
+
+pub fn load_runs(catalog: &Catalog) -> RunsData {
+    let mut runs: Vec<(Run, RunSummary)> = catalog
+        .runs()
+        .map(|run| (run.clone(), store::summarise(run)))
+        .collect();
+    runs.sort_by(|a, b| {
+        b.0.date_id
+            .cmp(&a.0.date_id)
+            .then_with(|| a.0.model.cmp(&b.0.model))
+    });
+    RunsData {
+        source: catalog.source.clone(),
+        runs,
+    }
+}
+
+/// One line of the Results screen: a metric of a task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultLine {
+    pub task: String,
+    pub group: String,
+    pub version: Option<i64>,
+    pub metric: String,
+    pub value: Option<f64>,
+    pub stderr: Option<f64>,
+    pub derived: bool,
+    /// Rows in the task's details file, when there is one.
+    pub samples: Option<u64>,
+}
+
+/// The Results screen's data: the lines and the results file for the config panel.
+#[derive(Debug, Clone)]
+pub struct ResultsData {
+    pub run: Run,
+    pub results: ResultsFile,
+    pub lines: Vec<ResultLine>,
+}
+
+pub fn load_results(run: &Run) -> Result<ResultsData, StoreError> {
+    let results = run.load_results()?;
+    let mut lines = Vec::new();
+    for row in results.rows() {
+        let key = row.key();
+        let samples = run
+            .details_path(row.task)
+            .and_then(|p| DetailsFile::open(p).ok())
+            .map(|f| f.num_rows());
+        for metric in row.metrics() {
+            lines.push(ResultLine {
+                task: row.task.to_owned(),
+                group: key.group().to_owned(),
+                version: if key.is_derived() {
+                    None
+                } else {
+                    results.task_version(row.task)
+                },
+                metric: metric.metric.to_owned(),
+                value: metric.value,
+                stderr: metric.stderr,
+                derived: key.is_derived(),
+                samples,
+            });
+        }
+    }
+    Ok(ResultsData {
+        run: run.clone(),
+        results,
+        lines,
+    })
+}
+
+/// Whether a sample counts as right, from its first numeric metric: 1 (or more) right, 0 wrong,
+/// in between partial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Right,
+    Partial,
+    Wrong,
+    Unknown,
+}
+
+impl Verdict {
+    fn of(value: Option<f64>) -> Self {
+        match value {
+            Some(v) if v.is_nan() => Verdict::Unknown,
+            Some(v) if v >= 1.0 => Verdict::Right,
+            Some(v) if v <= 0.0 => Verdict::Wrong,
+            Some(_) => Verdict::Partial,
+            None => Verdict::Unknown,
+        }
+    }
+
+    /// A mark that carries the meaning without colour.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Verdict::Right => "✓",
+            Verdict::Partial => "~",
+            Verdict::Wrong => "✗",
+            Verdict::Unknown => "·",
+        }
+    }
+}
+
+/// The Samples screen's data: the columns of a task's list, one entry per row, in file order.
+#[derive(Debug, Clone, Default)]
+pub struct SampleTable {
+    pub task: String,
+    pub path: PathBuf,
+    pub ids: Vec<String>,
+    pub queries: Vec<String>,
+    pub golds: Vec<String>,
+    pub predictions: Vec<String>,
+    pub metric_names: Vec<String>,
+    /// `metrics[m][row]`; NaN where the value is missing or not a number (corpus-metric inputs).
+    pub metrics: Vec<Vec<f64>>,
+    pub verdicts: Vec<Verdict>,
+}
+
+impl SampleTable {
+    pub fn len(&self) -> usize {
+        self.queries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queries.is_empty()
+    }
+
+    /// The text of a column of the list, by name, for searching and frequencies.
+    pub fn column_text(&self, column: FreqColumn, row: usize) -> &str {
+        match column {
+            FreqColumn::Prediction => &self.predictions[row],
+            FreqColumn::Gold => &self.golds[row],
+        }
+    }
+
+    pub fn push(&mut self, detail: &Detail) {
+        if self.metric_names.is_empty() && self.is_empty() {
+            self.metric_names = detail.metric.keys().cloned().collect();
+            self.metrics = vec![Vec::new(); self.metric_names.len()];
+        }
+        self.ids.push(detail.doc.id.clone().unwrap_or_default());
+        self.queries
+            .push(one_line(&detail.doc.query, PREVIEW_CHARS));
+        self.golds
+            .push(one_line(&detail.doc.golds().join(" | "), PREVIEW_CHARS));
+        let prediction = match detail.prediction() {
+            Prediction::Generated(text) => text,
+            Prediction::Choice { text, .. } => text,
+            Prediction::None => "",
+        };
+        self.predictions.push(one_line(prediction, PREVIEW_CHARS));
+        let mut first_numeric = None;
+        for (name, column) in self.metric_names.iter().zip(self.metrics.iter_mut()) {
+            let value = detail.metric_value(name);
+            if first_numeric.is_none() {
+                first_numeric = value;
+            }
+            column.push(value.unwrap_or(f64::NAN));
+        }
+        self.verdicts.push(Verdict::of(first_numeric));
+    }
+}
+
+/// Which list column a frequency view counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FreqColumn {
+    Prediction,
+    Gold,
+}
+
+/// Reads a task's details into a [`SampleTable`], reporting `(rows done, rows total)` after
+/// each batch. Stops early, returning `None`, when `cancel` is set.
+pub fn load_samples(
+    run: &Run,
+    task: &str,
+    cancel: &AtomicBool,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<Option<SampleTable>, StoreError> {
+    let file = run.open_details(task)?;
+    let total = file.num_rows();
+    let mut table = SampleTable {
+        task: task.to_owned(),
+        path: file.path().to_owned(),
+        metric_names: file.metric_names(),
+        ..SampleTable::default()
+    };
+    table.metrics = vec![Vec::new(); table.metric_names.len()];
+    for batch in file.list_details(8192)? {
+        if cancel.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        for detail in batch? {
+            table.push(&detail);
+        }
+        progress(table.len() as u64, total);
+    }
+    Ok(Some(table))
+}
+
+/// The full row behind the Sample screen.
+#[derive(Debug, Clone)]
+pub struct SampleDetail {
+    pub row: usize,
+    pub raw: Map,
+    pub detail: Detail,
+}
+
+pub fn load_sample(path: &std::path::Path, row: usize) -> Result<SampleDetail, StoreError> {
+    let file = DetailsFile::open(path)?;
+    let (raw, detail) = file.read_row(row as u64)?;
+    Ok(SampleDetail { row, raw, detail })
+}
+
+/// How the Samples list is narrowed and ordered.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListQuery {
+    /// Rows whose query, gold or prediction contains this text (case-insensitive).
+    pub text: String,
+    pub wrong_only: bool,
+    /// Sort by this metric column, descending when `.1`.
+    pub sort: Option<(usize, bool)>,
+}
+
+/// The visible rows for `query`, as indices into the table. `None` when cancelled.
+pub fn filter_rows(
+    table: &SampleTable,
+    query: &ListQuery,
+    cancel: &AtomicBool,
+) -> Option<Vec<u32>> {
+    let needle = query.text.to_lowercase();
+    let mut rows = Vec::with_capacity(table.len());
+    for row in 0..table.len() {
+        if row % 65_536 == 0 && cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        if query.wrong_only && table.verdicts[row] != Verdict::Wrong {
+            continue;
+        }
+        if !needle.is_empty() && !row_contains(table, row, &needle) {
+            continue;
+        }
+        rows.push(row as u32);
+    }
+    if let Some((metric, descending)) = query.sort {
+        let values = &table.metrics[metric];
+        // NaN last either way: a missing value is not a score.
+        rows.sort_by(|&a, &b| {
+            let (x, y) = (values[a as usize], values[b as usize]);
+            match (x.is_nan(), y.is_nan()) {
+                (true, true) => a.cmp(&b),
+                (true, false) => std::cmp::Ordering::Greater,
+                (false, true) => std::cmp::Ordering::Less,
+                _ if descending => y.total_cmp(&x).then(a.cmp(&b)),
+                _ => x.total_cmp(&y).then(a.cmp(&b)),
+            }
+        });
+    }
+    Some(rows)
+}
+
+/// Whether row `row` contains `needle` (already lower-case) in its query, gold or prediction.
+pub fn row_contains(table: &SampleTable, row: usize, needle: &str) -> bool {
+    [
+        &table.queries[row],
+        &table.golds[row],
+        &table.predictions[row],
+        &table.ids[row],
+    ]
+    .iter()
+    .any(|text| contains_ignore_case(text, needle))
+}
+
+fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
+    if haystack.is_ascii() && needle_lower.is_ascii() {
+        let (h, n) = (haystack.as_bytes(), needle_lower.as_bytes());
+        return n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+    }
+    haystack.to_lowercase().contains(needle_lower)
+}
+
+/// How often each value of a column appears among `rows`, most frequent first.
+pub fn frequencies(table: &SampleTable, rows: &[u32], column: FreqColumn) -> Vec<(String, usize)> {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for &row in rows {
+        *counts
+            .entry(table.column_text(column, row as usize))
+            .or_default() += 1;
+    }
+    let mut counted: Vec<(String, usize)> =
+        counts.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counted
+}
+
+/// A cancellation flag shared with a background job; setting it asks the job to stop.
+pub type CancelFlag = Arc<AtomicBool>;
+
+/// The task key a Results line opens (derived rows have no details).
+pub fn task_of(line: &ResultLine) -> Option<&str> {
+    (!TaskKey::new(line.task.as_str()).is_derived()).then_some(line.task.as_str())
+}
+
+/// Compact JSON of a value, for the raw view and metric cells.
+pub fn json_text(value: &Json, pretty: bool) -> String {
+    let options = if pretty {
+        store::pyjson::WriteOptions::PYTHON_INDENT2
+    } else {
+        store::pyjson::WriteOptions {
+            indent: None,
+            non_finite: store::pyjson::NonFinite::PythonTokens,
+        }
+    };
+    store::pyjson::to_string(value, options)
+}

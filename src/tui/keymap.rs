@@ -1,0 +1,272 @@
+//! Every key binding, in one table: `update` dispatches through it and the help overlay is
+//! generated from it, so the two cannot drift apart.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Global,
+    List,
+    Runs,
+    Results,
+    Samples,
+    Sample,
+}
+
+impl Scope {
+    pub fn title(self) -> &'static str {
+        match self {
+            Scope::Global => "Everywhere",
+            Scope::List => "Lists",
+            Scope::Runs => "Runs",
+            Scope::Results => "Results",
+            Scope::Samples => "Samples",
+            Scope::Sample => "Sample",
+        }
+    }
+}
+
+/// What a key does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Back,
+    Help,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Mark,
+    TogglePanel,
+    Fold,
+    Filter,
+    Search,
+    NextMatch,
+    PrevMatch,
+    Sort,
+    WrongOnly,
+    Frequency,
+    PrevSample,
+    NextSample,
+    RawJson,
+}
+
+pub struct Binding {
+    pub scope: Scope,
+    pub keys: &'static [KeyCode],
+    pub label: &'static str,
+    pub action: Action,
+    pub help: &'static str,
+}
+
+use KeyCode::*;
+
+pub const BINDINGS: &[Binding] = &[
+    Binding {
+        scope: Scope::Global,
+        keys: &[Char('q')],
+        label: "q",
+        action: Action::Quit,
+        help: "quit (Esc first closes an overlay)",
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[Esc, Backspace],
+        label: "Esc",
+        action: Action::Back,
+        help: "back / close",
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[Char('?')],
+        label: "?",
+        action: Action::Help,
+        help: "this help",
+    },
+    Binding {
+        scope: Scope::List,
+        keys: &[Up, Char('k')],
+        label: "↑ k",
+        action: Action::Up,
+        help: "up",
+    },
+    Binding {
+        scope: Scope::List,
+        keys: &[Down, Char('j')],
+        label: "↓ j",
+        action: Action::Down,
+        help: "down",
+    },
+    Binding {
+        scope: Scope::List,
+        keys: &[PageUp],
+        label: "PgUp",
+        action: Action::PageUp,
+        help: "page up",
+    },
+    Binding {
+        scope: Scope::List,
+        keys: &[PageDown, Char(' ')],
+        label: "PgDn",
+        action: Action::PageDown,
+        help: "page down",
+    },
+    Binding {
+        scope: Scope::List,
+        keys: &[Home, Char('g')],
+        label: "g",
+        action: Action::Top,
+        help: "first row",
+    },
+    Binding {
+        scope: Scope::List,
+        keys: &[End, Char('G')],
+        label: "G",
+        action: Action::Bottom,
+        help: "last row",
+    },
+    Binding {
+        scope: Scope::List,
+        keys: &[Enter],
+        label: "Enter",
+        action: Action::Open,
+        help: "open",
+    },
+    Binding {
+        scope: Scope::Runs,
+        keys: &[Char('m')],
+        label: "m",
+        action: Action::Mark,
+        help: "mark / unmark for a diff (two at most)",
+    },
+    Binding {
+        scope: Scope::Results,
+        keys: &[Tab],
+        label: "Tab",
+        action: Action::TogglePanel,
+        help: "config panel: general, task, hashes",
+    },
+    Binding {
+        scope: Scope::Results,
+        keys: &[Char('z')],
+        label: "z",
+        action: Action::Fold,
+        help: "fold / unfold the suite",
+    },
+    Binding {
+        scope: Scope::Results,
+        keys: &[Char('f')],
+        label: "f",
+        action: Action::Filter,
+        help: "filter tasks by name",
+    },
+    Binding {
+        scope: Scope::Results,
+        keys: &[Char('s')],
+        label: "s",
+        action: Action::Sort,
+        help: "sort: task, value ↓, value ↑, stderr ↓",
+    },
+    Binding {
+        scope: Scope::Samples,
+        keys: &[Char('/')],
+        label: "/",
+        action: Action::Search,
+        help: "search (incremental)",
+    },
+    Binding {
+        scope: Scope::Samples,
+        keys: &[Char('n')],
+        label: "n",
+        action: Action::NextMatch,
+        help: "next match",
+    },
+    Binding {
+        scope: Scope::Samples,
+        keys: &[Char('N')],
+        label: "N",
+        action: Action::PrevMatch,
+        help: "previous match",
+    },
+    Binding {
+        scope: Scope::Samples,
+        keys: &[Char('f')],
+        label: "f",
+        action: Action::Filter,
+        help: "filter rows by text",
+    },
+    Binding {
+        scope: Scope::Samples,
+        keys: &[Char('w')],
+        label: "w",
+        action: Action::WrongOnly,
+        help: "wrong answers only",
+    },
+    Binding {
+        scope: Scope::Samples,
+        keys: &[Char('s')],
+        label: "s",
+        action: Action::Sort,
+        help: "sort by the next metric (↓, ↑, off)",
+    },
+    Binding {
+        scope: Scope::Samples,
+        keys: &[Char('F')],
+        label: "F",
+        action: Action::Frequency,
+        help: "frequency of predictions / golds",
+    },
+    Binding {
+        scope: Scope::Sample,
+        keys: &[Char('[')],
+        label: "[",
+        action: Action::PrevSample,
+        help: "previous sample",
+    },
+    Binding {
+        scope: Scope::Sample,
+        keys: &[Char(']')],
+        label: "]",
+        action: Action::NextSample,
+        help: "next sample",
+    },
+    Binding {
+        scope: Scope::Sample,
+        keys: &[Char('r')],
+        label: "r",
+        action: Action::RawJson,
+        help: "raw JSON of the row",
+    },
+];
+
+/// The action of `key` in `scope` (falling back to list keys where the screen is a list, and
+/// to global keys).
+pub fn action_for(key: &KeyEvent, scope: Scope, is_list: bool) -> Option<Action> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return match key.code {
+            Char('c') => Some(Action::Quit),
+            Char('d') => Some(Action::PageDown),
+            Char('u') => Some(Action::PageUp),
+            _ => None,
+        };
+    }
+    let find = |s: Scope| {
+        BINDINGS
+            .iter()
+            .find(|b| b.scope == s && b.keys.contains(&key.code))
+            .map(|b| b.action)
+    };
+    find(scope)
+        .or_else(|| {
+            if is_list || scope == Scope::Sample {
+                find(Scope::List)
+            } else {
+                None
+            }
+        })
+        .or_else(|| find(Scope::Global))
+}

@@ -1,0 +1,197 @@
+//! The interactive terminal UI, in the Elm style: [`app::App`] (state) + [`app::Message`] +
+//! `App::update` (no I/O, returns a [`app::Command`]) + [`view::render`] (reads only).
+//!
+//! One consumer, many producers: a thread reads terminal events, background jobs report their
+//! results, and all of it arrives as `Message`s on one channel. The loop drains the channel, then
+//! draws once. Every job carries a generation id; `update` drops answers to outdated requests and
+//! a newer job of the same kind cancels the older one.
+
+pub mod app;
+pub mod data;
+pub mod keymap;
+pub mod view;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::{Duration, Instant};
+
+use color_eyre::eyre::Result;
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
+
+use app::{App, Command, Message};
+use data::CancelFlag;
+use view::Theme;
+
+/// Progress of a long load is reported at most this often.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// Opens the TUI on `source` (`None`: the bundled sample run) and runs it until the user quits.
+/// The terminal is restored on return, on error and on panic.
+pub fn run(source: Option<PathBuf>) -> Result<()> {
+    // ratatui::init installs a panic hook that restores the terminal before the report prints.
+    let mut terminal = ratatui::init();
+    let result = event_loop(&mut terminal, source);
+    ratatui::restore();
+    result
+}
+
+fn event_loop(terminal: &mut DefaultTerminal, source: Option<PathBuf>) -> Result<()> {
+    let size = terminal.size()?;
+    let (mut app, first) = App::new(source, (size.width, size.height));
+    let theme = Theme::from_env();
+    let (sender, receiver) = mpsc::channel();
+    spawn_terminal_reader(sender.clone());
+    let mut jobs = Jobs::default();
+    jobs.start(first, &sender);
+    terminal.draw(|frame| view::render(&app, theme, frame))?;
+    while !app.quit {
+        let Ok(message) = receiver.recv() else { break };
+        let command = app.update(message);
+        jobs.start(command, &sender);
+        drain(&receiver, &mut app, &mut jobs, &sender);
+        terminal.draw(|frame| view::render(&app, theme, frame))?;
+    }
+    Ok(())
+}
+
+/// Handles every message already queued, so a burst (key repeat, progress) costs one frame.
+fn drain(receiver: &Receiver<Message>, app: &mut App, jobs: &mut Jobs, sender: &Sender<Message>) {
+    while !app.quit {
+        let Ok(message) = receiver.try_recv() else {
+            break;
+        };
+        let command = app.update(message);
+        jobs.start(command, sender);
+    }
+}
+
+fn spawn_terminal_reader(sender: Sender<Message>) {
+    std::thread::spawn(move || {
+        loop {
+            let message = match event::read() {
+                Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Message::Key(key),
+                Ok(Event::Resize(width, height)) => Message::Resize { width, height },
+                Ok(_) => continue,
+                Err(_) => break,
+            };
+            if sender.send(message).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// The kinds of background job; a new job of a kind cancels the running one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum JobKind {
+    Runs,
+    Results,
+    Samples,
+    Filter,
+    Sample,
+}
+
+#[derive(Default)]
+struct Jobs {
+    running: HashMap<JobKind, CancelFlag>,
+}
+
+impl Jobs {
+    fn start(&mut self, command: Command, sender: &Sender<Message>) {
+        let kind = match &command {
+            Command::None => return,
+            Command::LoadRuns { .. } => JobKind::Runs,
+            Command::LoadResults { .. } => JobKind::Results,
+            Command::LoadSamples { .. } => JobKind::Samples,
+            Command::FilterRows { .. } => JobKind::Filter,
+            Command::LoadSample { .. } => JobKind::Sample,
+        };
+        let cancel: CancelFlag = Arc::new(AtomicBool::new(false));
+        if let Some(previous) = self.running.insert(kind, Arc::clone(&cancel)) {
+            previous.store(true, Ordering::Relaxed);
+        }
+        let sender = sender.clone();
+        std::thread::spawn(move || {
+            execute(command, &cancel, &mut |message| {
+                let _ = sender.send(message);
+            });
+        });
+    }
+}
+
+/// Carries out a command, blocking, and reports through `send`. The event loop runs it on a
+/// thread; tests call it directly to reach states without sleeping.
+pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Message)) {
+    let text = |e: crate::store::StoreError| e.to_string();
+    match command {
+        Command::None => {}
+        Command::LoadRuns { source } => {
+            let path = match source {
+                Some(path) => Ok(path),
+                None => crate::sample_run::sample_run_dir()
+                    .map_err(|e| format!("could not unpack the sample run: {e}")),
+            };
+            let result = path
+                .and_then(|p| crate::store::discover(&p).map_err(text))
+                .map(|c| data::load_runs(&c));
+            send(Message::RunsLoaded(result));
+        }
+        Command::LoadResults { generation, run } => {
+            send(Message::ResultsLoaded {
+                generation,
+                result: data::load_results(&run).map_err(text),
+            });
+        }
+        Command::LoadSamples {
+            generation,
+            run,
+            task,
+        } => {
+            let mut last = Instant::now();
+            let result = data::load_samples(&run, &task, cancel, |done, total| {
+                if last.elapsed() >= PROGRESS_EVERY {
+                    last = Instant::now();
+                    send(Message::SamplesProgress {
+                        generation,
+                        done,
+                        total,
+                    });
+                }
+            });
+            match result {
+                Ok(Some(table)) => send(Message::SamplesLoaded {
+                    generation,
+                    result: Ok(table),
+                }),
+                Ok(None) => {} // cancelled: a newer request owns the screen
+                Err(e) => send(Message::SamplesLoaded {
+                    generation,
+                    result: Err(text(e)),
+                }),
+            }
+        }
+        Command::FilterRows {
+            generation,
+            table,
+            query,
+        } => {
+            if let Some(rows) = data::filter_rows(&table, &query, cancel) {
+                send(Message::RowsFiltered { generation, rows });
+            }
+        }
+        Command::LoadSample {
+            generation,
+            path,
+            row,
+        } => {
+            send(Message::SampleLoaded {
+                generation,
+                result: data::load_sample(&path, row).map_err(text),
+            });
+        }
+    }
+}

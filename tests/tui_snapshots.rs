@@ -1,0 +1,320 @@
+//! Every reachable TUI state, rendered into ratatui's TestBackend at 100×30 and 80×24 and compared
+//! with its reviewed snapshot. States are reached by feeding messages to `update` and running the
+//! commands it returns synchronously, never by sleeping.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use evaldeck::tui::app::{App, Command, Message};
+use evaldeck::tui::view::{Theme, render};
+use evaldeck::tui::{self};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+const SIZES: [(u16, u16); 2] = [(100, 30), (80, 24)];
+
+/// Carries out a command and feeds back what it reports, until nothing is left to do.
+fn run(app: &mut App, command: Command) {
+    let mut pending = vec![command];
+    while let Some(command) = pending.pop() {
+        let mut messages = Vec::new();
+        tui::execute(command, &AtomicBool::new(false), &mut |m| messages.push(m));
+        for message in messages {
+            pending.push(app.update(message));
+        }
+    }
+}
+
+/// An app on `source` (relative to the crate, so snapshots do not depend on the checkout path),
+/// with its runs loaded.
+fn open(source: Option<&str>, size: (u16, u16)) -> App {
+    let (mut app, command) = App::new(source.map(PathBuf::from), size);
+    run(&mut app, command);
+    app
+}
+
+fn press(app: &mut App, keys: &[KeyCode]) {
+    for code in keys {
+        let command = app.update(Message::Key(KeyEvent::new(*code, KeyModifiers::NONE)));
+        run(app, command);
+    }
+}
+
+fn typed(app: &mut App, text: &str) {
+    press(app, &text.chars().map(KeyCode::Char).collect::<Vec<_>>());
+}
+
+fn screen(app: &App) -> String {
+    let (width, height) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| render(app, Theme { color: false }, frame))
+        .unwrap();
+    format!("{}", terminal.backend())
+}
+
+/// Snapshots the state that `reach` builds, at both sizes.
+fn snapshot(name: &str, source: Option<&str>, reach: impl Fn(&mut App)) {
+    for size in SIZES {
+        let mut app = open(source, size);
+        reach(&mut app);
+        insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), screen(&app));
+    }
+}
+
+const RUNS_013: &str = "tests/fixtures/lighteval-0.13";
+use KeyCode::{Char, Down, Enter, Esc};
+
+#[test]
+fn runs_of_the_sample_run() {
+    snapshot("runs_sample", None, |_| {});
+}
+
+#[test]
+fn runs_loading() {
+    for size in SIZES {
+        let (app, _) = App::new(Some(PathBuf::from(RUNS_013)), size);
+        insta::assert_snapshot!(format!("runs_loading_{}x{}", size.0, size.1), screen(&app));
+    }
+}
+
+#[test]
+fn runs_failed_on_an_empty_folder() {
+    snapshot(
+        "runs_failed_no_runs",
+        Some("tests/fixtures/bad/no_runs_here"),
+        |_| {},
+    );
+}
+
+#[test]
+fn runs_two_marked_for_a_diff() {
+    snapshot("runs_two_marked", Some(RUNS_013), |app| {
+        press(app, &[Char(' '), Down, Char(' ')])
+    });
+}
+
+#[test]
+fn results_of_the_newest_run() {
+    snapshot("results_sample", None, |app| press(app, &[Enter]));
+}
+
+#[test]
+fn results_with_a_nan_metric_and_legacy_keys() {
+    // model-a's first run has summ|0, whose len_ratio is NaN; the 0.10 run has suite-prefixed keys.
+    snapshot("results_nan_metric", Some(RUNS_013), |app| {
+        press(app, &[Char('G'), Enter, Char('G')])
+    });
+    snapshot(
+        "results_lighteval_0_10",
+        Some("tests/fixtures/lighteval-0.10.0"),
+        |app| press(app, &[Enter]),
+    );
+}
+
+#[test]
+fn results_config_panel() {
+    snapshot("results_config_panel", Some(RUNS_013), |app| {
+        press(app, &[Enter, Down, Down, Char('\t'), KeyCode::Tab])
+    });
+}
+
+#[test]
+fn results_sorted_by_value() {
+    snapshot("results_sorted_by_value", Some(RUNS_013), |app| {
+        press(app, &[Enter, Char('s')])
+    });
+}
+
+#[test]
+fn results_suite_folded() {
+    snapshot("results_suite_folded", Some(RUNS_013), |app| {
+        press(app, &[Enter, Char('z')])
+    });
+}
+
+#[test]
+fn results_filtered_with_no_match() {
+    snapshot("results_filter_no_match", Some(RUNS_013), |app| {
+        press(app, &[Enter, Char('f')]);
+        typed(app, "zzz");
+        press(app, &[Enter]);
+    });
+}
+
+#[test]
+fn results_failed_to_load() {
+    snapshot(
+        "results_failed_truncated_json",
+        Some("tests/fixtures/bad/truncated_results.json"),
+        |app| press(app, &[Enter]),
+    );
+}
+
+#[test]
+fn samples_loading() {
+    for size in SIZES {
+        let mut app = open(Some(RUNS_013), size);
+        press(&mut app, &[Enter]);
+        // Ask for the samples but leave the load unanswered except for one progress report.
+        let command = app.update(Message::Key(KeyEvent::new(Enter, KeyModifiers::NONE)));
+        let Command::LoadSamples { generation, .. } = command else {
+            panic!("expected a load, got {command:?}")
+        };
+        app.update(Message::SamplesProgress {
+            generation,
+            done: 4,
+            total: 12,
+        });
+        insta::assert_snapshot!(
+            format!("samples_loading_{}x{}", size.0, size.1),
+            screen(&app)
+        );
+    }
+}
+
+#[test]
+fn samples_of_a_loglikelihood_task() {
+    // org-b's quiz:sci|0 is the first results row.
+    snapshot("samples_loglikelihood", Some(RUNS_013), |app| {
+        press(app, &[Enter, Enter])
+    });
+}
+
+#[test]
+fn samples_of_a_generative_task() {
+    snapshot("samples_generative", Some(RUNS_013), |app| {
+        press(
+            app,
+            &[
+                Enter, Down, Down, Down, Down, Down, Down, Down, Down, Down, Down, Down, Enter,
+            ],
+        )
+    });
+}
+
+#[test]
+fn samples_wrong_only_sorted_and_filtered() {
+    let phrase = |app: &mut App| {
+        press(app, &[Enter, Char('f')]);
+        typed(app, "phrase");
+        press(app, &[Enter, Enter]);
+    };
+    snapshot("samples_wrong_only", Some(RUNS_013), |app| {
+        phrase(app);
+        press(app, &[Char('w')]);
+    });
+    snapshot("samples_sorted_by_metric", Some(RUNS_013), |app| {
+        phrase(app);
+        press(app, &[Char('s'), Char('s'), Char('s')]);
+    });
+    snapshot("samples_filter_no_match", Some(RUNS_013), |app| {
+        phrase(app);
+        press(app, &[Char('f')]);
+        typed(app, "no such text");
+        press(app, &[Enter]);
+    });
+    snapshot("samples_search_found", Some(RUNS_013), |app| {
+        phrase(app);
+        press(app, &[Char('/')]);
+        typed(app, "straße");
+        press(app, &[Enter]);
+    });
+    snapshot("samples_frequency_of_golds", Some(RUNS_013), |app| {
+        phrase(app);
+        press(app, &[Char('F'), Char('s')]);
+    });
+}
+
+#[test]
+fn sample_views() {
+    let open_task = |app: &mut App, task: &str| {
+        press(app, &[Enter, Char('f')]);
+        typed(app, task);
+        press(app, &[Enter, Enter]);
+    };
+    snapshot(
+        "sample_loglikelihood_unicode_query",
+        Some(RUNS_013),
+        |app| {
+            open_task(app, "lang");
+            press(app, &[Down, Enter]);
+        },
+    );
+    snapshot(
+        "sample_long_multiline_query_wrapped",
+        Some(RUNS_013),
+        |app| {
+            open_task(app, "summ");
+            press(app, &[Enter]);
+        },
+    );
+    snapshot("sample_generative_fewshot", Some(RUNS_013), |app| {
+        open_task(app, "phrase");
+        press(app, &[Enter, Char(']'), Char(']')]);
+    });
+    snapshot("sample_raw_json", Some(RUNS_013), |app| {
+        open_task(app, "yesno");
+        press(app, &[Enter, Char('r')]);
+    });
+    snapshot(
+        "sample_legacy_flat_details",
+        Some("tests/fixtures/lighteval-0.10.0"),
+        |app| {
+            open_task(app, "translate");
+            press(app, &[Enter]);
+        },
+    );
+}
+
+#[test]
+fn help_overlay() {
+    snapshot("help_overlay", Some(RUNS_013), |app| {
+        press(app, &[Enter, Char('?')])
+    });
+}
+
+#[test]
+fn a_narrow_terminal() {
+    for (name, keys) in [
+        ("narrow_runs", vec![]),
+        ("narrow_samples", vec![Enter, Enter]),
+        ("narrow_sample", vec![Enter, Enter, Enter]),
+    ] {
+        let mut app = open(Some(RUNS_013), (50, 16));
+        press(&mut app, &keys);
+        insta::assert_snapshot!(name, screen(&app));
+    }
+}
+
+#[test]
+fn esc_walks_back_and_q_quits_from_anywhere() {
+    let mut app = open(Some(RUNS_013), (100, 30));
+    press(&mut app, &[Enter, Enter, Enter]);
+    assert_eq!(app.screen, evaldeck::tui::app::Screen::Sample);
+    press(&mut app, &[Char('?')]);
+    press(&mut app, &[Esc]);
+    assert!(
+        !app.help && app.screen == evaldeck::tui::app::Screen::Sample,
+        "Esc closes the overlay first"
+    );
+    press(&mut app, &[Esc, Esc]);
+    assert_eq!(app.screen, evaldeck::tui::app::Screen::Results);
+    press(&mut app, &[Char('q')]);
+    assert!(app.quit);
+}
+
+#[test]
+fn a_stale_answer_is_dropped() {
+    let mut app = open(Some(RUNS_013), (100, 30));
+    press(&mut app, &[Enter]);
+    let old = app.update(Message::Key(KeyEvent::new(Enter, KeyModifiers::NONE)));
+    press(&mut app, &[Esc, Down, Down]);
+    let new = app.update(Message::Key(KeyEvent::new(Enter, KeyModifiers::NONE)));
+    // The newer request's answer arrives first, then the old one: the old one must not win.
+    run(&mut app, new);
+    let task = app.samples.as_ref().unwrap().task.clone();
+    run(&mut app, old);
+    assert_eq!(app.samples.as_ref().unwrap().task, task);
+}
