@@ -122,8 +122,11 @@ fn results_config_panel() {
 
 #[test]
 fn results_sorted_by_value() {
-    snapshot("results_sorted_by_value", Some(RUNS_013), |app| {
+    snapshot("results_sorted_by_task", Some(RUNS_013), |app| {
         press(app, &[Enter, Char('s')])
+    });
+    snapshot("results_sorted_by_value", Some(RUNS_013), |app| {
+        press(app, &[Enter, Char('s'), Char('s')])
     });
 }
 

@@ -7,8 +7,7 @@ use std::sync::Arc;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::data::{
-    FreqColumn, ListQuery, ResultsData, RunsData, SampleDetail, SampleTable, frequencies,
-    row_contains, task_of,
+    FreqColumn, ListQuery, ResultsData, RunsData, SampleDetail, SampleTable, frequencies, task_of,
 };
 use super::keymap::{Action, Scope, action_for};
 use crate::store::Run;
@@ -84,6 +83,7 @@ pub struct RunsState {
 pub enum ResultsSort {
     #[default]
     File,
+    Task,
     ValueDesc,
     ValueAsc,
     StderrDesc,
@@ -92,7 +92,8 @@ pub enum ResultsSort {
 impl ResultsSort {
     fn next(self) -> Self {
         match self {
-            ResultsSort::File => ResultsSort::ValueDesc,
+            ResultsSort::File => ResultsSort::Task,
+            ResultsSort::Task => ResultsSort::ValueDesc,
             ResultsSort::ValueDesc => ResultsSort::ValueAsc,
             ResultsSort::ValueAsc => ResultsSort::StderrDesc,
             ResultsSort::StderrDesc => ResultsSort::File,
@@ -102,6 +103,7 @@ impl ResultsSort {
     pub fn label(self) -> &'static str {
         match self {
             ResultsSort::File => "file order",
+            ResultsSort::Task => "task",
             ResultsSort::ValueDesc => "value ↓",
             ResultsSort::ValueAsc => "value ↑",
             ResultsSort::StderrDesc => "stderr ↓",
@@ -132,8 +134,10 @@ pub struct SamplesState {
     pub data: Loadable<Arc<SampleTable>>,
     pub progress: (u64, u64),
     pub query: ListQuery,
-    /// Rows shown, as indices into the table, in display order.
-    pub visible: Vec<u32>,
+    /// Rows shown, as indices into the table, in display order (shared with search jobs).
+    pub visible: Arc<Vec<u32>>,
+    /// The search job in flight, if any.
+    pub searching: Option<u64>,
     /// The filter job in flight, if any.
     pub filtering: Option<u64>,
     pub cursor: Cursor,
@@ -223,6 +227,12 @@ pub enum Message {
         generation: u64,
         result: Result<SampleTable, String>,
     },
+    SearchDone {
+        generation: u64,
+        needle: String,
+        found: Option<usize>,
+        wrapped: bool,
+    },
     RowsFiltered {
         generation: u64,
         rows: Vec<u32>,
@@ -248,6 +258,15 @@ pub enum Command {
         generation: u64,
         run: Run,
         task: String,
+    },
+    Search {
+        generation: u64,
+        table: Arc<SampleTable>,
+        visible: Arc<Vec<u32>>,
+        start: usize,
+        needle: String,
+        forward: bool,
+        skip_current: bool,
     },
     FilterRows {
         generation: u64,
@@ -372,7 +391,7 @@ impl App {
                 };
                 match result {
                     Ok(table) => {
-                        samples.visible = (0..table.len() as u32).collect();
+                        samples.visible = Arc::new((0..table.len() as u32).collect());
                         samples.progress = (table.len() as u64, table.len() as u64);
                         samples.data = Loadable::Ready(Arc::new(table));
                         if samples.query != ListQuery::default() {
@@ -386,6 +405,15 @@ impl App {
                 }
                 Command::None
             }
+            Message::SearchDone {
+                generation,
+                needle,
+                found,
+                wrapped,
+            } => {
+                self.on_search_done(generation, needle, found, wrapped);
+                Command::None
+            }
             Message::RowsFiltered { generation, rows } => {
                 let height = self.list_height();
                 if let Some(samples) = self
@@ -395,7 +423,7 @@ impl App {
                 {
                     samples.filtering = None;
                     samples.cursor = Cursor::default().to(0, rows.len(), height);
-                    samples.visible = rows;
+                    samples.visible = Arc::new(rows);
                     if let Some(freq) = samples.freq.as_mut()
                         && let Loadable::Ready(table) = &samples.data
                     {
@@ -564,6 +592,8 @@ impl App {
         let key = |i: &usize| &data.lines[*i];
         match results.sort {
             ResultsSort::File => {}
+            // Stable, so each task's metrics keep their order.
+            ResultsSort::Task => visible.sort_by(|a, b| key(a).task.cmp(&key(b).task)),
             ResultsSort::ValueDesc => {
                 visible.sort_by(|a, b| cmp_nan_last(key(a).value, key(b).value, true))
             }
@@ -657,7 +687,8 @@ impl App {
             data: Loadable::Loading,
             progress: (0, 0),
             query: ListQuery::default(),
-            visible: Vec::new(),
+            visible: Arc::new(Vec::new()),
+            searching: None,
             filtering: None,
             cursor: Cursor::default(),
             search: String::new(),
@@ -723,7 +754,7 @@ impl App {
                 if needle.is_empty() {
                     self.say("no search yet: press / to search");
                 } else {
-                    self.find(&needle, forward, true);
+                    return self.find(&needle, forward, true);
                 }
             }
             Action::Filter => {
@@ -822,40 +853,50 @@ impl App {
         Command::None
     }
 
-    /// Moves the Samples cursor to the next (or previous) visible row containing `needle`,
-    /// starting after the cursor (or at it, for incremental search as the user types).
-    fn find(&mut self, needle: &str, forward: bool, skip_current: bool) {
-        let height = self.list_height();
+    /// Starts a search for the next (or previous) visible row containing `needle`, from the
+    /// row after the cursor (or the cursor itself, for incremental search as the user types).
+    fn find(&mut self, needle: &str, forward: bool, skip_current: bool) -> Command {
+        let generation = self.generation();
         let Some(samples) = self.samples.as_mut() else {
-            return;
+            return Command::None;
         };
         let Loadable::Ready(table) = &samples.data else {
+            return Command::None;
+        };
+        if samples.visible.is_empty() {
+            return Command::None;
+        }
+        samples.searching = Some(generation);
+        Command::Search {
+            generation,
+            table: Arc::clone(table),
+            visible: Arc::clone(&samples.visible),
+            start: samples.cursor.selected,
+            needle: needle.to_lowercase(),
+            forward,
+            skip_current,
+        }
+    }
+
+    fn on_search_done(
+        &mut self,
+        generation: u64,
+        needle: String,
+        found: Option<usize>,
+        wrapped: bool,
+    ) {
+        let height = self.list_height();
+        let Some(samples) = self
+            .samples
+            .as_mut()
+            .filter(|s| s.searching == Some(generation))
+        else {
             return;
         };
-        let len = samples.visible.len();
-        if len == 0 {
-            return;
-        }
-        let needle = needle.to_lowercase();
-        let start = samples.cursor.selected;
-        let found = (0..len)
-            .map(|step| step + usize::from(skip_current))
-            .find_map(|step| {
-                let position = if forward {
-                    (start + step) % len
-                } else {
-                    (start + len * 2 - step) % len
-                };
-                row_contains(table, samples.visible[position] as usize, &needle).then_some(position)
-            });
+        samples.searching = None;
         match found {
             Some(position) => {
-                samples.cursor = samples.cursor.to(position, len, height);
-                let wrapped = if forward {
-                    position < start
-                } else {
-                    position > start
-                };
+                samples.cursor = samples.cursor.to(position, samples.visible.len(), height);
                 self.status = wrapped.then(|| Status {
                     text: "search wrapped around".into(),
                     error: false,
@@ -970,10 +1011,11 @@ impl App {
     fn preview_input(&mut self, input: &Input) -> Command {
         match input.purpose {
             InputPurpose::Search => {
-                if !input.text.is_empty() {
-                    self.find(&input.text, true, false);
+                if input.text.is_empty() {
+                    Command::None
+                } else {
+                    self.find(&input.text, true, false)
                 }
-                Command::None
             }
             InputPurpose::FilterSamples => {
                 if let Some(samples) = self.samples.as_mut() {

@@ -280,6 +280,41 @@ pub fn filter_rows(
     Some(rows)
 }
 
+/// Where a search lands: the position (in `visible`) of the next row containing `needle`
+/// (lower-case), going forward or backward from `start`, and whether it wrapped around.
+/// `None` when cancelled; `Some((None, _))` when nothing matches.
+pub fn search_rows(
+    table: &SampleTable,
+    visible: &[u32],
+    start: usize,
+    needle: &str,
+    forward: bool,
+    skip_current: bool,
+    cancel: &AtomicBool,
+) -> Option<(Option<usize>, bool)> {
+    let len = visible.len();
+    for step in 0..len {
+        if step % 65_536 == 0 && cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        let step = step + usize::from(skip_current);
+        let position = if forward {
+            (start + step) % len
+        } else {
+            (start + len * 2 - step) % len
+        };
+        if row_contains(table, visible[position] as usize, needle) {
+            let wrapped = if forward {
+                position < start
+            } else {
+                position > start
+            };
+            return Some((Some(position), wrapped));
+        }
+    }
+    Some((None, false))
+}
+
 /// Whether row `row` contains `needle` (already lower-case) in its query, gold or prediction.
 pub fn row_contains(table: &SampleTable, row: usize, needle: &str) -> bool {
     [

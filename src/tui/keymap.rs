@@ -169,7 +169,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Char('s')],
         label: "s",
         action: Action::Sort,
-        help: "sort: task, value ↓, value ↑, stderr ↓",
+        help: "sort: file order, task, value ↓, value ↑, stderr ↓",
     },
     Binding {
         scope: Scope::Samples,

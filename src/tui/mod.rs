@@ -92,6 +92,7 @@ enum JobKind {
     Results,
     Samples,
     Filter,
+    Search,
     Sample,
 }
 
@@ -108,6 +109,7 @@ impl Jobs {
             Command::LoadResults { .. } => JobKind::Results,
             Command::LoadSamples { .. } => JobKind::Samples,
             Command::FilterRows { .. } => JobKind::Filter,
+            Command::Search { .. } => JobKind::Search,
             Command::LoadSample { .. } => JobKind::Sample,
         };
         let cancel: CancelFlag = Arc::new(AtomicBool::new(false));
@@ -181,6 +183,33 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
         } => {
             if let Some(rows) = data::filter_rows(&table, &query, cancel) {
                 send(Message::RowsFiltered { generation, rows });
+            }
+        }
+        Command::Search {
+            generation,
+            table,
+            visible,
+            start,
+            needle,
+            forward,
+            skip_current,
+        } => {
+            let found = data::search_rows(
+                &table,
+                &visible,
+                start,
+                &needle,
+                forward,
+                skip_current,
+                cancel,
+            );
+            if let Some((found, wrapped)) = found {
+                send(Message::SearchDone {
+                    generation,
+                    needle,
+                    found,
+                    wrapped,
+                });
             }
         }
         Command::LoadSample {
