@@ -7,6 +7,8 @@
 pub mod cli;
 pub mod model;
 pub mod sample_run;
+pub mod stats;
 pub mod store;
 pub mod text;
+pub mod tracker;
 pub mod tui;

@@ -2,6 +2,7 @@
 
 mod arrow_json;
 mod details;
+mod details_write;
 mod discover;
 mod error;
 pub mod pyjson;
@@ -15,6 +16,7 @@ pub use details::{
     DEFAULT_BATCH_ROWS, DetailsFile, DetailsLayout, RowBatches, detail_from_row, detail_to_json,
     rows_of,
 };
+pub use details_write::{details_batch, write_details};
 pub use discover::{
     Catalog, ModelRuns, Run, RunSelector, Selection, SourceKind, discover, parse_details_file_name,
     parse_results_file_name,
@@ -22,4 +24,4 @@ pub use discover::{
 pub use error::{Result, StoreError};
 pub use results::{parse_results, read_results, results_to_string, write_results};
 pub use summary::{RunSummary, summarise};
-pub use write::write_atomically;
+pub use write::{write_atomically, write_atomically_with};

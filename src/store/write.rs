@@ -1,5 +1,5 @@
 //! The one way evaldeck writes a file: to a temporary file in the same folder, fsync, rename. An
-//! interrupted write leaves either the old content or the new one.
+//! interrupted write leaves either the old content or the new one, never half of it.
 
 use std::io::Write;
 use std::path::Path;
@@ -7,6 +7,17 @@ use std::path::Path;
 use super::error::{Result, StoreError};
 
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
+    write_atomically_with(path, |file| {
+        file.write_all(contents)
+            .map_err(|e| StoreError::io(path, e))
+    })
+}
+
+/// Like [`write_atomically`], for content produced by `fill` writing into the temporary file.
+pub fn write_atomically_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -17,8 +28,7 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| StoreError::io(dir, e))?;
-    temp.write_all(contents)
-        .map_err(|e| StoreError::io(path, e))?;
+    fill(temp.as_file_mut())?;
     temp.as_file()
         .sync_all()
         .map_err(|e| StoreError::io(path, e))?;

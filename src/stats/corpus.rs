@@ -1,0 +1,439 @@
+//! Corpus-level aggregations as lighteval computes them (its classes wrap scikit-learn; the
+//! formulas here follow scikit-learn's, operation for operation, so values agree to the last bits).
+
+use std::collections::BTreeMap;
+
+use crate::model::Json;
+
+/// How a task's per-sample values of one metric become one number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aggregation {
+    Mean,
+    Median,
+    /// `MatthewsCorrCoef()`: scikit-learn's `matthews_corrcoef(golds, preds)`.
+    Mcc,
+    /// `CorpusLevelF1Score(average=…, num_classes=…)`.
+    F1 {
+        average: Option<F1Average>,
+        num_classes: u32,
+    },
+    /// `exp(-mean(logprob))`.
+    Perplexity,
+    /// `exp(-Σ logprob / Σ weight)` (word or byte perplexity).
+    WeightedPerplexity,
+    /// `-Σ logprob / Σ weight / ln 2`.
+    BitsPerByte,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum F1Average {
+    Macro,
+    Micro,
+    Weighted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AggregationError {
+    #[error(
+        "unknown aggregation `{0}`: evaldeck computes mean, median, MatthewsCorrCoef(), \
+         CorpusLevelF1Score(average=…, num_classes=…), perplexity, weighted_perplexity, bits_per_byte"
+    )]
+    Unknown(String),
+    #[error("sample {index}: {found} is not a valid input for {aggregation} (expected {expected})")]
+    WrongShape {
+        index: usize,
+        aggregation: String,
+        expected: &'static str,
+        found: String,
+    },
+}
+
+/// One sample's input to an aggregation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CorpusInput {
+    Number(f64),
+    /// `{golds, preds}` of a classification metric (the first gold).
+    Label {
+        gold: i64,
+        pred: i64,
+    },
+    /// `{logprobs, weights}` of a perplexity metric.
+    LogProb {
+        logprob: f64,
+        weight: f64,
+    },
+}
+
+impl Aggregation {
+    /// Parses lighteval's rendering of a corpus-level function: `mean`, `np.mean`,
+    /// `<function mean at 0x…>`, `MatthewsCorrCoef()`, `CorpusLevelF1Score(average=None, num_classes=2)`…
+    pub fn parse(text: &str) -> Result<Aggregation, AggregationError> {
+        let unknown = || AggregationError::Unknown(text.to_owned());
+        let name = crate::model::short_function_name(text);
+        let args = text
+            .split_once('(')
+            .map_or("", |(_, rest)| rest.trim_end_matches([')', '>', ' ']));
+        let lower = text.to_lowercase();
+        Ok(match name.as_str() {
+            "mean" | "nanmean" | "average" => Aggregation::Mean,
+            "median" => Aggregation::Median,
+            "MatthewsCorrCoef" | "matthews_corrcoef" => Aggregation::Mcc,
+            "CorpusLevelF1Score" => {
+                let arg = |key: &str| {
+                    args.split(',').find_map(|part| {
+                        let (k, v) = part.split_once('=')?;
+                        (k.trim() == key).then(|| v.trim().trim_matches(['\'', '"']).to_owned())
+                    })
+                };
+                let average = match arg("average").as_deref() {
+                    None | Some("None") => None,
+                    Some("macro") => Some(F1Average::Macro),
+                    Some("micro") => Some(F1Average::Micro),
+                    Some("weighted") => Some(F1Average::Weighted),
+                    Some(_) => return Err(unknown()),
+                };
+                let num_classes =
+                    arg("num_classes").map_or(Ok(2), |n| n.parse().map_err(|_| unknown()))?;
+                Aggregation::F1 {
+                    average,
+                    num_classes,
+                }
+            }
+            _ if lower.contains("bits_per_byte") => Aggregation::BitsPerByte,
+            _ if lower.contains("weighted_perplexity") => Aggregation::WeightedPerplexity,
+            _ if lower.contains("perplexity") => Aggregation::Perplexity,
+            _ => return Err(unknown()),
+        })
+    }
+
+    /// lighteval's own rendering, written into task configs.
+    pub fn render(self) -> String {
+        match self {
+            Aggregation::Mean => "mean".into(),
+            Aggregation::Median => "median".into(),
+            Aggregation::Mcc => "MatthewsCorrCoef()".into(),
+            Aggregation::F1 {
+                average,
+                num_classes,
+            } => {
+                let average = match average {
+                    None => "None",
+                    Some(F1Average::Macro) => "'macro'",
+                    Some(F1Average::Micro) => "'micro'",
+                    Some(F1Average::Weighted) => "'weighted'",
+                };
+                format!("CorpusLevelF1Score(average={average}, num_classes={num_classes})")
+            }
+            Aggregation::Perplexity => "perplexity".into(),
+            Aggregation::WeightedPerplexity => "weighted_perplexity".into(),
+            Aggregation::BitsPerByte => "bits_per_byte".into(),
+        }
+    }
+
+    /// Whether lighteval's stderr for it is `mean_stderr` (its name contains "mean") rather than
+    /// the bootstrap.
+    pub fn uses_mean_stderr(self) -> bool {
+        self == Aggregation::Mean
+    }
+
+    /// Reads one sample's stored value as this aggregation's input.
+    pub fn input(self, index: usize, value: &Json) -> Result<CorpusInput, AggregationError> {
+        let wrong = |expected| AggregationError::WrongShape {
+            index,
+            aggregation: self.render(),
+            expected,
+            found: crate::store::pyjson::to_string(
+                value,
+                crate::store::pyjson::WriteOptions::STRICT_COMPACT,
+            ),
+        };
+        match self {
+            Aggregation::Mean | Aggregation::Median => match value {
+                Json::Int(_) | Json::Float(_) | Json::Bool(_) => {
+                    Ok(CorpusInput::Number(value.as_f64().unwrap_or(f64::NAN)))
+                }
+                _ => Err(wrong("a number")),
+            },
+            Aggregation::Mcc | Aggregation::F1 { .. } => {
+                let gold = match value.get("golds") {
+                    Some(Json::Array(golds)) => golds.first().and_then(Json::as_i64),
+                    Some(other) => other.as_i64(),
+                    None => None,
+                };
+                let pred = value.get("preds").and_then(Json::as_i64);
+                match (gold, pred) {
+                    (Some(gold), Some(pred)) => Ok(CorpusInput::Label { gold, pred }),
+                    _ => Err(wrong("{\"golds\": [int], \"preds\": int}")),
+                }
+            }
+            Aggregation::Perplexity
+            | Aggregation::WeightedPerplexity
+            | Aggregation::BitsPerByte => {
+                let logprob = value.get("logprobs").and_then(Json::as_f64);
+                let weight = value.get("weights").and_then(Json::as_f64);
+                match (logprob, weight) {
+                    (Some(logprob), Some(weight)) => Ok(CorpusInput::LogProb { logprob, weight }),
+                    (Some(logprob), None) if self == Aggregation::Perplexity => {
+                        Ok(CorpusInput::LogProb {
+                            logprob,
+                            weight: 1.0,
+                        })
+                    }
+                    _ => Err(wrong("{\"logprobs\": number, \"weights\": number}")),
+                }
+            }
+        }
+    }
+
+    /// The aggregate of `inputs[i]` for each `i` in `indices` (a bootstrap resample, or all).
+    pub fn compute(self, inputs: &[CorpusInput], indices: &[usize]) -> f64 {
+        let numbers = || indices.iter().map(|&i| number(inputs[i]));
+        match self {
+            Aggregation::Mean => numbers().sum::<f64>() / indices.len() as f64,
+            Aggregation::Median => super::median(&numbers().collect::<Vec<_>>()),
+            Aggregation::Mcc => mcc(indices.iter().map(|&i| label(inputs[i]))),
+            Aggregation::F1 {
+                average,
+                num_classes,
+            } => {
+                let pairs: Vec<(i64, i64)> = indices.iter().map(|&i| label(inputs[i])).collect();
+                if num_classes == 2 {
+                    // lighteval: np.max(f1_score(golds, preds, average=average)).
+                    f1_scores(&pairs, average)
+                        .into_iter()
+                        .fold(f64::NEG_INFINITY, f64::max)
+                } else {
+                    // lighteval: mean over classes of a one-vs-rest F1 on booleans.
+                    let per_class: Vec<f64> = (0..i64::from(num_classes))
+                        .map(|class| {
+                            let binary: Vec<(i64, i64)> = pairs
+                                .iter()
+                                .map(|&(g, p)| (i64::from(g == class), i64::from(p == class)))
+                                .collect();
+                            let scores = f1_scores(&binary, average);
+                            scores.iter().sum::<f64>() / scores.len() as f64
+                        })
+                        .collect();
+                    super::mean(&per_class)
+                }
+            }
+            Aggregation::Perplexity => {
+                let logprobs: Vec<f64> = indices.iter().map(|&i| logprob(inputs[i]).0).collect();
+                (-super::mean(&logprobs)).exp()
+            }
+            Aggregation::WeightedPerplexity | Aggregation::BitsPerByte => {
+                let (sum_lp, sum_w) = indices
+                    .iter()
+                    .map(|&i| logprob(inputs[i]))
+                    .fold((0.0, 0.0), |(a, b), (lp, w)| (a + lp, b + w));
+                if self == Aggregation::WeightedPerplexity {
+                    (-sum_lp / sum_w).exp()
+                } else {
+                    -sum_lp / sum_w / std::f64::consts::LN_2
+                }
+            }
+        }
+    }
+}
+
+fn number(input: CorpusInput) -> f64 {
+    match input {
+        CorpusInput::Number(x) => x,
+        _ => f64::NAN,
+    }
+}
+
+fn label(input: CorpusInput) -> (i64, i64) {
+    match input {
+        CorpusInput::Label { gold, pred } => (gold, pred),
+        _ => (i64::MIN, i64::MIN),
+    }
+}
+
+fn logprob(input: CorpusInput) -> (f64, f64) {
+    match input {
+        CorpusInput::LogProb { logprob, weight } => (logprob, weight),
+        _ => (f64::NAN, f64::NAN),
+    }
+}
+
+/// scikit-learn's `matthews_corrcoef`, in float64 as it computes it.
+fn mcc(pairs: impl Iterator<Item = (i64, i64)>) -> f64 {
+    let mut t_sum: BTreeMap<i64, f64> = BTreeMap::new();
+    let mut p_sum: BTreeMap<i64, f64> = BTreeMap::new();
+    let (mut n_correct, mut n) = (0.0, 0.0);
+    for (gold, pred) in pairs {
+        *t_sum.entry(gold).or_default() += 1.0;
+        *p_sum.entry(pred).or_default() += 1.0;
+        t_sum.entry(pred).or_default();
+        p_sum.entry(gold).or_default();
+        if gold == pred {
+            n_correct += 1.0;
+        }
+        n += 1.0;
+    }
+    let dot_tp: f64 = t_sum.iter().map(|(label, t)| t * p_sum[label]).sum();
+    let dot_pp: f64 = p_sum.values().map(|p| p * p).sum();
+    let dot_tt: f64 = t_sum.values().map(|t| t * t).sum();
+    let cov_ytyp = n_correct * n - dot_tp;
+    let cov_ypyp = n * n - dot_pp;
+    let cov_ytyt = n * n - dot_tt;
+    if cov_ypyp * cov_ytyt == 0.0 {
+        0.0
+    } else {
+        cov_ytyp / (cov_ytyt * cov_ypyp).sqrt()
+    }
+}
+
+/// scikit-learn's `f1_score(golds, preds, average=…)` over the labels present (sorted): one
+/// score per label for `None`, one score otherwise. A zero denominator scores 0, as sklearn does.
+fn f1_scores(pairs: &[(i64, i64)], average: Option<F1Average>) -> Vec<f64> {
+    let mut counts: BTreeMap<i64, (f64, f64, f64)> = BTreeMap::new(); // (tp, true_sum, pred_sum)
+    for &(gold, pred) in pairs {
+        counts.entry(gold).or_default().1 += 1.0;
+        counts.entry(pred).or_default().2 += 1.0;
+        if gold == pred {
+            counts.entry(gold).or_default().0 += 1.0;
+        }
+    }
+    let f = |tp: f64, true_sum: f64, pred_sum: f64| {
+        let denom = true_sum + pred_sum;
+        if denom == 0.0 { 0.0 } else { 2.0 * tp / denom }
+    };
+    let per_label: Vec<f64> = counts.values().map(|&(tp, t, p)| f(tp, t, p)).collect();
+    match average {
+        None => per_label,
+        Some(F1Average::Macro) => vec![super::mean(&per_label)],
+        Some(F1Average::Micro) => {
+            let (tp, t, p) = counts
+                .values()
+                .fold((0.0, 0.0, 0.0), |a, c| (a.0 + c.0, a.1 + c.1, a.2 + c.2));
+            vec![f(tp, t, p)]
+        }
+        Some(F1Average::Weighted) => {
+            let total: f64 = counts.values().map(|c| c.1).sum();
+            if total == 0.0 {
+                return vec![0.0];
+            }
+            vec![
+                counts
+                    .values()
+                    .zip(&per_label)
+                    .map(|(c, s)| s * c.1)
+                    .sum::<f64>()
+                    / total,
+            ]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(i64, i64)]) -> Vec<CorpusInput> {
+        pairs
+            .iter()
+            .map(|&(gold, pred)| CorpusInput::Label { gold, pred })
+            .collect()
+    }
+
+    fn all(n: usize) -> Vec<usize> {
+        (0..n).collect()
+    }
+
+    #[test]
+    fn parses_lighteval_renderings() {
+        assert_eq!(Aggregation::parse("mean").unwrap(), Aggregation::Mean);
+        assert_eq!(
+            Aggregation::parse("<function mean at 0x7f>").unwrap(),
+            Aggregation::Mean
+        );
+        assert_eq!(
+            Aggregation::parse("MatthewsCorrCoef()").unwrap(),
+            Aggregation::Mcc
+        );
+        assert_eq!(
+            Aggregation::parse("CorpusLevelF1Score(average=None, num_classes=2)").unwrap(),
+            Aggregation::F1 {
+                average: None,
+                num_classes: 2
+            }
+        );
+        assert_eq!(
+            Aggregation::parse("CorpusLevelF1Score(average='macro', num_classes=3)").unwrap(),
+            Aggregation::F1 {
+                average: Some(F1Average::Macro),
+                num_classes: 3
+            }
+        );
+        assert!(Aggregation::parse("CorpusLevelTranslationMetric(metric_type='chrf')").is_err());
+        for a in [
+            Aggregation::Mcc,
+            Aggregation::F1 {
+                average: Some(F1Average::Weighted),
+                num_classes: 2,
+            },
+        ] {
+            assert_eq!(Aggregation::parse(&a.render()).unwrap(), a);
+        }
+    }
+
+    // Reference values from scikit-learn 1.x.
+    #[test]
+    fn mcc_and_f1_match_sklearn() {
+        let pairs = [(0, 0), (0, 1), (1, 1), (1, 1), (1, 0), (0, 0), (1, 1)];
+        let inputs = labels(&pairs);
+        // matthews_corrcoef([0,0,1,1,1,0,1], [0,1,1,1,0,0,1]) = 0.41666666666666669
+        assert!((Aggregation::Mcc.compute(&inputs, &all(7)) - 0.4166666666666667).abs() < 1e-15);
+        // f1_score(..., average=None) = [0.66666667, 0.75]; lighteval takes the max.
+        let f1 = Aggregation::F1 {
+            average: None,
+            num_classes: 2,
+        };
+        assert_eq!(f1.compute(&inputs, &all(7)), 0.75);
+        let macro_f1 = Aggregation::F1 {
+            average: Some(F1Average::Macro),
+            num_classes: 2,
+        };
+        assert!((macro_f1.compute(&inputs, &all(7)) - (2.0 / 3.0 + 0.75) / 2.0).abs() < 1e-15);
+        // One class only: sklearn returns 0 for MCC.
+        assert_eq!(
+            Aggregation::Mcc.compute(&labels(&[(1, 1), (1, 1)]), &all(2)),
+            0.0
+        );
+    }
+
+    #[test]
+    fn perplexities() {
+        let inputs = [
+            CorpusInput::LogProb {
+                logprob: -2.0,
+                weight: 4.0,
+            },
+            CorpusInput::LogProb {
+                logprob: -6.0,
+                weight: 4.0,
+            },
+        ];
+        assert!(
+            (Aggregation::WeightedPerplexity.compute(&inputs, &all(2)) - 1f64.exp()).abs() < 1e-15
+        );
+        assert!((Aggregation::Perplexity.compute(&inputs, &all(2)) - 4f64.exp()).abs() < 1e-12);
+        assert!(
+            (Aggregation::BitsPerByte.compute(&inputs, &all(2)) - 1.0 / std::f64::consts::LN_2)
+                .abs()
+                < 1e-15
+        );
+    }
+
+    #[test]
+    fn wrong_shapes_are_errors() {
+        let err = Aggregation::Mcc
+            .input(3, &Json::Float(1.0))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("sample 3") && err.contains("golds"), "{err}");
+        assert!(Aggregation::Mean.input(0, &Json::Str("x".into())).is_err());
+    }
+}

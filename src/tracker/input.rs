@@ -1,0 +1,220 @@
+//! The tracking input for other harnesses: JSON lines, one record per line.
+//!
+//! ```text
+//! {"type":"run","model_name":"org/model","model_config":{…},"num_fewshot_seeds":1,"max_samples":null,"job_id":"0"}
+//! {"type":"task","name":"quiz:geo|0","version":0,"aggregations":{"acc":"mean","mcc":"MatthewsCorrCoef()"}}
+//! {"type":"sample","task":"quiz:geo|0","doc":{…},"model_response":{…},"metric":{"acc":1}}
+//! ```
+//!
+//! `type` may be left out for samples. `doc`, `model_response` and `metric` take lighteval's
+//! field names; metric values are numbers or, for corpus metrics, their structured inputs. Lines
+//! written by Python may hold bare `NaN` / `Infinity`. A bad line is an error naming its number.
+
+use std::io::BufRead;
+
+use super::{EvaluationTracker, TaskDeclaration, TrackerError};
+use crate::model::{Json, Map};
+use crate::store::pyjson;
+
+/// What a tracking stream held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TrackingSummary {
+    pub tasks: usize,
+    pub samples: u64,
+}
+
+/// Feeds every record of `reader` to `tracker`. `progress` is called with the number of samples
+/// read so far, every 10,000 samples.
+pub fn track_lines(
+    reader: impl BufRead,
+    source_name: &str,
+    tracker: &mut EvaluationTracker,
+    progress: &mut dyn FnMut(u64),
+) -> Result<TrackingSummary, TrackerError> {
+    let mut summary = TrackingSummary::default();
+    for (index, line) in reader.lines().enumerate() {
+        let number = index + 1;
+        let error = |message: String| TrackerError::Input {
+            source_name: source_name.to_owned(),
+            line: number,
+            message,
+        };
+        let line = line.map_err(|e| error(format!("could not be read: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = pyjson::parse(&line).map_err(|e| {
+            error(format!(
+                "invalid JSON at column {}: {}",
+                e.column, e.message
+            ))
+        })?;
+        let Json::Object(mut record) = record else {
+            return Err(error(format!(
+                "a record is a JSON object, this is {}",
+                record.kind()
+            )));
+        };
+        let kind = match record.shift_remove("type") {
+            None => "sample".to_owned(),
+            Some(Json::Str(kind)) => kind,
+            Some(other) => {
+                return Err(error(format!(
+                    "`type` is {}, expected a string",
+                    other.kind()
+                )));
+            }
+        };
+        match kind.as_str() {
+            "run" => run_record(record, tracker).map_err(error)?,
+            "task" => {
+                let declaration = task_record(record).map_err(error)?;
+                if tracker.details.tasks.contains_key(&declaration.name) {
+                    return Err(error(format!(
+                        "task `{}` is declared after samples of it",
+                        declaration.name
+                    )));
+                }
+                tracker
+                    .declare_task(declaration)
+                    .map_err(|e| error(e.to_string()))?;
+                summary.tasks += 1;
+            }
+            "sample" => {
+                sample_record(record, tracker).map_err(error)?;
+                summary.samples += 1;
+                if summary.samples % 10_000 == 0 {
+                    progress(summary.samples);
+                }
+            }
+            other => {
+                return Err(error(format!(
+                    "unknown record type `{other}` (run, task or sample)"
+                )));
+            }
+        }
+    }
+    progress(summary.samples);
+    Ok(summary)
+}
+
+fn take_object(record: &mut Map, key: &str, required: bool) -> Result<Map, String> {
+    match record.shift_remove(key) {
+        Some(Json::Object(map)) => Ok(map),
+        None | Some(Json::Null) if !required => Ok(Map::new()),
+        None | Some(Json::Null) => Err(format!("`{key}` is missing")),
+        Some(other) => Err(format!("`{key}` is {}, expected an object", other.kind())),
+    }
+}
+
+fn run_record(mut record: Map, tracker: &mut EvaluationTracker) -> Result<(), String> {
+    let model_name = match record.shift_remove("model_name") {
+        Some(Json::Str(name)) => name,
+        Some(other) => {
+            return Err(format!(
+                "`model_name` is {}, expected a string",
+                other.kind()
+            ));
+        }
+        None => return Err("`model_name` is missing".into()),
+    };
+    super::check_model_name(&model_name).map_err(|e| e.to_string())?;
+    let model_config = take_object(&mut record, "model_config", false)?;
+    let int = |value: Option<&Json>, key: &str| -> Result<Option<i64>, String> {
+        match value {
+            None | Some(Json::Null) => Ok(None),
+            Some(v) => v
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| format!("`{key}` is {}, expected an integer", v.kind())),
+        }
+    };
+    let seeds = int(record.get("num_fewshot_seeds"), "num_fewshot_seeds")?.unwrap_or(1);
+    let max_samples = int(record.get("max_samples"), "max_samples")?;
+    let job_id = match record.get("job_id") {
+        None | Some(Json::Null) => "0".to_owned(),
+        Some(Json::Str(s)) => s.clone(),
+        Some(Json::Int(i)) => i.to_string(),
+        Some(other) => return Err(format!("`job_id` is {}, expected a string", other.kind())),
+    };
+    let commit = record
+        .get("lighteval_sha")
+        .or_else(|| record.get("tool_commit"))
+        .and_then(Json::as_str);
+    tracker
+        .general
+        .log_args_info(seeds, max_samples, &job_id, commit);
+    tracker.general.log_model_info(&model_name, model_config);
+    Ok(())
+}
+
+fn task_record(mut record: Map) -> Result<TaskDeclaration, String> {
+    let name = match record.shift_remove("name") {
+        Some(Json::Str(name)) => name,
+        Some(other) => return Err(format!("`name` is {}, expected a string", other.kind())),
+        None => return Err("`name` is missing".into()),
+    };
+    let mut declaration = TaskDeclaration::new(&name);
+    match record.shift_remove("version") {
+        None | Some(Json::Null) => {}
+        Some(v) => {
+            declaration.version = v
+                .as_i64()
+                .ok_or_else(|| format!("`version` is {}, expected an integer", v.kind()))?
+        }
+    }
+    for (metric, aggregation) in take_object(&mut record, "aggregations", false)? {
+        let Json::Str(aggregation) = aggregation else {
+            return Err(format!(
+                "aggregation of `{metric}` is {}, expected a string",
+                aggregation.kind()
+            ));
+        };
+        declaration = declaration
+            .with_aggregation(&metric, &aggregation)
+            .map_err(|e| e.to_string())?;
+    }
+    for (metric, better) in take_object(&mut record, "higher_is_better", false)? {
+        let better = better
+            .as_bool()
+            .ok_or_else(|| format!("higher_is_better of `{metric}` is not a boolean"))?;
+        declaration.higher_is_better.insert(metric, better);
+    }
+    declaration.extra = record;
+    Ok(declaration)
+}
+
+fn sample_record(mut record: Map, tracker: &mut EvaluationTracker) -> Result<(), String> {
+    let task = match record.shift_remove("task") {
+        Some(Json::Str(task)) => task,
+        Some(other) => return Err(format!("`task` is {}, expected a string", other.kind())),
+        None => return Err("`task` is missing".into()),
+    };
+    let doc = take_object(&mut record, "doc", true)?;
+    let model_response = take_object(&mut record, "model_response", false)?;
+    let metric = take_object(&mut record, "metric", true)?;
+    // Check values against the declared aggregation now, so the error names this line.
+    if let Some(declaration) = tracker.tasks.get(&task) {
+        for (name, value) in &metric {
+            let aggregation = declaration.aggregation(name).map_err(|e| e.to_string())?;
+            aggregation.input(0, value).map_err(|e| {
+                format!(
+                    "metric `{name}`: {}",
+                    e.to_string().replacen("sample 0: ", "", 1)
+                )
+            })?;
+        }
+    } else {
+        for (name, value) in &metric {
+            if !matches!(value, Json::Int(_) | Json::Float(_) | Json::Bool(_)) {
+                return Err(format!(
+                    "metric `{name}` is {} but task `{task}` declares no aggregation for it (a mean needs numbers); add a task record",
+                    value.kind()
+                ));
+            }
+        }
+    }
+    tracker
+        .log(&task, doc, model_response, metric)
+        .map_err(|e| e.to_string())
+}

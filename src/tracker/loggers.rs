@@ -1,0 +1,468 @@
+//! The five loggers of lighteval's `info_loggers.py`: general config, details, metrics, versions
+//! and task configs. Each holds what was logged and renders its section of the results file.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use indexmap::IndexMap;
+use xxhash_rust::xxh64::xxh64;
+
+use super::{TaskDeclaration, TrackerError};
+use crate::model::{Json, Map};
+use crate::stats::{self, Aggregation, CorpusInput, StderrConvention};
+
+/// xxHash64 (seed 0) of the UTF-8 text, as 16 lowercase hex digits: lighteval's
+/// `xxhash.xxh64(text).hexdigest()`.
+pub fn hash_hex(text: &str) -> String {
+    format!("{:016x}", xxh64(text.as_bytes(), 0))
+}
+
+/// Python's `str()` of a JSON-like value: `[1, 2, 3]`, `[[5, 6], [7]]`, `[]`, `None`, `'text'`.
+pub fn python_str(value: &Json) -> String {
+    let mut out = String::new();
+    write_python(&mut out, value);
+    out
+}
+
+fn write_python(out: &mut String, value: &Json) {
+    match value {
+        Json::Null => out.push_str("None"),
+        Json::Bool(true) => out.push_str("True"),
+        Json::Bool(false) => out.push_str("False"),
+        Json::Int(i) => out.push_str(&i.to_string()),
+        Json::BigInt(digits) => out.push_str(digits),
+        Json::Float(f) if f.is_nan() => out.push_str("nan"),
+        Json::Float(f) if f.is_infinite() => out.push_str(if *f > 0.0 { "inf" } else { "-inf" }),
+        Json::Float(f) => crate::store::pyjson::write_float(
+            out,
+            *f,
+            crate::store::pyjson::NonFinite::PythonTokens,
+        ),
+        Json::Str(s) => {
+            // repr(str): single quotes unless the text has a single quote and no double quote.
+            let quote = if s.contains('\'') && !s.contains('"') {
+                '"'
+            } else {
+                '\''
+            };
+            out.push(quote);
+            for c in s.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if c == quote => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                        out.push_str(&format!("\\x{:02x}", c as u32))
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push(quote);
+        }
+        Json::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_python(out, item);
+            }
+            out.push(']');
+        }
+        Json::Object(map) => {
+            out.push('{');
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_python(out, &Json::Str(key.clone()));
+                out.push_str(": ");
+                write_python(out, item);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// Seconds since the Unix epoch. lighteval records `time.perf_counter()`, whose origin is
+/// arbitrary; only differences mean anything, and an epoch time also tells when.
+fn now_seconds() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// `config_general`.
+#[derive(Debug, Clone)]
+pub struct GeneralConfigLogger {
+    pub lighteval_sha: String,
+    pub num_fewshot_seeds: i64,
+    pub max_samples: Option<i64>,
+    pub job_id: String,
+    pub start_time: f64,
+    pub end_time: Option<f64>,
+    pub model_config: Map,
+    pub model_name: String,
+    /// Written only when it is not lighteval's, so default files keep lighteval's keys.
+    pub stderr_convention: StderrConvention,
+}
+
+impl Default for GeneralConfigLogger {
+    fn default() -> Self {
+        GeneralConfigLogger {
+            lighteval_sha: "?".into(),
+            num_fewshot_seeds: 1,
+            max_samples: None,
+            job_id: "0".into(),
+            start_time: now_seconds(),
+            end_time: None,
+            model_config: Map::new(),
+            model_name: String::new(),
+            stderr_convention: StderrConvention::Lighteval,
+        }
+    }
+}
+
+impl GeneralConfigLogger {
+    pub fn log_args_info(
+        &mut self,
+        num_fewshot_seeds: i64,
+        max_samples: Option<i64>,
+        job_id: &str,
+        tool_commit: Option<&str>,
+    ) {
+        self.num_fewshot_seeds = num_fewshot_seeds;
+        self.max_samples = max_samples;
+        self.job_id = job_id.to_owned();
+        self.lighteval_sha = tool_commit.unwrap_or("?").to_owned();
+    }
+
+    pub fn log_model_info(&mut self, model_name: &str, model_config: Map) {
+        self.model_name = model_name.to_owned();
+        self.model_config = model_config;
+    }
+
+    pub fn log_end_time(&mut self) {
+        self.end_time = Some(now_seconds());
+    }
+
+    pub fn to_json(&self) -> Map {
+        let mut map = Map::new();
+        map.insert("lighteval_sha".into(), self.lighteval_sha.as_str().into());
+        map.insert(
+            "num_fewshot_seeds".into(),
+            Json::Int(self.num_fewshot_seeds),
+        );
+        map.insert(
+            "max_samples".into(),
+            self.max_samples.map_or(Json::Null, Json::Int),
+        );
+        map.insert("job_id".into(), self.job_id.as_str().into());
+        map.insert("start_time".into(), Json::Float(self.start_time));
+        map.insert(
+            "end_time".into(),
+            self.end_time.map_or(Json::Null, Json::Float),
+        );
+        let total = self.end_time.map_or(Json::Null, |end| {
+            let mut text = String::new();
+            crate::store::pyjson::write_float(
+                &mut text,
+                end - self.start_time,
+                crate::store::pyjson::NonFinite::PythonTokens,
+            );
+            Json::Str(text)
+        });
+        map.insert("total_evaluation_time_secondes".into(), total);
+        let mut model_config = self.model_config.clone();
+        model_config
+            .entry("model_name".into())
+            .or_insert_with(|| self.model_name.as_str().into());
+        map.insert("model_config".into(), Json::Object(model_config));
+        map.insert("model_name".into(), self.model_name.as_str().into());
+        if self.stderr_convention != StderrConvention::Lighteval {
+            map.insert(
+                "evaldeck_stderr_convention".into(),
+                self.stderr_convention.name().into(),
+            );
+        }
+        map
+    }
+}
+
+/// One task's logged samples.
+#[derive(Debug, Clone, Default)]
+pub struct TaskDetails {
+    /// `{doc, metric, model_response}` per sample, in log order.
+    pub rows: Vec<Map>,
+    example_hashes: Vec<String>,
+    full_prompt_hashes: Vec<String>,
+    input_token_hashes: Vec<String>,
+    cont_token_hashes: Vec<String>,
+    truncated: u64,
+    padded: u64,
+}
+
+/// Per-sample details and their hashes, per task.
+#[derive(Debug, Clone, Default)]
+pub struct DetailsLogger {
+    pub tasks: IndexMap<String, TaskDetails>,
+}
+
+impl DetailsLogger {
+    /// Logs one sample. Hashes as lighteval: the query; `str()` of the input and output tokens;
+    /// lighteval ≥ 0.11 never hashes a full prompt (its compiled hash is that of "").
+    pub fn log(&mut self, task: &str, doc: Map, model_response: Map, metric: Map) {
+        let details = self.tasks.entry(task.to_owned()).or_default();
+        let query = doc.get("query").and_then(Json::as_str).unwrap_or("");
+        let empty = Json::Array(Vec::new());
+        let tokens = |key: &str| {
+            python_str(
+                model_response
+                    .get(key)
+                    .filter(|v| !v.is_null())
+                    .unwrap_or(&empty),
+            )
+        };
+        details.example_hashes.push(hash_hex(query));
+        details.full_prompt_hashes.push(String::new());
+        details
+            .input_token_hashes
+            .push(hash_hex(&tokens("input_tokens")));
+        details
+            .cont_token_hashes
+            .push(hash_hex(&tokens("output_tokens")));
+        let positive = |key: &str| {
+            model_response
+                .get(key)
+                .and_then(Json::as_i64)
+                .is_some_and(|n| n > 0)
+        };
+        details.truncated += u64::from(positive("truncated_tokens_count"));
+        details.padded += u64::from(positive("padded_tokens_count"));
+        let mut row = Map::new();
+        row.insert("doc".into(), Json::Object(doc));
+        row.insert("metric".into(), Json::Object(metric));
+        row.insert("model_response".into(), Json::Object(model_response));
+        details.rows.push(row);
+    }
+
+    /// `summary_tasks` (per task, in log order) and `summary_general`.
+    pub fn aggregate(&self) -> (Map, Map) {
+        let compile = |hashes: &[String]| {
+            let mut sorted: Vec<&str> = hashes.iter().map(String::as_str).collect();
+            sorted.sort_unstable();
+            hash_hex(&sorted.concat())
+        };
+        let mut summary_tasks = Map::new();
+        let (mut truncated, mut padded, mut samples) = (0, 0, 0);
+        for (task, details) in &self.tasks {
+            let hashes = [
+                ("hash_examples", compile(&details.example_hashes)),
+                ("hash_full_prompts", compile(&details.full_prompt_hashes)),
+                ("hash_input_tokens", compile(&details.input_token_hashes)),
+                ("hash_cont_tokens", compile(&details.cont_token_hashes)),
+            ];
+            let n = details.rows.len() as u64;
+            summary_tasks.insert(
+                task.clone(),
+                Json::Object(summary(&hashes, details.truncated, details.padded, n)),
+            );
+            truncated += details.truncated;
+            padded += details.padded;
+            samples += n;
+        }
+        // Over all tasks: the per-task hashes concatenated in task-name order, hashed again.
+        let mut names: Vec<&String> = summary_tasks.keys().collect();
+        names.sort();
+        let general_hash = |key: &str| {
+            let joined: String = names
+                .iter()
+                .filter_map(|t| {
+                    summary_tasks[*t]
+                        .get("hashes")
+                        .and_then(|h| h.get(key))
+                        .and_then(Json::as_str)
+                })
+                .collect();
+            hash_hex(&joined)
+        };
+        let hashes = [
+            "hash_examples",
+            "hash_full_prompts",
+            "hash_input_tokens",
+            "hash_cont_tokens",
+        ]
+        .map(|k| (k, general_hash(k)));
+        let general = summary(&hashes, truncated, padded, samples);
+        (summary_tasks, general)
+    }
+}
+
+fn summary(hashes: &[(&str, String); 4], truncated: u64, padded: u64, samples: u64) -> Map {
+    let mut hash_map = Map::new();
+    for (key, value) in hashes {
+        hash_map.insert((*key).into(), value.as_str().into());
+    }
+    let mut map = Map::new();
+    map.insert("hashes".into(), Json::Object(hash_map));
+    map.insert("truncated".into(), Json::Int(truncated as i64));
+    map.insert(
+        "non_truncated".into(),
+        Json::Int((samples - truncated) as i64),
+    );
+    map.insert("padded".into(), Json::Int(padded as i64));
+    map.insert("non_padded".into(), Json::Int((samples - padded) as i64));
+    map
+}
+
+/// Per-sample metric values, per task and metric, in first-seen order.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsLogger {
+    pub values: IndexMap<String, IndexMap<String, Vec<Json>>>,
+}
+
+impl MetricsLogger {
+    pub fn log(&mut self, task: &str, metrics: &Map) {
+        let task_values = self.values.entry(task.to_owned()).or_default();
+        for (metric, value) in metrics {
+            task_values
+                .entry(metric.clone())
+                .or_default()
+                .push(value.clone());
+        }
+    }
+
+    /// The `results` section: each task's metrics aggregated with their stderr, then the
+    /// `suite:_average|k` rows, then `all` — as lighteval's `MetricsLogger.aggregate`.
+    pub fn aggregate(
+        &self,
+        declarations: &IndexMap<String, TaskDeclaration>,
+        bootstrap_iters: usize,
+        convention: StderrConvention,
+    ) -> Result<Map, TrackerError> {
+        let mut results = Map::new();
+        for (task, metrics) in &self.values {
+            let mut row = Map::new();
+            for (metric, values) in metrics {
+                let aggregation = declarations
+                    .get(task)
+                    .map_or(Ok(Aggregation::Mean), |d| d.aggregation(metric))?;
+                let inputs: Vec<CorpusInput> = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| aggregation.input(i, v))
+                    .collect::<Result<_, _>>()
+                    .map_err(|source| TrackerError::Metric {
+                        task: task.clone(),
+                        metric: metric.clone(),
+                        source,
+                    })?;
+                let all: Vec<usize> = (0..inputs.len()).collect();
+                row.insert(
+                    metric.clone(),
+                    Json::Float(aggregation.compute(&inputs, &all)),
+                );
+                if bootstrap_iters > 0 && inputs.len() > 1 {
+                    let stderr = if aggregation.uses_mean_stderr() {
+                        let numbers: Vec<f64> = inputs
+                            .iter()
+                            .map(|i| match i {
+                                CorpusInput::Number(x) => *x,
+                                _ => f64::NAN,
+                            })
+                            .collect();
+                        stats::mean_stderr(&numbers)
+                    } else {
+                        stats::bootstrap_stderr(inputs.len(), bootstrap_iters, convention, |idx| {
+                            aggregation.compute(&inputs, idx)
+                        })
+                    };
+                    row.insert(format!("{metric}_stderr"), Json::Float(stderr));
+                }
+            }
+            results.insert(task.clone(), Json::Object(row));
+        }
+        let all = mean_row(results.values().filter_map(Json::as_object));
+        for (name, row) in average_rows(&results) {
+            results.insert(name, Json::Object(row));
+        }
+        results.insert("all".into(), Json::Object(all));
+        Ok(results)
+    }
+}
+
+/// For every key of every row: the sum over the rows that have it, over their number.
+fn mean_row<'a>(rows: impl Iterator<Item = &'a Map>) -> Map {
+    let mut sums: IndexMap<String, (f64, usize)> = IndexMap::new();
+    for row in rows {
+        for (key, value) in row {
+            let entry = sums.entry(key.clone()).or_insert((0.0, 0));
+            entry.0 += value.as_f64().unwrap_or(f64::NAN);
+            entry.1 += 1;
+        }
+    }
+    sums.into_iter()
+        .map(|(k, (sum, n))| (k, Json::Float(sum / n as f64)))
+        .collect()
+}
+
+/// `suite:_average|k` rows: tasks grouped by the part before `:` and their few-shot count; a
+/// group of more than one task gets the mean of the first subtask's keys over its subtasks.
+fn average_rows(results: &Map) -> Vec<(String, Map)> {
+    let mut groups: IndexMap<String, Vec<&Map>> = IndexMap::new();
+    for (task, row) in results {
+        let Some((name, fewshot)) = task.rsplit_once('|') else {
+            continue;
+        };
+        let suite = name.split(':').next().unwrap_or(name);
+        let Some(row) = row.as_object() else { continue };
+        groups
+            .entry(format!("{suite}:_average|{fewshot}"))
+            .or_default()
+            .push(row);
+    }
+    groups
+        .into_iter()
+        .filter(|(_, rows)| rows.len() > 1)
+        .map(|(name, rows)| {
+            let row = rows[0]
+                .keys()
+                .map(|key| {
+                    let sum: f64 = rows
+                        .iter()
+                        .map(|r| r.get(key).and_then(Json::as_f64).unwrap_or(f64::NAN))
+                        .sum();
+                    (key.clone(), Json::Float(sum / rows.len() as f64))
+                })
+                .collect();
+            (name, row)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_str_of_token_lists() {
+        let tokens = crate::store::pyjson::parse("[[5, 6], [7]]").unwrap();
+        assert_eq!(python_str(&tokens), "[[5, 6], [7]]");
+        assert_eq!(python_str(&Json::Array(vec![])), "[]");
+        assert_eq!(
+            python_str(&crate::store::pyjson::parse("[1, 2, 3]").unwrap()),
+            "[1, 2, 3]"
+        );
+        assert_eq!(python_str(&Json::Str("it's".into())), "\"it's\"");
+        assert_eq!(python_str(&Json::Null), "None");
+    }
+
+    #[test]
+    fn hash_of_empty_text_is_lighteval_s() {
+        assert_eq!(hash_hex(""), "ef46db3751d8e999");
+    }
+}

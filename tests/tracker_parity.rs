@@ -1,0 +1,149 @@
+//! Parity with lighteval: the runs in tests/fixtures/lighteval-0.13 are tracked again from their
+//! details, with the aggregations of their `config_tasks`, and every mean, mean stderr, bootstrap
+//! stderr and compiled hash must equal what lighteval wrote.
+
+mod support;
+
+use evaldeck::model::{Json, Map, ResultsFile};
+use evaldeck::stats::Aggregation;
+use evaldeck::store::{self, Run};
+use evaldeck::tracker::{DetailsLogger, EvaluationTracker, TaskDeclaration, TrackerOptions};
+use support::fixture;
+
+fn raw_rows(run: &Run, task: &str) -> Vec<Map> {
+    let file = run.open_details(task).unwrap();
+    let mut rows = Vec::new();
+    for batch in file.batches(None, 256).unwrap() {
+        rows.extend(store::rows_of(&batch.unwrap()));
+    }
+    rows
+}
+
+fn split(mut row: Map) -> (Map, Map, Map) {
+    let mut take = |k: &str| match row.shift_remove(k) {
+        Some(Json::Object(m)) => m,
+        _ => Map::new(),
+    };
+    (take("doc"), take("model_response"), take("metric"))
+}
+
+/// The task's declaration from its config, or `None` when an aggregation is one evaldeck does
+/// not compute (sacrebleu's chrF / TER).
+fn declaration(results: &ResultsFile, task: &str) -> Option<TaskDeclaration> {
+    let config = results.task_config(task)?;
+    let mut declaration = TaskDeclaration::new(task);
+    declaration.version = config.version().unwrap_or(0);
+    for metric in config.metrics() {
+        let function = metric.corpus_level_fn.clone()?;
+        Aggregation::parse(&function).ok()?;
+        for name in &metric.names {
+            declaration = declaration.with_aggregation(name, &function).unwrap();
+        }
+    }
+    Some(declaration)
+}
+
+fn close(ours: f64, theirs: f64) -> bool {
+    (ours.is_nan() && theirs.is_nan())
+        || ours == theirs
+        || ((ours - theirs) / theirs).abs() <= 1e-12
+}
+
+#[test]
+fn every_fixture_run_aggregates_to_lighteval_s_numbers() {
+    let catalog = store::discover(&fixture("lighteval-0.13")).unwrap();
+    let mut compared = 0;
+    let mut bootstrap_compared = 0;
+    for run in catalog.runs() {
+        let lighteval = run.load_results().unwrap();
+        let mut tracker = EvaluationTracker::new(TrackerOptions::new("unused")).unwrap();
+        tracker.general.log_model_info(&run.model, Map::new());
+        let mut tracked = Vec::new();
+        for task in lighteval.measured_tasks() {
+            let task = task.as_str();
+            let Some(declaration) = declaration(&lighteval, task) else {
+                continue;
+            };
+            tracker.declare_task(declaration).unwrap();
+            for row in raw_rows(run, task) {
+                let (doc, response, metric) = split(row);
+                tracker.log(task, doc, response, metric).unwrap();
+            }
+            tracked.push(task.to_owned());
+        }
+        assert!(tracked.len() >= 5, "{tracked:?}");
+        let ours = tracker.results().unwrap();
+        for task in &tracked {
+            let theirs = lighteval.row(task).unwrap();
+            let mine = ours.row(task).unwrap();
+            for (key, value) in theirs.values {
+                let theirs = value.as_f64().unwrap();
+                let mine = mine
+                    .values
+                    .get(key)
+                    .and_then(Json::as_f64)
+                    .unwrap_or_else(|| panic!("{task} {key} missing"));
+                assert!(
+                    close(mine, theirs),
+                    "{} {task} {key}: ours {mine:?}, lighteval {theirs:?}",
+                    run.date_id
+                );
+                compared += 1;
+                if key.ends_with("_stderr")
+                    && ["mcc", "loglikelihood_f1"]
+                        .iter()
+                        .any(|m| key.starts_with(m))
+                {
+                    bootstrap_compared += 1;
+                }
+            }
+            let theirs = lighteval.task_summary(task).unwrap().hashes();
+            assert_eq!(
+                ours.task_summary(task).unwrap().hashes(),
+                theirs,
+                "{} {task} hashes",
+                run.date_id
+            );
+        }
+        // The quiz suite's _average row, when every quiz subtask was tracked.
+        let average = lighteval
+            .rows()
+            .find(|r| r.task.contains(":_average"))
+            .unwrap();
+        for (key, value) in average.values {
+            let mine = ours.row(average.task).unwrap().values[key]
+                .as_f64()
+                .unwrap();
+            assert!(
+                close(mine, value.as_f64().unwrap()),
+                "{} {} {key}",
+                run.date_id,
+                average.task
+            );
+        }
+    }
+    assert!(compared > 60, "{compared}");
+    assert_eq!(
+        bootstrap_compared, 6,
+        "mcc and loglikelihood_f1 stderr in each of three runs"
+    );
+}
+
+#[test]
+fn general_hashes_over_all_tasks_match() {
+    let catalog = store::discover(&fixture("lighteval-0.13")).unwrap();
+    for run in catalog.runs() {
+        let lighteval = run.load_results().unwrap();
+        let mut details = DetailsLogger::default();
+        for (task, _) in &run.details {
+            for row in raw_rows(run, task) {
+                let (doc, response, metric) = split(row);
+                details.log(task, doc, response, metric);
+            }
+        }
+        let (_, general) = details.aggregate();
+        let theirs = lighteval.general_summary().unwrap().hashes();
+        let ours = evaldeck::model::CompiledSummary::new(&general).hashes();
+        assert_eq!(ours, theirs, "{}", run.date_id);
+    }
+}
