@@ -4,6 +4,8 @@
 mod support;
 
 use evaldeck::store;
+use std::path::Path;
+
 use support::{files_with_suffix, fixtures, interop_python, python};
 
 /// pyarrow and pandas read every details fixture evaldeck can read, with the same row count and
@@ -82,4 +84,69 @@ print(json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True) and list(a)
         let same = python(&py, script, &[original.as_path(), copy.as_path()]);
         assert_eq!(same.trim(), "True", "{}", original.display());
     }
+}
+
+/// A run evaldeck saves is read by pyarrow, pandas and `datasets` (as lighteval's own
+/// `load_details_datasets` does), every file and every row.
+#[test]
+fn python_readers_load_a_run_we_saved() {
+    use evaldeck::model::{Json, Map};
+    use evaldeck::tracker::{EvaluationTracker, TrackerOptions};
+    let Some(py) = interop_python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = store::discover(&fixtures().join("lighteval-0.13")).unwrap();
+    let run = catalog
+        .select(Some("model-a"), Some(&store::RunSelector::First))
+        .unwrap()
+        .run;
+    let mut tracker = EvaluationTracker::new(TrackerOptions::new(dir.path())).unwrap();
+    tracker
+        .general
+        .log_model_info("org/saved-model", Map::new());
+    let mut expected_rows = 0;
+    for (task, _) in &run.details {
+        let file = run.open_details(task).unwrap();
+        for batch in file.batches(None, 256).unwrap() {
+            for mut row in store::rows_of(&batch.unwrap()) {
+                let mut take = |k: &str| match row.shift_remove(k) {
+                    Some(Json::Object(m)) => m,
+                    _ => Map::new(),
+                };
+                let (doc, response) = (take("doc"), take("model_response"));
+                // Corpus metrics need declared aggregations; means are enough to exercise the files.
+                let metric: Map = take("metric")
+                    .into_iter()
+                    .filter(|(_, v)| v.as_f64().is_some())
+                    .collect();
+                tracker.log(task, doc, response, metric).unwrap();
+                expected_rows += 1;
+            }
+        }
+    }
+    let saved = tracker.save().unwrap();
+    let script = r#"
+import sys, json
+import pyarrow as pa, pyarrow.parquet as pq, pandas as pd, datasets
+pa.set_cpu_count(1)
+pa.set_io_thread_count(1)
+datasets.disable_progress_bars()
+results = json.load(open(sys.argv[1], encoding="utf-8"))
+total = 0
+for path in sys.argv[2:]:
+    table = pq.read_table(path, use_threads=False)
+    frame = pd.read_parquet(path)
+    dataset = datasets.load_dataset("parquet", data_files=path, split="train", cache_dir=sys.argv[1] + ".cache")
+    assert table.num_rows == len(frame) == len(dataset), path
+    assert sorted(dataset.column_names) == ["doc", "metric", "model_response"], dataset.column_names
+    for row in dataset:
+        assert isinstance(row["doc"]["query"], str)
+    total += len(dataset)
+print(json.dumps({"rows": total, "tasks": sorted(results["summary_tasks"])}))
+"#;
+    let mut args: Vec<&Path> = vec![saved.results_path.as_path()];
+    args.extend(saved.details_paths.iter().map(|p| p.as_path()));
+    let output: serde_json::Value =
+        serde_json::from_str(python(&py, script, &args).trim()).unwrap();
+    assert_eq!(output["rows"], expected_rows);
+    assert_eq!(output["tasks"].as_array().unwrap().len(), run.details.len());
 }

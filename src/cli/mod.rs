@@ -3,6 +3,7 @@
 
 mod runs;
 mod samples;
+mod save;
 mod show;
 pub mod table;
 
@@ -23,8 +24,36 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// A lighteval output folder, a results file or a details folder (default: the sample run).
+    /// A lighteval output folder, a results file or a details folder (default: the sample run);
+    /// with --save also a tracking file (JSON lines, `-` for stdin).
     pub source: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub save: SaveArgs,
+}
+
+/// Headless tracking: `evaldeck SOURCE --save`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SaveArgs {
+    /// Track SOURCE (a tracking file, or a stored run to re-aggregate) and save it as a new run.
+    #[arg(long)]
+    pub save: bool,
+    /// Where to save, in lighteval's layout.
+    #[arg(long, default_value = "results", requires = "save")]
+    pub output_dir: PathBuf,
+    /// Bootstrap resamples for corpus-metric stderrs (0: no stderr).
+    #[arg(long, default_value_t = 1000, requires = "save")]
+    pub bootstrap_iters: usize,
+    /// Folder of the results file, with {output_dir}, {org} and {model}.
+    #[arg(long, requires = "save")]
+    pub results_path_template: Option<String>,
+    /// Save the results file only.
+    #[arg(long, requires = "save")]
+    pub no_details: bool,
+    /// `lighteval` (stderr of bootstrap replicates over √replicates, as lighteval writes) or
+    /// `standard` (the textbook bootstrap standard error).
+    #[arg(long, default_value = "lighteval", requires = "save")]
+    pub stderr_convention: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,6 +130,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         Some(Command::Show(args)) => show::show(&args, out, err),
         Some(Command::Samples(args)) => samples::samples(&args, out, err),
         Some(Command::Runs(args)) => runs::runs(&args, out),
+        None if cli.save.save => save::save(cli.source.as_deref(), &cli.save, out, err),
         // The bare command opens the TUI; piped into a script it prints `show` instead.
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => crate::tui::run(cli.source),
         None => {

@@ -44,6 +44,8 @@ fn infer(value: &Json) -> Ty {
         Json::Float(_) => Ty::Float,
         Json::Str(_) => Ty::Str,
         Json::Array(items) => Ty::List(Box::new(items.iter().map(infer).fold(Ty::Null, merge))),
+        // Parquet cannot store a struct without fields; `{}` is stored as null.
+        Json::Object(map) if map.is_empty() => Ty::Null,
         Json::Object(map) => Ty::Struct(map.iter().map(|(k, v)| (k.clone(), infer(v))).collect()),
     }
 }
@@ -91,8 +93,8 @@ fn struct_fields(fields: &[(String, Ty)]) -> Fields {
 static NULL: Json = Json::Null;
 
 /// Builds the Arrow array of `values`, all of type `ty`.
-fn build(ty: &Ty, values: &[&Json]) -> ArrayRef {
-    match ty {
+fn build(ty: &Ty, values: &[&Json]) -> Result<ArrayRef, arrow::error::ArrowError> {
+    Ok(match ty {
         Ty::Null => Arc::new(NullArray::new(values.len())),
         Ty::Bool => {
             let mut b = BooleanBuilder::with_capacity(values.len());
@@ -137,14 +139,14 @@ fn build(ty: &Ty, values: &[&Json]) -> ArrayRef {
                 }
                 offsets.push(children.len() as i32);
             }
-            let child = build(item, &children);
+            let child = build(item, &children)?;
             let field = Arc::new(Field::new("item", data_type(item), true));
-            Arc::new(ListArray::new(
+            Arc::new(ListArray::try_new(
                 field,
                 OffsetBuffer::new(offsets.into()),
                 child,
                 nulls(valid),
-            ))
+            )?)
         }
         Ty::Struct(fields) => {
             let columns: Vec<ArrayRef> = fields
@@ -156,15 +158,15 @@ fn build(ty: &Ty, values: &[&Json]) -> ArrayRef {
                         .collect();
                     build(field_ty, &column)
                 })
-                .collect();
+                .collect::<Result<_, _>>()?;
             let valid = values.iter().map(|v| v.as_object().is_some()).collect();
-            Arc::new(StructArray::new(
+            Arc::new(StructArray::try_new(
                 struct_fields(fields),
                 columns,
                 nulls(valid),
-            ))
+            )?)
         }
-    }
+    })
 }
 
 fn nulls(valid: Vec<bool>) -> Option<NullBuffer> {
@@ -187,15 +189,17 @@ pub fn details_batch(rows: &[Map]) -> Result<RecordBatch, arrow::error::ArrowErr
         .map(|name| {
             let values: Vec<&Json> = rows.iter().map(|r| r.get(*name).unwrap_or(&NULL)).collect();
             let ty = values.iter().map(|v| infer(v)).fold(Ty::Null, merge);
-            ((*name).clone(), build(&ty, &values))
+            Ok(((*name).clone(), build(&ty, &values)?))
         })
-        .collect();
+        .collect::<Result<_, arrow::error::ArrowError>>()?;
     if columns.is_empty() {
         return Ok(RecordBatch::new_empty(Arc::new(
             arrow::datatypes::Schema::empty(),
         )));
     }
-    RecordBatch::try_from_iter(columns)
+    RecordBatch::try_from_iter_with_nullable(
+        columns.into_iter().map(|(name, array)| (name, array, true)),
+    )
 }
 
 /// Writes `rows` (objects with `doc`, `metric`, `model_response`) as a details file, atomically.

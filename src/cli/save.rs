@@ -1,0 +1,152 @@
+//! `evaldeck SOURCE --save`: track a tracking file (or re-aggregate a stored run) and save it in
+//! lighteval's layout. Progress goes to stderr when it is a terminal; the saved paths to stdout.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use color_eyre::eyre::{Result, WrapErr, bail, eyre};
+
+use super::SaveArgs;
+use crate::model::{Json, Map, ResultsFile};
+use crate::stats::StderrConvention;
+use crate::store::{self, Run};
+use crate::tracker::{EvaluationTracker, TaskDeclaration, TrackerOptions, track_lines};
+
+pub(super) fn save(
+    source: Option<&Path>,
+    args: &SaveArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let Some(source) = source else {
+        bail!("--save needs a SOURCE: a tracking file (`-` for stdin) or a stored run")
+    };
+    let mut options = TrackerOptions::new(&args.output_dir);
+    options.bootstrap_iters = args.bootstrap_iters;
+    options.results_path_template = args.results_path_template.clone();
+    options.save_details = !args.no_details;
+    options.stderr_convention =
+        StderrConvention::parse(&args.stderr_convention).ok_or_else(|| {
+            eyre!(
+                "--stderr-convention `{}`: expected lighteval or standard",
+                args.stderr_convention
+            )
+        })?;
+    let mut tracker = EvaluationTracker::new(options)?;
+
+    let show_progress = std::io::stderr().is_terminal();
+    let mut last = Instant::now();
+    let mut progress = |samples: u64| {
+        if show_progress && last.elapsed() >= Duration::from_millis(100) {
+            last = Instant::now();
+            let _ = write!(std::io::stderr(), "\rtracked {samples} samples");
+        }
+    };
+    let is_tracking_file = source.as_os_str() == "-"
+        || (source.is_file()
+            && !matches!(
+                source.extension().and_then(|e| e.to_str()),
+                Some("json" | "parquet")
+            ));
+    if is_tracking_file {
+        let name = source.display().to_string();
+        if source.as_os_str() == "-" {
+            track_lines(
+                std::io::stdin().lock(),
+                "stdin",
+                &mut tracker,
+                &mut progress,
+            )?;
+        } else {
+            let file = std::fs::File::open(source)
+                .wrap_err_with(|| format!("{name}: could not be opened"))?;
+            track_lines(
+                std::io::BufReader::with_capacity(1 << 20, file),
+                &name,
+                &mut tracker,
+                &mut progress,
+            )?;
+        }
+    } else {
+        let catalog = store::discover(source)?;
+        let selection = catalog.select(None, None)?;
+        if selection.chose_among > 1 {
+            writeln!(
+                err,
+                "note: several models here; re-saving the newest run, of {}",
+                selection.run.model
+            )?;
+        }
+        retrack(selection.run, &mut tracker, &mut progress)?;
+    }
+    if show_progress {
+        writeln!(std::io::stderr())?;
+    }
+    let saved = tracker.save()?;
+    writeln!(out, "{}", saved.results_path.display())?;
+    for path in &saved.details_paths {
+        writeln!(out, "{}", path.display())?;
+    }
+    Ok(())
+}
+
+/// Feeds a stored run's details to the tracker with the aggregations of its task configs.
+fn retrack(
+    run: &Run,
+    tracker: &mut EvaluationTracker,
+    progress: &mut dyn FnMut(u64),
+) -> Result<()> {
+    let results = run.load_results()?;
+    let general = results.general();
+    tracker.general.log_args_info(
+        general.num_fewshot_seeds().unwrap_or(1),
+        general.max_samples(),
+        &general.job_id().unwrap_or_else(|| "0".into()),
+        general.lighteval_sha(),
+    );
+    let model_config = general.model_config().cloned().unwrap_or_default();
+    tracker
+        .general
+        .log_model_info(general.model_name().unwrap_or(&run.model), model_config);
+    let mut samples = 0;
+    for (task, _) in &run.details {
+        tracker.declare_task(declaration(&results, task)?)?;
+        let file = run.open_details(task)?;
+        for batch in file.details(4096)? {
+            for detail in batch? {
+                let row = store::detail_to_json(&detail);
+                let Json::Object(mut row) = row else { continue };
+                let mut take = |key: &str| match row.shift_remove(key) {
+                    Some(Json::Object(map)) => map,
+                    _ => Map::new(),
+                };
+                let (doc, response, metric) = (take("doc"), take("model_response"), take("metric"));
+                tracker.log(task, doc, response, metric)?;
+                samples += 1;
+            }
+            progress(samples);
+        }
+    }
+    Ok(())
+}
+
+fn declaration(results: &ResultsFile, task: &str) -> Result<TaskDeclaration> {
+    let mut declaration = TaskDeclaration::new(task);
+    let Some(config) = results.task_config(task) else {
+        return Ok(declaration);
+    };
+    declaration.version = results.task_version(task).unwrap_or(0);
+    for metric in config.metrics() {
+        let Some(function) = metric.corpus_level_fn.clone() else {
+            continue;
+        };
+        for name in &metric.names {
+            declaration = declaration.with_aggregation(name, &function)?;
+            if let Some(better) = metric.higher_is_better(name) {
+                declaration.higher_is_better.insert(name.clone(), better);
+            }
+        }
+    }
+    Ok(declaration)
+}
