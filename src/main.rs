@@ -2,6 +2,10 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+
+// Tracking allocates many small JSON values; mimalloc roughly halves that cost over glibc's malloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use evaldeck::cli::{self, Cli};
 
 fn main() -> ExitCode {

@@ -193,11 +193,11 @@ fn bad_tracking_input() {
         ),
         (
             "{\"type\":\"task\",\"name\":\"t|0\",\"aggregations\":{\"mcc\":\"MatthewsCorrCoef()\"}}\n{\"task\":\"t|0\",\"doc\":{},\"metric\":{\"mcc\":1}}",
-            "line 3: metric `mcc`",
+            "line 3: task `t|0`, metric `mcc`: sample 0",
         ),
         (
             "{\"task\":\"t|0\",\"doc\":{},\"metric\":{\"acc\":\"yes\"}}",
-            "line 2: metric `acc` is a string",
+            "line 2: task `t|0`, metric `acc`: sample 0: \"yes\" is not a valid input for mean",
         ),
         (
             "{\"task\":\"t|0\",\"doc\":{},\"metric\":{\"acc\":1}",

@@ -53,7 +53,7 @@ pub(super) fn save(
         let name = source.display().to_string();
         if source.as_os_str() == "-" {
             track_lines(
-                std::io::stdin().lock(),
+                std::io::BufReader::with_capacity(1 << 20, std::io::stdin()),
                 "stdin",
                 &mut tracker,
                 &mut progress,

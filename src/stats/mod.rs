@@ -99,6 +99,39 @@ pub fn bootstrap_stderr(
     }
 }
 
+/// [`bootstrap_stderr`] for a statistic that folds the picks one at a time: `reset` starts a
+/// resample, `add(i)` takes sample `i`, `finish` gives the statistic. Lets count-based metrics
+/// (MCC, F1) bootstrap without materialising each resample.
+pub fn bootstrap_stderr_folded<S>(
+    n: usize,
+    iters: usize,
+    convention: StderrConvention,
+    state: &mut S,
+    reset: impl Fn(&mut S),
+    add: impl Fn(&mut S, usize),
+    finish: impl Fn(&mut S) -> f64,
+) -> f64 {
+    let draws = iters.min(1000);
+    if draws == 0 || n == 0 {
+        return f64::NAN;
+    }
+    let mut replicates = Vec::with_capacity(iters);
+    for seed in 0..(iters / draws) as u64 {
+        let mut rng = PyRandom::new(seed);
+        for _ in 0..draws {
+            reset(state);
+            for _ in 0..n {
+                add(state, rng.choice_index(n));
+            }
+            replicates.push(finish(state));
+        }
+    }
+    match convention {
+        StderrConvention::Lighteval => mean_stderr(&replicates),
+        StderrConvention::Standard => sample_std(&replicates),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,8 @@ const M: usize = 397;
 
 pub struct PyRandom {
     state: [u32; N],
+    /// The tempered outputs of the current state, computed in one pass after each twist.
+    tempered: [u32; N],
     index: usize,
 }
 
@@ -20,6 +22,7 @@ impl PyRandom {
         }
         let mut rng = PyRandom {
             state: [0; N],
+            tempered: [0; N],
             index: N,
         };
         rng.init_by_array(&key);
@@ -69,42 +72,62 @@ impl PyRandom {
         self.state[0] = 0x8000_0000;
     }
 
+    #[inline]
     fn next_u32(&mut self) -> u32 {
         if self.index >= N {
             self.twist();
         }
-        let mut y = self.state[self.index];
+        let y = self.tempered[self.index];
         self.index += 1;
-        y ^= y >> 11;
-        y ^= (y << 7) & 0x9d2c_5680;
-        y ^= (y << 15) & 0xefc6_0000;
-        y ^ (y >> 18)
+        y
     }
 
     fn twist(&mut self) {
         const UPPER: u32 = 0x8000_0000;
         const LOWER: u32 = 0x7fff_ffff;
         const MATRIX_A: u32 = 0x9908_b0df;
-        for i in 0..N {
-            let y = (self.state[i] & UPPER) | (self.state[(i + 1) % N] & LOWER);
-            let mag = if y & 1 == 1 { MATRIX_A } else { 0 };
-            self.state[i] = self.state[(i + M) % N] ^ (y >> 1) ^ mag;
+        let mix = |upper: u32, lower: u32, far: u32| {
+            let y = (upper & UPPER) | (lower & LOWER);
+            far ^ (y >> 1) ^ ((y & 1).wrapping_neg() & MATRIX_A)
+        };
+        // Three loops instead of `% N` in one, so the compiler can keep it tight.
+        for i in 0..N - M {
+            self.state[i] = mix(self.state[i], self.state[i + 1], self.state[i + M]);
+        }
+        for i in N - M..N - 1 {
+            self.state[i] = mix(self.state[i], self.state[i + 1], self.state[i + M - N]);
+        }
+        self.state[N - 1] = mix(self.state[N - 1], self.state[0], self.state[M - 1]);
+        for (out, &state) in self.tempered.iter_mut().zip(&self.state) {
+            let mut y = state;
+            y ^= y >> 11;
+            y ^= (y << 7) & 0x9d2c_5680;
+            y ^= (y << 15) & 0xefc6_0000;
+            *out = y ^ (y >> 18);
         }
         self.index = 0;
     }
 
     /// `random.random()`: 53 random bits as a float in [0, 1).
+    #[inline]
     pub fn random(&mut self) -> f64 {
         let a = f64::from(self.next_u32() >> 5);
         let b = f64::from(self.next_u32() >> 6);
         (a * 67_108_864.0 + b) * (1.0 / 9_007_199_254_740_992.0)
     }
 
+    /// One index as `random.choices` picks it from a population of `n`.
+    #[inline]
+    pub fn choice_index(&mut self, n: usize) -> usize {
+        // For a non-negative value, truncation is floor (and needs no libm call).
+        (self.random() * n as f64) as usize
+    }
+
     /// The indices `random.choices(population, k=k)` picks from a population of `n`.
     pub fn choice_indices(&mut self, n: usize, k: usize, out: &mut Vec<usize>) {
         out.clear();
         let size = n as f64;
-        out.extend((0..k).map(|_| (self.random() * size).floor() as usize));
+        out.extend((0..k).map(|_| (self.random() * size) as usize));
     }
 }
 

@@ -71,6 +71,36 @@ fn merge(a: Ty, b: Ty) -> Ty {
     }
 }
 
+/// `merge(ty, infer(value))` in place: allocates only for fields seen for the first time, so
+/// learning the schema of a million rows costs little.
+fn absorb(ty: &mut Ty, value: &Json) {
+    match (&mut *ty, value) {
+        (_, Json::Null) | (Ty::Text, _) => {}
+        (Ty::Null, _) => *ty = infer(value),
+        (Ty::Bool, Json::Bool(_))
+        | (Ty::Int, Json::Int(_))
+        | (Ty::Float, Json::Float(_))
+        | (Ty::Str, Json::Str(_)) => {}
+        (Ty::Float, Json::Int(_)) => {}
+        (Ty::Int, Json::Float(_)) => *ty = Ty::Float,
+        (Ty::List(item), Json::Array(items)) => items.iter().for_each(|v| absorb(item, v)),
+        (Ty::Struct(_), Json::Object(map)) if map.is_empty() => {}
+        (Ty::Struct(fields), Json::Object(map)) => {
+            for (position, (name, v)) in map.iter().enumerate() {
+                let slot = match fields.get(position) {
+                    Some((n, _)) if n == name => Some(position),
+                    _ => fields.iter().position(|(n, _)| n == name),
+                };
+                match slot {
+                    Some(i) => absorb(&mut fields[i].1, v),
+                    None => fields.push((name.clone(), infer(v))),
+                }
+            }
+        }
+        _ => *ty = merge(std::mem::replace(ty, Ty::Null), infer(value)),
+    }
+}
+
 fn data_type(ty: &Ty) -> DataType {
     match ty {
         Ty::Null => DataType::Null,
@@ -151,11 +181,10 @@ fn build(ty: &Ty, values: &[&Json]) -> Result<ArrayRef, arrow::error::ArrowError
         Ty::Struct(fields) => {
             let columns: Vec<ArrayRef> = fields
                 .iter()
-                .map(|(name, field_ty)| {
-                    let column: Vec<&Json> = values
-                        .iter()
-                        .map(|v| v.get(name).unwrap_or(&NULL))
-                        .collect();
+                .enumerate()
+                .map(|(position, (name, field_ty))| {
+                    let column: Vec<&Json> =
+                        values.iter().map(|v| field(v, position, name)).collect();
                     build(field_ty, &column)
                 })
                 .collect::<Result<_, _>>()?;
@@ -169,37 +198,142 @@ fn build(ty: &Ty, values: &[&Json]) -> Result<ArrayRef, arrow::error::ArrowError
     })
 }
 
+/// Member `name` of an object, trying `position` first: rows of one task list their fields in
+/// the same order, so this usually avoids hashing the name.
+fn field<'a>(value: &'a Json, position: usize, name: &str) -> &'a Json {
+    let Json::Object(map) = value else {
+        return &NULL;
+    };
+    match map.get_index(position) {
+        Some((key, found)) if key == name => found,
+        _ => map.get(name).unwrap_or(&NULL),
+    }
+}
+
 fn nulls(valid: Vec<bool>) -> Option<NullBuffer> {
     valid.iter().any(|v| !v).then(|| NullBuffer::from(valid))
 }
 
-/// The rows as one record batch, columns sorted by name as lighteval's `save()` does.
-pub fn details_batch(rows: &[Map]) -> Result<RecordBatch, arrow::error::ArrowError> {
-    let mut names: Vec<&String> = Vec::new();
-    for row in rows {
-        for key in row.keys() {
-            if !names.contains(&key) {
-                names.push(key);
+/// Column names and types of a set of rows (columns sorted by name when written, as lighteval's
+/// `save()` does). Built as rows arrive, so writing needs no extra pass over them.
+#[derive(Debug, Clone, Default)]
+pub struct RowSchema {
+    columns: Vec<(String, Ty)>,
+}
+
+impl RowSchema {
+    pub fn add(&mut self, row: &Map) {
+        let columns: Vec<(&str, &Json)> = row.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        self.add_columns(&columns);
+    }
+
+    /// Adds one row given as its top-level columns.
+    pub fn add_columns(&mut self, columns: &[(&str, &Json)]) {
+        for (name, value) in columns {
+            match self.columns.iter_mut().find(|(n, _)| n == name) {
+                Some((_, existing)) => absorb(existing, value),
+                None => self.columns.push(((*name).to_owned(), infer(value))),
             }
         }
     }
-    names.sort();
-    let columns: Vec<(String, ArrayRef)> = names
-        .iter()
-        .map(|name| {
-            let values: Vec<&Json> = rows.iter().map(|r| r.get(*name).unwrap_or(&NULL)).collect();
-            let ty = values.iter().map(|v| infer(v)).fold(Ty::Null, merge);
-            Ok(((*name).clone(), build(&ty, &values)?))
-        })
-        .collect::<Result<_, arrow::error::ArrowError>>()?;
-    if columns.is_empty() {
-        return Ok(RecordBatch::new_empty(Arc::new(
-            arrow::datatypes::Schema::empty(),
-        )));
+
+    fn sorted(mut self) -> Self {
+        self.columns.sort_by(|a, b| a.0.cmp(&b.0));
+        self
     }
-    RecordBatch::try_from_iter_with_nullable(
-        columns.into_iter().map(|(name, array)| (name, array, true)),
-    )
+
+    fn batch(&self, rows: &[Map]) -> Result<RecordBatch, arrow::error::ArrowError> {
+        let columns: Vec<(String, ArrayRef, bool)> = self
+            .columns
+            .iter()
+            .map(|(name, ty)| {
+                let values: Vec<&Json> =
+                    rows.iter().map(|r| r.get(name).unwrap_or(&NULL)).collect();
+                Ok((name.clone(), build(ty, &values)?, true))
+            })
+            .collect::<Result<_, arrow::error::ArrowError>>()?;
+        if columns.is_empty() {
+            return Ok(RecordBatch::new_empty(Arc::new(
+                arrow::datatypes::Schema::empty(),
+            )));
+        }
+        RecordBatch::try_from_iter_with_nullable(columns)
+    }
+}
+
+/// Rows per record batch when writing from JSON text, so memory holds one batch of trees.
+const WRITE_BATCH_ROWS: usize = 8_192;
+
+/// Writes rows stored as compact JSON text (one object per row) as a details file, atomically:
+/// one pass to learn the column types, then batch by batch, so memory holds one batch of parsed
+/// rows however many rows there are.
+pub fn write_details_text(path: &Path, rows: &[String]) -> Result<()> {
+    let mut schema = RowSchema::default();
+    for text in rows {
+        schema.add(&parse_row(path, text)?);
+    }
+    write_details_text_with(path, schema, rows)
+}
+
+fn parse_row(path: &Path, text: &str) -> Result<Map> {
+    match pyjson::parse(text) {
+        Ok(Json::Object(map)) => Ok(map),
+        Ok(other) => Err(StoreError::parquet(
+            path,
+            format!("a details row is {}, expected an object", other.kind()),
+        )),
+        Err(e) => Err(StoreError::parquet(
+            path,
+            format!("a details row is not JSON: {e}"),
+        )),
+    }
+}
+
+/// [`write_details_text`] with the rows' schema already known (the tracker builds it as rows are
+/// logged), so the rows are parsed once, batch by batch.
+pub fn write_details_text_with(path: &Path, schema: RowSchema, rows: &[String]) -> Result<()> {
+    let parse = |text: &String| -> Result<Map> {
+        match pyjson::parse(text) {
+            Ok(Json::Object(map)) => Ok(map),
+            Ok(other) => Err(StoreError::parquet(
+                path,
+                format!("a details row is {}, expected an object", other.kind()),
+            )),
+            Err(e) => Err(StoreError::parquet(
+                path,
+                format!("a details row is not JSON: {e}"),
+            )),
+        }
+    };
+    let schema = schema.sorted();
+    let first = schema
+        .batch(&[])
+        .map_err(|e| StoreError::parquet(path, e))?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .build();
+    write_atomically_with(path, |file| {
+        let mut writer = ArrowWriter::try_new(file, first.schema(), Some(props))
+            .map_err(|e| StoreError::parquet(path, e))?;
+        for chunk in rows.chunks(WRITE_BATCH_ROWS) {
+            let parsed: Vec<Map> = chunk.iter().map(parse).collect::<Result<_>>()?;
+            let batch = schema
+                .batch(&parsed)
+                .map_err(|e| StoreError::parquet(path, e))?;
+            writer
+                .write(&batch)
+                .map_err(|e| StoreError::parquet(path, e))?;
+        }
+        writer.close().map_err(|e| StoreError::parquet(path, e))?;
+        Ok(())
+    })
+}
+
+/// The rows as one record batch, columns sorted by name as lighteval's `save()` does.
+pub fn details_batch(rows: &[Map]) -> Result<RecordBatch, arrow::error::ArrowError> {
+    let mut schema = RowSchema::default();
+    rows.iter().for_each(|row| schema.add(row));
+    schema.sorted().batch(rows)
 }
 
 /// Writes `rows` (objects with `doc`, `metric`, `model_response`) as a details file, atomically.
@@ -217,4 +351,46 @@ pub fn write_details(path: &Path, rows: &[Map]) -> Result<()> {
         writer.close().map_err(|e| StoreError::parquet(path, e))?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Absorbing values one by one gives the same type as inferring each and merging.
+    #[test]
+    fn absorb_agrees_with_merge() {
+        let values = [
+            "null",
+            "1",
+            "1.5",
+            "true",
+            "\"s\"",
+            "[]",
+            "[1]",
+            "[1.5, null]",
+            "[[1], []]",
+            "{}",
+            "{\"a\": 1}",
+            "{\"b\": [1], \"a\": 2.5}",
+            "{\"a\": null, \"c\": {\"d\": \"x\"}}",
+            "[{\"a\": 1}, {}]",
+        ];
+        let parsed: Vec<Json> = values.iter().map(|v| pyjson::parse(v).unwrap()).collect();
+        for first in &parsed {
+            for second in &parsed {
+                for third in &parsed {
+                    let merged = [first, second, third]
+                        .iter()
+                        .map(|v| infer(v))
+                        .fold(Ty::Null, merge);
+                    let mut absorbed = Ty::Null;
+                    for v in [first, second, third] {
+                        absorb(&mut absorbed, v);
+                    }
+                    assert_eq!(absorbed, merged, "{first:?} {second:?} {third:?}");
+                }
+            }
+        }
+    }
 }

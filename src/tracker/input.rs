@@ -26,29 +26,76 @@ pub struct TrackingSummary {
 /// Feeds every record of `reader` to `tracker`. `progress` is called with the number of samples
 /// read so far, every 10,000 samples.
 pub fn track_lines(
-    reader: impl BufRead,
+    reader: impl BufRead + Send,
     source_name: &str,
     tracker: &mut EvaluationTracker,
     progress: &mut dyn FnMut(u64),
 ) -> Result<TrackingSummary, TrackerError> {
-    let mut summary = TrackingSummary::default();
-    for (index, line) in reader.lines().enumerate() {
-        let number = index + 1;
-        let error = |message: String| TrackerError::Input {
-            source_name: source_name.to_owned(),
-            line: number,
-            message,
-        };
-        let line = line.map_err(|e| error(format!("could not be read: {e}")))?;
-        if line.trim().is_empty() {
-            continue;
+    // Parsing runs on its own thread, a chunk of lines ahead of the tracker.
+    let (sender, receiver) =
+        std::sync::mpsc::sync_channel::<Vec<(usize, Result<Json, String>)>>(64);
+    std::thread::scope(|scope| {
+        scope.spawn(move || parse_lines(reader, &sender));
+        let mut summary = TrackingSummary::default();
+        for chunk in receiver {
+            for (number, parsed) in chunk {
+                track_record(number, parsed, source_name, tracker, &mut summary, progress)?;
+            }
         }
-        let record = pyjson::parse(&line).map_err(|e| {
-            error(format!(
-                "invalid JSON at column {}: {}",
-                e.column, e.message
-            ))
-        })?;
+        progress(summary.samples);
+        Ok(summary)
+    })
+}
+
+/// Lines per message from the parsing thread.
+const CHUNK_LINES: usize = 512;
+
+fn parse_lines(
+    reader: impl BufRead,
+    sender: &std::sync::mpsc::SyncSender<Vec<(usize, Result<Json, String>)>>,
+) {
+    let mut chunk = Vec::with_capacity(CHUNK_LINES);
+    for (index, line) in reader.lines().enumerate() {
+        let parsed = match line {
+            Err(e) => Err(format!("could not be read: {e}")),
+            Ok(line) if line.trim().is_empty() => continue,
+            Ok(line) => pyjson::parse(&line)
+                .map_err(|e| format!("invalid JSON at column {}: {}", e.column, e.message)),
+        };
+        let failed = parsed.is_err();
+        chunk.push((index + 1, parsed));
+        if failed || chunk.len() == CHUNK_LINES {
+            // The receiver stops at the first error, or has gone away: either way, stop.
+            if sender
+                .send(std::mem::replace(
+                    &mut chunk,
+                    Vec::with_capacity(CHUNK_LINES),
+                ))
+                .is_err()
+                || failed
+            {
+                return;
+            }
+        }
+    }
+    let _ = sender.send(chunk);
+}
+
+fn track_record(
+    number: usize,
+    parsed: Result<Json, String>,
+    source_name: &str,
+    tracker: &mut EvaluationTracker,
+    summary: &mut TrackingSummary,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), TrackerError> {
+    let error = |message: String| TrackerError::Input {
+        source_name: source_name.to_owned(),
+        line: number,
+        message,
+    };
+    let record = parsed.map_err(error)?;
+    {
         let Json::Object(mut record) = record else {
             return Err(error(format!(
                 "a record is a JSON object, this is {}",
@@ -83,7 +130,7 @@ pub fn track_lines(
             "sample" => {
                 sample_record(record, tracker).map_err(error)?;
                 summary.samples += 1;
-                if summary.samples % 10_000 == 0 {
+                if summary.samples.is_multiple_of(10_000) {
                     progress(summary.samples);
                 }
             }
@@ -94,8 +141,7 @@ pub fn track_lines(
             }
         }
     }
-    progress(summary.samples);
-    Ok(summary)
+    Ok(())
 }
 
 fn take_object(record: &mut Map, key: &str, required: bool) -> Result<Map, String> {
@@ -193,27 +239,6 @@ fn sample_record(mut record: Map, tracker: &mut EvaluationTracker) -> Result<(),
     let doc = take_object(&mut record, "doc", true)?;
     let model_response = take_object(&mut record, "model_response", false)?;
     let metric = take_object(&mut record, "metric", true)?;
-    // Check values against the declared aggregation now, so the error names this line.
-    if let Some(declaration) = tracker.tasks.get(&task) {
-        for (name, value) in &metric {
-            let aggregation = declaration.aggregation(name).map_err(|e| e.to_string())?;
-            aggregation.input(0, value).map_err(|e| {
-                format!(
-                    "metric `{name}`: {}",
-                    e.to_string().replacen("sample 0: ", "", 1)
-                )
-            })?;
-        }
-    } else {
-        for (name, value) in &metric {
-            if !matches!(value, Json::Int(_) | Json::Float(_) | Json::Bool(_)) {
-                return Err(format!(
-                    "metric `{name}` is {} but task `{task}` declares no aggregation for it (a mean needs numbers); add a task record",
-                    value.kind()
-                ));
-            }
-        }
-    }
     tracker
         .log(&task, doc, model_response, metric)
         .map_err(|e| e.to_string())

@@ -8,7 +8,7 @@ use xxhash_rust::xxh64::xxh64;
 
 use super::{TaskDeclaration, TrackerError};
 use crate::model::{Json, Map};
-use crate::stats::{self, Aggregation, CorpusInput, StderrConvention};
+use crate::stats::{Aggregation, CorpusInput, StderrConvention};
 
 /// xxHash64 (seed 0) of the UTF-8 text, as 16 lowercase hex digits: lighteval's
 /// `xxhash.xxh64(text).hexdigest()`.
@@ -196,8 +196,11 @@ impl GeneralConfigLogger {
 /// One task's logged samples.
 #[derive(Debug, Clone, Default)]
 pub struct TaskDetails {
-    /// `{doc, metric, model_response}` per sample, in log order.
-    pub rows: Vec<Map>,
+    /// `{doc, metric, model_response}` per sample, in log order, as compact JSON text: a tenth of
+    /// the memory of the parsed tree, and what the details writer streams from.
+    pub rows: Vec<String>,
+    /// Column types of the rows, learnt as they are logged.
+    pub schema: crate::store::RowSchema,
     example_hashes: Vec<String>,
     full_prompt_hashes: Vec<String>,
     input_token_hashes: Vec<String>,
@@ -212,11 +215,38 @@ pub struct DetailsLogger {
     pub tasks: IndexMap<String, TaskDetails>,
 }
 
+impl TaskDetails {
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Row `index`, parsed.
+    pub fn row(&self, index: usize) -> Option<Map> {
+        match crate::store::pyjson::parse(self.rows.get(index)?) {
+            Ok(Json::Object(map)) => Some(map),
+            _ => None,
+        }
+    }
+}
+
+/// Compact JSON that keeps `NaN` / `Infinity` as Python writes them, so rows parse back unchanged.
+const ROW_TEXT: crate::store::pyjson::WriteOptions = crate::store::pyjson::WriteOptions {
+    indent: None,
+    non_finite: crate::store::pyjson::NonFinite::PythonTokens,
+};
+
 impl DetailsLogger {
     /// Logs one sample. Hashes as lighteval: the query; `str()` of the input and output tokens;
     /// lighteval ≥ 0.11 never hashes a full prompt (its compiled hash is that of "").
     pub fn log(&mut self, task: &str, doc: Map, model_response: Map, metric: Map) {
-        let details = self.tasks.entry(task.to_owned()).or_default();
+        if !self.tasks.contains_key(task) {
+            self.tasks.insert(task.to_owned(), TaskDetails::default());
+        }
+        let details = self.tasks.get_mut(task).expect("inserted above");
         let query = doc.get("query").and_then(Json::as_str).unwrap_or("");
         let empty = Json::Array(Vec::new());
         let tokens = |key: &str| {
@@ -243,10 +273,25 @@ impl DetailsLogger {
         };
         details.truncated += u64::from(positive("truncated_tokens_count"));
         details.padded += u64::from(positive("padded_tokens_count"));
-        let mut row = Map::new();
-        row.insert("doc".into(), Json::Object(doc));
-        row.insert("metric".into(), Json::Object(metric));
-        row.insert("model_response".into(), Json::Object(model_response));
+        let (doc, metric, model_response) = (
+            Json::Object(doc),
+            Json::Object(metric),
+            Json::Object(model_response),
+        );
+        details.schema.add_columns(&[
+            ("doc", &doc),
+            ("metric", &metric),
+            ("model_response", &model_response),
+        ]);
+        let mut row = String::with_capacity(256);
+        row.push_str("{\"doc\":");
+        crate::store::pyjson::write_value(&mut row, &doc, ROW_TEXT, 0);
+        row.push_str(",\"metric\":");
+        crate::store::pyjson::write_value(&mut row, &metric, ROW_TEXT, 0);
+        row.push_str(",\"model_response\":");
+        crate::store::pyjson::write_value(&mut row, &model_response, ROW_TEXT, 0);
+        row.push('}');
+        row.shrink_to_fit();
         details.rows.push(row);
     }
 
@@ -319,68 +364,86 @@ fn summary(hashes: &[(&str, String); 4], truncated: u64, padded: u64, samples: u
     map
 }
 
-/// Per-sample metric values, per task and metric, in first-seen order.
+/// One metric's aggregation and its per-sample inputs.
+#[derive(Debug, Clone)]
+pub struct MetricValues {
+    pub aggregation: Aggregation,
+    pub inputs: Vec<CorpusInput>,
+}
+
+/// Per-sample metric values, per task and metric, in first-seen order. Values are checked
+/// against their aggregation when logged, and kept as small typed inputs, not JSON.
 #[derive(Debug, Clone, Default)]
 pub struct MetricsLogger {
-    pub values: IndexMap<String, IndexMap<String, Vec<Json>>>,
+    pub values: IndexMap<String, IndexMap<String, MetricValues>>,
 }
 
 impl MetricsLogger {
-    pub fn log(&mut self, task: &str, metrics: &Map) {
-        let task_values = self.values.entry(task.to_owned()).or_default();
-        for (metric, value) in metrics {
-            task_values
-                .entry(metric.clone())
-                .or_default()
-                .push(value.clone());
+    pub fn log(
+        &mut self,
+        task: &str,
+        metrics: &Map,
+        declaration: Option<&TaskDeclaration>,
+    ) -> Result<(), TrackerError> {
+        if !self.values.contains_key(task) {
+            self.values.insert(task.to_owned(), IndexMap::new());
         }
+        let task_values = self.values.get_mut(task).expect("inserted above");
+        for (metric, value) in metrics {
+            if !task_values.contains_key(metric) {
+                let aggregation =
+                    declaration.map_or(Ok(Aggregation::Mean), |d| d.aggregation(metric))?;
+                task_values.insert(
+                    metric.clone(),
+                    MetricValues {
+                        aggregation,
+                        inputs: Vec::new(),
+                    },
+                );
+            }
+            let values = task_values.get_mut(metric).expect("inserted above");
+            let input = values
+                .aggregation
+                .input(values.inputs.len(), value)
+                .map_err(|source| TrackerError::Metric {
+                    task: task.to_owned(),
+                    metric: metric.clone(),
+                    source,
+                })?;
+            values.inputs.push(input);
+        }
+        Ok(())
     }
 
     /// The `results` section: each task's metrics aggregated with their stderr, then the
     /// `suite:_average|k` rows, then `all` — as lighteval's `MetricsLogger.aggregate`.
-    pub fn aggregate(
-        &self,
-        declarations: &IndexMap<String, TaskDeclaration>,
-        bootstrap_iters: usize,
-        convention: StderrConvention,
-    ) -> Result<Map, TrackerError> {
+    pub fn aggregate(&self, bootstrap_iters: usize, convention: StderrConvention) -> Map {
+        // Standard errors are independent per (task, metric); the bootstraps run on every core.
+        let jobs: Vec<(&MetricValues, usize)> = self
+            .values
+            .values()
+            .flat_map(|metrics| metrics.values())
+            .enumerate()
+            .map(|(i, values)| (values, i))
+            .collect();
+        let stderrs = parallel_map(&jobs, |(values, _)| {
+            (bootstrap_iters > 0 && values.inputs.len() > 1).then(|| {
+                values
+                    .aggregation
+                    .stderr(&values.inputs, bootstrap_iters, convention)
+            })
+        });
+        let mut stderrs = stderrs.into_iter();
         let mut results = Map::new();
         for (task, metrics) in &self.values {
             let mut row = Map::new();
             for (metric, values) in metrics {
-                let aggregation = declarations
-                    .get(task)
-                    .map_or(Ok(Aggregation::Mean), |d| d.aggregation(metric))?;
-                let inputs: Vec<CorpusInput> = values
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| aggregation.input(i, v))
-                    .collect::<Result<_, _>>()
-                    .map_err(|source| TrackerError::Metric {
-                        task: task.clone(),
-                        metric: metric.clone(),
-                        source,
-                    })?;
-                let all: Vec<usize> = (0..inputs.len()).collect();
+                let all: Vec<usize> = (0..values.inputs.len()).collect();
                 row.insert(
                     metric.clone(),
-                    Json::Float(aggregation.compute(&inputs, &all)),
+                    Json::Float(values.aggregation.compute(&values.inputs, &all)),
                 );
-                if bootstrap_iters > 0 && inputs.len() > 1 {
-                    let stderr = if aggregation.uses_mean_stderr() {
-                        let numbers: Vec<f64> = inputs
-                            .iter()
-                            .map(|i| match i {
-                                CorpusInput::Number(x) => *x,
-                                _ => f64::NAN,
-                            })
-                            .collect();
-                        stats::mean_stderr(&numbers)
-                    } else {
-                        stats::bootstrap_stderr(inputs.len(), bootstrap_iters, convention, |idx| {
-                            aggregation.compute(&inputs, idx)
-                        })
-                    };
+                if let Some(stderr) = stderrs.next().flatten() {
                     row.insert(format!("{metric}_stderr"), Json::Float(stderr));
                 }
             }
@@ -391,8 +454,40 @@ impl MetricsLogger {
             results.insert(name, Json::Object(row));
         }
         results.insert("all".into(), Json::Object(all));
-        Ok(results)
+        results
     }
+}
+
+/// `f` over `items` on every available core, results in order.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len())
+        .max(1);
+    if threads == 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    let slots: Vec<std::sync::Mutex<&mut Option<R>>> =
+        results.iter_mut().map(std::sync::Mutex::new).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let value = f(item);
+                    **slots[i].lock().expect("no panics while holding") = Some(value);
+                }
+            });
+        }
+    });
+    drop(slots);
+    results
+        .into_iter()
+        .map(|r| r.expect("every item was processed"))
+        .collect()
 }
 
 /// For every key of every row: the sum over the rows that have it, over their number.

@@ -27,7 +27,10 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 pub use input::{TrackingSummary, track_lines};
-pub use loggers::{DetailsLogger, GeneralConfigLogger, MetricsLogger, hash_hex, python_str};
+pub use loggers::{
+    DetailsLogger, GeneralConfigLogger, MetricValues, MetricsLogger, TaskDetails, hash_hex,
+    python_str,
+};
 
 use crate::model::{Detail, Json, Map, ResultsFile};
 use crate::stats::{Aggregation, AggregationError, StderrConvention};
@@ -49,6 +52,8 @@ pub enum TrackerError {
     },
     #[error("task `{0}` is declared twice")]
     DuplicateTask(String),
+    #[error("task `{0}` is declared after samples of it were logged; declare tasks first")]
+    DeclaredLate(String),
     #[error("task `{task}`, metric `{metric}`: {source}")]
     Metric {
         task: String,
@@ -306,6 +311,9 @@ impl EvaluationTracker {
         if self.tasks.contains_key(&declaration.name) {
             return Err(TrackerError::DuplicateTask(declaration.name));
         }
+        if self.details.tasks.contains_key(&declaration.name) {
+            return Err(TrackerError::DeclaredLate(declaration.name));
+        }
         self.tasks.insert(declaration.name.clone(), declaration);
         Ok(())
     }
@@ -321,7 +329,8 @@ impl EvaluationTracker {
         if !self.details.tasks.contains_key(task) {
             check_task_name(task)?;
         }
-        self.metrics.log(task, &metric);
+        // Metrics first: a value of the wrong shape is refused before anything is kept.
+        self.metrics.log(task, &metric, self.tasks.get(task))?;
         self.details.log(task, doc, model_response, metric);
         Ok(())
     }
@@ -338,11 +347,9 @@ impl EvaluationTracker {
         if self.details.tasks.is_empty() {
             return Err(TrackerError::NothingLogged);
         }
-        let results = self.metrics.aggregate(
-            &self.tasks,
-            self.options.bootstrap_iters,
-            self.options.stderr_convention,
-        )?;
+        let results = self
+            .metrics
+            .aggregate(self.options.bootstrap_iters, self.options.stderr_convention);
         let (summary_tasks, summary_general) = self.details.aggregate();
         let mut versions = Map::new();
         let mut config_tasks = Map::new();
@@ -444,7 +451,7 @@ impl EvaluationTracker {
         let mut out = String::new();
         for (task, details) in &self.details.tasks {
             out.push_str(&format!("{task}\n"));
-            if let Some(first) = details.rows.first() {
+            if let Some(first) = details.row(0) {
                 for (label, value) in [
                     (
                         "text",
@@ -518,10 +525,19 @@ impl EvaluationTracker {
                     path: model_dir.clone(),
                     source: e,
                 })?;
-            for (task, details) in &self.details.tasks {
+            // One file per task, written on every core.
+            let tasks: Vec<(&String, &loggers::TaskDetails)> = self.details.tasks.iter().collect();
+            let written = loggers::parallel_map(&tasks, |(task, details)| {
                 let name = format!("details_{task}_{date}.parquet");
-                store::write_details(&staging.path().join(&name), &details.rows)?;
-                details_paths.push(final_dir.join(name));
+                store::write_details_text_with(
+                    &staging.path().join(&name),
+                    details.schema.clone(),
+                    &details.rows,
+                )
+                .map(|()| final_dir.join(name))
+            });
+            for path in written {
+                details_paths.push(path?);
             }
             let staged = staging.keep();
             std::fs::rename(&staged, &final_dir).map_err(|e| StoreError::Io {
