@@ -6,8 +6,10 @@ mod support;
 
 use evaldeck::model::{Json, Map, ResultsFile};
 use evaldeck::stats::Aggregation;
-use evaldeck::store::{self, Run};
-use evaldeck::tracker::{DetailsLogger, EvaluationTracker, TaskDeclaration, TrackerOptions};
+use evaldeck::store::{self, Run, pyjson};
+use evaldeck::tracker::{
+    DetailsLogger, EvaluationTracker, TaskDeclaration, TrackerOptions, track_lines,
+};
 use support::fixture;
 
 fn raw_rows(run: &Run, task: &str) -> Vec<Map> {
@@ -49,6 +51,51 @@ fn close(ours: f64, theirs: f64) -> bool {
         || ((ours - theirs) / theirs).abs() <= 1e-12
 }
 
+/// A tracking file (JSON lines) for a stored run: its model, a task record per task whose
+/// aggregations evaldeck computes, and a sample record per details row.
+fn tracking_file(run: &Run, results: &ResultsFile) -> (String, Vec<String>) {
+    let line = |map: Map| {
+        pyjson::to_string(
+            &Json::Object(map),
+            pyjson::WriteOptions {
+                indent: None,
+                non_finite: pyjson::NonFinite::PythonTokens,
+            },
+        )
+    };
+    let mut lines = Vec::new();
+    let mut record = Map::new();
+    record.insert("type".into(), "run".into());
+    record.insert("model_name".into(), run.model.as_str().into());
+    lines.push(line(record));
+    let mut tracked = Vec::new();
+    for task in results.measured_tasks() {
+        let task = task.as_str();
+        let Some(declaration) = declaration(results, task) else {
+            continue;
+        };
+        let mut record = Map::new();
+        record.insert("type".into(), "task".into());
+        record.insert("name".into(), task.into());
+        record.insert("version".into(), Json::Int(declaration.version));
+        let aggregations: Map = declaration
+            .aggregations
+            .iter()
+            .map(|(m, a)| (m.clone(), Json::Str(a.render())))
+            .collect();
+        record.insert("aggregations".into(), Json::Object(aggregations));
+        lines.push(line(record));
+        for row in raw_rows(run, task) {
+            let mut record = Map::new();
+            record.insert("task".into(), task.into());
+            record.extend(row);
+            lines.push(line(record));
+        }
+        tracked.push(task.to_owned());
+    }
+    (lines.join("\n"), tracked)
+}
+
 #[test]
 fn every_fixture_run_aggregates_to_lighteval_s_numbers() {
     let catalog = store::discover(&fixture("lighteval-0.13")).unwrap();
@@ -56,21 +103,9 @@ fn every_fixture_run_aggregates_to_lighteval_s_numbers() {
     let mut bootstrap_compared = 0;
     for run in catalog.runs() {
         let lighteval = run.load_results().unwrap();
+        let (text, tracked) = tracking_file(run, &lighteval);
         let mut tracker = EvaluationTracker::new(TrackerOptions::new("unused")).unwrap();
-        tracker.general.log_model_info(&run.model, Map::new());
-        let mut tracked = Vec::new();
-        for task in lighteval.measured_tasks() {
-            let task = task.as_str();
-            let Some(declaration) = declaration(&lighteval, task) else {
-                continue;
-            };
-            tracker.declare_task(declaration).unwrap();
-            for row in raw_rows(run, task) {
-                let (doc, response, metric) = split(row);
-                tracker.log(task, doc, response, metric).unwrap();
-            }
-            tracked.push(task.to_owned());
-        }
+        track_lines(text.as_bytes(), "parity.jsonl", &mut tracker, &mut |_| {}).unwrap();
         assert!(tracked.len() >= 5, "{tracked:?}");
         let ours = tracker.results().unwrap();
         for task in &tracked {

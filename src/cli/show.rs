@@ -197,5 +197,9 @@ fn json_summary(model: &str, date_id: &str, results: &ResultsFile) -> Json {
     );
     doc.insert("versions".into(), Json::Object(versions));
     doc.insert("derived_rows".into(), Json::Array(derived));
+    doc.insert(
+        "stderr_convention".into(),
+        results.general().stderr_convention().into(),
+    );
     Json::Object(doc)
 }

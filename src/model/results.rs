@@ -258,6 +258,16 @@ impl<'a> GeneralConfig<'a> {
             .and_then(Json::as_object)
     }
 
+    /// Which convention the bootstrap standard errors follow: `lighteval` (the standard deviation
+    /// of the replicates over √replicates, what lighteval writes) unless evaldeck saved the run
+    /// with `standard` and recorded it in `evaldeck_stderr_convention`.
+    pub fn stderr_convention(&self) -> &'a str {
+        self.raw
+            .get("evaldeck_stderr_convention")
+            .and_then(Json::as_str)
+            .unwrap_or("lighteval")
+    }
+
     /// Fields of the pre-0.11 shape: `model_sha`, `model_dtype`, `model_size`, `override_batch_size`.
     pub fn legacy_model_field(&self, key: &str) -> Option<&'a Json> {
         self.raw.get(key)

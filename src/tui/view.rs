@@ -562,6 +562,12 @@ fn config_panel(data: &super::data::ResultsData, task: Option<&str>) -> String {
             .max_samples()
             .map_or("all".to_owned(), |m| m.to_string())
     ));
+    out.push_str(&match general.stderr_convention() {
+        "lighteval" => {
+            "bootstrap stderr: lighteval's (SD of replicates / √replicates)\n".to_owned()
+        }
+        other => format!("bootstrap stderr: {other}\n"),
+    });
     if let Some(params) = general.generation_parameters() {
         let set: Vec<String> = params
             .iter()
