@@ -5,6 +5,7 @@
 //! (interactive). The core never touches the terminal.
 
 pub mod cli;
+pub mod diff;
 pub mod model;
 pub mod sample_run;
 pub mod stats;

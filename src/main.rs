@@ -19,6 +19,10 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if cli::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<cli::RegressionFound>().is_some() => {
+            let _ = writeln!(err, "evaldeck: {e}");
+            ExitCode::from(1)
+        }
         Err(e) => {
             let _ = writeln!(err, "error: {}", cli::error_text(&e));
             ExitCode::from(2)

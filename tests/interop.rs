@@ -150,3 +150,130 @@ print(json.dumps({"rows": total, "tasks": sorted(results["summary_tasks"])}))
     assert_eq!(output["rows"], expected_rows);
     assert_eq!(output["tasks"].as_array().unwrap().len(), run.details.len());
 }
+
+/// McNemar's exact p, the paired t-test's p and Holm's adjustment agree with statsmodels and
+/// SciPy to 1e-9 on the fixture pairs.
+#[test]
+fn diff_statistics_agree_with_scipy_and_statsmodels() {
+    use evaldeck::diff;
+    use evaldeck::stats::paired;
+    let Some(py) = interop_python() else { return };
+    let catalog = store::discover(&fixtures().join("lighteval-0.13")).unwrap();
+    let pairs_of_runs = [
+        (
+            catalog
+                .select(Some("model-a"), Some(&store::RunSelector::First))
+                .unwrap()
+                .run,
+            catalog
+                .select(Some("model-a"), Some(&store::RunSelector::Last))
+                .unwrap()
+                .run,
+        ),
+        (
+            catalog
+                .select(Some("model-a"), Some(&store::RunSelector::First))
+                .unwrap()
+                .run,
+            catalog.select(Some("org-b/model-b"), None).unwrap().run,
+        ),
+    ];
+    let mut cases = Vec::new();
+    for (run_a, run_b) in pairs_of_runs {
+        for (task, metric) in [
+            ("quiz:sci|0", "acc"),
+            ("quiz:lang|0", "acc_norm"),
+            ("yesno|0", "acc"),
+            ("phrase|3", "f1"),
+            ("quiz:geo|0", "acc"),
+        ] {
+            let load = |run: &store::Run| -> Vec<evaldeck::model::Detail> {
+                run.open_details(task)
+                    .unwrap()
+                    .details(256)
+                    .unwrap()
+                    .flat_map(|b| b.unwrap())
+                    .collect()
+            };
+            let (a, b) = (load(run_a), load(run_b));
+            let (pairs, _, _) = diff::pair_samples(&a, &b);
+            let va: Vec<f64> = pairs
+                .iter()
+                .map(|&(i, _)| a[i].metric_value(metric).unwrap())
+                .collect();
+            let vb: Vec<f64> = pairs
+                .iter()
+                .map(|&(_, j)| b[j].metric_value(metric).unwrap())
+                .collect();
+            cases.push((va, vb));
+        }
+    }
+    let mut ours = Vec::new();
+    for (a, b) in &cases {
+        let b_count = a
+            .iter()
+            .zip(b)
+            .filter(|(x, y)| **x == 1.0 && **y == 0.0)
+            .count() as u64;
+        let c_count = a
+            .iter()
+            .zip(b)
+            .filter(|(x, y)| **x == 0.0 && **y == 1.0)
+            .count() as u64;
+        ours.push((
+            paired::mcnemar_exact_p(b_count, c_count),
+            paired::paired_t(a, b).p_value,
+        ));
+    }
+    let mcnemar: Vec<f64> = ours.iter().map(|o| o.0).collect();
+    let holm = paired::holm(&mcnemar);
+    let input = serde_json::json!(
+        cases
+            .iter()
+            .map(|(a, b)| serde_json::json!({"a": a, "b": b}))
+            .collect::<Vec<_>>()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cases.json");
+    std::fs::write(&file, input.to_string()).unwrap();
+    let script = r#"
+import sys, json, math
+import numpy as np
+from scipy import stats
+from statsmodels.stats.contingency_tables import mcnemar
+from statsmodels.stats.multitest import multipletests
+cases = json.load(open(sys.argv[1]))
+out = []
+for case in cases:
+    a, b = np.array(case["a"]), np.array(case["b"])
+    table = [[int(((a == 1) & (b == 1)).sum()), int(((a == 1) & (b == 0)).sum())],
+             [int(((a == 0) & (b == 1)).sum()), int(((a == 0) & (b == 0)).sum())]]
+    p_mcnemar = float(mcnemar(table, exact=True).pvalue)
+    with np.errstate(all="ignore"):
+        p_t = float(stats.ttest_rel(b, a).pvalue)
+    out.append([p_mcnemar, None if math.isnan(p_t) else p_t])
+holm = multipletests([o[0] for o in out], method="holm")[1].tolist()
+print(json.dumps({"cases": out, "holm": holm}))
+"#;
+    let reference: serde_json::Value =
+        serde_json::from_str(python(&py, script, &[file.as_path()]).trim()).unwrap();
+    let close = |ours: f64, theirs: f64| {
+        (ours - theirs).abs() <= 1e-9 * theirs.abs().max(1e-300) || ours == theirs
+    };
+    for (i, (p_mcnemar, p_t)) in ours.iter().enumerate() {
+        let theirs = &reference["cases"][i];
+        assert!(
+            close(*p_mcnemar, theirs[0].as_f64().unwrap()),
+            "case {i}: McNemar {p_mcnemar} vs {}",
+            theirs[0]
+        );
+        match theirs[1].as_f64() {
+            Some(t) => assert!(close(*p_t, t), "case {i}: paired t {p_t} vs {t}"),
+            None => assert!(p_t.is_nan(), "case {i}: SciPy gives NaN, we give {p_t}"),
+        }
+        assert!(
+            close(holm[i], reference["holm"][i].as_f64().unwrap()),
+            "case {i}: Holm"
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! The command line: clap definitions and the headless commands. Each command writes to the
 //! `Write` it is given, so tests and the binary share one code path.
 
+mod diff;
 mod runs;
 mod samples;
 mod save;
@@ -64,7 +65,42 @@ pub enum Command {
     Samples(SamplesArgs),
     /// Every model and run found under SOURCE.
     Runs(RunsArgs),
+    /// Compare run B with run A: deltas with paired statistics, config and prompt changes, flips.
+    Diff(DiffArgs),
 }
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DiffArgs {
+    /// Run A: any SOURCE `show` accepts, optionally `FOLDER@DATE` (or `@first`, `@last`).
+    pub a: String,
+    /// Run B, likewise. The same folder as A without a selector: the run before A is A, A is B.
+    pub b: String,
+    #[arg(long)]
+    pub model_a: Option<String>,
+    #[arg(long)]
+    pub model_b: Option<String>,
+    #[arg(long)]
+    pub run_a: Option<RunSelector>,
+    #[arg(long)]
+    pub run_b: Option<RunSelector>,
+    /// Compare (and list flips for) this metric only.
+    #[arg(long)]
+    pub metric: Option<String>,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+    /// Exit with 1 when a significant change goes the wrong way (`higher_is_better`).
+    #[arg(long)]
+    pub fail_on_regression: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Markdown,
+    Json,
+}
+
+pub use diff::RegressionFound;
 
 /// Which run of a source.
 #[derive(Debug, Clone, clap::Args)]
@@ -130,6 +166,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         Some(Command::Show(args)) => show::show(&args, out, err),
         Some(Command::Samples(args)) => samples::samples(&args, out, err),
         Some(Command::Runs(args)) => runs::runs(&args, out),
+        Some(Command::Diff(args)) => diff::diff(&args, out, err),
         None if cli.save.save => save::save(cli.source.as_deref(), &cli.save, out, err),
         // The bare command opens the TUI; piped into a script it prints `show` instead.
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => crate::tui::run(cli.source),

@@ -3,6 +3,7 @@
 //! corpus-level aggregations (`mean`, `median`, Matthews correlation, F1, perplexities).
 
 mod corpus;
+pub mod paired;
 pub mod pyrandom;
 
 pub use corpus::{Aggregation, AggregationError, CorpusInput, F1Average};

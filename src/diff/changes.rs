@@ -1,0 +1,177 @@
+//! What changed between two runs besides the numbers: task versions, the general config (model
+//! config, generation parameters, few-shot seeds, max samples) and task configs (metrics and their
+//! aggregations, few-shot, splits). Memory addresses in Python renderings (`… object at 0x7f…>`)
+//! differ on every run and are not changes.
+
+use crate::model::{Json, Map, ResultsFile, TaskKey};
+use crate::store::pyjson::{self, WriteOptions};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Where: `version of quiz:geo|0`, `generation_parameters.temperature`, …
+    pub what: String,
+    pub a: String,
+    pub b: String,
+}
+
+/// `<X object at 0x7f9c…>` → `<X object at 0x…>`.
+pub fn without_addresses(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(" at 0x") {
+        out.push_str(&rest[..at + 6]);
+        out.push('…');
+        rest = rest[at + 6..].trim_start_matches(|c: char| c.is_ascii_hexdigit());
+    }
+    out.push_str(rest);
+    out
+}
+
+fn render(value: Option<&Json>) -> String {
+    value.map_or_else(
+        || "—".to_owned(),
+        |v| without_addresses(&pyjson::to_string(v, WriteOptions::STRICT_COMPACT)),
+    )
+}
+
+fn compare_maps(prefix: &str, a: Option<&Map>, b: Option<&Map>, changes: &mut Vec<Change>) {
+    let empty = Map::new();
+    let (a, b) = (a.unwrap_or(&empty), b.unwrap_or(&empty));
+    let mut keys: Vec<&String> = a.keys().collect();
+    keys.extend(b.keys().filter(|k| !a.contains_key(*k)));
+    for key in keys {
+        let (va, vb) = (render(a.get(key)), render(b.get(key)));
+        if va != vb {
+            changes.push(Change {
+                what: format!("{prefix}{key}"),
+                a: va,
+                b: vb,
+            });
+        }
+    }
+}
+
+pub fn config_changes(a: Option<&ResultsFile>, b: Option<&ResultsFile>) -> Vec<Change> {
+    let (Some(a), Some(b)) = (a, b) else {
+        return Vec::new();
+    };
+    let mut changes = Vec::new();
+    let (ga, gb) = (a.general(), b.general());
+    for key in [
+        "model_name",
+        "num_fewshot_seeds",
+        "max_samples",
+        "model_sha",
+        "model_dtype",
+    ] {
+        let (va, vb) = (render(ga.raw().get(key)), render(gb.raw().get(key)));
+        if va != vb {
+            changes.push(Change {
+                what: key.to_owned(),
+                a: va,
+                b: vb,
+            });
+        }
+    }
+    let without_generation = |m: Option<&Map>| -> Option<Map> {
+        m.map(|m| {
+            m.iter()
+                .filter(|(k, _)| *k != "generation_parameters" && *k != "model_name")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+    };
+    compare_maps(
+        "model_config.",
+        without_generation(ga.model_config()).as_ref(),
+        without_generation(gb.model_config()).as_ref(),
+        &mut changes,
+    );
+    compare_maps(
+        "generation_parameters.",
+        ga.generation_parameters(),
+        gb.generation_parameters(),
+        &mut changes,
+    );
+    for task in a.measured_tasks() {
+        let key = TaskKey::new(task.as_str());
+        let Some(task_b) = b
+            .measured_tasks()
+            .into_iter()
+            .find(|t| t.name() == key.name() && t.fewshot() == key.fewshot())
+        else {
+            continue;
+        };
+        let (va, vb) = (
+            a.task_version(task.as_str()),
+            b.task_version(task_b.as_str()),
+        );
+        if va != vb {
+            let show = |v: Option<i64>| v.map_or("—".to_owned(), |v| v.to_string());
+            changes.push(Change {
+                what: format!("version of {task}"),
+                a: show(va),
+                b: show(vb),
+            });
+        }
+        let (Some(ca), Some(cb)) = (a.task_config(task.as_str()), b.task_config(task_b.as_str()))
+        else {
+            continue;
+        };
+        let metrics = |c: crate::model::TaskConfig| -> String {
+            c.metrics()
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{}:{}",
+                        m.names.join("+"),
+                        m.aggregation().unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let pairs = [
+            ("metrics", metrics(ca), metrics(cb)),
+            (
+                "num_fewshots",
+                render(ca.raw().get("num_fewshots")),
+                render(cb.raw().get("num_fewshots")),
+            ),
+            (
+                "evaluation_splits",
+                ca.evaluation_splits().join(","),
+                cb.evaluation_splits().join(","),
+            ),
+            (
+                "few_shots_split",
+                render(ca.raw().get("few_shots_split")),
+                render(cb.raw().get("few_shots_split")),
+            ),
+        ];
+        for (what, va, vb) in pairs {
+            if va != vb {
+                changes.push(Change {
+                    what: format!("{what} of {task}"),
+                    a: va,
+                    b: vb,
+                });
+            }
+        }
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_not_changes() {
+        assert_eq!(
+            without_addresses("<lighteval.X object at 0x7faab3b37bd0>"),
+            without_addresses("<lighteval.X object at 0x7f0011223344>")
+        );
+        assert_eq!(without_addresses("mean"), "mean");
+    }
+}

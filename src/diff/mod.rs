@@ -1,0 +1,504 @@
+//! Comparing two runs: per task and metric, A, B and Δ = B − A with paired statistics when the
+//! samples pair (McNemar's exact test for 0/1 metrics, a paired t-test for continuous ones, a
+//! paired bootstrap for corpus metrics), unpaired tests flagged as such otherwise, Holm–Bonferroni
+//! across everything compared; what else changed (versions, configs, prompts); per-sample flips.
+
+mod changes;
+
+use std::collections::{HashMap, VecDeque};
+
+pub use changes::{Change, config_changes};
+
+use crate::model::{Detail, ResultsFile, SampleIdentity, TaskKey};
+use crate::stats::paired::{self, Comparison};
+use crate::stats::{Aggregation, CorpusInput};
+use crate::store::{Run, StoreError};
+
+/// A significance level after correction.
+pub const ALPHA: f64 = 0.05;
+/// Paired-bootstrap resamples for corpus metrics.
+pub const BOOTSTRAP_RESAMPLES: usize = 1000;
+
+/// Which test produced a row's p-value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Test {
+    McNemarExact,
+    PairedT,
+    PairedBootstrap,
+    WelchT,
+    /// From the two stored standard errors (no per-sample values to compare).
+    ZFromStderr,
+    None,
+}
+
+impl Test {
+    pub fn name(self) -> &'static str {
+        match self {
+            Test::McNemarExact => "mcnemar_exact",
+            Test::PairedT => "paired_t",
+            Test::PairedBootstrap => "paired_bootstrap",
+            Test::WelchT => "welch_t",
+            Test::ZFromStderr => "z_stderr",
+            Test::None => "none",
+        }
+    }
+}
+
+/// One task × metric of the comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricDiff {
+    pub task: String,
+    pub metric: String,
+    pub a: Option<f64>,
+    pub b: Option<f64>,
+    pub comparison: Option<Comparison>,
+    pub p_adjusted: f64,
+    pub test: Test,
+    pub paired: bool,
+    pub n_paired: usize,
+    pub significant: bool,
+    pub higher_is_better: Option<bool>,
+    /// The two runs did not see the same prompts for this task.
+    pub prompt_drift: bool,
+}
+
+impl MetricDiff {
+    pub fn delta(&self) -> Option<f64> {
+        Some(self.b? - self.a?)
+    }
+
+    /// A significant change in the wrong direction.
+    pub fn is_regression(&self) -> bool {
+        let Some(delta) = self.delta() else {
+            return false;
+        };
+        self.significant
+            && self
+                .higher_is_better
+                .is_some_and(|better| if better { delta < 0.0 } else { delta > 0.0 })
+    }
+}
+
+/// Per-sample changes of one metric of one task.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Flips {
+    pub metric: String,
+    /// `(row in A, row in B)` pairs.
+    pub right_to_wrong: Vec<(usize, usize)>,
+    pub wrong_to_right: Vec<(usize, usize)>,
+    pub same_score_different_prediction: Vec<(usize, usize)>,
+    pub only_a: Vec<usize>,
+    pub only_b: Vec<usize>,
+}
+
+/// The whole comparison.
+#[derive(Debug, Clone, Default)]
+pub struct DiffReport {
+    pub rows: Vec<MetricDiff>,
+    pub flips: Vec<(String, Flips)>,
+    pub changes: Vec<Change>,
+    pub warnings: Vec<String>,
+}
+
+impl DiffReport {
+    pub fn regressions(&self) -> impl Iterator<Item = &MetricDiff> {
+        self.rows.iter().filter(|r| r.is_regression())
+    }
+}
+
+/// A run's results and, per task, its details (read only for tasks in both runs).
+pub struct Side<'a> {
+    pub run: &'a Run,
+    pub results: Option<ResultsFile>,
+}
+
+impl<'a> Side<'a> {
+    pub fn load(run: &'a Run) -> Result<Self, StoreError> {
+        let results = match &run.results_path {
+            Some(_) => Some(run.load_results()?),
+            None => None,
+        };
+        Ok(Side { run, results })
+    }
+
+    /// Task keys by their name and few-shot count, so `custom|quiz:geo|0` pairs with `quiz:geo|0`.
+    fn tasks(&self) -> Vec<String> {
+        let mut tasks: Vec<String> = self.results.as_ref().map_or_else(Vec::new, |r| {
+            r.measured_tasks()
+                .into_iter()
+                .map(|k| k.as_str().to_owned())
+                .collect()
+        });
+        for (task, _) in &self.run.details {
+            if !tasks.contains(task) {
+                tasks.push(task.clone());
+            }
+        }
+        tasks
+    }
+
+    fn details(&self, task: &str) -> Result<Option<Vec<Detail>>, StoreError> {
+        if self.run.details_path(task).is_none() {
+            return Ok(None);
+        }
+        let file = self.run.open_details(task)?;
+        let mut rows = Vec::new();
+        for batch in file.list_details(8192)? {
+            rows.extend(batch?);
+        }
+        Ok(Some(rows))
+    }
+}
+
+fn pairing_key(task: &str) -> (String, Option<u32>) {
+    let key = TaskKey::new(task);
+    (key.name().to_owned(), key.fewshot())
+}
+
+/// Compares run B against run A. `metric` narrows the flips (and the table) to one metric.
+pub fn diff(a: &Side, b: &Side, metric: Option<&str>) -> Result<DiffReport, StoreError> {
+    let mut report = DiffReport {
+        changes: config_changes(a.results.as_ref(), b.results.as_ref()),
+        ..DiffReport::default()
+    };
+    let b_tasks: HashMap<(String, Option<u32>), String> = b
+        .tasks()
+        .into_iter()
+        .map(|t| (pairing_key(&t), t))
+        .collect();
+    let a_tasks = a.tasks();
+    for task_a in &a_tasks {
+        let Some(task_b) = b_tasks.get(&pairing_key(task_a)) else {
+            report.warnings.push(format!("task {task_a} is only in A"));
+            continue;
+        };
+        compare_task(a, b, task_a, task_b, metric, &mut report)?;
+    }
+    for task_b in b_tasks.values() {
+        if !a_tasks
+            .iter()
+            .any(|t| pairing_key(t) == pairing_key(task_b))
+        {
+            report.warnings.push(format!("task {task_b} is only in B"));
+        }
+    }
+    report.warnings.sort();
+    // Holm–Bonferroni over every row with a p-value.
+    let p_values: Vec<f64> = report
+        .rows
+        .iter()
+        .map(|r| r.comparison.map_or(f64::NAN, |c| c.p_value))
+        .collect();
+    for (row, adjusted) in report.rows.iter_mut().zip(paired::holm(&p_values)) {
+        row.p_adjusted = adjusted;
+        row.significant = adjusted < ALPHA;
+    }
+    Ok(report)
+}
+
+fn compare_task(
+    a: &Side,
+    b: &Side,
+    task_a: &str,
+    task_b: &str,
+    only: Option<&str>,
+    report: &mut DiffReport,
+) -> Result<(), StoreError> {
+    let (details_a, details_b) = (a.details(task_a)?, b.details(task_b)?);
+    let drift = prompt_drift(a.results.as_ref(), b.results.as_ref(), task_a, task_b);
+    if let Some(what) = &drift {
+        report.warnings.push(format!(
+            "PROMPT DRIFT in {task_a}: {what} differ — the runs did not see the same prompts"
+        ));
+    }
+    // Pair samples by identity; repeated identities pair in order.
+    let (pairs, only_a, only_b) = match (&details_a, &details_b) {
+        (Some(rows_a), Some(rows_b)) => pair_samples(rows_a, rows_b),
+        _ => (Vec::new(), Vec::new(), Vec::new()),
+    };
+    if !only_a.is_empty() || !only_b.is_empty() {
+        report.warnings.push(format!(
+            "{task_a}: {} samples only in A, {} only in B",
+            only_a.len(),
+            only_b.len()
+        ));
+    }
+    let metrics = metric_names(a, b, task_a, task_b, details_a.as_deref());
+    let config = a
+        .results
+        .as_ref()
+        .and_then(|r| r.task_config(task_a))
+        .or_else(|| b.results.as_ref().and_then(|r| r.task_config(task_b)));
+    for metric in metrics
+        .iter()
+        .filter(|m| only.is_none_or(|o| o == m.as_str()))
+    {
+        let stored = |side: &Side, task: &str| -> Option<(Option<f64>, Option<f64>, bool)> {
+            let standard = r_convention(side) == "standard";
+            side.results
+                .as_ref()
+                .and_then(|r| r.row(task))
+                .and_then(|row| {
+                    row.metrics()
+                        .into_iter()
+                        .find(|m| m.metric == metric)
+                        .map(|m| (m.value, m.stderr, standard))
+                })
+        };
+        let (stored_a, stored_b) = (stored(a, task_a), stored(b, task_b));
+        let metric_config = config.and_then(|c| c.metric(metric));
+        let aggregation = metric_config
+            .as_ref()
+            .and_then(|m| m.corpus_level_fn.as_deref())
+            .map_or(Ok(Aggregation::Mean), Aggregation::parse);
+        let higher_is_better = metric_config
+            .as_ref()
+            .and_then(|m| m.higher_is_better(metric));
+        let mut row = MetricDiff {
+            task: task_a.to_owned(),
+            metric: metric.clone(),
+            a: stored_a.and_then(|s| s.0),
+            b: stored_b.and_then(|s| s.0),
+            comparison: None,
+            p_adjusted: f64::NAN,
+            test: Test::None,
+            paired: false,
+            n_paired: pairs.len(),
+            significant: false,
+            higher_is_better,
+            prompt_drift: drift.is_some(),
+        };
+        let inputs =
+            |rows: &Option<Vec<Detail>>, aggregation: Aggregation| -> Option<Vec<CorpusInput>> {
+                rows.as_ref()?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| {
+                        d.metric
+                            .get(metric)
+                            .and_then(|v| aggregation.input(i, v).ok())
+                    })
+                    .collect()
+            };
+        if let Ok(aggregation) = aggregation
+            && let (Some(in_a), Some(in_b)) = (
+                inputs(&details_a, aggregation),
+                inputs(&details_b, aggregation),
+            )
+        {
+            let all_a: Vec<usize> = (0..in_a.len()).collect();
+            let all_b: Vec<usize> = (0..in_b.len()).collect();
+            row.a = row.a.or(Some(aggregation.compute(&in_a, &all_a)));
+            row.b = row.b.or(Some(aggregation.compute(&in_b, &all_b)));
+            if !pairs.is_empty() {
+                row.paired = true;
+                let (pa, pb): (Vec<CorpusInput>, Vec<CorpusInput>) =
+                    pairs.iter().map(|&(i, j)| (in_a[i], in_b[j])).unzip();
+                let (comparison, test) = paired_comparison(aggregation, &pa, &pb);
+                row.comparison = Some(comparison);
+                row.test = test;
+            } else if aggregation == Aggregation::Mean {
+                let values = |inputs: &[CorpusInput]| inputs.iter().map(number).collect::<Vec<_>>();
+                row.comparison = Some(paired::welch_t(&values(&in_a), &values(&in_b)));
+                row.test = Test::WelchT;
+            }
+        }
+        if row.comparison.is_none()
+            && let (Some((Some(va), Some(sa), ca)), Some((Some(vb), Some(sb), cb))) =
+                (stored_a, stored_b)
+        {
+            // lighteval's bootstrap "stderr" is the textbook one over √1000 (its default resamples).
+            let is_mean = aggregation.as_ref().is_ok_and(|a| a.uses_mean_stderr());
+            let textbook = |se: f64, standard: bool| {
+                if is_mean || standard {
+                    se
+                } else {
+                    se * 1000f64.sqrt()
+                }
+            };
+            row.comparison = Some(paired::z_from_stderr(
+                va,
+                textbook(sa, ca),
+                vb,
+                textbook(sb, cb),
+            ));
+            row.test = Test::ZFromStderr;
+        }
+        report.rows.push(row);
+    }
+    if let (Some(rows_a), Some(rows_b)) = (&details_a, &details_b)
+        && let Some(flip_metric) = only.map(str::to_owned).or_else(|| metrics.first().cloned())
+    {
+        report.flips.push((
+            task_a.to_owned(),
+            flips(rows_a, rows_b, &pairs, &only_a, &only_b, &flip_metric),
+        ));
+    }
+    Ok(())
+}
+
+fn r_convention<'s>(side: &'s Side<'_>) -> &'s str {
+    side.results
+        .as_ref()
+        .map_or("lighteval", |r| r.general().stderr_convention())
+}
+
+fn number(input: &CorpusInput) -> f64 {
+    match input {
+        CorpusInput::Number(x) => *x,
+        _ => f64::NAN,
+    }
+}
+
+/// The test for paired samples: McNemar's exact test when every value is 0 or 1, a paired t-test
+/// for other means, a paired bootstrap (same resamples on both sides) for corpus metrics.
+fn paired_comparison(
+    aggregation: Aggregation,
+    a: &[CorpusInput],
+    b: &[CorpusInput],
+) -> (Comparison, Test) {
+    if aggregation == Aggregation::Mean {
+        let (va, vb): (Vec<f64>, Vec<f64>) = a.iter().map(number).zip(b.iter().map(number)).unzip();
+        let mut comparison = paired::paired_t(&va, &vb);
+        let binary = va.iter().chain(&vb).all(|v| *v == 0.0 || *v == 1.0);
+        if binary {
+            let right_to_wrong = va
+                .iter()
+                .zip(&vb)
+                .filter(|(x, y)| **x == 1.0 && **y == 0.0)
+                .count() as u64;
+            let wrong_to_right = va
+                .iter()
+                .zip(&vb)
+                .filter(|(x, y)| **x == 0.0 && **y == 1.0)
+                .count() as u64;
+            comparison.p_value = paired::mcnemar_exact_p(right_to_wrong, wrong_to_right);
+            return (comparison, Test::McNemarExact);
+        }
+        return (comparison, Test::PairedT);
+    }
+    let comparison = paired::paired_bootstrap(a.len(), BOOTSTRAP_RESAMPLES, |idx| {
+        (aggregation.compute(a, idx), aggregation.compute(b, idx))
+    });
+    (comparison, Test::PairedBootstrap)
+}
+
+/// Pairs rows of A and B by sample identity; returns pairs and the rows only in A, only in B.
+pub fn pair_samples(a: &[Detail], b: &[Detail]) -> (Vec<(usize, usize)>, Vec<usize>, Vec<usize>) {
+    let mut by_identity: HashMap<SampleIdentity, VecDeque<usize>> = HashMap::with_capacity(b.len());
+    for (j, detail) in b.iter().enumerate() {
+        by_identity
+            .entry(detail.doc.identity())
+            .or_default()
+            .push_back(j);
+    }
+    let mut pairs = Vec::with_capacity(a.len());
+    let mut only_a = Vec::new();
+    for (i, detail) in a.iter().enumerate() {
+        match by_identity
+            .get_mut(&detail.doc.identity())
+            .and_then(VecDeque::pop_front)
+        {
+            Some(j) => pairs.push((i, j)),
+            None => only_a.push(i),
+        }
+    }
+    let mut only_b: Vec<usize> = by_identity.into_values().flatten().collect();
+    only_b.sort_unstable();
+    (pairs, only_a, only_b)
+}
+
+fn metric_names(
+    a: &Side,
+    b: &Side,
+    task_a: &str,
+    task_b: &str,
+    details_a: Option<&[Detail]>,
+) -> Vec<String> {
+    let names = |side: &Side, task: &str| -> Vec<String> {
+        side.results
+            .as_ref()
+            .and_then(|r| r.row(task))
+            .map_or_else(Vec::new, |row| {
+                row.metrics()
+                    .into_iter()
+                    .map(|m| m.metric.to_owned())
+                    .collect()
+            })
+    };
+    let (in_a, in_b) = (names(a, task_a), names(b, task_b));
+    if !in_a.is_empty() {
+        return in_a
+            .into_iter()
+            .filter(|m| in_b.is_empty() || in_b.contains(m))
+            .collect();
+    }
+    details_a
+        .and_then(|rows| rows.first())
+        .map_or_else(Vec::new, |d| d.metric.keys().cloned().collect())
+}
+
+/// Which summary hashes of a task differ, if any.
+fn prompt_drift(
+    a: Option<&ResultsFile>,
+    b: Option<&ResultsFile>,
+    task_a: &str,
+    task_b: &str,
+) -> Option<String> {
+    let (ha, hb) = (
+        a?.task_summary(task_a)?.hashes(),
+        b?.task_summary(task_b)?.hashes(),
+    );
+    let differing: Vec<&str> = [
+        ("hash_examples", ha.hash_examples != hb.hash_examples),
+        (
+            "hash_full_prompts",
+            ha.hash_full_prompts != hb.hash_full_prompts,
+        ),
+        (
+            "hash_input_tokens",
+            ha.hash_input_tokens != hb.hash_input_tokens,
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, differs)| *differs)
+    .map(|(name, _)| name)
+    .collect();
+    (!differing.is_empty()).then(|| differing.join(", "))
+}
+
+fn flips(
+    a: &[Detail],
+    b: &[Detail],
+    pairs: &[(usize, usize)],
+    only_a: &[usize],
+    only_b: &[usize],
+    metric: &str,
+) -> Flips {
+    let mut flips = Flips {
+        metric: metric.to_owned(),
+        only_a: only_a.to_vec(),
+        only_b: only_b.to_vec(),
+        ..Flips::default()
+    };
+    for &(i, j) in pairs {
+        let (va, vb) = (a[i].metric_value(metric), b[j].metric_value(metric));
+        match (va, vb) {
+            (Some(x), Some(y)) if x >= 1.0 && y <= 0.0 => flips.right_to_wrong.push((i, j)),
+            (Some(x), Some(y)) if x <= 0.0 && y >= 1.0 => flips.wrong_to_right.push((i, j)),
+            (Some(x), Some(y)) if x == y && prediction_text(&a[i]) != prediction_text(&b[j]) => {
+                flips.same_score_different_prediction.push((i, j));
+            }
+            _ => {}
+        }
+    }
+    flips
+}
+
+pub fn prediction_text(detail: &Detail) -> String {
+    match detail.prediction() {
+        crate::model::Prediction::Generated(text) => text.to_owned(),
+        crate::model::Prediction::Choice { text, .. } => text.to_owned(),
+        crate::model::Prediction::None => String::new(),
+    }
+}

@@ -1,0 +1,262 @@
+//! The diff: what it reports for the fixture pairs, its statistics, and the headless command.
+
+mod support;
+
+use std::process::Command;
+
+use evaldeck::diff::{self, Side, Test};
+use evaldeck::model::{Json, Map};
+use evaldeck::stats::paired;
+use evaldeck::store::{self, RunSelector};
+use evaldeck::tracker::{EvaluationTracker, TaskDeclaration, TrackerOptions};
+use support::fixture;
+
+fn report(
+    model_a: &str,
+    run_a: RunSelector,
+    model_b: &str,
+    run_b: RunSelector,
+) -> diff::DiffReport {
+    let catalog = store::discover(&fixture("lighteval-0.13")).unwrap();
+    let a = catalog.select(Some(model_a), Some(&run_a)).unwrap().run;
+    let b = catalog.select(Some(model_b), Some(&run_b)).unwrap().run;
+    diff::diff(&Side::load(a).unwrap(), &Side::load(b).unwrap(), None).unwrap()
+}
+
+#[test]
+fn two_versions_of_model_a() {
+    let report = report("model-a", RunSelector::First, "model-a", RunSelector::Last);
+    let warnings = report.warnings.join("\n");
+    assert!(
+        warnings.contains("PROMPT DRIFT in quiz:geo|0: hash_examples"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("task quiz:hist|0 is only in B"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("task summ|0 is only in A"), "{warnings}");
+    assert_eq!(
+        warnings.matches("PROMPT DRIFT").count(),
+        1,
+        "only quiz:geo changed prompts: {warnings}"
+    );
+    let changes: Vec<String> = report
+        .changes
+        .iter()
+        .map(|c| format!("{}: {} → {}", c.what, c.a, c.b))
+        .collect();
+    assert!(
+        changes.contains(&"version of quiz:geo|0: 0 → 1".to_owned()),
+        "{changes:?}"
+    );
+    assert!(
+        changes.contains(&"model_config.seed: 42 → 43".to_owned()),
+        "{changes:?}"
+    );
+    assert!(
+        changes.iter().all(|c| !c.contains("0x")),
+        "memory addresses are not changes: {changes:?}"
+    );
+    // Every compared task pairs its samples (doc ids), and 0/1 metrics use McNemar's exact test.
+    let acc = report
+        .rows
+        .iter()
+        .find(|r| r.task == "yesno|0" && r.metric == "acc")
+        .unwrap();
+    assert!(acc.paired && acc.n_paired == 30 && acc.test == Test::McNemarExact);
+    let flips = &report.flips.iter().find(|(t, _)| t == "yesno|0").unwrap().1;
+    let p = paired::mcnemar_exact_p(
+        flips.right_to_wrong.len() as u64,
+        flips.wrong_to_right.len() as u64,
+    );
+    assert_eq!(acc.comparison.unwrap().p_value, p);
+    assert!(acc.delta().unwrap() > 0.0);
+    let mcc = report
+        .rows
+        .iter()
+        .find(|r| r.task == "yesno|0" && r.metric == "mcc")
+        .unwrap();
+    assert_eq!(mcc.test, Test::PairedBootstrap);
+    let geo = report.rows.iter().find(|r| r.task == "quiz:geo|0").unwrap();
+    assert!(geo.prompt_drift);
+    // chrF is sacrebleu's: no per-sample test; compared from the stored stderrs, flagged unpaired.
+    let chrf = report.rows.iter().find(|r| r.metric == "chrf").unwrap();
+    assert_eq!((chrf.test, chrf.paired), (Test::ZFromStderr, false));
+    // Holm: adjusted p-values are at least the raw ones.
+    for row in report
+        .rows
+        .iter()
+        .filter(|r| r.comparison.is_some_and(|c| !c.p_value.is_nan()))
+    {
+        assert!(row.p_adjusted >= row.comparison.unwrap().p_value);
+    }
+}
+
+#[test]
+fn two_models_on_the_same_samples() {
+    let report = report(
+        "model-a",
+        RunSelector::First,
+        "org-b/model-b",
+        RunSelector::Last,
+    );
+    assert!(
+        !report.warnings.iter().any(|w| w.contains("PROMPT DRIFT")),
+        "{:?}",
+        report.warnings
+    );
+    assert!(
+        report.warnings.is_empty(),
+        "same tasks, same samples: {:?}",
+        report.warnings
+    );
+    for row in &report.rows {
+        assert!(row.n_paired > 0, "{} pairs", row.task);
+    }
+    // The dummy model answers every generative request the same way: nothing changes there.
+    for metric in ["em", "f1", "rouge1"] {
+        let row = report.rows.iter().find(|r| r.metric == metric).unwrap();
+        assert_eq!(row.delta(), Some(0.0), "{metric}");
+        assert!(!row.significant);
+    }
+    assert!(report.changes.iter().any(|c| c.what == "model_name"));
+}
+
+fn save_run(dir: &std::path::Path, acc: i64, n: usize) {
+    let mut tracker = EvaluationTracker::new(TrackerOptions::new(dir)).unwrap();
+    tracker.general.log_model_info("m", Map::new());
+    let mut declaration = TaskDeclaration::new("t|0")
+        .with_aggregation("acc", "mean")
+        .unwrap();
+    declaration.higher_is_better.insert("acc".into(), true);
+    tracker.declare_task(declaration).unwrap();
+    for i in 0..n {
+        let mut doc = Map::new();
+        doc.insert("id".into(), Json::Str(i.to_string()));
+        doc.insert("query".into(), Json::Str(format!("q{i}")));
+        let mut metric = Map::new();
+        metric.insert("acc".into(), Json::Int(acc));
+        tracker.log("t|0", doc, Map::new(), metric).unwrap();
+    }
+    tracker.save().unwrap();
+}
+
+#[test]
+fn the_cli_gates_on_a_significant_regression() {
+    let dir = tempfile::tempdir().unwrap();
+    save_run(dir.path(), 1, 40);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    save_run(dir.path(), 0, 40);
+    let folder = dir.path().to_str().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .args([
+            "diff",
+            folder,
+            folder,
+            "--format",
+            "json",
+            "--fail-on-regression",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("strict JSON");
+    let row = &json["tasks"][0];
+    for key in [
+        "task",
+        "metric",
+        "a",
+        "b",
+        "delta",
+        "se",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "p_adjusted",
+        "test",
+        "significant",
+        "paired",
+    ] {
+        assert!(row.get(key).is_some(), "{key} in {row}");
+    }
+    assert_eq!(
+        (row["a"].as_f64(), row["b"].as_f64()),
+        (Some(1.0), Some(0.0))
+    );
+    assert_eq!(row["test"], "mcnemar_exact");
+    assert_eq!(row["significant"], true);
+    assert_eq!(row["regression"], true);
+    assert_eq!(json["flips"]["t|0"]["right_to_wrong"], 40);
+    // 40 discordant pairs all one way: p = 2 / 2^40.
+    assert!((row["p_value"].as_f64().unwrap() - 2.0 / 2f64.powi(40)).abs() < 1e-24);
+
+    // Without the flag, the same comparison exits 0; the table marks the regression.
+    let output = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .args(["diff", folder, folder])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("▼*"), "{text}");
+}
+
+#[test]
+fn folder_at_date_and_errors() {
+    let source = fixture("lighteval-0.13");
+    let a = format!("{}@2026-11-23T21-40-51.814529", source.display());
+    let b = format!("{}@last", source.display());
+    let output = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .args([
+            "diff",
+            &a,
+            &b,
+            "--model-a",
+            "model-a",
+            "--model-b",
+            "model-a",
+            "--format",
+            "json",
+            "--metric",
+            "acc",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        json["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["metric"] == "acc")
+    );
+    assert!(
+        json["b"]
+            .as_str()
+            .unwrap()
+            .contains("2026-11-23T21-41-33.518746")
+    );
+
+    let output = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .args([
+            "diff",
+            source.to_str().unwrap(),
+            source.to_str().unwrap(),
+            "--model-a",
+            "org-b/model-b",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("has one run here"));
+}
