@@ -321,3 +321,29 @@ fn a_stale_answer_is_dropped() {
     run(&mut app, old);
     assert_eq!(app.samples.as_ref().unwrap().task, task);
 }
+
+#[test]
+fn diff_screens() {
+    // Runs are listed newest first: org-b (0), model-a second run (1), model-a first run (2).
+    snapshot("diff_versions_of_model_a", Some(RUNS_013), |app| {
+        press(app, &[Down, Char('d')])
+    });
+    snapshot("diff_two_marked_runs", Some(RUNS_013), |app| {
+        press(
+            app,
+            &[Down, Down, Char(' '), Char('g'), Char(' '), Char('d')],
+        )
+    });
+    snapshot("diff_flips_of_a_task", Some(RUNS_013), |app| {
+        press(app, &[Down, Char('d'), Down, Down, Down, Down, Enter])
+    });
+    snapshot("diff_flip_side_by_side", Some(RUNS_013), |app| {
+        press(
+            app,
+            &[Down, Char('d'), Down, Down, Down, Down, Enter, Enter],
+        )
+    });
+    snapshot("diff_no_earlier_run", Some(RUNS_013), |app| {
+        press(app, &[Char('d')])
+    });
+}

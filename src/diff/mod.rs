@@ -5,7 +5,7 @@
 
 mod changes;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 pub use changes::{Change, config_changes};
 
@@ -383,28 +383,51 @@ fn paired_comparison(
     (comparison, Test::PairedBootstrap)
 }
 
-/// Pairs rows of A and B by sample identity; returns pairs and the rows only in A, only in B.
-pub fn pair_samples(a: &[Detail], b: &[Detail]) -> (Vec<(usize, usize)>, Vec<usize>, Vec<usize>) {
-    let mut by_identity: HashMap<SampleIdentity, VecDeque<usize>> = HashMap::with_capacity(b.len());
-    for (j, detail) in b.iter().enumerate() {
-        by_identity
-            .entry(detail.doc.identity())
-            .or_default()
-            .push_back(j);
+/// How a sample is matched: its `doc.id`, borrowed, or the content hash when it has none.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum PairKey<'a> {
+    Id(&'a str),
+    Content(SampleIdentity),
+}
+
+fn pair_key(detail: &Detail) -> PairKey<'_> {
+    match detail.doc.id.as_deref() {
+        Some(id) if !id.is_empty() => PairKey::Id(id),
+        _ => PairKey::Content(detail.doc.identity()),
     }
+}
+
+/// Pairs rows of A and B by sample identity; returns pairs and the rows only in A, only in B.
+/// Repeated identities pair in order. B's rows with one identity are chained through `next`,
+/// so pairing allocates a map and two index arrays, not a queue per sample.
+pub fn pair_samples(a: &[Detail], b: &[Detail]) -> (Vec<(usize, usize)>, Vec<usize>, Vec<usize>) {
+    const NONE: u32 = u32::MAX;
+    let mut heads: HashMap<PairKey, u32> = HashMap::with_capacity(b.len());
+    let mut next = vec![NONE; b.len()];
+    // Built backwards, so each chain lists its rows in file order.
+    for (j, detail) in b.iter().enumerate().rev() {
+        let head = heads.entry(pair_key(detail)).or_insert(NONE);
+        next[j] = *head;
+        *head = j as u32;
+    }
+    let mut used = vec![false; b.len()];
     let mut pairs = Vec::with_capacity(a.len());
     let mut only_a = Vec::new();
     for (i, detail) in a.iter().enumerate() {
-        match by_identity
-            .get_mut(&detail.doc.identity())
-            .and_then(VecDeque::pop_front)
+        match heads
+            .get_mut(&pair_key(detail))
+            .filter(|head| **head != NONE)
         {
-            Some(j) => pairs.push((i, j)),
+            Some(head) => {
+                let j = *head as usize;
+                *head = next[j];
+                used[j] = true;
+                pairs.push((i, j));
+            }
             None => only_a.push(i),
         }
     }
-    let mut only_b: Vec<usize> = by_identity.into_values().flatten().collect();
-    only_b.sort_unstable();
+    let only_b = (0..b.len()).filter(|&j| !used[j]).collect();
     (pairs, only_a, only_b)
 }
 

@@ -275,7 +275,11 @@ mod tests {
     #[test]
     fn t_distribution() {
         // scipy.stats.t.sf(2.0, 10) * 2
-        assert!(close(t_two_sided_p(2.0, 10.0), 0.073_388_034_770_743_4, 1e-12));
+        assert!(close(
+            t_two_sided_p(2.0, 10.0),
+            0.073_388_034_770_743_4,
+            1e-12
+        ));
         // 2 * t.sf(1.0, 3)
         assert!(close(t_two_sided_p(1.0, 3.0), 0.39100221895577053, 1e-12));
         // t.ppf(0.975, 10)

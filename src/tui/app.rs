@@ -21,6 +21,9 @@ pub enum Screen {
     Results,
     Samples,
     Sample,
+    Diff,
+    Flips,
+    FlipSample,
 }
 
 /// Something that arrives from the background.
@@ -152,6 +155,18 @@ pub struct FreqState {
     pub cursor: Cursor,
 }
 
+/// The Diff screen, its flips list and the side-by-side view.
+#[derive(Debug, Clone)]
+pub struct DiffState {
+    pub generation: u64,
+    pub data: Loadable<super::data::DiffData>,
+    pub cursor: Cursor,
+    /// The task whose flips are listed, as an index into `data.flips`.
+    pub task: Option<usize>,
+    pub flip_cursor: Cursor,
+    pub scroll: u16,
+}
+
 #[derive(Debug, Clone)]
 pub struct SampleState {
     pub generation: u64,
@@ -194,6 +209,7 @@ pub struct App {
     pub results: Option<ResultsState>,
     pub samples: Option<SamplesState>,
     pub sample: Option<SampleState>,
+    pub diff: Option<DiffState>,
     pub input: Option<Input>,
     pub help: bool,
     pub help_scroll: u16,
@@ -237,6 +253,10 @@ pub enum Message {
         generation: u64,
         rows: Vec<u32>,
     },
+    DiffLoaded {
+        generation: u64,
+        result: Result<super::data::DiffData, String>,
+    },
     SampleLoaded {
         generation: u64,
         result: Result<SampleDetail, String>,
@@ -273,6 +293,11 @@ pub enum Command {
         table: Arc<SampleTable>,
         query: ListQuery,
     },
+    LoadDiff {
+        generation: u64,
+        a: Run,
+        b: Run,
+    },
     LoadSample {
         generation: u64,
         path: PathBuf,
@@ -294,6 +319,7 @@ impl App {
             results: None,
             samples: None,
             sample: None,
+            diff: None,
             input: None,
             help: false,
             help_scroll: 0,
@@ -335,6 +361,8 @@ impl App {
             Screen::Results => Scope::Results,
             Screen::Samples => Scope::Samples,
             Screen::Sample => Scope::Sample,
+            Screen::Diff | Screen::Flips => Scope::Diff,
+            Screen::FlipSample => Scope::Sample,
         }
     }
 
@@ -433,6 +461,21 @@ impl App {
                 }
                 Command::None
             }
+            Message::DiffLoaded { generation, result } => {
+                if let Some(diff) = self.diff.as_mut().filter(|d| d.generation == generation) {
+                    diff.data = match result {
+                        Ok(data) => Loadable::Ready(data),
+                        Err(e) => {
+                            self.status = Some(Status {
+                                text: e.clone(),
+                                error: true,
+                            });
+                            Loadable::Failed(e)
+                        }
+                    };
+                }
+                Command::None
+            }
             Message::SampleLoaded { generation, result } => {
                 if let Some(sample) = self.sample.as_mut().filter(|s| s.generation == generation) {
                     sample.data = match result {
@@ -493,6 +536,7 @@ impl App {
                 Screen::Results => self.on_results(action),
                 Screen::Samples => self.on_samples(action),
                 Screen::Sample => self.on_sample(action),
+                Screen::Diff | Screen::Flips | Screen::FlipSample => self.on_diff(action),
             },
         }
     }
@@ -504,6 +548,9 @@ impl App {
             Screen::Results => Screen::Runs,
             Screen::Samples => Screen::Results,
             Screen::Sample => Screen::Samples,
+            Screen::Diff => Screen::Runs,
+            Screen::Flips => Screen::Diff,
+            Screen::FlipSample => Screen::Flips,
         };
     }
 
@@ -549,6 +596,45 @@ impl App {
             Action::Open if len > 0 => {
                 let run = data.runs[selected].0.clone();
                 self.open_run(run)
+            }
+            Action::Diff if len > 0 => {
+                // Two marked runs: A then B. Otherwise the selected run against the previous run
+                // of its model (runs are listed newest first).
+                let (a, b) = if self.runs.marked.len() == 2 {
+                    (
+                        data.runs[self.runs.marked[0]].0.clone(),
+                        data.runs[self.runs.marked[1]].0.clone(),
+                    )
+                } else {
+                    let run = &data.runs[selected].0;
+                    match data
+                        .runs
+                        .iter()
+                        .skip(selected + 1)
+                        .find(|(r, _)| r.model == run.model)
+                    {
+                        Some((previous, _)) => (previous.clone(), run.clone()),
+                        None => {
+                            self.fail(format!(
+                                "{} has no earlier run to compare with; mark two runs with space",
+                                run.model
+                            ));
+                            return Command::None;
+                        }
+                    }
+                };
+                let generation = self.generation();
+                self.status = None;
+                self.screen = Screen::Diff;
+                self.diff = Some(DiffState {
+                    generation,
+                    data: Loadable::Loading,
+                    cursor: Cursor::default(),
+                    task: None,
+                    flip_cursor: Cursor::default(),
+                    scroll: 0,
+                });
+                Command::LoadDiff { generation, a, b }
             }
             _ => Command::None,
         }
@@ -970,6 +1056,66 @@ impl App {
                 return self.open_sample(next, row as usize);
             }
             _ => {}
+        }
+        Command::None
+    }
+
+    fn on_diff(&mut self, action: Action) -> Command {
+        let height = self.list_height();
+        let screen = self.screen;
+        let Some(diff) = self.diff.as_mut() else {
+            return Command::None;
+        };
+        let Loadable::Ready(data) = &diff.data else {
+            return Command::None;
+        };
+        match screen {
+            Screen::Diff => {
+                let len = data.report.rows.len();
+                if let Some(cursor) = Self::list_move(diff.cursor, action, len, height) {
+                    diff.cursor = cursor;
+                } else if action == Action::Open
+                    && let Some(row) = data.report.rows.get(diff.cursor.selected)
+                {
+                    match data.flips.iter().position(|(t, _)| *t == row.task) {
+                        Some(index) => {
+                            diff.task = Some(index);
+                            diff.flip_cursor = Cursor::default();
+                            self.screen = Screen::Flips;
+                        }
+                        None => {
+                            let task = row.task.clone();
+                            self.say(format!("{task}: no per-sample details in both runs"));
+                        }
+                    }
+                }
+            }
+            Screen::Flips => {
+                let len = diff
+                    .task
+                    .and_then(|t| data.flips.get(t))
+                    .map_or(0, |(_, rows)| rows.len());
+                if let Some(cursor) = Self::list_move(diff.flip_cursor, action, len, height) {
+                    diff.flip_cursor = cursor;
+                } else if action == Action::Open && len > 0 {
+                    diff.scroll = 0;
+                    self.screen = Screen::FlipSample;
+                }
+            }
+            _ => match action {
+                Action::Up => diff.scroll = diff.scroll.saturating_sub(1),
+                Action::Down => diff.scroll = diff.scroll.saturating_add(1),
+                Action::PrevSample | Action::NextSample => {
+                    let len = diff
+                        .task
+                        .and_then(|t| data.flips.get(t))
+                        .map_or(0, |(_, rows)| rows.len());
+                    let delta = if action == Action::NextSample { 1 } else { -1 };
+                    diff.flip_cursor = diff.flip_cursor.moved(delta, len, height);
+                    diff.scroll = 0;
+                }
+                _ => {}
+            },
         }
         Command::None
     }

@@ -369,3 +369,114 @@ pub fn json_text(value: &Json, pretty: bool) -> String {
     };
     store::pyjson::to_string(value, options)
 }
+
+/// One flipped sample, with what the Flips list and the side-by-side view show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlipRow {
+    pub kind: &'static str,
+    pub a_row: Option<usize>,
+    pub b_row: Option<usize>,
+    pub query: String,
+    pub prediction_a: String,
+    pub prediction_b: String,
+    pub metrics_a: Vec<(String, String)>,
+    pub metrics_b: Vec<(String, String)>,
+}
+
+/// The Diff screen's data.
+#[derive(Debug, Clone)]
+pub struct DiffData {
+    pub a_label: String,
+    pub b_label: String,
+    pub report: crate::diff::DiffReport,
+    /// Per task, its flips for the report's flip metric.
+    pub flips: Vec<(String, Vec<FlipRow>)>,
+}
+
+/// Compares run B with run A and gathers the flipped samples' texts.
+pub fn load_diff(a: &Run, b: &Run) -> Result<DiffData, StoreError> {
+    let (side_a, side_b) = (crate::diff::Side::load(a)?, crate::diff::Side::load(b)?);
+    let report = crate::diff::diff(&side_a, &side_b, None)?;
+    let metric_cells = |detail: &Detail| -> Vec<(String, String)> {
+        detail
+            .metric
+            .iter()
+            .map(|(k, v)| (k.clone(), one_line(&json_text(v, false), 60)))
+            .collect()
+    };
+    let mut flips = Vec::new();
+    for (task, task_flips) in &report.flips {
+        let load = |run: &Run, name: &str| -> Result<Vec<Detail>, StoreError> {
+            let file = run.open_details(name)?;
+            let mut rows = Vec::new();
+            for batch in file.list_details(8192)? {
+                rows.extend(batch?);
+            }
+            Ok(rows)
+        };
+        let key = TaskKey::new(task.as_str());
+        let task_b = b
+            .details
+            .iter()
+            .map(|(t, _)| t.as_str())
+            .find(|t| {
+                let k = TaskKey::new(*t);
+                k.name() == key.name() && k.fewshot() == key.fewshot()
+            })
+            .unwrap_or(task);
+        let (rows_a, rows_b) = (load(a, task)?, load(b, task_b)?);
+        let pair = |kind: &'static str, i: Option<usize>, j: Option<usize>| {
+            let da = i.map(|i| &rows_a[i]);
+            let db = j.map(|j| &rows_b[j]);
+            FlipRow {
+                kind,
+                a_row: i,
+                b_row: j,
+                query: da.or(db).map_or(String::new(), |d| d.doc.query.clone()),
+                prediction_a: da.map_or(String::new(), crate::diff::prediction_text),
+                prediction_b: db.map_or(String::new(), crate::diff::prediction_text),
+                metrics_a: da.map_or_else(Vec::new, metric_cells),
+                metrics_b: db.map_or_else(Vec::new, metric_cells),
+            }
+        };
+        let mut rows = Vec::new();
+        rows.extend(
+            task_flips
+                .right_to_wrong
+                .iter()
+                .map(|&(i, j)| pair("right→wrong", Some(i), Some(j))),
+        );
+        rows.extend(
+            task_flips
+                .wrong_to_right
+                .iter()
+                .map(|&(i, j)| pair("wrong→right", Some(i), Some(j))),
+        );
+        rows.extend(
+            task_flips
+                .same_score_different_prediction
+                .iter()
+                .map(|&(i, j)| pair("same score, other answer", Some(i), Some(j))),
+        );
+        rows.extend(
+            task_flips
+                .only_a
+                .iter()
+                .map(|&i| pair("only in A", Some(i), None)),
+        );
+        rows.extend(
+            task_flips
+                .only_b
+                .iter()
+                .map(|&j| pair("only in B", None, Some(j))),
+        );
+        flips.push((task.clone(), rows));
+    }
+    let label = |run: &Run| format!("{} @ {}", run.model, run.date_id);
+    Ok(DiffData {
+        a_label: label(a),
+        b_label: label(b),
+        report,
+        flips,
+    })
+}

@@ -12,6 +12,7 @@ pub enum Scope {
     Results,
     Samples,
     Sample,
+    Diff,
 }
 
 impl Scope {
@@ -23,6 +24,7 @@ impl Scope {
             Scope::Results => "Results",
             Scope::Samples => "Samples",
             Scope::Sample => "Sample",
+            Scope::Diff => "Diff",
         }
     }
 }
@@ -53,6 +55,7 @@ pub enum Action {
     PrevSample,
     NextSample,
     RawJson,
+    Diff,
 }
 
 pub struct Binding {
@@ -138,10 +141,24 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         scope: Scope::Runs,
-        keys: &[Char('m')],
-        label: "m",
+        keys: &[Char(' '), Char('m')],
+        label: "space",
         action: Action::Mark,
-        help: "mark / unmark for a diff (two at most)",
+        help: "mark / unmark for a diff (A, then B)",
+    },
+    Binding {
+        scope: Scope::Runs,
+        keys: &[Char('d')],
+        label: "d",
+        action: Action::Diff,
+        help: "diff: the two marked runs, or this run against its model's previous run",
+    },
+    Binding {
+        scope: Scope::Diff,
+        keys: &[Enter],
+        label: "Enter",
+        action: Action::Open,
+        help: "a row's flipped samples; a flip side by side",
     },
     Binding {
         scope: Scope::Results,
@@ -260,9 +277,18 @@ pub fn action_for(key: &KeyEvent, scope: Scope, is_list: bool) -> Option<Action>
             .find(|b| b.scope == s && b.keys.contains(&key.code))
             .map(|b| b.action)
     };
+    // The Diff screens are lists, and their side-by-side view steps like the Sample screen.
+    let sample_keys = || {
+        if scope == Scope::Diff {
+            find(Scope::Sample)
+        } else {
+            None
+        }
+    };
     find(scope)
+        .or_else(sample_keys)
         .or_else(|| {
-            if is_list || scope == Scope::Sample {
+            if is_list || scope == Scope::Sample || scope == Scope::Diff {
                 find(Scope::List)
             } else {
                 None

@@ -94,6 +94,7 @@ enum JobKind {
     Filter,
     Search,
     Sample,
+    Diff,
 }
 
 #[derive(Default)]
@@ -111,6 +112,7 @@ impl Jobs {
             Command::FilterRows { .. } => JobKind::Filter,
             Command::Search { .. } => JobKind::Search,
             Command::LoadSample { .. } => JobKind::Sample,
+            Command::LoadDiff { .. } => JobKind::Diff,
         };
         let cancel: CancelFlag = Arc::new(AtomicBool::new(false));
         if let Some(previous) = self.running.insert(kind, Arc::clone(&cancel)) {
@@ -211,6 +213,12 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
                     wrapped,
                 });
             }
+        }
+        Command::LoadDiff { generation, a, b } => {
+            send(Message::DiffLoaded {
+                generation,
+                result: data::load_diff(&a, &b).map_err(text),
+            });
         }
         Command::LoadSample {
             generation,

@@ -89,6 +89,9 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
         Screen::Results => results(app, theme, frame, main),
         Screen::Samples => samples(app, theme, frame, main),
         Screen::Sample => sample(app, theme, frame, main),
+        Screen::Diff => diff_table(app, theme, frame, main),
+        Screen::Flips => flips(app, theme, frame, main),
+        Screen::FlipSample => flip_sample(app, theme, frame, main),
     }
     frame.render_widget(status_line(app, theme), status);
     frame.render_widget(Paragraph::new(hint_line(app)).style(theme.dim()), hints);
@@ -139,6 +142,25 @@ fn position(app: &App) -> Option<String> {
                 results.visible.len(),
                 data.lines.len(),
             )
+        }
+        Screen::Diff | Screen::Flips | Screen::FlipSample => {
+            let diff = app.diff.as_ref()?;
+            let Loadable::Ready(data) = &diff.data else {
+                return None;
+            };
+            if app.screen == Screen::Diff {
+                (
+                    diff.cursor.selected,
+                    data.report.rows.len(),
+                    data.report.rows.len(),
+                )
+            } else {
+                let len = diff
+                    .task
+                    .and_then(|t| data.flips.get(t))
+                    .map_or(0, |(_, rows)| rows.len());
+                (diff.flip_cursor.selected, len, len)
+            }
         }
         Screen::Samples | Screen::Sample => {
             let samples = app.samples.as_ref()?;
@@ -205,6 +227,19 @@ fn breadcrumb(app: &App) -> String {
         && let Some(sample) = &app.sample
     {
         parts.push(format!("#{}", sample.row));
+    }
+    if matches!(
+        app.screen,
+        Screen::Diff | Screen::Flips | Screen::FlipSample
+    ) && let Some(diff) = &app.diff
+    {
+        parts.push("diff".into());
+        if let Loadable::Ready(data) = &diff.data
+            && app.screen != Screen::Diff
+            && let Some((task, _)) = diff.task.and_then(|t| data.flips.get(t))
+        {
+            parts.push(format!("{task} flips"));
+        }
     }
     parts.join(" › ")
 }
@@ -1030,5 +1065,269 @@ fn help(app: &App, theme: Theme, frame: &mut Frame) {
             .block(block)
             .scroll((app.help_scroll, 0)),
         area,
+    );
+}
+
+fn diff_table(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let Some(state) = &app.diff else { return };
+    if loadable_notice(frame, area, theme, "the diff", &state.data) {
+        return;
+    }
+    let Loadable::Ready(data) = &state.data else {
+        return;
+    };
+    let report = &data.report;
+    // Warnings first: prompt drift and missing tasks change how the numbers read.
+    let mut header_lines = vec![Line::from(format!(
+        "A {}   B {}",
+        data.a_label, data.b_label
+    ))];
+    for warning in &report.warnings {
+        let style = if warning.starts_with("PROMPT DRIFT") {
+            theme.fg(Color::Red).add_modifier(Modifier::BOLD)
+        } else {
+            theme.fg(Color::Yellow)
+        };
+        header_lines.push(Line::from(Span::styled(format!("⚠ {warning}"), style)));
+    }
+    for change in &report.changes {
+        header_lines.push(Line::from(Span::styled(
+            format!("Δ {}: {} → {}", change.what, change.a, change.b),
+            theme.dim(),
+        )));
+    }
+    let header_height = (header_lines.len() as u16).min(area.height / 3).max(1);
+    let [top, list] =
+        Layout::vertical([Constraint::Length(header_height), Constraint::Min(1)]).areas(area);
+    frame.render_widget(Paragraph::new(header_lines), top);
+    let height = list.height.saturating_sub(1) as usize;
+    let Cursor { selected, offset } = state.cursor;
+    let offset = offset
+        .min(selected)
+        .max((selected + 1).saturating_sub(height));
+    let rows = report
+        .rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, row)| {
+            let delta = row.delta();
+            let mark = match (row.significant, row.is_regression()) {
+                (true, true) => "▼*",
+                (true, false)
+                    if row.higher_is_better.is_some() && delta.is_some_and(|d| d != 0.0) =>
+                {
+                    "▲*"
+                }
+                (true, false) => "*",
+                _ => "",
+            };
+            let value = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), format_value);
+            let p = if row.p_adjusted.is_nan() {
+                "—".to_owned()
+            } else {
+                format!("{:.4}", row.p_adjusted)
+            };
+            let flags = format!(
+                "{}{}",
+                if row.paired || row.comparison.is_none() {
+                    ""
+                } else {
+                    "~"
+                },
+                if row.prompt_drift { "!" } else { "" }
+            );
+            let mut style = if row.significant {
+                Style::default().add_modifier(Modifier::BOLD)
+            } else {
+                theme.dim()
+            };
+            if row.is_regression() {
+                style = style.patch(theme.fg(Color::Red));
+            }
+            if i == selected {
+                style = theme.selected();
+            }
+            Row::new(vec![
+                Cell::from(mark),
+                Cell::from(row.task.clone()),
+                Cell::from(row.metric.clone()),
+                Cell::from(format!("{:>8}", value(row.a))),
+                Cell::from(format!("{:>8}", value(row.b))),
+                Cell::from(format!("{:>8}", value(delta))),
+                Cell::from(format!("{p:>7}")),
+                Cell::from(format!("{} {flags}", row.test.name())),
+            ])
+            .style(style)
+        });
+    let widths = [
+        Constraint::Length(2),
+        Constraint::Min(10),
+        Constraint::Min(6),
+        Constraint::Length(8),
+        Constraint::Length(8),
+        Constraint::Length(8),
+        Constraint::Length(7),
+        Constraint::Min(8),
+    ];
+    let table = Table::new(rows, widths).header(header(
+        &[
+            "",
+            "Task",
+            "Metric",
+            "       A",
+            "       B",
+            "       Δ",
+            "p Holm",
+            "test (~ unpaired, ! drift)",
+        ],
+        theme,
+    ));
+    frame.render_widget(table, list);
+}
+
+fn flips(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let Some(state) = &app.diff else { return };
+    let Loadable::Ready(data) = &state.data else {
+        return;
+    };
+    let Some((task, rows)) = state.task.and_then(|t| data.flips.get(t)) else {
+        return;
+    };
+    if rows.is_empty() {
+        notice(
+            frame,
+            area,
+            &format!("No sample of {task} changed."),
+            theme.dim(),
+        );
+        return;
+    }
+    let height = area.height.saturating_sub(1) as usize;
+    let Cursor { selected, offset } = state.flip_cursor;
+    let offset = offset
+        .min(selected)
+        .max((selected + 1).saturating_sub(height));
+    let table_rows = rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, flip)| {
+            let style = if i == selected {
+                theme.selected()
+            } else {
+                Style::default()
+            };
+            let row = |r: Option<usize>| r.map_or_else(|| "—".to_owned(), |r| r.to_string());
+            Row::new(vec![
+                Cell::from(flip.kind),
+                Cell::from(format!("{:>5}", row(flip.a_row))),
+                Cell::from(format!("{:>5}", row(flip.b_row))),
+                Cell::from(one_line(&flip.query, 200)),
+                Cell::from(format!(
+                    "{} → {}",
+                    one_line(&flip.prediction_a, 40),
+                    one_line(&flip.prediction_b, 40)
+                )),
+            ])
+            .style(style)
+        });
+    let widths = [
+        Constraint::Length(24),
+        Constraint::Length(5),
+        Constraint::Length(5),
+        Constraint::Min(12),
+        Constraint::Min(14),
+    ];
+    frame.render_widget(
+        Table::new(table_rows, widths).header(header(
+            &["change", "  row A", "  row B", "query", "prediction A → B"],
+            theme,
+        )),
+        area,
+    );
+}
+
+fn flip_sample(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let Some(state) = &app.diff else { return };
+    let Loadable::Ready(data) = &state.data else {
+        return;
+    };
+    let Some(flip) = state
+        .task
+        .and_then(|t| data.flips.get(t))
+        .and_then(|(_, rows)| rows.get(state.flip_cursor.selected))
+    else {
+        return;
+    };
+    let [query_area, sides] =
+        Layout::vertical([Constraint::Percentage(45), Constraint::Min(4)]).areas(area);
+    let mut query = vec![section(flip.kind, theme), section("query", theme)];
+    query.extend(visible_whitespace(&flip.query));
+    frame.render_widget(
+        Paragraph::new(query)
+            .wrap(Wrap { trim: false })
+            .scroll((state.scroll, 0)),
+        query_area,
+    );
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(sides);
+    let side = |title: &str,
+                prediction: &str,
+                other: &str,
+                metrics: &[(String, String)],
+                other_metrics: &[(String, String)]| {
+        // What differs from the other side is marked, with a symbol as well as colour.
+        let differs = prediction != other;
+        let mut lines = vec![Line::from(Span::styled(
+            format!("{}{}", prediction, if differs { "  ≠" } else { "" }),
+            if differs {
+                theme.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+            } else {
+                Style::default()
+            },
+        ))];
+        for (name, value) in metrics {
+            let changed = other_metrics
+                .iter()
+                .find(|(n, _)| n == name)
+                .is_none_or(|(_, v)| v != value);
+            let text = format!("{name} {value}{}", if changed { "  ≠" } else { "" });
+            lines.push(Line::from(Span::styled(
+                text,
+                if changed {
+                    theme.fg(Color::Yellow)
+                } else {
+                    theme.dim()
+                },
+            )));
+        }
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::TOP)
+                .title(format!(" {title} ")),
+        )
+    };
+    frame.render_widget(
+        side(
+            "A",
+            &flip.prediction_a,
+            &flip.prediction_b,
+            &flip.metrics_a,
+            &flip.metrics_b,
+        ),
+        left,
+    );
+    frame.render_widget(
+        side(
+            "B",
+            &flip.prediction_b,
+            &flip.prediction_a,
+            &flip.metrics_b,
+            &flip.metrics_a,
+        ),
+        right,
     );
 }

@@ -1,0 +1,68 @@
+//! Diff speed target: pairing two runs of 1,000,000 samples and every statistic on them under
+//! 1 s (samples in memory; reading them is the details benches' business).
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use evaldeck::diff::pair_samples;
+use evaldeck::model::{Detail, Json};
+use evaldeck::stats::paired;
+
+fn run(n: usize, seed: u64) -> Vec<Detail> {
+    (0..n)
+        .map(|i| {
+            let mut detail = Detail::default();
+            // Shuffled order, so pairing cannot rely on position.
+            let id = (i as u64).wrapping_mul(2_654_435_761).wrapping_add(seed) % n as u64;
+            detail.doc.id = Some(id.to_string());
+            detail
+                .metric
+                .insert("acc".into(), Json::Int(((id * 7 + seed) % 3 == 0) as i64));
+            detail.metric.insert(
+                "f1".into(),
+                Json::Float(((id * 13 + seed) % 100) as f64 / 100.0),
+            );
+            detail
+        })
+        .collect()
+}
+
+fn diff_1m(c: &mut Criterion) {
+    let (a, b) = (run(1_000_000, 1), run(1_000_000, 2));
+    let mut group = c.benchmark_group("diff_1m_samples");
+    group.sample_size(10);
+    group.bench_function("pair_and_test", |bench| {
+        bench.iter(|| {
+            let (pairs, only_a, only_b) = pair_samples(&a, &b);
+            assert!(only_a.is_empty() && only_b.is_empty());
+            let mut p_values = Vec::new();
+            for metric in ["acc", "f1"] {
+                let (va, vb): (Vec<f64>, Vec<f64>) = pairs
+                    .iter()
+                    .map(|&(i, j)| {
+                        (
+                            a[i].metric_value(metric).unwrap(),
+                            b[j].metric_value(metric).unwrap(),
+                        )
+                    })
+                    .unzip();
+                let comparison = paired::paired_t(&va, &vb);
+                let right_to_wrong = va
+                    .iter()
+                    .zip(&vb)
+                    .filter(|(x, y)| **x == 1.0 && **y == 0.0)
+                    .count() as u64;
+                let wrong_to_right = va
+                    .iter()
+                    .zip(&vb)
+                    .filter(|(x, y)| **x == 0.0 && **y == 1.0)
+                    .count() as u64;
+                p_values.push(comparison.p_value);
+                p_values.push(paired::mcnemar_exact_p(right_to_wrong, wrong_to_right));
+            }
+            paired::holm(&p_values)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, diff_1m);
+criterion_main!(benches);
