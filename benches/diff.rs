@@ -13,9 +13,10 @@ fn run(n: usize, seed: u64) -> Vec<Detail> {
             // Shuffled order, so pairing cannot rely on position.
             let id = (i as u64).wrapping_mul(2_654_435_761).wrapping_add(seed) % n as u64;
             detail.doc.id = Some(id.to_string());
-            detail
-                .metric
-                .insert("acc".into(), Json::Int(((id * 7 + seed) % 3 == 0) as i64));
+            detail.metric.insert(
+                "acc".into(),
+                Json::Int(i64::from((id * 7 + seed).is_multiple_of(3))),
+            );
             detail.metric.insert(
                 "f1".into(),
                 Json::Float(((id * 13 + seed) % 100) as f64 / 100.0),
