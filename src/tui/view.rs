@@ -1331,3 +1331,62 @@ fn flip_sample(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         right,
     );
 }
+
+/// `text` split into words (with their following whitespace), each marked whether it is part of
+/// the longest common word sequence with `other`: the parts that differ are the unmarked ones.
+/// Long texts (over 400 words) are compared as a whole.
+fn word_diff(text: &str, other: &str) -> Vec<(String, bool)> {
+    let words = |t: &str| -> Vec<String> {
+        t.split_inclusive(char::is_whitespace)
+            .map(str::to_owned)
+            .collect()
+    };
+    let (mine, theirs) = (words(text), words(other));
+    if mine.len() > 400 || theirs.len() > 400 {
+        return vec![(text.to_owned(), text == other)];
+    }
+    let key = |w: &String| w.trim_end().to_owned();
+    let (n, m) = (mine.len(), theirs.len());
+    let mut lcs = vec![vec![0u16; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if key(&mine[i]) == key(&theirs[j]) {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::with_capacity(n);
+    while i < n {
+        if j < m && key(&mine[i]) == key(&theirs[j]) {
+            out.push((mine[i].clone(), true));
+            i += 1;
+            j += 1;
+        } else if j < m && lcs[i][j + 1] > lcs[i + 1][j] {
+            j += 1;
+        } else {
+            out.push((mine[i].clone(), false));
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::word_diff;
+
+    #[test]
+    fn word_diff_marks_what_differs() {
+        let marked = word_diff("the quick brown fox", "the slow brown fox");
+        let differing: Vec<&str> = marked
+            .iter()
+            .filter(|(_, same)| !same)
+            .map(|(w, _)| w.trim())
+            .collect();
+        assert_eq!(differing, ["quick"]);
+        assert!(word_diff("same", "same").iter().all(|(_, same)| *same));
+    }
+}
