@@ -1281,14 +1281,17 @@ fn flip_sample(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 other_metrics: &[(String, String)]| {
         // What differs from the other side is marked, with a symbol as well as colour.
         let differs = prediction != other;
-        let mut lines = vec![Line::from(Span::styled(
-            format!("{}{}", prediction, if differs { "  ≠" } else { "" }),
-            if differs {
-                theme.fg(Color::Yellow).add_modifier(Modifier::BOLD)
-            } else {
-                Style::default()
-            },
-        ))];
+        let marked = Style::default()
+            .add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
+            .patch(theme.fg(Color::Yellow));
+        let mut spans: Vec<Span> = word_diff(prediction, other)
+            .into_iter()
+            .map(|(word, same)| Span::styled(word, if same { Style::default() } else { marked }))
+            .collect();
+        if differs {
+            spans.push(Span::raw("  ≠"));
+        }
+        let mut lines = vec![Line::from(spans)];
         for (name, value) in metrics {
             let changed = other_metrics
                 .iter()
