@@ -2,8 +2,9 @@
 //! 1 s (samples in memory; reading them is the details benches' business).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use evaldeck::diff::pair_samples;
+use evaldeck::diff::{metric_inputs, pair_samples, paired_comparison};
 use evaldeck::model::{Detail, Json};
+use evaldeck::stats::Aggregation;
 use evaldeck::stats::paired;
 
 fn run(n: usize, seed: u64) -> Vec<Detail> {
@@ -34,30 +35,15 @@ fn diff_1m(c: &mut Criterion) {
         bench.iter(|| {
             let (pairs, only_a, only_b) = pair_samples(&a, &b);
             assert!(only_a.is_empty() && only_b.is_empty());
+            // The diff's own steps: each side's inputs in file order, paired by index, tested.
             let mut p_values = Vec::new();
             for metric in ["acc", "f1"] {
-                let (va, vb): (Vec<f64>, Vec<f64>) = pairs
-                    .iter()
-                    .map(|&(i, j)| {
-                        (
-                            a[i].metric_value(metric).unwrap(),
-                            b[j].metric_value(metric).unwrap(),
-                        )
-                    })
-                    .unzip();
-                let comparison = paired::paired_t(&va, &vb);
-                let right_to_wrong = va
-                    .iter()
-                    .zip(&vb)
-                    .filter(|(x, y)| **x == 1.0 && **y == 0.0)
-                    .count() as u64;
-                let wrong_to_right = va
-                    .iter()
-                    .zip(&vb)
-                    .filter(|(x, y)| **x == 0.0 && **y == 1.0)
-                    .count() as u64;
+                let in_a = metric_inputs(&a, metric, Aggregation::Mean).unwrap();
+                let in_b = metric_inputs(&b, metric, Aggregation::Mean).unwrap();
+                let (pa, pb): (Vec<_>, Vec<_>) =
+                    pairs.iter().map(|&(i, j)| (in_a[i], in_b[j])).unzip();
+                let (comparison, _test) = paired_comparison(Aggregation::Mean, &pa, &pb);
                 p_values.push(comparison.p_value);
-                p_values.push(paired::mcnemar_exact_p(right_to_wrong, wrong_to_right));
             }
             paired::holm(&p_values)
         })

@@ -268,18 +268,9 @@ fn compare_task(
             higher_is_better,
             prompt_drift: drift.is_some(),
         };
-        let inputs =
-            |rows: &Option<Vec<Detail>>, aggregation: Aggregation| -> Option<Vec<CorpusInput>> {
-                rows.as_ref()?
-                    .iter()
-                    .enumerate()
-                    .map(|(i, d)| {
-                        d.metric
-                            .get(metric)
-                            .and_then(|v| aggregation.input(i, v).ok())
-                    })
-                    .collect()
-            };
+        let inputs = |rows: &Option<Vec<Detail>>, aggregation: Aggregation| {
+            metric_inputs(rows.as_deref()?, metric, aggregation)
+        };
         if let Ok(aggregation) = aggregation
             && let (Some(in_a), Some(in_b)) = (
                 inputs(&details_a, aggregation),
@@ -337,6 +328,23 @@ fn compare_task(
     Ok(())
 }
 
+/// Every row's value of `metric` as `aggregation`'s input; `None` if a row lacks it or holds
+/// something else.
+pub fn metric_inputs(
+    rows: &[Detail],
+    metric: &str,
+    aggregation: Aggregation,
+) -> Option<Vec<CorpusInput>> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, d)| {
+            d.metric
+                .get(metric)
+                .and_then(|v| aggregation.input(i, v).ok())
+        })
+        .collect()
+}
+
 fn r_convention<'s>(side: &'s Side<'_>) -> &'s str {
     side.results
         .as_ref()
@@ -352,7 +360,7 @@ fn number(input: &CorpusInput) -> f64 {
 
 /// The test for paired samples: McNemar's exact test when every value is 0 or 1, a paired t-test
 /// for other means, a paired bootstrap (same resamples on both sides) for corpus metrics.
-fn paired_comparison(
+pub fn paired_comparison(
     aggregation: Aggregation,
     a: &[CorpusInput],
     b: &[CorpusInput],
