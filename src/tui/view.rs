@@ -267,6 +267,9 @@ fn status_line(app: &App, theme: Theme) -> Paragraph<'static> {
         if samples.filtering.is_some() {
             return Paragraph::new("filtering …");
         }
+        if samples.searching.is_some() {
+            return Paragraph::new("searching …");
+        }
     }
     match &app.status {
         Some(status) if status.error => Paragraph::new(format!("✗ {}", status.text))
