@@ -43,6 +43,21 @@ pub fn one_line(text: &str, max: usize) -> String {
     out
 }
 
+/// A metric value with four decimals, as lighteval's tables print it; non-finite values spelled out.
+pub fn format_value(value: f64) -> String {
+    if value.is_nan() {
+        "NaN".into()
+    } else if value.is_infinite() {
+        if value > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        }
+    } else {
+        format!("{value:.4}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

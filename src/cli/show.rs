@@ -150,20 +150,7 @@ fn version_text(results: &ResultsFile, task: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Four decimals, as lighteval's table; non-finite values spelled out.
-pub fn format_value(value: f64) -> String {
-    if value.is_nan() {
-        "NaN".into()
-    } else if value.is_infinite() {
-        if value > 0.0 {
-            "inf".into()
-        } else {
-            "-inf".into()
-        }
-    } else {
-        format!("{value:.4}")
-    }
-}
+pub use crate::text::format_value;
 
 fn full_precision(value: f64) -> String {
     let mut out = String::new();

@@ -292,19 +292,7 @@ fn parse_row(path: &Path, text: &str) -> Result<Map> {
 /// [`write_details_text`] with the rows' schema already known (the tracker builds it as rows are
 /// logged), so the rows are parsed once, batch by batch.
 pub fn write_details_text_with(path: &Path, schema: RowSchema, rows: &[String]) -> Result<()> {
-    let parse = |text: &String| -> Result<Map> {
-        match pyjson::parse(text) {
-            Ok(Json::Object(map)) => Ok(map),
-            Ok(other) => Err(StoreError::parquet(
-                path,
-                format!("a details row is {}, expected an object", other.kind()),
-            )),
-            Err(e) => Err(StoreError::parquet(
-                path,
-                format!("a details row is not JSON: {e}"),
-            )),
-        }
-    };
+    let parse = |text: &String| parse_row(path, text);
     let schema = schema.sorted();
     let first = schema
         .batch(&[])

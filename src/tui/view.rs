@@ -433,19 +433,7 @@ fn runs(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(table, area);
 }
 
-pub fn format_value(value: f64) -> String {
-    if value.is_nan() {
-        "NaN".into()
-    } else if value.is_infinite() {
-        if value > 0.0 {
-            "inf".into()
-        } else {
-            "-inf".into()
-        }
-    } else {
-        format!("{value:.4}")
-    }
-}
+pub use crate::text::format_value;
 
 fn results(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let Some(state) = &app.results else { return };
