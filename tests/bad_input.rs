@@ -114,3 +114,84 @@ fn a_broken_file_among_good_ones_is_reported_when_opened() {
         "{err}"
     );
 }
+
+#[test]
+fn a_truncated_parquet_file() {
+    let err = store::DetailsFile::open(&fixture("bad/truncated_details.parquet")).unwrap_err();
+    assert!(matches!(err, StoreError::Parquet { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("truncated_details.parquet"),
+        "{err}"
+    );
+}
+
+#[test]
+fn wrong_types_in_the_results_sections() {
+    for (name, expected) in [
+        (
+            "bad/config_general_is_a_string.json",
+            "`config_general` is a string, expected an object",
+        ),
+        (
+            "bad/results_row_not_object.json",
+            "`results.t|0` is an array, expected an object",
+        ),
+    ] {
+        let err = store::read_results(&fixture(name)).unwrap_err();
+        assert!(matches!(err, StoreError::Shape { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains(name.trim_start_matches("bad/")) && text.contains(expected),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let err = store::read_results(&fixture("bad/deeply_nested.json")).unwrap_err();
+    assert!(matches!(err, StoreError::Json { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("deeply_nested.json") && text.contains("nested more than"),
+        "{text}"
+    );
+}
+
+#[test]
+fn non_utf8_text_is_an_error_naming_the_offset() {
+    let err = store::read_results(&fixture("bad/not_utf8.json")).unwrap_err();
+    assert!(matches!(err, StoreError::Io { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("not_utf8.json") && text.contains("not UTF-8"),
+        "{text}"
+    );
+}
+
+/// Duplicate keys are read as Python's `json.load` reads them: the first position, the last
+/// value. lighteval's files are read by Python; refusing what Python accepts would be wrong.
+#[test]
+fn duplicate_keys_read_as_python_does() {
+    let results = store::read_results(&fixture("bad/duplicate_keys.json")).unwrap();
+    let row = results.row("t|0").unwrap().metrics();
+    assert_eq!(row[0].value, Some(0.5));
+}
+
+#[test]
+fn a_file_name_that_is_not_utf8_is_skipped_not_a_crash() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("results/m");
+    std::fs::create_dir_all(&model).unwrap();
+    std::fs::copy(
+        fixture("lighteval-0.13/results/model-a/results_2026-11-23T21-40-51.814529.json"),
+        model.join("results_2026-11-23T21-40-51.814529.json"),
+    )
+    .unwrap();
+    let weird = std::ffi::OsStr::from_bytes(b"results_\xff\xfe.json");
+    std::fs::write(model.join(weird), "{}").unwrap();
+    std::fs::create_dir_all(dir.path().join(std::ffi::OsStr::from_bytes(b"dir_\xff"))).unwrap();
+    let catalog = store::discover(dir.path()).unwrap();
+    assert_eq!(catalog.runs().count(), 1);
+}

@@ -328,3 +328,89 @@ fn the_cli_saves_a_tracking_file_and_re_saves_a_stored_run() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("bad.jsonl, line 2"));
     assert!(!dir.path().join("never").exists());
 }
+
+/// kill -9 in the middle of a save leaves no run or a whole one: never a results file without
+/// its details, never a visible half-written details folder.
+#[test]
+fn a_save_killed_midway_leaves_the_old_state_or_the_new_one() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("big.jsonl");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&input).unwrap());
+    writeln!(file, r#"{{"type":"run","model_name":"org/big"}}"#).unwrap();
+    for i in 0..60_000 {
+        writeln!(file, r#"{{"task":"t{}|0","doc":{{"id":"{i}","query":"question number {i} with some text"}},"metric":{{"acc":{}}}}}"#, i % 3, i % 2).unwrap();
+    }
+    drop(file);
+    for (attempt, delay_ms) in [50u64, 300, 900, 1200, 1350, 1500, 3000]
+        .into_iter()
+        .enumerate()
+    {
+        let out = dir.path().join(format!("out{attempt}"));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+            .args([
+                input.to_str().unwrap(),
+                "--save",
+                "--output-dir",
+                out.to_str().unwrap(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let results: Vec<_> = walk(&out)
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        let visible_details: Vec<_> = walk(&out)
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+            .filter(|p| {
+                !p.components()
+                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+            })
+            .collect();
+        match results.len() {
+            // Not finished: no run is visible (a hidden staging folder may remain).
+            0 => assert!(
+                visible_details.is_empty()
+                    || store::discover(&out).is_ok_and(|c| c.runs().all(|r| r.details.len() == 3)),
+                "attempt {attempt}: half-written details {visible_details:?}"
+            ),
+            // Finished: the whole run reads back.
+            _ => {
+                let catalog = store::discover(&out).unwrap();
+                let run = catalog.select(None, None).unwrap().run;
+                assert_eq!(run.details.len(), 3);
+                assert!(run.load_results().is_ok());
+                for (task, _) in &run.details {
+                    assert_eq!(run.open_details(task).unwrap().num_rows(), 20_000);
+                }
+            }
+        }
+        assert!(
+            walk(&out)
+                .iter()
+                .all(|p| !p.to_string_lossy().ends_with(".json.tmp"))
+        );
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
