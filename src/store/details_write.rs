@@ -3,6 +3,7 @@
 //! a field that is None in every row has Arrow type `null`, a list that is always empty is
 //! `list<null>`, ints and floats together become floats.
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -292,7 +293,23 @@ fn parse_row(path: &Path, text: &str) -> Result<Map> {
 /// [`write_details_text`] with the rows' schema already known (the tracker builds it as rows are
 /// logged), so the rows are parsed once, batch by batch.
 pub fn write_details_text_with(path: &Path, schema: RowSchema, rows: &[String]) -> Result<()> {
-    let parse = |text: &String| parse_row(path, text);
+    let chunks = rows.chunks(WRITE_BATCH_ROWS).map(|chunk| {
+        chunk
+            .iter()
+            .map(|text| parse_row(path, text))
+            .collect::<Result<Vec<_>>>()
+            .map(Cow::Owned)
+    });
+    write_chunks(path, schema, chunks)
+}
+
+/// The one Parquet writing loop: `schema`'s columns (sorted), one record batch per chunk of
+/// rows, written atomically.
+fn write_chunks<'a>(
+    path: &Path,
+    schema: RowSchema,
+    chunks: impl Iterator<Item = Result<Cow<'a, [Map]>>>,
+) -> Result<()> {
     let schema = schema.sorted();
     let first = schema
         .batch(&[])
@@ -303,10 +320,9 @@ pub fn write_details_text_with(path: &Path, schema: RowSchema, rows: &[String]) 
     write_atomically_with(path, |file| {
         let mut writer = ArrowWriter::try_new(file, first.schema(), Some(props))
             .map_err(|e| StoreError::parquet(path, e))?;
-        for chunk in rows.chunks(WRITE_BATCH_ROWS) {
-            let parsed: Vec<Map> = chunk.iter().map(parse).collect::<Result<_>>()?;
+        for chunk in chunks {
             let batch = schema
-                .batch(&parsed)
+                .batch(&chunk?)
                 .map_err(|e| StoreError::parquet(path, e))?;
             writer
                 .write(&batch)
@@ -326,19 +342,14 @@ pub fn details_batch(rows: &[Map]) -> Result<RecordBatch, arrow::error::ArrowErr
 
 /// Writes `rows` (objects with `doc`, `metric`, `model_response`) as a details file, atomically.
 pub fn write_details(path: &Path, rows: &[Map]) -> Result<()> {
-    let batch = details_batch(rows).map_err(|e| StoreError::parquet(path, e))?;
-    let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .build();
-    write_atomically_with(path, |file| {
-        let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props))
-            .map_err(|e| StoreError::parquet(path, e))?;
-        writer
-            .write(&batch)
-            .map_err(|e| StoreError::parquet(path, e))?;
-        writer.close().map_err(|e| StoreError::parquet(path, e))?;
-        Ok(())
-    })
+    let mut schema = RowSchema::default();
+    rows.iter().for_each(|row| schema.add(row));
+    write_chunks(
+        path,
+        schema,
+        rows.chunks(WRITE_BATCH_ROWS)
+            .map(|chunk| Ok(Cow::Borrowed(chunk))),
+    )
 }
 
 #[cfg(test)]
