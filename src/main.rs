@@ -11,6 +11,9 @@ use evaldeck::cli::{self, Cli};
 fn main() -> ExitCode {
     // Panics still get color-eyre's report; errors are printed plainly below.
     let _ = color_eyre::install();
+    // Corrupt Parquet can make the parquet crate panic; those panics are caught and reported as
+    // errors naming the file, so the crash report must stay silent for them.
+    evaldeck::store::quiet_guarded_panics();
     let cli = Cli::parse();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

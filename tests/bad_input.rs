@@ -195,3 +195,23 @@ fn a_file_name_that_is_not_utf8_is_skipped_not_a_crash() {
     let catalog = store::discover(dir.path()).unwrap();
     assert_eq!(catalog.runs().count(), 1);
 }
+
+/// Found by `tests/mutations.rs`: a details file whose pages make the parquet crate panic
+/// ("Decoder for dict should have been set"). It must be an error naming the file.
+#[test]
+fn a_file_that_makes_the_parquet_decoder_panic() {
+    let path = fixture("bad/decoder_panics_on_this.parquet");
+    let outcome = store::DetailsFile::open(&path).and_then(|file| {
+        for batch in file.details(64)? {
+            batch?;
+        }
+        Ok(())
+    });
+    let err = outcome.unwrap_err();
+    assert!(matches!(err, StoreError::Parquet { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("decoder_panics_on_this.parquet")
+            && err.to_string().contains("corrupt data"),
+        "{err}"
+    );
+}

@@ -47,8 +47,10 @@ impl DetailsFile {
     /// Reads the footer of `path` and recognises its layout.
     pub fn open(path: &Path) -> Result<Self> {
         let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
-        let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
-            .map_err(|e| StoreError::parquet(path, e))?;
+        let metadata =
+            super::guard::guarded(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()))
+                .map_err(|panic| StoreError::parquet(path, format!("corrupt file ({panic})")))?
+                .map_err(|e| StoreError::parquet(path, e))?;
         let layout = detect_layout(path, metadata.schema())?;
         Ok(DetailsFile {
             path: path.to_owned(),
@@ -108,12 +110,13 @@ impl DetailsFile {
         if let Some(columns) = columns {
             builder = builder.with_projection(self.projection(columns)?);
         }
-        let reader = builder
-            .build()
+        let reader = super::guard::guarded(|| builder.build())
+            .map_err(|panic| StoreError::parquet(&self.path, format!("corrupt file ({panic})")))?
             .map_err(|e| StoreError::parquet(&self.path, e))?;
         Ok(RowBatches {
             path: self.path.clone(),
             reader,
+            broken: false,
         })
     }
 
@@ -186,8 +189,8 @@ impl DetailsFile {
                 .with_batch_size(1)
                 .build()
                 .map_err(|e| StoreError::parquet(&self.path, e))?;
-        let batch = reader
-            .next()
+        let batch = super::guard::guarded(|| reader.next())
+            .map_err(|panic| StoreError::parquet(&self.path, format!("corrupt data ({panic})")))?
             .ok_or_else(|| {
                 StoreError::parquet(&self.path, format!("row {index} could not be read"))
             })?
@@ -253,14 +256,27 @@ impl DetailsFile {
 pub struct RowBatches {
     path: PathBuf,
     reader: ParquetRecordBatchReader,
+    broken: bool,
 }
 
 impl Iterator for RowBatches {
     type Item = Result<RecordBatch>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let batch = self.reader.next()?;
-        Some(batch.map_err(|e| StoreError::parquet(&self.path, e)))
+        if self.broken {
+            return None;
+        }
+        match super::guard::guarded(|| self.reader.next()) {
+            Ok(batch) => Some(batch?.map_err(|e| StoreError::parquet(&self.path, e))),
+            // A decoder that panicked is in no state to go on.
+            Err(panic) => {
+                self.broken = true;
+                Some(Err(StoreError::parquet(
+                    &self.path,
+                    format!("corrupt data ({panic})"),
+                )))
+            }
+        }
     }
 }
 

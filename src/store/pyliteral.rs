@@ -221,24 +221,25 @@ impl Parser<'_> {
             match self.peek()? {
                 b'\\' => {
                     self.pos += 1;
-                    let kind = self.peek()?;
-                    self.pos += 1;
+                    // The escaped character may be any character, several bytes long.
+                    let kind = self.text.get(self.pos..)?.chars().next()?;
+                    self.pos += kind.len_utf8();
                     match kind {
-                        b'n' => out.push('\n'),
-                        b't' => out.push('\t'),
-                        b'r' => out.push('\r'),
-                        b'0' => out.push('\0'),
-                        b'a' => out.push('\u{7}'),
-                        b'b' => out.push('\u{8}'),
-                        b'f' => out.push('\u{c}'),
-                        b'v' => out.push('\u{b}'),
-                        b'\\' | b'\'' | b'"' => out.push(kind as char),
-                        b'x' => out.push(self.hex(2)?),
-                        b'u' => out.push(self.hex(4)?),
-                        b'U' => out.push(self.hex(8)?),
-                        _ => {
+                        'n' => out.push('\n'),
+                        't' => out.push('\t'),
+                        'r' => out.push('\r'),
+                        '0' => out.push('\0'),
+                        'a' => out.push('\u{7}'),
+                        'b' => out.push('\u{8}'),
+                        'f' => out.push('\u{c}'),
+                        'v' => out.push('\u{b}'),
+                        '\\' | '\'' | '"' => out.push(kind),
+                        'x' => out.push(self.hex(2)?),
+                        'u' => out.push(self.hex(4)?),
+                        'U' => out.push(self.hex(8)?),
+                        other => {
                             out.push('\\');
-                            out.push(kind as char);
+                            out.push(other);
                         }
                     }
                 }
@@ -292,6 +293,11 @@ mod tests {
             ])
         );
         assert_eq!(parse("(1,)"), Some(Json::Array(vec![Json::Int(1)])));
+    }
+
+    #[test]
+    fn an_escaped_multibyte_character_is_kept() {
+        assert_eq!(parse("'a\\é'"), Some(Json::Str("a\\é".into())));
     }
 
     #[test]

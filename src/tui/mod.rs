@@ -34,6 +34,8 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 pub fn run(source: Option<PathBuf>) -> Result<()> {
     // ratatui::init installs a panic hook that restores the terminal before the report prints.
     let mut terminal = ratatui::init();
+    // After ratatui's hook: a caught decoder panic must not restore the terminal mid-session.
+    crate::store::quiet_guarded_panics();
     let result = event_loop(&mut terminal, source);
     ratatui::restore();
     result

@@ -1,0 +1,164 @@
+//! Seeded mutation tests: real files with bytes flipped, cut or duplicated must give errors, never
+//! panics. A cheap, deterministic cousin of fuzzing that runs in every test run.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use evaldeck::store::{self, pyjson, pyliteral};
+
+mod support;
+
+/// Rounds per test; `EVALDECK_MUTATION_ROUNDS` raises it for a longer hunt.
+fn rounds(default: usize) -> usize {
+    std::env::var("EVALDECK_MUTATION_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(default)
+}
+
+/// xorshift, so every run mutates the same way.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+fn mutate(rng: &mut Rng, original: &[u8]) -> Vec<u8> {
+    let mut bytes = original.to_vec();
+    for _ in 0..1 + rng.below(4) {
+        match rng.below(4) {
+            0 => {
+                let i = rng.below(bytes.len());
+                if let Some(b) = bytes.get_mut(i) {
+                    *b ^= 1 << rng.below(8);
+                }
+            }
+            1 => {
+                let i = rng.below(bytes.len());
+                if let Some(b) = bytes.get_mut(i) {
+                    *b = rng.next() as u8;
+                }
+            }
+            2 => bytes.truncate(rng.below(bytes.len() + 1)),
+            _ => {
+                let start = rng.below(bytes.len());
+                let end = (start + rng.below(64)).min(bytes.len());
+                let copy = bytes[start..end].to_vec();
+                let at = rng.below(bytes.len());
+                bytes.splice(at..at, copy);
+            }
+        }
+    }
+    bytes
+}
+
+#[test]
+fn mutated_details_files_never_panic() {
+    let originals: Vec<Vec<u8>> = support::files_with_suffix(&support::fixtures(), ".parquet")
+        .iter()
+        .filter(|p| store::DetailsFile::open(p).is_ok())
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("details_t|0_2026-01-01T00-00-00.parquet");
+    let mut rng = Rng(std::env::var("EVALDECK_MUTATION_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x9e37_79b9_7f4a_7c15));
+    let (mut opened, mut failed) = (0, 0);
+    for round in 0..rounds(600) {
+        let original = &originals[round % originals.len()];
+        // Mutate the footer often: it is what every reader trusts first.
+        let bytes = if round % 2 == 0 {
+            let tail = original.len().saturating_sub(2048);
+            let mut bytes = original[..tail].to_vec();
+            bytes.extend(mutate(&mut rng, &original[tail..]));
+            bytes
+        } else {
+            mutate(&mut rng, original)
+        };
+        std::fs::write(&path, &bytes).unwrap();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let file = store::DetailsFile::open(&path)?;
+            for batch in file.details(64)? {
+                batch?;
+            }
+            Ok::<_, store::StoreError>(())
+        }));
+        match outcome {
+            Ok(Ok(())) => opened += 1,
+            Ok(Err(e)) => {
+                assert!(
+                    e.to_string().contains("details_t|0"),
+                    "round {round}: error without the file name: {e}"
+                );
+                // A caught decoder panic: keep the input when asked, to pin it as a fixture.
+                if (e.to_string().contains("corrupt data (")
+                    || e.to_string().contains("corrupt file ("))
+                    && let Ok(keep) = std::env::var("EVALDECK_MUTATION_KEEP")
+                    && !std::path::Path::new(&keep).exists()
+                {
+                    std::fs::write(&keep, &bytes).unwrap();
+                }
+                failed += 1;
+            }
+            Err(_) => {
+                std::fs::write(dir.path().join("crash.parquet"), &bytes).unwrap();
+                panic!("round {round}: a mutated details file made the reader panic");
+            }
+        }
+    }
+    assert!(
+        failed > 100,
+        "mutations should mostly be caught: {opened} opened, {failed} failed"
+    );
+}
+
+#[test]
+fn mutated_json_and_python_literals_never_panic() {
+    let results = std::fs::read(support::fixture(
+        "lighteval-0.13/results/model-a/results_2026-11-23T21-40-51.814529.json",
+    ))
+    .unwrap();
+    let literal =
+        b"[(-0.47, False), (-1.2, True), {'acc': 1, 'x': 'it\\'s'}, None, nan, np.float64(0.5)]"
+            .to_vec();
+    let tracking = br#"{"type":"task","name":"t|0","aggregations":{"mcc":"MatthewsCorrCoef()"}}
+{"task":"t|0","doc":{"query":"q"},"metric":{"mcc":{"golds":[1],"preds":0}}}
+"#
+    .to_vec();
+    let mut rng = Rng(std::env::var("EVALDECK_MUTATION_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(42));
+    for round in 0..rounds(3000) * 5 {
+        let json = mutate(&mut rng, &results);
+        let text = String::from_utf8_lossy(&json);
+        let _ = store::parse_results(std::path::Path::new("m.json"), &text);
+        let lit = mutate(&mut rng, &literal);
+        let _ = pyliteral::parse(&String::from_utf8_lossy(&lit));
+        let _ = pyjson::parse(&String::from_utf8_lossy(&lit));
+        let lines = mutate(&mut rng, &tracking);
+        let mut tracker = evaldeck::tracker::EvaluationTracker::new(
+            evaldeck::tracker::TrackerOptions::new("unused"),
+        )
+        .unwrap();
+        let _ = evaldeck::tracker::track_lines(&lines[..], "m.jsonl", &mut tracker, &mut |_| {});
+        let _ = tracker.results();
+        let name = String::from_utf8_lossy(&mutate(
+            &mut rng,
+            b"details_quiz:geo|0_2026-11-23T21-40-51.814529.parquet",
+        ))
+        .into_owned();
+        let _ = store::parse_details_file_name(&name);
+        let _ = round;
+    }
+}
