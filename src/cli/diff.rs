@@ -153,31 +153,15 @@ fn table(report: &DiffReport) -> Table {
         ("test", Align::Left),
     ]);
     for row in &report.rows {
-        let mark = match (row.significant, row.is_regression(), row.delta()) {
-            (true, true, _) => "▼*",
-            (true, false, Some(d)) if row.higher_is_better.is_some() && d != 0.0 => "▲*",
-            (true, _, _) => "*",
-            _ => "",
-        };
+        let mark = row.mark();
         let value = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), format_value);
         let ci = row.comparison.map_or_else(String::new, |c| {
             format!("[{}, {}]", format_value(c.ci_low), format_value(c.ci_high))
         });
-        let p = if row.p_adjusted.is_nan() {
-            "—".to_owned()
-        } else {
-            format!("{:.4}", row.p_adjusted)
-        };
-        let test = format!(
-            "{}{}{}",
-            row.test.name(),
-            if row.paired || row.comparison.is_none() {
-                ""
-            } else {
-                " ~"
-            },
-            if row.prompt_drift { " !" } else { "" }
-        );
+        let p = row.p_text();
+        let test = format!("{} {}", row.test.name(), row.flags())
+            .trim_end()
+            .to_owned();
         table.push(vec![
             mark.to_owned(),
             row.task.clone(),

@@ -67,6 +67,36 @@ impl MetricDiff {
         Some(self.b? - self.a?)
     }
 
+    /// The mark tables show: `▼*` a significant regression, `▲*` a significant improvement,
+    /// `*` significant with no known direction, nothing otherwise.
+    pub fn mark(&self) -> &'static str {
+        match (self.significant, self.is_regression(), self.delta()) {
+            (true, true, _) => "▼*",
+            (true, false, Some(d)) if self.higher_is_better.is_some() && d != 0.0 => "▲*",
+            (true, _, _) => "*",
+            _ => "",
+        }
+    }
+
+    /// The Holm-adjusted p-value as tables print it.
+    pub fn p_text(&self) -> String {
+        if self.p_adjusted.is_nan() {
+            "—".to_owned()
+        } else {
+            format!("{:.4}", self.p_adjusted)
+        }
+    }
+
+    /// `~` for an unpaired test, `!` for prompt drift.
+    pub fn flags(&self) -> String {
+        let unpaired = if self.paired || self.comparison.is_none() {
+            ""
+        } else {
+            "~"
+        };
+        format!("{unpaired}{}", if self.prompt_drift { "!" } else { "" })
+    }
+
     /// A significant change in the wrong direction.
     pub fn is_regression(&self) -> bool {
         let Some(delta) = self.delta() else {

@@ -121,7 +121,23 @@ pub struct Comparison {
 }
 
 /// z_{0.975} + z_{0.80}: the multiplier of the standard error in the minimum detectable effect.
-const MDE_FACTOR: f64 = 1.959_963_984_540_054 + 0.841_621_233_572_914_3;
+const MDE_FACTOR: f64 = Z_975 + 0.841_621_233_572_914_3;
+
+/// z_{0.975}: the two-sided 95 % normal quantile.
+const Z_975: f64 = 1.959_963_984_540_054;
+
+/// A comparison with its 95 % interval `delta ± critical · se` and its minimum detectable effect.
+fn with_interval(delta: f64, se: f64, p_value: f64, critical: f64) -> Comparison {
+    let half = critical * se;
+    Comparison {
+        delta,
+        se,
+        ci_low: delta - half,
+        ci_high: delta + half,
+        p_value,
+        mde: MDE_FACTOR * se,
+    }
+}
 
 /// Paired t-test of `b − a` (scipy's `ttest_rel(b, a)`), with the t interval of the mean difference.
 pub fn paired_t(a: &[f64], b: &[f64]) -> Comparison {
@@ -136,15 +152,7 @@ pub fn paired_t(a: &[f64], b: &[f64]) -> Comparison {
     } else {
         t_two_sided_p(t, df)
     };
-    let half = t_critical(0.05, df) * se;
-    Comparison {
-        delta,
-        se,
-        ci_low: delta - half,
-        ci_high: delta + half,
-        p_value,
-        mde: MDE_FACTOR * se,
-    }
+    with_interval(delta, se, p_value, t_critical(0.05, df))
 }
 
 /// McNemar's exact test on paired 0/1 outcomes (statsmodels' `mcnemar(table, exact=True)`):
@@ -175,15 +183,7 @@ pub fn welch_t(a: &[f64], b: &[f64]) -> Comparison {
     let se = (va + vb).sqrt();
     let df = (va + vb).powi(2) / (va * va / (na - 1.0) + vb * vb / (nb - 1.0));
     let p_value = t_two_sided_p(delta / se, df);
-    let half = t_critical(0.05, df) * se;
-    Comparison {
-        delta,
-        se,
-        ci_low: delta - half,
-        ci_high: delta + half,
-        p_value,
-        mde: MDE_FACTOR * se,
-    }
+    with_interval(delta, se, p_value, t_critical(0.05, df))
 }
 
 /// An unpaired z comparison from two estimates and their (textbook) standard errors.
@@ -193,15 +193,7 @@ pub fn z_from_stderr(a: f64, se_a: f64, b: f64, se_b: f64) -> Comparison {
     let z = delta / se;
     // Normal two-sided p as the t limit.
     let p_value = t_two_sided_p(z, 1e12);
-    let half = 1.959_963_984_540_054 * se;
-    Comparison {
-        delta,
-        se,
-        ci_low: delta - half,
-        ci_high: delta + half,
-        p_value,
-        mde: MDE_FACTOR * se,
-    }
+    with_interval(delta, se, p_value, Z_975)
 }
 
 /// Paired bootstrap of `statistic(B) − statistic(A)` over the same resamples of the paired

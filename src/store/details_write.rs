@@ -265,17 +265,6 @@ impl RowSchema {
 /// Rows per record batch when writing from JSON text, so memory holds one batch of trees.
 const WRITE_BATCH_ROWS: usize = 8_192;
 
-/// Writes rows stored as compact JSON text (one object per row) as a details file, atomically:
-/// one pass to learn the column types, then batch by batch, so memory holds one batch of parsed
-/// rows however many rows there are.
-pub fn write_details_text(path: &Path, rows: &[String]) -> Result<()> {
-    let mut schema = RowSchema::default();
-    for text in rows {
-        schema.add(&parse_row(path, text)?);
-    }
-    write_details_text_with(path, schema, rows)
-}
-
 fn parse_row(path: &Path, text: &str) -> Result<Map> {
     match pyjson::parse(text) {
         Ok(Json::Object(map)) => Ok(map),
@@ -290,8 +279,9 @@ fn parse_row(path: &Path, text: &str) -> Result<Map> {
     }
 }
 
-/// [`write_details_text`] with the rows' schema already known (the tracker builds it as rows are
-/// logged), so the rows are parsed once, batch by batch.
+/// Writes rows stored as compact JSON text (one object per row) as a details file, atomically,
+/// with their schema already known (the tracker learns it as rows are logged): the rows are
+/// parsed once, batch by batch, so memory holds one batch of trees however many rows there are.
 pub fn write_details_text_with(path: &Path, schema: RowSchema, rows: &[String]) -> Result<()> {
     let chunks = rows.chunks(WRITE_BATCH_ROWS).map(|chunk| {
         chunk
@@ -331,13 +321,6 @@ fn write_chunks<'a>(
         writer.close().map_err(|e| StoreError::parquet(path, e))?;
         Ok(())
     })
-}
-
-/// The rows as one record batch, columns sorted by name as lighteval's `save()` does.
-pub fn details_batch(rows: &[Map]) -> Result<RecordBatch, arrow::error::ArrowError> {
-    let mut schema = RowSchema::default();
-    rows.iter().for_each(|row| schema.add(row));
-    schema.sorted().batch(rows)
 }
 
 /// Writes `rows` (objects with `doc`, `metric`, `model_response`) as a details file, atomically.

@@ -17,9 +17,7 @@ pub use details::{
     DEFAULT_BATCH_ROWS, DetailsFile, DetailsLayout, RowBatches, detail_from_row, detail_to_json,
     rows_of,
 };
-pub use details_write::{
-    RowSchema, details_batch, write_details, write_details_text, write_details_text_with,
-};
+pub use details_write::{RowSchema, write_details, write_details_text_with};
 pub use discover::{
     Catalog, ModelRuns, Run, RunSelector, Selection, SourceKind, discover, parse_details_file_name,
     parse_results_file_name,

@@ -1104,31 +1104,10 @@ fn diff_table(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         .take(height)
         .map(|(i, row)| {
             let delta = row.delta();
-            let mark = match (row.significant, row.is_regression()) {
-                (true, true) => "▼*",
-                (true, false)
-                    if row.higher_is_better.is_some() && delta.is_some_and(|d| d != 0.0) =>
-                {
-                    "▲*"
-                }
-                (true, false) => "*",
-                _ => "",
-            };
+            let mark = row.mark();
             let value = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), format_value);
-            let p = if row.p_adjusted.is_nan() {
-                "—".to_owned()
-            } else {
-                format!("{:.4}", row.p_adjusted)
-            };
-            let flags = format!(
-                "{}{}",
-                if row.paired || row.comparison.is_none() {
-                    ""
-                } else {
-                    "~"
-                },
-                if row.prompt_drift { "!" } else { "" }
-            );
+            let p = row.p_text();
+            let flags = row.flags();
             let mut style = if row.significant {
                 Style::default().add_modifier(Modifier::BOLD)
             } else {
