@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod diff;
 pub mod model;
+pub mod publish;
 pub mod sample_run;
 pub mod stats;
 pub mod store;

@@ -9,7 +9,7 @@ use super::table::{Align, Table, one_line, write_csv_row};
 use super::{SamplesArgs, SamplesFormat, open_source};
 use crate::model::{Detail, Json, Prediction};
 use crate::store::pyjson::{self, WriteOptions};
-use crate::store::{self, DetailsFile, DetailsLayout, Run};
+use crate::store::{self, DetailsFile, Run};
 
 /// Rows decoded per batch: big enough to amortise decoding, small enough to keep memory flat.
 const BATCH_ROWS: usize = 1024;
@@ -34,15 +34,13 @@ pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Wri
         .unwrap_or(usize::MAX)
         .clamp(1, BATCH_ROWS);
     match args.format {
-        SamplesFormat::Jsonl if file.layout() == DetailsLayout::Nested => {
-            jsonl_raw(&file, limit, batch_rows, out)
-        }
-        SamplesFormat::Jsonl => for_each_detail(&file, limit, batch_rows, |_, detail| {
-            let line =
-                pyjson::to_string(&store::detail_to_json(detail), WriteOptions::STRICT_COMPACT);
-            writeln!(out, "{line}")?;
-            Ok(())
-        }),
+        SamplesFormat::Jsonl => Ok(store::write_details_jsonl(
+            &file,
+            limit,
+            batch_rows,
+            out,
+            std::path::Path::new("<stdout>"),
+        )?),
         SamplesFormat::Table => {
             // A table must know its column widths, so it holds the rows it prints.
             let mut table: Option<Table> = None;
@@ -105,40 +103,6 @@ fn resolve_task(run: &Run, wanted: &str) -> Result<String> {
             several.join(", ")
         ),
     }
-}
-
-/// The file's own rows, as lighteval wrote them, one strict JSON object per line.
-fn jsonl_raw(file: &DetailsFile, limit: u64, batch_rows: usize, out: &mut dyn Write) -> Result<()> {
-    let mut written = 0u64;
-    let mut line = String::new();
-    for batch in file.batches(None, batch_rows)? {
-        let batch = batch?;
-        let names: Vec<String> = batch
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect();
-        for row in 0..batch.num_rows() {
-            if written >= limit {
-                return Ok(());
-            }
-            line.clear();
-            line.push('{');
-            for (i, (name, column)) in names.iter().zip(batch.columns()).enumerate() {
-                if i > 0 {
-                    line.push(',');
-                }
-                pyjson::write_string(&mut line, name);
-                line.push(':');
-                store::write_cell(&mut line, column.as_ref(), row);
-            }
-            line.push_str("}\n");
-            out.write_all(line.as_bytes())?;
-            written += 1;
-        }
-    }
-    Ok(())
 }
 
 fn for_each_detail(

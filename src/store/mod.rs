@@ -6,6 +6,7 @@ mod details_write;
 mod discover;
 mod error;
 mod guard;
+mod jsonl;
 pub mod pyjson;
 pub mod pyliteral;
 mod results;
@@ -24,6 +25,7 @@ pub use discover::{
 };
 pub use error::{Result, StoreError};
 pub use guard::{guarded, quiet_guarded_panics};
+pub use jsonl::write_details_jsonl;
 pub use results::{parse_results, read_results, results_to_string, write_results};
 pub use summary::{RunSummary, summarise};
 pub use write::{write_atomically, write_atomically_with};

@@ -653,3 +653,20 @@ mod tests {
         assert_eq!(parse(r#""\ud83d\ude00""#).unwrap(), Json::Str("😀".into()));
     }
 }
+
+/// Python's `ensure_ascii=True`: every non-ASCII character of JSON text as `\uXXXX` (a surrogate
+/// pair beyond the BMP). JSON's syntax is ASCII, so only string contents change.
+pub fn escape_non_ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,83 @@
+//! What can go wrong when publishing. Every message says what was being done and to which repo or
+//! file; none carries the token.
+
+use std::path::PathBuf;
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error(
+        "pushing to the Hub needs an organisation (--results-org / hub_results_org), the namespace the details repo is created in"
+    )]
+    MissingOrg,
+    #[error("`{0}` is not a valid Hub organisation name: {1}")]
+    BadOrg(String, &'static str),
+    #[error(
+        "no Hugging Face token: set HF_TOKEN, or log in with `hf auth login` (it writes ~/.cache/huggingface/token)"
+    )]
+    MissingToken,
+    #[error(
+        "{what} ({repo}): the Hub rejected the token (401 Unauthorized); check that HF_TOKEN is valid"
+    )]
+    Unauthorized { what: String, repo: String },
+    #[error(
+        "{what} ({repo}): the token may not write there (403 Forbidden); it needs write access to the organisation{detail}"
+    )]
+    Forbidden {
+        what: String,
+        repo: String,
+        detail: String,
+    },
+    #[error(
+        "{what} ({repo}): conflict (409){detail}; someone else may have pushed at the same time, try again"
+    )]
+    Conflict {
+        what: String,
+        repo: String,
+        detail: String,
+    },
+    #[error("{what} ({repo}): not found (404){detail}")]
+    NotFound {
+        what: String,
+        repo: String,
+        detail: String,
+    },
+    #[error("{what} ({repo}): the Hub answered {status}{detail}, still after {attempts} attempts")]
+    Server {
+        what: String,
+        repo: String,
+        status: u16,
+        detail: String,
+        attempts: u32,
+    },
+    #[error("{what} ({repo}): the Hub answered {status}{detail}")]
+    Rejected {
+        what: String,
+        repo: String,
+        status: u16,
+        detail: String,
+    },
+    #[error(
+        "{what} ({repo}): could not reach the Hub at {endpoint}: {message}, still after {attempts} attempts"
+    )]
+    Network {
+        what: String,
+        repo: String,
+        endpoint: String,
+        message: String,
+        attempts: u32,
+    },
+    #[error("{what} ({repo}): {message}")]
+    Protocol {
+        what: String,
+        repo: String,
+        message: String,
+    },
+    #[error("{}: {message}", path.display())]
+    File { path: PathBuf, message: String },
+    #[error("`{0}` is not a Hub source: {1}")]
+    BadSource(String, String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

@@ -1,0 +1,756 @@
+//! A small Hub-compatible HTTP server for tests: the endpoints `hf-hub` and Python's
+//! `huggingface_hub` use to create a dataset repo, check it, pre-upload, negotiate LFS (always
+//! `basic`, never Xet), upload and verify LFS objects, commit (NDJSON), list the tree and
+//! download (`resolve`, with the redirect and headers the Hub sends for LFS files).
+//!
+//! It behaves like the Hub where it matters to a client: binary files must arrive as LFS
+//! objects, writes need a valid token, private repos are invisible without one. It keeps what
+//! it receives so tests can look, and it can fail on purpose.
+
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// Files bigger than this go to LFS whatever their content, as on the Hub.
+const LFS_THRESHOLD: u64 = 10 * 1024 * 1024;
+/// Extensions the Hub's default `.gitattributes` sends to LFS.
+const LFS_EXTENSIONS: &[&str] = &["parquet", "arrow", "bin", "pt", "safetensors", "zip", "gz"];
+
+#[derive(Default)]
+pub struct HubState {
+    pub token: String,
+    /// Organisations the token may not write to (403).
+    pub read_only_orgs: HashSet<String>,
+    pub repos: BTreeMap<String, Repo>,
+    /// LFS objects by sha256.
+    pub blobs: HashMap<String, Vec<u8>>,
+    /// The next requests answered with this status, however many remain.
+    pub failures: Vec<u16>,
+    /// Every request: method, path and query (never headers).
+    pub log: Vec<String>,
+    /// Every request body, concatenated, to check that none carries the token.
+    pub bodies_seen: Vec<u8>,
+}
+
+#[derive(Default, Clone)]
+pub struct Repo {
+    pub private: bool,
+    pub commits: Vec<String>,
+    pub files: BTreeMap<String, Stored>,
+    /// Paths the pre-upload classified as LFS; inline content for them is rejected.
+    pub lfs_marked: HashSet<String>,
+}
+
+#[derive(Clone)]
+pub struct Stored {
+    pub content: Vec<u8>,
+    pub lfs_oid: Option<String>,
+}
+
+impl Stored {
+    fn git_oid(&self) -> String {
+        sha256_hex(&self.content)[..40].to_owned()
+    }
+}
+
+pub struct HubServer {
+    pub url: String,
+    pub state: Arc<Mutex<HubState>>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl HubServer {
+    /// Serves on a free loopback port, on its own thread, until dropped.
+    pub fn start(token: &str) -> HubServer {
+        let state = Arc::new(Mutex::new(HubState {
+            token: token.into(),
+            ..HubState::default()
+        }));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let url = format!("http://{addr}");
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let app_state = (state.clone(), url.clone());
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                let app = axum::Router::new()
+                    .fallback(handle)
+                    .with_state(app_state)
+                    .layer(axum::extract::DefaultBodyLimit::disable());
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = stopped.await;
+                    })
+                    .await
+                    .unwrap();
+            });
+        });
+        HubServer {
+            url,
+            state,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn fail_next(&self, status: u16, times: usize) {
+        self.state.lock().unwrap().failures = vec![status; times];
+    }
+
+    pub fn forbid_org(&self, org: &str) {
+        self.state.lock().unwrap().read_only_orgs.insert(org.into());
+    }
+
+    pub fn repo(&self, repo_id: &str) -> Option<Repo> {
+        self.state
+            .lock()
+            .unwrap()
+            .repos
+            .get(&format!("datasets/{repo_id}"))
+            .cloned()
+    }
+
+    pub fn model_repo(&self, repo_id: &str) -> Option<Repo> {
+        self.state.lock().unwrap().repos.get(repo_id).cloned()
+    }
+
+    pub fn log(&self) -> Vec<String> {
+        self.state.lock().unwrap().log.clone()
+    }
+}
+
+impl Drop for HubServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+type AppState = (Arc<Mutex<HubState>>, String);
+
+async fn handle(
+    axum::extract::State((state, base)): axum::extract::State<AppState>,
+    request: Request<Body>,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 1 << 30)
+        .await
+        .unwrap_or_default();
+    let query = parts.uri.query().unwrap_or("").to_owned();
+    let mut state = state.lock().unwrap();
+    state
+        .log
+        .push(format!("{} {}?{}", parts.method, parts.uri.path(), query));
+    state.bodies_seen.extend_from_slice(&body);
+    if !state.failures.is_empty() {
+        let status = state.failures.remove(0);
+        return error(status, "injected failure", None);
+    }
+    let authorized = bearer(&parts.headers).is_some_and(|t| t == state.token);
+    // Split first, decode second: Python's client sends `%2F` inside a tree path.
+    let decoded: Vec<String> = parts
+        .uri
+        .path()
+        .trim_start_matches('/')
+        .split('/')
+        .map(percent_decode)
+        .collect();
+    let segments: Vec<&str> = decoded.iter().map(String::as_str).collect();
+    let hub = Hub {
+        state: &mut state,
+        base: &base,
+        authorized,
+        has_auth_header: bearer(&parts.headers).is_some(),
+    };
+    hub.route(&parts.method, &segments, &query, &parts.headers, body)
+}
+
+struct Hub<'a> {
+    state: &'a mut HubState,
+    base: &'a str,
+    authorized: bool,
+    has_auth_header: bool,
+}
+
+impl Hub<'_> {
+    fn route(
+        self,
+        method: &Method,
+        segments: &[&str],
+        query: &str,
+        headers: &HeaderMap,
+        body: Bytes,
+    ) -> Response {
+        // Dataset repos are keyed `datasets/{org}/{name}`, model repos `{org}/{name}`, as in URLs.
+        match (method.as_str(), segments) {
+            ("POST", ["api", "repos", "create"]) => self.create_repo(&body),
+            ("POST", ["api", "validate-yaml"]) => {
+                axum::Json(json!({"errors": [], "warnings": []})).into_response()
+            }
+            ("GET", ["api", kind @ ("datasets" | "models"), org, name, rest @ ..])
+                if rest.is_empty() || rest[0] == "revision" =>
+            {
+                self.repo_info(&key(kind, org, name))
+            }
+            (
+                "POST",
+                [
+                    "api",
+                    kind @ ("datasets" | "models"),
+                    org,
+                    name,
+                    "preupload",
+                    _rev,
+                ],
+            ) => self.preupload(&key(kind, org, name), &body),
+            (
+                "POST",
+                [
+                    "api",
+                    kind @ ("datasets" | "models"),
+                    org,
+                    name,
+                    "commit",
+                    _rev,
+                ],
+            ) => self.commit(&key(kind, org, name), &body),
+            (
+                "GET",
+                [
+                    "api",
+                    kind @ ("datasets" | "models"),
+                    org,
+                    name,
+                    "tree",
+                    _rev,
+                    rest @ ..,
+                ],
+            ) => {
+                let recursive = query
+                    .split('&')
+                    .any(|p| matches!(p, "recursive=true" | "recursive=True" | "recursive=1"));
+                self.tree(&key(kind, org, name), &rest.join("/"), recursive)
+            }
+            (
+                "POST",
+                [
+                    "api",
+                    kind @ ("datasets" | "models"),
+                    org,
+                    name,
+                    "paths-info",
+                    _rev,
+                ],
+            ) => self.paths_info(&key(kind, org, name), headers, &body),
+            ("POST", ["datasets", org, repo_git, "info", "lfs", "objects", "batch"]) => {
+                let name = repo_git.trim_end_matches(".git");
+                self.lfs_batch(&format!("datasets/{org}/{name}"), &body)
+            }
+            ("POST", [org, repo_git, "info", "lfs", "objects", "batch"])
+                if repo_git.ends_with(".git") =>
+            {
+                let name = repo_git.trim_end_matches(".git");
+                self.lfs_batch(&format!("{org}/{name}"), &body)
+            }
+            ("PUT", ["lfs", "upload", oid]) => self.lfs_upload(oid, body),
+            ("POST", ["lfs", "verify"]) => self.lfs_verify(&body),
+            ("GET" | "HEAD", ["lfs", "objects", oid]) => self.lfs_object(method, oid),
+            ("GET" | "HEAD", ["datasets", org, name, "resolve", _rev, rest @ ..]) => {
+                self.resolve(method, &format!("datasets/{org}/{name}"), &rest.join("/"))
+            }
+            ("GET" | "HEAD", [org, name, "resolve", _rev, rest @ ..]) if *org != "api" => {
+                self.resolve(method, &format!("{org}/{name}"), &rest.join("/"))
+            }
+            _ => error(404, "no such endpoint", None),
+        }
+    }
+
+    fn create_repo(self, body: &[u8]) -> Response {
+        if !self.authorized {
+            return error(401, "Invalid credentials in Authorization header", None);
+        }
+        let request: Value = serde_json::from_slice(body).unwrap_or_default();
+        let Some(name) = request["name"].as_str() else {
+            return error(400, "name is required", None);
+        };
+        let org = request["organization"].as_str().unwrap_or("user");
+        let prefix = match request["type"].as_str() {
+            Some("dataset") => "datasets/",
+            Some("model") | None => "",
+            Some(other) => {
+                return error(400, &format!("this test hub holds no {other} repos"), None);
+            }
+        };
+        if self.state.read_only_orgs.contains(org) {
+            return error(
+                403,
+                "You don't have the rights to create a dataset under this namespace",
+                None,
+            );
+        }
+        let repo_id = format!("{org}/{name}");
+        let url = format!("{}/{prefix}{repo_id}", self.base);
+        let repo_key = format!("{prefix}{repo_id}");
+        if self.state.repos.contains_key(&repo_key) {
+            return (
+                StatusCode::CONFLICT,
+                axum::Json(json!({"error": "You already created this dataset repo", "url": url})),
+            )
+                .into_response();
+        }
+        let private = request["private"].as_bool().unwrap_or(false);
+        let mut repo = Repo {
+            private,
+            ..Repo::default()
+        };
+        repo.files.insert(
+            ".gitattributes".into(),
+            Stored {
+                content: b"*.parquet filter=lfs diff=lfs merge=lfs -text\n".to_vec(),
+                lfs_oid: None,
+            },
+        );
+        repo.commits
+            .push(sha256_hex(repo_id.as_bytes())[..40].to_owned());
+        self.state.repos.insert(repo_key, repo);
+        axum::Json(json!({"url": url, "name": repo_id, "id": repo_id})).into_response()
+    }
+
+    /// The repo, when this caller may see it.
+    fn visible(&self, repo_id: &str) -> Option<&Repo> {
+        let repo = self.state.repos.get(repo_id)?;
+        (!repo.private || self.authorized).then_some(repo)
+    }
+
+    fn repo_info(self, repo_key: &str) -> Response {
+        let Some(repo) = self.visible(repo_key) else {
+            return repo_not_found();
+        };
+        let repo_id = repo_key.trim_start_matches("datasets/");
+        let (org, _) = repo_id.split_once('/').unwrap();
+        axum::Json(json!({
+            "_id": sha256_hex(repo_id.as_bytes())[..24],
+            "id": repo_id,
+            "author": org,
+            "private": repo.private,
+            "sha": repo.commits.last(),
+            "lastModified": "2026-11-25T00:00:00.000Z",
+            "createdAt": "2026-11-25T00:00:00.000Z",
+            "disabled": false,
+            "gated": false,
+            "downloads": 0,
+            "likes": 0,
+            "tags": [],
+            "siblings": repo.files.keys().map(|p| json!({"rfilename": p})).collect::<Vec<_>>(),
+        }))
+        .into_response()
+    }
+
+    fn preupload(self, repo_id: &str, body: &[u8]) -> Response {
+        if !self.authorized {
+            return error(401, "Invalid credentials in Authorization header", None);
+        }
+        let request: Value = serde_json::from_slice(body).unwrap_or_default();
+        let Some(repo) = self.state.repos.get_mut(repo_id) else {
+            return repo_not_found();
+        };
+        let mut answers = Vec::new();
+        for file in request["files"].as_array().into_iter().flatten() {
+            let path = file["path"].as_str().unwrap_or_default().to_owned();
+            let size = file["size"].as_u64().unwrap_or(0);
+            let sample = file["sample"]
+                .as_str()
+                .and_then(|s| base64_decode(s))
+                .unwrap_or_default();
+            let by_extension = path
+                .rsplit_once('.')
+                .is_some_and(|(_, ext)| LFS_EXTENSIONS.contains(&ext));
+            let binary = sample.contains(&0) || std::str::from_utf8(&sample).is_err();
+            let lfs = by_extension || binary || size > LFS_THRESHOLD;
+            if lfs {
+                repo.lfs_marked.insert(path.clone());
+            }
+            answers.push(json!({
+                "path": path,
+                "uploadMode": if lfs { "lfs" } else { "regular" },
+                "shouldIgnore": false,
+            }));
+        }
+        axum::Json(json!({"files": answers, "commitOid": repo.commits.last()})).into_response()
+    }
+
+    fn lfs_batch(self, repo_id: &str, body: &[u8]) -> Response {
+        if !self.authorized {
+            return error(401, "Invalid credentials in Authorization header", None);
+        }
+        if !self.state.repos.contains_key(repo_id) {
+            return repo_not_found();
+        }
+        let request: Value = serde_json::from_slice(body).unwrap_or_default();
+        let offered: Vec<&str> = request["transfers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        if !offered.is_empty() && !offered.contains(&"basic") {
+            return error(422, "this hub only speaks the basic LFS transfer", None);
+        }
+        let mut objects = Vec::new();
+        for object in request["objects"].as_array().into_iter().flatten() {
+            let oid = object["oid"].as_str().unwrap_or_default();
+            let size = object["size"].as_u64().unwrap_or(0);
+            let mut answer = json!({"oid": oid, "size": size, "authenticated": true});
+            if !self.state.blobs.contains_key(oid) {
+                answer["actions"] = json!({
+                    "upload": {"href": format!("{}/lfs/upload/{oid}", self.base), "header": {}},
+                    "verify": {"href": format!("{}/lfs/verify", self.base), "header": {}},
+                });
+            }
+            objects.push(answer);
+        }
+        (
+            [(header::CONTENT_TYPE, "application/vnd.git-lfs+json")],
+            json!({"transfer": "basic", "objects": objects}).to_string(),
+        )
+            .into_response()
+    }
+
+    fn lfs_upload(self, oid: &str, body: Bytes) -> Response {
+        if sha256_hex(&body) != oid {
+            return error(400, "the uploaded bytes do not hash to the object id", None);
+        }
+        self.state.blobs.insert(oid.to_owned(), body.to_vec());
+        StatusCode::OK.into_response()
+    }
+
+    fn lfs_verify(self, body: &[u8]) -> Response {
+        if !self.authorized {
+            return error(401, "Invalid credentials in Authorization header", None);
+        }
+        let request: Value = serde_json::from_slice(body).unwrap_or_default();
+        let oid = request["oid"].as_str().unwrap_or_default();
+        match self.state.blobs.get(oid) {
+            Some(blob) if request["size"].as_u64() == Some(blob.len() as u64) => {
+                axum::Json(json!({"success": true})).into_response()
+            }
+            _ => error(404, "object not uploaded", None),
+        }
+    }
+
+    fn commit(self, repo_key: &str, body: &[u8]) -> Response {
+        if !self.authorized {
+            return error(401, "Invalid credentials in Authorization header", None);
+        }
+        let repo_id = repo_key.trim_start_matches("datasets/");
+        let (org, _) = repo_id.split_once('/').unwrap_or(("", ""));
+        if self.state.read_only_orgs.contains(org) {
+            return error(403, "You don't have the rights to write to this repo", None);
+        }
+        let blobs = &self.state.blobs;
+        let Some(repo) = self.state.repos.get_mut(repo_key) else {
+            return repo_not_found();
+        };
+        let mut staged = repo.files.clone();
+        let mut summary = String::new();
+        for line in body.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            let Ok(entry) = serde_json::from_slice::<Value>(line) else {
+                return error(400, "malformed NDJSON line", None);
+            };
+            let value = &entry["value"];
+            let path = value["path"].as_str().unwrap_or_default().to_owned();
+            match entry["key"].as_str() {
+                Some("header") => summary = value["summary"].as_str().unwrap_or("").to_owned(),
+                Some("file") => {
+                    if repo.lfs_marked.contains(&path) {
+                        return error(
+                            400,
+                            &format!(
+                                "Your push was rejected because it contains binary files: {path} must be stored with LFS"
+                            ),
+                            None,
+                        );
+                    }
+                    let Some(content) = value["content"].as_str().and_then(base64_decode) else {
+                        return error(400, "file content is not base64", None);
+                    };
+                    staged.insert(
+                        path,
+                        Stored {
+                            content,
+                            lfs_oid: None,
+                        },
+                    );
+                }
+                Some("lfsFile") => {
+                    let oid = value["oid"].as_str().unwrap_or_default();
+                    let Some(blob) = blobs.get(oid) else {
+                        return error(
+                            422,
+                            &format!("LFS object {oid} for {path} was never uploaded"),
+                            None,
+                        );
+                    };
+                    staged.insert(
+                        path,
+                        Stored {
+                            content: blob.clone(),
+                            lfs_oid: Some(oid.to_owned()),
+                        },
+                    );
+                }
+                Some("deletedFile") => {
+                    staged.remove(&path);
+                }
+                other => return error(400, &format!("unknown commit key {other:?}"), None),
+            }
+        }
+        repo.files = staged;
+        let oid = sha256_hex(format!("{}{summary}{}", repo.commits.len(), repo_id).as_bytes())
+            [..40]
+            .to_owned();
+        repo.commits.push(oid.clone());
+        axum::Json(json!({
+            "commitUrl": format!("{}/{repo_key}/commit/{oid}", self.base),
+            "commitOid": oid,
+            "commitMessage": summary,
+            "success": true,
+            "pullRequestUrl": null,
+            "prUrl": null,
+            "prNum": null,
+            "hookOutput": "",
+        }))
+        .into_response()
+    }
+
+    fn tree_entry(path: &str, stored: &Stored) -> Value {
+        let mut entry = json!({
+            "type": "file",
+            "oid": stored.git_oid(),
+            "size": stored.content.len(),
+            "path": path,
+        });
+        if let Some(oid) = &stored.lfs_oid {
+            entry["lfs"] = json!({"oid": oid, "size": stored.content.len(), "pointerSize": 134});
+        }
+        entry
+    }
+
+    fn tree(self, repo_id: &str, under: &str, recursive: bool) -> Response {
+        let Some(repo) = self.visible(repo_id) else {
+            return repo_not_found();
+        };
+        let prefix = if under.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", under.trim_matches('/'))
+        };
+        let mut entries = Vec::new();
+        let mut directories = BTreeMap::new();
+        for (path, stored) in &repo.files {
+            let Some(rest) = path.strip_prefix(&prefix) else {
+                continue;
+            };
+            let parts: Vec<&str> = rest.split('/').collect();
+            for depth in 1..parts.len() {
+                if recursive || depth == 1 {
+                    let dir = format!("{prefix}{}", parts[..depth].join("/"));
+                    directories.entry(dir.clone()).or_insert_with(|| {
+                        json!({"type": "directory", "oid": sha256_hex(dir.as_bytes())[..40], "size": 0, "path": dir})
+                    });
+                }
+            }
+            if recursive || parts.len() == 1 {
+                entries.push(Self::tree_entry(path, stored));
+            }
+        }
+        if entries.is_empty() && directories.is_empty() && !prefix.is_empty() {
+            return error(
+                404,
+                &format!("{under} does not exist"),
+                Some("EntryNotFound"),
+            );
+        }
+        let mut all: Vec<Value> = directories.into_values().collect();
+        all.extend(entries);
+        axum::Json(all).into_response()
+    }
+
+    fn paths_info(self, repo_id: &str, headers: &HeaderMap, body: &[u8]) -> Response {
+        let Some(repo) = self.visible(repo_id) else {
+            return repo_not_found();
+        };
+        let json_body = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("json"));
+        let paths: Vec<String> = if json_body {
+            let request: Value = serde_json::from_slice(body).unwrap_or_default();
+            request["paths"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p.as_str().map(str::to_owned))
+                .collect()
+        } else {
+            String::from_utf8_lossy(body)
+                .split('&')
+                .filter_map(|pair| pair.strip_prefix("paths="))
+                .map(|p| percent_decode(&p.replace('+', " ")))
+                .collect()
+        };
+        let entries: Vec<Value> = paths
+            .iter()
+            .filter_map(|p| repo.files.get(p).map(|s| Self::tree_entry(p, s)))
+            .collect();
+        axum::Json(entries).into_response()
+    }
+
+    fn resolve(self, method: &Method, repo_id: &str, path: &str) -> Response {
+        let Some(repo) = self.visible(repo_id) else {
+            return repo_not_found();
+        };
+        let Some(stored) = repo.files.get(path) else {
+            return error(
+                404,
+                &format!("Entry not found: {path}"),
+                Some("EntryNotFound"),
+            );
+        };
+        let commit = repo.commits.last().cloned().unwrap_or_default();
+        let etag = format!("\"{}\"", stored.git_oid());
+        if let Some(oid) = &stored.lfs_oid {
+            // The Hub redirects LFS files to storage, and says on the redirect what will come.
+            return Response::builder()
+                .status(StatusCode::FOUND)
+                .header(header::LOCATION, format!("{}/lfs/objects/{oid}", self.base))
+                .header("X-Repo-Commit", commit)
+                .header(header::ETAG, etag)
+                .header("X-Linked-Etag", format!("\"{oid}\""))
+                .header("X-Linked-Size", stored.content.len())
+                .header(header::CONTENT_LENGTH, 0)
+                .body(Body::empty())
+                .unwrap();
+        }
+        let builder = Response::builder()
+            .status(StatusCode::OK)
+            .header("X-Repo-Commit", commit)
+            .header(header::ETAG, etag)
+            .header(header::CONTENT_LENGTH, stored.content.len())
+            .header(header::CONTENT_TYPE, "application/octet-stream");
+        if method == Method::HEAD {
+            builder.body(Body::empty()).unwrap()
+        } else {
+            builder.body(Body::from(stored.content.clone())).unwrap()
+        }
+    }
+
+    fn lfs_object(self, method: &Method, oid: &str) -> Response {
+        let Some(blob) = self.state.blobs.get(oid) else {
+            return error(404, "no such object", None);
+        };
+        let builder = Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_LENGTH, blob.len())
+            .header(header::ETAG, format!("\"{oid}\""))
+            .header(header::CONTENT_TYPE, "application/octet-stream");
+        if method == Method::HEAD {
+            builder.body(Body::empty()).unwrap()
+        } else {
+            builder.body(Body::from(blob.clone())).unwrap()
+        }
+    }
+}
+
+/// How a repo is keyed: as its URL path, `datasets/{org}/{name}` or `{org}/{name}`.
+fn key(kind: &str, org: &str, name: &str) -> String {
+    match kind {
+        "datasets" => format!("datasets/{org}/{name}"),
+        _ => format!("{org}/{name}"),
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+fn error(status: u16, message: &str, code: Option<&str>) -> Response {
+    let mut response = (
+        StatusCode::from_u16(status).unwrap(),
+        axum::Json(json!({"error": message})),
+    )
+        .into_response();
+    if let Some(code) = code {
+        response
+            .headers_mut()
+            .insert("X-Error-Code", code.parse().unwrap());
+    }
+    response.headers_mut().insert(
+        "X-Error-Message",
+        message
+            .parse()
+            .unwrap_or(header::HeaderValue::from_static("error")),
+    );
+    response
+}
+
+fn repo_not_found() -> Response {
+    error(404, "Repository not found", Some("RepoNotFound"))
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(byte) = u8::from_str_radix(
+                std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                16,
+            )
+        {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
