@@ -38,19 +38,33 @@ pub fn trackio_project(flag: Option<&str>) -> Option<String> {
         .filter(|p| !p.trim().is_empty())
 }
 
-/// `results`' rows as Trackio metrics: `{task with : as /}/{metric}`, numbers only.
+/// `results`' rows as Trackio metrics: `{task with : as /}/{metric}`, numbers only; NaN and
+/// infinities as Trackio writes them (`"NaN"`, `"Infinity"`).
 pub fn trackio_metrics(results: &ResultsFile) -> Map {
     let mut metrics = Map::new();
     if let Some(Json::Object(rows)) = results.as_map().get("results") {
         for (task, row) in rows {
             let Json::Object(row) = row else { continue };
             for (metric, value) in row {
-                if let Some(number) = value.as_f64() {
-                    metrics.insert(
-                        format!("{}/{metric}", task.replace(':', "/")),
-                        Json::Float(number),
-                    );
-                }
+                let Some(number) = value.as_f64() else {
+                    continue;
+                };
+                // Trackio's own encoding of non-finite values, which it decodes when reading.
+                let value = if number.is_nan() {
+                    Json::Str("NaN".into())
+                } else if number.is_infinite() {
+                    Json::Str(
+                        if number > 0.0 {
+                            "Infinity"
+                        } else {
+                            "-Infinity"
+                        }
+                        .into(),
+                    )
+                } else {
+                    Json::Float(number)
+                };
+                metrics.insert(format!("{}/{metric}", task.replace(':', "/")), value);
             }
         }
     }

@@ -273,12 +273,15 @@ impl Hub<'_> {
             }
             ("PUT", ["lfs", "upload", oid]) => self.lfs_upload(oid, body),
             ("POST", ["lfs", "verify"]) => self.lfs_verify(&body),
-            ("GET" | "HEAD", ["lfs", "objects", oid]) => self.lfs_object(method, oid),
-            ("GET" | "HEAD", ["datasets", org, name, "resolve", _rev, rest @ ..]) => {
-                self.resolve(method, &format!("datasets/{org}/{name}"), &rest.join("/"))
-            }
+            ("GET" | "HEAD", ["lfs", "objects", oid]) => self.lfs_object(method, oid, headers),
+            ("GET" | "HEAD", ["datasets", org, name, "resolve", _rev, rest @ ..]) => self.resolve(
+                method,
+                &format!("datasets/{org}/{name}"),
+                &rest.join("/"),
+                headers,
+            ),
             ("GET" | "HEAD", [org, name, "resolve", _rev, rest @ ..]) if *org != "api" => {
-                self.resolve(method, &format!("{org}/{name}"), &rest.join("/"))
+                self.resolve(method, &format!("{org}/{name}"), &rest.join("/"), headers)
             }
             _ => error(404, "no such endpoint", None),
         }
@@ -625,7 +628,7 @@ impl Hub<'_> {
         axum::Json(entries).into_response()
     }
 
-    fn resolve(self, method: &Method, repo_id: &str, path: &str) -> Response {
+    fn resolve(self, method: &Method, repo_id: &str, path: &str, headers: &HeaderMap) -> Response {
         let Some(repo) = self.visible(repo_id) else {
             return repo_not_found();
         };
@@ -639,10 +642,13 @@ impl Hub<'_> {
         let commit = repo.commits.last().cloned().unwrap_or_default();
         let etag = format!("\"{}\"", stored.git_oid());
         if let Some(oid) = &stored.lfs_oid {
-            // The Hub redirects LFS files to storage, and says on the redirect what will come.
+            // The Hub redirects LFS files to storage on another host, and says on the redirect
+            // what will come. `localhost` stands for that other host: clients follow redirects
+            // within the Hub's own host and read the headers of the last answer.
+            let storage = self.base.replace("127.0.0.1", "localhost");
             return Response::builder()
                 .status(StatusCode::FOUND)
-                .header(header::LOCATION, format!("{}/lfs/objects/{oid}", self.base))
+                .header(header::LOCATION, format!("{storage}/lfs/objects/{oid}"))
                 .header("X-Repo-Commit", commit)
                 .header(header::ETAG, etag)
                 .header("X-Linked-Etag", format!("\"{oid}\""))
@@ -652,32 +658,17 @@ impl Hub<'_> {
                 .unwrap();
         }
         let builder = Response::builder()
-            .status(StatusCode::OK)
             .header("X-Repo-Commit", commit)
-            .header(header::ETAG, etag)
-            .header(header::CONTENT_LENGTH, stored.content.len())
-            .header(header::CONTENT_TYPE, "application/octet-stream");
-        if method == Method::HEAD {
-            builder.body(Body::empty()).unwrap()
-        } else {
-            builder.body(Body::from(stored.content.clone())).unwrap()
-        }
+            .header(header::ETAG, etag);
+        serve(builder, method, headers, &stored.content)
     }
 
-    fn lfs_object(self, method: &Method, oid: &str) -> Response {
+    fn lfs_object(self, method: &Method, oid: &str, headers: &HeaderMap) -> Response {
         let Some(blob) = self.state.blobs.get(oid) else {
             return error(404, "no such object", None);
         };
-        let builder = Response::builder()
-            .status(StatusCode::OK)
-            .header(header::CONTENT_LENGTH, blob.len())
-            .header(header::ETAG, format!("\"{oid}\""))
-            .header(header::CONTENT_TYPE, "application/octet-stream");
-        if method == Method::HEAD {
-            builder.body(Body::empty()).unwrap()
-        } else {
-            builder.body(Body::from(blob.clone())).unwrap()
-        }
+        let builder = Response::builder().header(header::ETAG, format!("\"{oid}\""));
+        serve(builder, method, headers, blob)
     }
 }
 
@@ -686,6 +677,52 @@ fn key(kind: &str, org: &str, name: &str) -> String {
     match kind {
         "datasets" => format!("datasets/{org}/{name}"),
         _ => format!("{org}/{name}"),
+    }
+}
+
+/// A file's bytes, or the `Range` asked for (206); HEAD gets the headers only, with the real
+/// length.
+fn serve(
+    builder: axum::http::response::Builder,
+    method: &Method,
+    headers: &HeaderMap,
+    content: &[u8],
+) -> Response {
+    let builder = builder
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .header(header::ACCEPT_RANGES, "bytes");
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("bytes="))
+        .and_then(|v| v.split_once('-'))
+        .and_then(|(start, end)| {
+            let start: usize = start.parse().ok()?;
+            let end: usize = if end.is_empty() {
+                content.len().checked_sub(1)?
+            } else {
+                end.parse().ok()?
+            };
+            (start <= end && start < content.len()).then(|| (start, end.min(content.len() - 1)))
+        });
+    let (status, body, builder) = match range {
+        Some((start, end)) => (
+            StatusCode::PARTIAL_CONTENT,
+            &content[start..=end],
+            builder.header(
+                header::CONTENT_RANGE,
+                format!("bytes {start}-{end}/{}", content.len()),
+            ),
+        ),
+        None => (StatusCode::OK, content, builder),
+    };
+    let builder = builder
+        .status(status)
+        .header(header::CONTENT_LENGTH, body.len());
+    if method == Method::HEAD {
+        builder.body(Body::empty()).unwrap()
+    } else {
+        builder.body(Body::from(body.to_vec())).unwrap()
     }
 }
 

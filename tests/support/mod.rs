@@ -135,3 +135,21 @@ pub fn python(python: &Path, script: &str, args: &[&Path]) -> String {
     );
     String::from_utf8(output.stdout).expect("utf-8")
 }
+
+/// Like [`python`], with extra environment variables; returns stdout.
+pub fn python_env(python: &Path, script: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+    let output = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run python");
+    assert!(
+        output.status.success(),
+        "python failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8")
+}
