@@ -2,6 +2,7 @@
 //! `Write` it is given, so tests and the binary share one code path.
 
 mod diff;
+mod publish;
 mod runs;
 mod samples;
 mod save;
@@ -31,6 +32,43 @@ pub struct Cli {
 
     #[command(flatten)]
     pub save: SaveArgs,
+
+    #[command(flatten)]
+    pub publish: PublishArgs,
+}
+
+/// Sharing a run, after `--save` or on SOURCE's newest run: lighteval's push options.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PublishArgs {
+    /// Push the run to the Hub, as the dataset ORG/details_{model} (`_private` unless --public).
+    #[arg(long, requires = "results_org")]
+    pub push_to_hub: bool,
+    /// The Hub organisation (namespace) to push to. The token comes from HF_TOKEN or
+    /// `hf auth login`; HF_ENDPOINT chooses another Hub.
+    #[arg(long, value_name = "ORG")]
+    pub results_org: Option<String>,
+    /// Make the details repo public (it is private, and named `…_private`, otherwise).
+    #[arg(long)]
+    pub public: bool,
+    /// Write TensorBoard logs under OUTPUT_DIR/tb/ (uploaded to ORG/tensorboard_logs with
+    /// --results-org).
+    #[arg(long)]
+    pub push_to_tensorboard: bool,
+    /// The prefix of the TensorBoard tags.
+    #[arg(long, default_value = "eval")]
+    pub tensorboard_metric_prefix: String,
+    /// Log the results to Trackio (they appear when its dashboard runs).
+    #[arg(long)]
+    pub use_trackio: bool,
+    /// Trackio's project (default: TRACKIO_PROJECT, then WANDB_PROJECT).
+    #[arg(long, value_name = "PROJECT")]
+    pub trackio_project: Option<String>,
+}
+
+impl PublishArgs {
+    pub fn anything(&self) -> bool {
+        self.push_to_hub || self.push_to_tensorboard || self.use_trackio
+    }
 }
 
 /// Headless tracking: `evaldeck SOURCE --save`.
@@ -39,8 +77,8 @@ pub struct SaveArgs {
     /// Track SOURCE (a tracking file, or a stored run to re-aggregate) and save it as a new run.
     #[arg(long)]
     pub save: bool,
-    /// Where to save, in lighteval's layout.
-    #[arg(long, default_value = "results", requires = "save")]
+    /// Where to save, in lighteval's layout (and where TensorBoard logs go).
+    #[arg(long, default_value = "results")]
     pub output_dir: PathBuf,
     /// Bootstrap resamples for corpus-metric stderrs (0: no stderr).
     #[arg(long, default_value_t = 1000, requires = "save")]
@@ -167,7 +205,21 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         Some(Command::Samples(args)) => samples::samples(&args, out, err),
         Some(Command::Runs(args)) => runs::runs(&args, out),
         Some(Command::Diff(args)) => diff::diff(&args, out, err),
-        None if cli.save.save => save::save(cli.source.as_deref(), &cli.save, out, err),
+        None if cli.save.save => {
+            save::save(cli.source.as_deref(), &cli.save, &cli.publish, out, err)
+        }
+        None if cli.publish.anything() => {
+            let catalog = open_source(cli.source.as_ref())?;
+            let selection = catalog.select(None, None)?;
+            if selection.chose_among > 1 {
+                writeln!(
+                    err,
+                    "note: several models here; publishing the newest run, of {}",
+                    selection.run.model
+                )?;
+            }
+            publish::publish(selection.run, &cli.save.output_dir, &cli.publish, out, err)
+        }
         // The bare command opens the TUI; piped into a script it prints `show` instead.
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => crate::tui::run(cli.source),
         None => {

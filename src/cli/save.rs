@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 
-use super::SaveArgs;
+use super::{PublishArgs, SaveArgs};
 use crate::model::{Json, Map, ResultsFile};
+use crate::publish::HubEndpoint;
 use crate::stats::StderrConvention;
 use crate::store::{self, Run};
 use crate::tracker::{EvaluationTracker, TaskDeclaration, TrackerOptions, track_lines};
@@ -16,6 +17,7 @@ use crate::tracker::{EvaluationTracker, TaskDeclaration, TrackerOptions, track_l
 pub(super) fn save(
     source: Option<&Path>,
     args: &SaveArgs,
+    publish_args: &PublishArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
@@ -33,7 +35,16 @@ pub(super) fn save(
                 args.stderr_convention
             )
         })?;
+    options.push_to_hub = publish_args.push_to_hub;
+    options.hub_results_org = publish_args.results_org.clone();
+    options.public = publish_args.public;
+    options.push_to_tensorboard = publish_args.push_to_tensorboard;
+    options.tensorboard_metric_prefix = publish_args.tensorboard_metric_prefix.clone();
+    options.use_trackio = publish_args.use_trackio;
+    options.trackio_project = publish_args.trackio_project.clone();
     let mut tracker = EvaluationTracker::new(options)?;
+    // A missing org or Trackio project is known now, before any tracking work.
+    tracker.publish_options().validate()?;
 
     let show_progress = std::io::stderr().is_terminal();
     let mut last = Instant::now();
@@ -88,7 +99,15 @@ pub(super) fn save(
     for path in &saved.details_paths {
         writeln!(out, "{}", path.display())?;
     }
-    Ok(())
+    if !publish_args.anything() {
+        return Ok(());
+    }
+    // The run is on disk; whatever happens next cannot lose it.
+    out.flush()?;
+    let mut bar = super::publish::ProgressBar::new();
+    let published = tracker.publish(&saved, HubEndpoint::from_env(), &mut |e| bar.show(&e));
+    bar.clear();
+    super::publish::report(&published, out, err)
 }
 
 /// Feeds a stored run's details to the tracker with the aggregations of its task configs.

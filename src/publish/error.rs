@@ -11,6 +11,10 @@ pub enum PublishError {
         "pushing to the Hub needs an organisation (--results-org / hub_results_org), the namespace the details repo is created in"
     )]
     MissingOrg,
+    #[error(
+        "logging to Trackio needs a project: pass --trackio-project, or set TRACKIO_PROJECT (or WANDB_PROJECT, as lighteval reads)"
+    )]
+    MissingTrackioProject,
     #[error("`{0}` is not a valid Hub organisation name: {1}")]
     BadOrg(String, &'static str),
     #[error(

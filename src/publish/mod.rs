@@ -7,6 +7,7 @@ mod error;
 pub mod events;
 pub mod hub;
 mod push;
+mod run;
 pub mod tensorboard;
 mod token;
 pub mod trackio;
@@ -19,4 +20,5 @@ pub use push::{
     PushPlan, PushProgress, PushReport, check_org, details_repo_id, plan_push, push_details_to_hub,
     push_results_to_hub, push_to_hub, results_parquet,
 };
+pub use run::{PublishEvent, PublishOptions, Published, publish_run, saved_run};
 pub use token::{Token, hf_home};

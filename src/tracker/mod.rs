@@ -33,15 +33,16 @@ pub use loggers::{
 };
 
 use crate::model::{Detail, Json, Map, ResultsFile};
+use crate::publish;
 use crate::stats::{Aggregation, AggregationError, StderrConvention};
 use crate::store::{self, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TrackerError {
-    #[error(
-        "pushing to the Hub, TensorBoard or Trackio needs hub_results_org (the organisation to push to)"
-    )]
+    #[error("pushing to the Hub needs hub_results_org (the organisation to push to)")]
     MissingHubOrg,
+    #[error("{0}")]
+    Publish(String),
     #[error("results_path_template `{template}`: {reason}")]
     BadTemplate { template: String, reason: String },
     #[error("{what} name `{name}` cannot be used in a path: {reason}")]
@@ -102,6 +103,8 @@ pub struct TrackerOptions {
     pub public: bool,
     pub run_info: Option<RunInfo>,
     pub use_trackio: bool,
+    /// Trackio's project; `None` reads `TRACKIO_PROJECT`, then lighteval's `WANDB_PROJECT`.
+    pub trackio_project: Option<String>,
     /// Bootstrap resamples for corpus-metric stderrs; 0 computes no stderr at all.
     pub bootstrap_iters: usize,
     pub stderr_convention: StderrConvention,
@@ -120,15 +123,20 @@ impl TrackerOptions {
             public: false,
             run_info: None,
             use_trackio: false,
+            trackio_project: None,
             bootstrap_iters: 1000,
             stderr_convention: StderrConvention::Lighteval,
         }
     }
 
     pub fn validate(&self) -> Result<(), TrackerError> {
-        let pushes = self.push_to_hub || self.push_to_tensorboard || self.use_trackio;
-        if pushes && self.hub_results_org.as_deref().is_none_or(str::is_empty) {
+        // As in lighteval, the Hub needs an organisation; TensorBoard logs are written locally
+        // without one (and uploaded to `{org}/tensorboard_logs` with one).
+        if self.push_to_hub && self.hub_results_org.as_deref().is_none_or(str::is_empty) {
             return Err(TrackerError::MissingHubOrg);
+        }
+        if let Some(org) = &self.hub_results_org {
+            crate::publish::check_org(org).map_err(|e| TrackerError::Publish(e.to_string()))?;
         }
         if let Some(template) = &self.results_path_template {
             let mut rest = template.as_str();
@@ -551,6 +559,44 @@ impl EvaluationTracker {
             results_path,
             details_paths,
         })
+    }
+}
+
+impl EvaluationTracker {
+    /// What the options ask for after a save, as lighteval's `save` does: push to the Hub, log
+    /// to Trackio, write (and upload) TensorBoard logs. The run is already on disk, so a failed
+    /// push loses nothing; the failures are in [`publish::Published::errors`].
+    pub fn publish(
+        &self,
+        saved: &SavedRun,
+        endpoint: publish::HubEndpoint,
+        progress: &mut dyn FnMut(publish::PublishEvent),
+    ) -> publish::Published {
+        let run = publish::saved_run(
+            self.general.model_name.trim_matches('/'),
+            &saved.date_id,
+            saved.results_path.clone(),
+            &saved.details_paths,
+        );
+        publish::publish_run(&run, &self.publish_options(), endpoint, progress)
+    }
+
+    pub fn publish_options(&self) -> publish::PublishOptions {
+        let options = &self.options;
+        publish::PublishOptions {
+            push_to_hub: options.push_to_hub,
+            org: options.hub_results_org.clone(),
+            public: options.public,
+            push_to_tensorboard: options.push_to_tensorboard,
+            tensorboard: publish::tensorboard::TensorboardOptions {
+                prefix: options.tensorboard_metric_prefix.clone(),
+                run_name: options.run_info.as_ref().map(|r| r.run_name.clone()),
+                step: options.run_info.as_ref().map_or(0, |r| r.step as i64),
+            },
+            output_dir: options.output_dir.clone(),
+            use_trackio: options.use_trackio,
+            trackio_project: options.trackio_project.clone(),
+        }
     }
 }
 

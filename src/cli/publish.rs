@@ -1,0 +1,156 @@
+//! `--push-to-hub`, `--push-to-tensorboard`, `--use-trackio`: publishing a run headlessly. Progress
+//! goes to stderr as a bar when it is a terminal; where things went goes to stdout, one line each.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use color_eyre::eyre::{Result, bail};
+
+use super::PublishArgs;
+use crate::publish::{
+    self, CommitProgress, HubEndpoint, PublishEvent, PublishOptions, Published, PushProgress,
+};
+use crate::store::Run;
+
+pub(super) fn options(args: &PublishArgs, output_dir: &Path) -> PublishOptions {
+    PublishOptions {
+        push_to_hub: args.push_to_hub,
+        org: args.results_org.clone(),
+        public: args.public,
+        push_to_tensorboard: args.push_to_tensorboard,
+        tensorboard: publish::tensorboard::TensorboardOptions {
+            prefix: args.tensorboard_metric_prefix.clone(),
+            ..Default::default()
+        },
+        output_dir: output_dir.to_owned(),
+        use_trackio: args.use_trackio,
+        trackio_project: args.trackio_project.clone(),
+    }
+}
+
+/// Publishes a run found on disk.
+pub(super) fn publish(
+    run: &Run,
+    output_dir: &Path,
+    args: &PublishArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let options = options(args, output_dir);
+    options.validate()?;
+    let mut bar = ProgressBar::new();
+    let published = publish::publish_run(run, &options, HubEndpoint::from_env(), &mut |event| {
+        bar.show(&event)
+    });
+    bar.clear();
+    report(&published, out, err)
+}
+
+/// Where things went, on stdout; what failed, on stderr, and as the error.
+pub(super) fn report(
+    published: &Published,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    if let Some(hub) = &published.hub {
+        writeln!(out, "{}", hub.repo_url)?;
+    }
+    if let Some(logged) = &published.trackio {
+        writeln!(
+            out,
+            "trackio: project {}, run {} ({} metrics; they appear when `trackio show` runs)",
+            logged.project, logged.run, logged.metrics
+        )?;
+    }
+    if let Some(path) = &published.tensorboard {
+        writeln!(out, "{}", path.display())?;
+    }
+    if let Some(url) = &published.tensorboard_repo {
+        writeln!(out, "{url}")?;
+    }
+    for error in &published.errors {
+        writeln!(err, "error: {error}")?;
+    }
+    match published.errors.len() {
+        0 => Ok(()),
+        1 => bail!("publishing failed (the run itself is saved and untouched)"),
+        n => {
+            bail!("publishing failed for {n} destinations (the run itself is saved and untouched)")
+        }
+    }
+}
+
+/// One line on stderr, redrawn in place, when stderr is a terminal.
+pub(super) struct ProgressBar {
+    enabled: bool,
+    drawn: bool,
+}
+
+impl ProgressBar {
+    pub(super) fn new() -> ProgressBar {
+        ProgressBar {
+            enabled: std::io::stderr().is_terminal(),
+            drawn: false,
+        }
+    }
+
+    pub(super) fn show(&mut self, event: &PublishEvent) {
+        if !self.enabled {
+            return;
+        }
+        let line = match event {
+            PublishEvent::Hub(PushProgress::CheckingRepo) => "Hub: checking the repo".to_owned(),
+            PublishEvent::Hub(PushProgress::CreatedRepo) => "Hub: created the repo".to_owned(),
+            PublishEvent::Hub(PushProgress::ListingRepo) => "Hub: listing the repo".to_owned(),
+            PublishEvent::Hub(PushProgress::Commit(CommitProgress::Preparing { files, bytes })) => {
+                format!("Hub: hashing {files} files ({})", human_bytes(*bytes))
+            }
+            PublishEvent::Hub(PushProgress::Commit(CommitProgress::Uploaded {
+                path,
+                bytes_done,
+                bytes_total,
+            })) => {
+                let fraction = *bytes_done as f64 / (*bytes_total).max(1) as f64;
+                let filled = (fraction * 20.0).round() as usize;
+                format!(
+                    "Hub: [{}{}] {:>3.0}% {} of {}  {path}",
+                    "#".repeat(filled),
+                    "-".repeat(20 - filled.min(20)),
+                    fraction * 100.0,
+                    human_bytes(*bytes_done),
+                    human_bytes(*bytes_total)
+                )
+            }
+            PublishEvent::Hub(PushProgress::Commit(CommitProgress::Committing)) => {
+                "Hub: committing".to_owned()
+            }
+            PublishEvent::Trackio => "Trackio: logging".to_owned(),
+            PublishEvent::Tensorboard => "TensorBoard: writing".to_owned(),
+        };
+        let line: String = line.chars().take(100).collect();
+        let _ = write!(std::io::stderr(), "\r\x1b[K{line}");
+        self.drawn = true;
+    }
+
+    pub(super) fn clear(&mut self) {
+        if self.drawn {
+            let _ = write!(std::io::stderr(), "\r\x1b[K");
+            self.drawn = false;
+        }
+    }
+}
+
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "kB", "MB", "GB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
