@@ -112,9 +112,7 @@ fn a_second_run_adds_splits_and_moves_latest() {
     assert_eq!(results[2].1, vec![format!("results_{SECOND}.parquet")]);
     // The older run was pushed last, yet the card shows the newest run's results.
     assert!(
-        card.contains(&format!(
-            "latest results from run 2026-11-23T21:41:33.518746"
-        )),
+        card.contains("latest results from run 2026-11-23T21:41:33.518746"),
         "{card}"
     );
 }

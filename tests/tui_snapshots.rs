@@ -347,3 +347,159 @@ fn diff_screens() {
         press(app, &[Char('d')])
     });
 }
+
+mod save_and_push {
+    use super::*;
+    use evaldeck::publish::{HubEndpoint, Token};
+
+    const TOKEN: &str = "hf_tui_token_31c4";
+
+    fn with_token(app: &mut App) {
+        app.hub = HubEndpoint::new("https://hub.example", Token::new(TOKEN));
+    }
+
+    #[test]
+    fn save_dialog() {
+        snapshot("save_dialog", Some(RUNS_013), |app| {
+            press(app, &[Down, Char('S')]);
+            press(app, &[KeyCode::Backspace; 7]);
+            typed(app, "saved-runs");
+        });
+        snapshot("save_dialog_empty_folder", Some(RUNS_013), |app| {
+            press(app, &[Enter, Char('S')]);
+            press(app, &[KeyCode::Backspace; 7]);
+            press(app, &[Enter]);
+        });
+    }
+
+    #[test]
+    fn push_dialog_states() {
+        snapshot("push_dialog_no_token", Some(RUNS_013), |app| {
+            press(app, &[Down, Enter, Char('P')]);
+            typed(app, "evals");
+            press(app, &[Enter]);
+        });
+        snapshot("push_dialog_public", Some(RUNS_013), |app| {
+            with_token(app);
+            press(app, &[Down, Char('P')]);
+            typed(app, "evals");
+            press(app, &[KeyCode::Tab, Char(' ')]);
+        });
+        snapshot("push_dialog_bad_org", Some(RUNS_013), |app| {
+            with_token(app);
+            press(app, &[Down, Char('P')]);
+            typed(app, "../x");
+            press(app, &[Enter]);
+        });
+    }
+
+    /// Submitting starts a background push; the status line shows its progress, then its failure.
+    #[test]
+    fn push_progress_and_failure() {
+        for (name, done) in [("push_progress", false), ("push_failed", true)] {
+            snapshot(name, Some(RUNS_013), |app| {
+                with_token(app);
+                press(app, &[Down, Char('P')]);
+                typed(app, "evals");
+                let command = app.update(Message::Key(KeyEvent::new(Enter, KeyModifiers::NONE)));
+                assert!(
+                    matches!(command, Command::PushRun { ref org, public: false, .. } if org == "evals")
+                );
+                let generation = app.job.as_ref().unwrap().generation;
+                app.update(Message::JobProgress {
+                    generation,
+                    text: "pushing: 40% uploaded (2026-11-23T21-41-33.518746/details_quiz:geo|0_2026-11-23T21-41-33.518746.parquet)".into(),
+                });
+                if done {
+                    app.update(Message::JobDone {
+                        generation,
+                        result: Err("push failed: creating the repo (evals/details_model-a_private): the Hub answered 503, still after 4 attempts".into()),
+                    });
+                }
+            });
+        }
+    }
+
+    #[test]
+    fn a_second_dialog_waits_for_the_running_job() {
+        let mut app = open(Some(RUNS_013), (100, 30));
+        with_token(&mut app);
+        press(&mut app, &[Char('P')]);
+        typed(&mut app, "evals");
+        let command = app.update(Message::Key(KeyEvent::new(Enter, KeyModifiers::NONE)));
+        assert!(matches!(command, Command::PushRun { .. }));
+        press(&mut app, &[Char('S')]);
+        assert!(app.dialog.is_none());
+        assert!(app.status.as_ref().unwrap().text.contains("still running"));
+        // Keys still move the list while the push runs.
+        press(&mut app, &[Down]);
+        assert_eq!(app.runs.cursor.selected, 1);
+    }
+
+    #[test]
+    fn save_copies_the_run_and_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = open(Some(RUNS_013), (100, 30));
+        press(&mut app, &[Down, Enter, Char('S')]);
+        press(&mut app, &[KeyCode::Backspace; 7]);
+        typed(&mut app, dir.path().to_str().unwrap());
+        press(&mut app, &[Enter]);
+        let status = app.status.clone().unwrap();
+        assert!(!status.error, "{status:?}");
+        let results = dir
+            .path()
+            .join("results/model-a/results_2026-11-23T21-41-33.518746.json");
+        assert!(
+            status.text.contains(&results.display().to_string()),
+            "{status:?}"
+        );
+        let source = std::path::Path::new(RUNS_013)
+            .join("results/model-a/results_2026-11-23T21-41-33.518746.json");
+        assert_eq!(
+            std::fs::read(&results).unwrap(),
+            std::fs::read(source).unwrap()
+        );
+        let details = dir
+            .path()
+            .join("details/model-a/2026-11-23T21-41-33.518746");
+        assert!(std::fs::read_dir(details).unwrap().count() >= 5);
+        // Again: refused, the first copy intact.
+        press(&mut app, &[Char('S')]);
+        press(&mut app, &[KeyCode::Backspace; 7]);
+        typed(&mut app, dir.path().to_str().unwrap());
+        press(&mut app, &[Enter]);
+        let status = app.status.clone().unwrap();
+        assert!(
+            status.error && status.text.contains("never overwritten"),
+            "{status:?}"
+        );
+    }
+}
+
+mod hub_server;
+
+/// `P` on a run pushes it for real (to the local Hub server) and ends with the repo's URL.
+#[test]
+fn push_through_the_tui_reaches_the_hub() {
+    let server = hub_server::HubServer::start("hf_tui_push_token");
+    let mut app = open(Some(RUNS_013), (100, 30));
+    let mut endpoint = evaldeck::publish::HubEndpoint::new(
+        &server.url,
+        evaldeck::publish::Token::new("hf_tui_push_token"),
+    );
+    endpoint.cache_dir = Some(tempfile::tempdir().unwrap().keep());
+    app.hub = endpoint;
+    press(&mut app, &[Down, Enter, Char('P')]);
+    typed(&mut app, "evals");
+    press(&mut app, &[KeyCode::Tab, Char(' '), Enter]);
+    assert!(app.job.is_none());
+    let status = app.status.clone().unwrap();
+    assert!(!status.error, "{status:?}");
+    assert_eq!(
+        status.text,
+        format!("pushed to {}/datasets/evals/details_model-a", server.url)
+    );
+    let repo = server.repo("evals/details_model-a").unwrap();
+    assert!(!repo.private);
+    assert!(repo.files.contains_key("README.md"));
+}

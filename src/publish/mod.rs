@@ -17,8 +17,8 @@ pub use hub::{
     CommitProgress, Committed, Content, HubClient, HubEndpoint, Repo, RepoFile, RepoKind, Upload,
 };
 pub use push::{
-    PushPlan, PushProgress, PushReport, check_org, details_repo_id, plan_push, push_details_to_hub,
-    push_results_to_hub, push_to_hub, results_parquet,
+    PushPlan, PushProgress, PushReport, check_org, details_repo_id, plan_push, planned_paths,
+    push_details_to_hub, push_results_to_hub, push_to_hub, results_parquet,
 };
 pub use run::{PublishEvent, PublishOptions, Published, publish_run, saved_run};
 pub use token::{Token, hf_home};

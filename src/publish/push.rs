@@ -76,6 +76,20 @@ impl PushPlan {
     }
 }
 
+/// The repo paths a push of `run` writes, the card aside: `results_{date}.json`,
+/// `results_{date}.parquet`, then `{date}/details_{task}_{date}.parquet` per task.
+pub fn planned_paths(run: &Run) -> Vec<String> {
+    let date = &run.date_id;
+    let mut paths = vec![
+        format!("results_{date}.json"),
+        format!("results_{date}.parquet"),
+    ];
+    for (task, _) in &run.details {
+        paths.push(format!("{date}/details_{task}_{date}.parquet"));
+    }
+    paths
+}
+
 pub fn plan_push(org: &str, public: bool, run: &Run) -> Result<PushPlan, PublishError> {
     check_org(org)?;
     let results_path = run.results_path.as_ref().ok_or_else(|| {
@@ -86,19 +100,20 @@ pub fn plan_push(org: &str, public: bool, run: &Run) -> Result<PushPlan, Publish
     })?;
     let results = store::read_results(results_path)?;
     let date = &run.date_id;
+    let paths = planned_paths(run);
     let mut uploads = vec![
         Upload {
-            path_in_repo: format!("results_{date}.json"),
+            path_in_repo: paths[0].clone(),
             content: Content::File(results_path.clone()),
         },
         Upload {
-            path_in_repo: format!("results_{date}.parquet"),
+            path_in_repo: paths[1].clone(),
             content: Content::Bytes(results_parquet(results_path, &results)?),
         },
     ];
-    for (task, path) in &run.details {
+    for ((_, path), path_in_repo) in run.details.iter().zip(&paths[2..]) {
         uploads.push(Upload {
-            path_in_repo: format!("{date}/details_{task}_{date}.parquet"),
+            path_in_repo: path_in_repo.clone(),
             content: Content::File(path.clone()),
         });
     }

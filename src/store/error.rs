@@ -65,6 +65,12 @@ pub enum StoreError {
         available: String,
     },
 
+    #[error("{}: already exists; a saved run is never overwritten", path.display())]
+    Exists { path: PathBuf },
+
+    #[error("model name `{model}` cannot be used as a folder: {reason}")]
+    UnsafeModelName { model: String, reason: &'static str },
+
     #[error("run {date_id} of `{model}` has no results file, only details")]
     NoResultsFile { model: String, date_id: String },
 

@@ -1,6 +1,7 @@
 //! lighteval's on-disk layout: results JSON, details Parquet, run discovery, atomic writes.
 
 mod arrow_json;
+mod copy;
 mod details;
 mod details_write;
 mod discover;
@@ -14,6 +15,7 @@ mod summary;
 mod write;
 
 pub use arrow_json::{cell, row_object, write_cell};
+pub use copy::{CopiedRun, copy_run};
 pub use details::{
     DEFAULT_BATCH_ROWS, DetailsFile, DetailsLayout, RowBatches, detail_from_row, detail_to_json,
     rows_of,

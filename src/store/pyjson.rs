@@ -526,6 +526,23 @@ fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
+/// Python's `ensure_ascii=True`: every non-ASCII character of JSON text as `\uXXXX` (a surrogate
+/// pair beyond the BMP). JSON's syntax is ASCII, so only string contents change.
+pub fn escape_non_ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -652,21 +669,4 @@ mod tests {
     fn surrogate_pairs_decode() {
         assert_eq!(parse(r#""\ud83d\ude00""#).unwrap(), Json::Str("😀".into()));
     }
-}
-
-/// Python's `ensure_ascii=True`: every non-ASCII character of JSON text as `\uXXXX` (a surrogate
-/// pair beyond the BMP). JSON's syntax is ASCII, so only string contents change.
-pub fn escape_non_ascii(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    out
 }

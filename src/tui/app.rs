@@ -9,7 +9,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use super::data::{
     FreqColumn, ListQuery, ResultsData, RunsData, SampleDetail, SampleTable, frequencies, task_of,
 };
+use super::dialog::{Dialog, Outcome, PushDialog, SaveDialog};
 use super::keymap::{Action, Scope, action_for};
+use crate::publish::HubEndpoint;
 use crate::store::Run;
 
 /// Rows of chrome around a list: title bar, table header, status line, hint line.
@@ -117,6 +119,7 @@ impl ResultsSort {
 #[derive(Debug, Clone)]
 pub struct ResultsState {
     pub generation: u64,
+    pub run: Run,
     pub title: String,
     pub data: Loadable<ResultsData>,
     pub cursor: Cursor,
@@ -216,7 +219,23 @@ pub struct App {
     pub status: Option<Status>,
     pub size: (u16, u16),
     pub quit: bool,
+    /// The save or push dialog, over any screen.
+    pub dialog: Option<Dialog>,
+    /// The save or push running in the background; one at a time.
+    pub job: Option<Job>,
+    /// Where `P` pushes, and as whom (the token itself is never shown).
+    pub hub: HubEndpoint,
+    /// The organisation typed in the last push dialog, offered again.
+    pub last_org: String,
     next_generation: u64,
+}
+
+/// A save or push under way: its progress goes to the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub generation: u64,
+    pub what: &'static str,
+    pub progress: String,
 }
 
 /// Everything that can change the state.
@@ -261,6 +280,15 @@ pub enum Message {
         generation: u64,
         result: Result<SampleDetail, String>,
     },
+    JobProgress {
+        generation: u64,
+        text: String,
+    },
+    /// A save or push ended: where it went, or what went wrong.
+    JobDone {
+        generation: u64,
+        result: Result<String, String>,
+    },
 }
 
 /// Work for the event loop: I/O and anything slow, each tagged with the generation it answers.
@@ -303,6 +331,18 @@ pub enum Command {
         path: PathBuf,
         row: usize,
     },
+    SaveRun {
+        generation: u64,
+        run: Run,
+        output_dir: PathBuf,
+    },
+    PushRun {
+        generation: u64,
+        run: Run,
+        org: String,
+        public: bool,
+        endpoint: HubEndpoint,
+    },
 }
 
 impl App {
@@ -326,6 +366,10 @@ impl App {
             status: None,
             size,
             quit: false,
+            dialog: None,
+            job: None,
+            hub: HubEndpoint::new("https://huggingface.co", None),
+            last_org: String::new(),
             next_generation: 1,
         };
         (app, Command::LoadRuns { source })
@@ -476,6 +520,26 @@ impl App {
                 }
                 Command::None
             }
+            Message::JobProgress { generation, text } => {
+                if let Some(job) = self.job.as_mut().filter(|j| j.generation == generation) {
+                    job.progress = text;
+                }
+                Command::None
+            }
+            Message::JobDone { generation, result } => {
+                if self
+                    .job
+                    .as_ref()
+                    .is_some_and(|j| j.generation == generation)
+                {
+                    self.job = None;
+                    match result {
+                        Ok(text) => self.say(text),
+                        Err(text) => self.fail(text),
+                    }
+                }
+                Command::None
+            }
             Message::SampleLoaded { generation, result } => {
                 if let Some(sample) = self.sample.as_mut().filter(|s| s.generation == generation) {
                     sample.data = match result {
@@ -498,6 +562,9 @@ impl App {
     fn on_key(&mut self, key: KeyEvent) -> Command {
         if self.input.is_some() {
             return self.on_input_key(key);
+        }
+        if self.dialog.is_some() {
+            return self.on_dialog_key(key);
         }
         let action = action_for(&key, self.scope(), self.screen != Screen::Sample);
         if self.help {
@@ -531,6 +598,7 @@ impl App {
                 self.back();
                 Command::None
             }
+            Action::SaveRun | Action::PushRun => self.open_dialog(action),
             _ => match self.screen {
                 Screen::Runs => self.on_runs(action),
                 Screen::Results => self.on_results(action),
@@ -646,6 +714,7 @@ impl App {
         self.screen = Screen::Results;
         self.results = Some(ResultsState {
             generation,
+            run: run.clone(),
             title: format!("{} @ {}", run.model, run.date_id),
             data: Loadable::Loading,
             cursor: Cursor::default(),
@@ -1118,6 +1187,97 @@ impl App {
             },
         }
         Command::None
+    }
+
+    /// The run `S` and `P` act on: the selected one on the Runs screen, the open one elsewhere.
+    fn current_run(&self) -> Option<Run> {
+        match self.screen {
+            Screen::Runs => match &self.runs.data {
+                Loadable::Ready(data) => data
+                    .runs
+                    .get(self.runs.cursor.selected)
+                    .map(|(run, _)| run.clone()),
+                _ => None,
+            },
+            Screen::Results | Screen::Samples | Screen::Sample => {
+                self.results.as_ref().map(|r| r.run.clone())
+            }
+            Screen::Diff | Screen::Flips | Screen::FlipSample => None,
+        }
+    }
+
+    fn open_dialog(&mut self, action: Action) -> Command {
+        if let Some(job) = &self.job {
+            let text = format!("{} is still running; wait for it to finish", job.what);
+            self.fail(text);
+            return Command::None;
+        }
+        let Some(run) = self.current_run() else {
+            self.fail("open or select a run first");
+            return Command::None;
+        };
+        if run.results_path.is_none() {
+            self.fail("this run has no results file: only complete runs can be saved or pushed");
+            return Command::None;
+        }
+        self.dialog = Some(match action {
+            Action::SaveRun => Dialog::Save(SaveDialog {
+                run,
+                output_dir: "results".into(),
+                error: None,
+            }),
+            _ => Dialog::Push(PushDialog::new(
+                run,
+                self.last_org.clone(),
+                self.hub.url.clone(),
+                self.hub.has_token(),
+            )),
+        });
+        Command::None
+    }
+
+    fn on_dialog_key(&mut self, key: KeyEvent) -> Command {
+        let Some(dialog) = self.dialog.as_mut() else {
+            return Command::None;
+        };
+        match dialog.on_key(key) {
+            Outcome::Stay => Command::None,
+            Outcome::Cancel => {
+                self.dialog = None;
+                Command::None
+            }
+            Outcome::Save { run, output_dir } => {
+                self.dialog = None;
+                let generation = self.generation();
+                self.job = Some(Job {
+                    generation,
+                    what: "a save",
+                    progress: format!("saving {} @ {} to {output_dir} …", run.model, run.date_id),
+                });
+                Command::SaveRun {
+                    generation,
+                    run,
+                    output_dir: PathBuf::from(output_dir),
+                }
+            }
+            Outcome::Push { run, org, public } => {
+                self.dialog = None;
+                self.last_org = org.clone();
+                let generation = self.generation();
+                self.job = Some(Job {
+                    generation,
+                    what: "a push",
+                    progress: format!("pushing {} @ {} …", run.model, run.date_id),
+                });
+                Command::PushRun {
+                    generation,
+                    run,
+                    org,
+                    public,
+                    endpoint: self.hub.clone(),
+                }
+            }
+        }
     }
 
     fn on_input_key(&mut self, key: KeyEvent) -> Command {

@@ -56,6 +56,8 @@ pub enum Action {
     NextSample,
     RawJson,
     Diff,
+    SaveRun,
+    PushRun,
 }
 
 pub struct Binding {
@@ -89,6 +91,20 @@ pub const BINDINGS: &[Binding] = &[
         label: "?",
         action: Action::Help,
         help: "this help",
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[Char('S')],
+        label: "S",
+        action: Action::SaveRun,
+        help: "save: the current run into a folder, in lighteval's layout",
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[Char('P')],
+        label: "P",
+        action: Action::PushRun,
+        help: "push: the current run to the Hugging Face Hub",
     },
     Binding {
         scope: Scope::List,

@@ -8,8 +8,10 @@
 
 pub mod app;
 pub mod data;
+pub mod dialog;
 pub mod keymap;
 pub mod view;
+mod view_dialog;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -44,6 +46,7 @@ pub fn run(source: Option<PathBuf>) -> Result<()> {
 fn event_loop(terminal: &mut DefaultTerminal, source: Option<PathBuf>) -> Result<()> {
     let size = terminal.size()?;
     let (mut app, first) = App::new(source, (size.width, size.height));
+    app.hub = crate::publish::HubEndpoint::from_env();
     let theme = Theme::from_env();
     let (sender, receiver) = mpsc::channel();
     spawn_terminal_reader(sender.clone());
@@ -97,6 +100,8 @@ enum JobKind {
     Search,
     Sample,
     Diff,
+    /// Saves and pushes: never cancelled by another, and `App` allows one at a time.
+    Publish,
 }
 
 #[derive(Default)]
@@ -115,6 +120,7 @@ impl Jobs {
             Command::Search { .. } => JobKind::Search,
             Command::LoadSample { .. } => JobKind::Sample,
             Command::LoadDiff { .. } => JobKind::Diff,
+            Command::SaveRun { .. } | Command::PushRun { .. } => JobKind::Publish,
         };
         let cancel: CancelFlag = Arc::new(AtomicBool::new(false));
         if let Some(previous) = self.running.insert(kind, Arc::clone(&cancel)) {
@@ -231,6 +237,46 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
                 generation,
                 result: data::load_sample(&path, row).map_err(text),
             });
+        }
+        Command::SaveRun {
+            generation,
+            run,
+            output_dir,
+        } => {
+            let result = crate::store::copy_run(&run, &output_dir)
+                .map(|copied| format!("saved to {}", copied.results_path.display()))
+                .map_err(text);
+            send(Message::JobDone { generation, result });
+        }
+        Command::PushRun {
+            generation,
+            run,
+            org,
+            public,
+            endpoint,
+        } => {
+            let options = crate::publish::PublishOptions {
+                push_to_hub: true,
+                org: Some(org),
+                public,
+                ..Default::default()
+            };
+            let mut last: Option<Instant> = None;
+            let published = crate::publish::publish_run(&run, &options, endpoint, &mut |event| {
+                if last.is_none_or(|l| l.elapsed() >= PROGRESS_EVERY) {
+                    last = Some(Instant::now());
+                    send(Message::JobProgress {
+                        generation,
+                        text: data::push_progress_text(&event),
+                    });
+                }
+            });
+            let result = match (published.hub, published.errors.into_iter().next()) {
+                (_, Some(error)) => Err(format!("push failed: {error}")),
+                (Some(report), None) => Ok(format!("pushed to {}", report.repo_url)),
+                (None, None) => Err("push failed: nothing was pushed".into()),
+            };
+            send(Message::JobDone { generation, result });
         }
     }
 }

@@ -26,7 +26,7 @@ impl Theme {
         }
     }
 
-    fn fg(self, color: Color) -> Style {
+    pub(super) fn fg(self, color: Color) -> Style {
         if self.color {
             Style::default().fg(color)
         } else {
@@ -42,11 +42,11 @@ impl Theme {
         }
     }
 
-    fn selected(self) -> Style {
+    pub(super) fn selected(self) -> Style {
         Style::default().add_modifier(Modifier::REVERSED)
     }
 
-    fn dim(self) -> Style {
+    pub(super) fn dim(self) -> Style {
         Style::default().add_modifier(Modifier::DIM)
     }
 
@@ -100,6 +100,9 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
         && samples.freq.is_some()
     {
         frequency(app, theme, frame, main);
+    }
+    if let Some(dialog) = &app.dialog {
+        super::view_dialog::dialog(dialog, theme, frame);
     }
     if app.help {
         help(app, theme, frame);
@@ -270,6 +273,9 @@ fn status_line(app: &App, theme: Theme) -> Paragraph<'static> {
         if samples.searching.is_some() {
             return Paragraph::new("searching …");
         }
+    }
+    if let Some(job) = &app.job {
+        return Paragraph::new(format!("⟳ {}", job.progress));
     }
     match &app.status {
         Some(status) if status.error => Paragraph::new(format!("✗ {}", status.text))

@@ -382,7 +382,7 @@ impl Hub<'_> {
             let size = file["size"].as_u64().unwrap_or(0);
             let sample = file["sample"]
                 .as_str()
-                .and_then(|s| base64_decode(s))
+                .and_then(base64_decode)
                 .unwrap_or_default();
             let by_extension = path
                 .rsplit_once('.')

@@ -1,0 +1,75 @@
+//! Saving a run that was read (from any folder, or from the Hub's cache) into another output
+//! folder, in lighteval's layout, with the tracker's guarantees: details first, staged in a hidden
+//! folder and renamed into place, then the results file, each atomic; nothing is overwritten.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::discover::Run;
+use super::error::{Result, StoreError};
+use super::write::write_atomically;
+
+/// Where a copy went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopiedRun {
+    pub results_path: PathBuf,
+    pub details_paths: Vec<PathBuf>,
+}
+
+pub fn copy_run(run: &Run, output_dir: &Path) -> Result<CopiedRun> {
+    let model = run.model.trim_matches('/');
+    let unsafe_name = |reason| StoreError::UnsafeModelName {
+        model: run.model.clone(),
+        reason,
+    };
+    if model.is_empty() || model.contains('\0') {
+        return Err(unsafe_name("it is empty or holds a NUL"));
+    }
+    if !Path::new(model)
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
+    {
+        return Err(unsafe_name("it would leave the output folder"));
+    }
+    let date = &run.date_id;
+    let results_source = run
+        .results_path
+        .as_ref()
+        .ok_or_else(|| StoreError::NoResultsFile {
+            model: run.model.clone(),
+            date_id: date.clone(),
+        })?;
+    let results_path = output_dir
+        .join("results")
+        .join(model)
+        .join(format!("results_{date}.json"));
+    if results_path.exists() {
+        return Err(StoreError::Exists { path: results_path });
+    }
+    let mut details_paths = Vec::new();
+    if !run.details.is_empty() {
+        let model_dir = output_dir.join("details").join(model);
+        let final_dir = model_dir.join(date);
+        if final_dir.exists() {
+            return Err(StoreError::Exists { path: final_dir });
+        }
+        std::fs::create_dir_all(&model_dir).map_err(|e| StoreError::io(&model_dir, e))?;
+        let staging = tempfile::Builder::new()
+            .prefix(&format!(".{date}-"))
+            .tempdir_in(&model_dir)
+            .map_err(|e| StoreError::io(&model_dir, e))?;
+        for (task, source) in &run.details {
+            let name = format!("details_{task}_{date}.parquet");
+            let bytes = std::fs::read(source).map_err(|e| StoreError::io(source, e))?;
+            write_atomically(&staging.path().join(&name), &bytes)?;
+            details_paths.push(final_dir.join(name));
+        }
+        let staged = staging.keep();
+        std::fs::rename(&staged, &final_dir).map_err(|e| StoreError::io(&final_dir, e))?;
+    }
+    let bytes = std::fs::read(results_source).map_err(|e| StoreError::io(results_source, e))?;
+    write_atomically(&results_path, &bytes)?;
+    Ok(CopiedRun {
+        results_path,
+        details_paths,
+    })
+}
