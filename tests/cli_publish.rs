@@ -297,3 +297,73 @@ fn trackio_without_a_project_is_refused_before_tracking() {
         "nothing saved when the request was wrong from the start"
     );
 }
+
+/// `show` and `diff` take `hf://datasets/ORG/REPO` like a folder, and print what they print for
+/// the same runs on disk.
+#[test]
+fn show_and_diff_read_a_hub_repo() {
+    let server = HubServer::start(TOKEN);
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("HF_TOKEN", TOKEN), ("HF_ENDPOINT", server.url.as_str())];
+    let first = fixture("lighteval-0.13/results/model-a/results_2026-11-23T21-40-51.814529.json");
+    let last = fixture("lighteval-0.13/results/model-a/results_2026-11-23T21-41-33.518746.json");
+    for results in [&first, &last] {
+        let output = evaldeck(
+            &[
+                results.to_str().unwrap(),
+                "--push-to-hub",
+                "--results-org",
+                "evals",
+                "--public",
+            ],
+            dir.path(),
+            &env,
+        );
+        assert!(output.status.success(), "{}", text(&output.stderr));
+    }
+    let runs = last;
+    let hub = "hf://datasets/evals/details_model-a";
+    let from_hub = evaldeck(&["show", hub], dir.path(), &env);
+    assert!(from_hub.status.success(), "{}", text(&from_hub.stderr));
+    let local = evaldeck(&["show", runs.to_str().unwrap()], dir.path(), &env);
+    assert_eq!(text(&from_hub.stdout), text(&local.stdout));
+    let samples = evaldeck(
+        &["samples", hub, "--task", "quiz:geo|0", "--format", "jsonl"],
+        dir.path(),
+        &env,
+    );
+    assert!(samples.status.success(), "{}", text(&samples.stderr));
+    let local_samples = evaldeck(
+        &[
+            "samples",
+            runs.to_str().unwrap(),
+            "--task",
+            "quiz:geo|0",
+            "--format",
+            "jsonl",
+        ],
+        dir.path(),
+        &env,
+    );
+    assert_eq!(text(&samples.stdout), text(&local_samples.stdout));
+    let diff_hub = evaldeck(
+        &["diff", &format!("{hub}@first"), &format!("{hub}@last")],
+        dir.path(),
+        &env,
+    );
+    assert!(diff_hub.status.success(), "{}", text(&diff_hub.stderr));
+    let diff_local = evaldeck(
+        &["diff", first.to_str().unwrap(), runs.to_str().unwrap()],
+        dir.path(),
+        &env,
+    );
+    assert!(diff_local.status.success(), "{}", text(&diff_local.stderr));
+    assert_eq!(text(&diff_hub.stdout), text(&diff_local.stdout));
+    let bad = evaldeck(&["show", "hf://datasets/evals"], dir.path(), &env);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("ORG/REPO"),
+        "{}",
+        text(&bad.stderr)
+    );
+}

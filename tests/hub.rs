@@ -4,6 +4,7 @@
 mod hub_server;
 mod support;
 
+use std::path::Path;
 use std::time::Duration;
 
 use evaldeck::publish::{
@@ -293,4 +294,84 @@ fn push_results_and_push_details_to_hub_work() {
             );
         }
     }
+}
+
+/// `hf://datasets/ORG/REPO` opens like a folder: results at once, a task's details when opened,
+/// and the cached copy when the Hub is gone.
+#[test]
+fn a_hub_repo_opens_as_a_source_lazily_and_offline() {
+    let server = HubServer::start(TOKEN);
+    let client = client(&server, Some(TOKEN));
+    let first = fixture_run(FIRST);
+    let second = fixture_run(SECOND);
+    for run in [&first, &second] {
+        push_to_hub(
+            &client,
+            &plan_push("evals", true, run).unwrap(),
+            &mut |_| {},
+        )
+        .unwrap();
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url.clone();
+    let endpoint = || {
+        let mut endpoint = HubEndpoint::new(&url, Token::new(TOKEN));
+        endpoint.retry_delay = Duration::from_millis(5);
+        endpoint.cache_dir = Some(cache.path().to_owned());
+        endpoint
+    };
+    let opened =
+        publish::open_source(Path::new("hf://datasets/evals/details_model-a"), endpoint()).unwrap();
+    assert!(!opened.offline);
+    let runs: Vec<&store::Run> = opened.catalog.runs().collect();
+    assert_eq!(runs.len(), 2);
+    let run = runs.iter().find(|r| r.date_id == FIRST).unwrap();
+    assert_eq!(
+        run.model, "model-a",
+        "the model name comes from the results file"
+    );
+    assert_eq!(run.details.len(), first.details.len());
+    assert!(run.results_path.as_ref().unwrap().exists());
+    assert!(
+        run.details.iter().all(|(_, p)| !p.exists()),
+        "no details fetched before they are opened"
+    );
+    let downloads_before = server
+        .log()
+        .iter()
+        .filter(|l| l.contains("/resolve/"))
+        .count();
+    let (task, local) = &first.details[1];
+    let remote = run.open_details(task).unwrap();
+    assert_eq!(
+        remote.num_rows(),
+        store::DetailsFile::open(local).unwrap().num_rows()
+    );
+    let downloads_after = server
+        .log()
+        .iter()
+        .filter(|l| l.contains("/resolve/"))
+        .count();
+    assert!(downloads_after > downloads_before);
+    assert_eq!(run.details.iter().filter(|(_, p)| p.exists()).count(), 1);
+
+    drop(server);
+    let offline =
+        publish::open_source(Path::new("hf://datasets/evals/details_model-a"), endpoint()).unwrap();
+    assert!(offline.offline);
+    let run = offline.catalog.runs().find(|r| r.date_id == FIRST).unwrap();
+    assert!(run.results_path.is_some());
+    let file = run.open_details(task).unwrap();
+    assert_eq!(file.num_rows(), remote.num_rows());
+}
+
+#[test]
+fn a_missing_hub_repo_is_a_clear_error() {
+    let server = HubServer::start(TOKEN);
+    let mut endpoint = HubEndpoint::new(&server.url, Token::new(TOKEN));
+    endpoint.cache_dir = Some(tempfile::tempdir().unwrap().keep());
+    let error =
+        publish::open_source(Path::new("hf://datasets/evals/nothing-here"), endpoint).unwrap_err();
+    assert!(matches!(error, PublishError::NotFound { .. }), "{error}");
+    assert!(error.to_string().contains("evals/nothing-here"), "{error}");
 }

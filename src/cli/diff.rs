@@ -33,11 +33,11 @@ fn split_source(source: &str) -> (PathBuf, Option<RunSelector>) {
 pub(super) fn diff(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let (path_a, at_a) = split_source(&args.a);
     let (path_b, at_b) = split_source(&args.b);
-    let catalog_a = store::discover(&path_a)?;
+    let catalog_a = super::catalog_of(&path_a)?;
     let catalog_b = if path_b == path_a {
         catalog_a.clone()
     } else {
-        store::discover(&path_b)?
+        super::catalog_of(&path_b)?
     };
     let run_a_selector = args.run_a.clone().or(at_a);
     let run_b_selector = args.run_b.clone().or(at_b);

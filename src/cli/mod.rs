@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use color_eyre::eyre::{Result, WrapErr};
 
-use crate::store::{self, Catalog, RunSelector};
+use crate::store::{Catalog, RunSelector};
 
 use crate::sample_run::sample_run_dir;
 
@@ -246,7 +246,20 @@ fn open_source(source: Option<&PathBuf>) -> Result<Catalog> {
         Some(path) => path.clone(),
         None => sample_run_dir().wrap_err("could not unpack the bundled sample run")?,
     };
-    Ok(store::discover(&path)?)
+    catalog_of(&path)
+}
+
+/// A folder or file, or an `hf://datasets/ORG/REPO[@REVISION]` source (through the Hub's cache;
+/// the cached copy when the Hub is out of reach, said on stderr).
+fn catalog_of(path: &std::path::Path) -> Result<Catalog> {
+    let opened = crate::publish::open_source(path, crate::publish::HubEndpoint::from_env())?;
+    if opened.offline {
+        eprintln!(
+            "note: the Hub is out of reach; opening the cached copy of {}",
+            path.display()
+        );
+    }
+    Ok(opened.catalog)
 }
 
 /// Whether an error is only a closed output pipe (`evaldeck … | head`), which is not a failure.

@@ -252,6 +252,11 @@ impl HubClient {
         &self.endpoint
     }
 
+    /// Where downloads are cached.
+    pub fn cache_dir(&self) -> &Path {
+        self.hf.cache_dir()
+    }
+
     fn require_token(&self) -> Result<&Token, PublishError> {
         self.endpoint
             .token
@@ -788,21 +793,25 @@ impl HubClient {
             },
             HFError::Http { context } => {
                 let status = context.status.as_u16();
-                if status >= 500 || status == 429 {
-                    PublishError::Server {
+                let detail = detail(context.server_message.as_deref());
+                match status {
+                    401 => PublishError::Unauthorized { what, repo },
+                    403 => PublishError::Forbidden { what, repo, detail },
+                    404 => PublishError::NotFound { what, repo, detail },
+                    409 => PublishError::Conflict { what, repo, detail },
+                    429 | 500.. => PublishError::Server {
                         what,
                         repo,
                         status,
-                        detail: detail(context.server_message.as_deref()),
+                        detail,
                         attempts: self.endpoint.attempts,
-                    }
-                } else {
-                    PublishError::Rejected {
+                    },
+                    _ => PublishError::Rejected {
                         what,
                         repo,
                         status,
-                        detail: detail(context.server_message.as_deref()),
-                    }
+                        detail,
+                    },
                 }
             }
             HFError::RateLimited { context, .. } => PublishError::Server {

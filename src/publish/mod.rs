@@ -8,6 +8,7 @@ pub mod events;
 pub mod hub;
 mod push;
 mod run;
+pub mod source;
 pub mod tensorboard;
 mod token;
 pub mod trackio;
@@ -21,4 +22,5 @@ pub use push::{
     push_details_to_hub, push_results_to_hub, push_to_hub, results_parquet,
 };
 pub use run::{PublishEvent, PublishOptions, Published, publish_run, saved_run};
+pub use source::{HubCatalog, HubSource, open_hub_source, open_source};
 pub use token::{Token, hf_home};

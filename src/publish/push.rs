@@ -99,6 +99,7 @@ pub fn plan_push(org: &str, public: bool, run: &Run) -> Result<PushPlan, Publish
         })
     })?;
     let results = store::read_results(results_path)?;
+    run.fetch_all_details()?;
     let date = &run.date_id;
     let paths = planned_paths(run);
     let mut uploads = vec![
@@ -272,7 +273,7 @@ pub fn push_details_to_hub(
     }
     let mut uploads = Vec::new();
     for (task, path) in &run.details {
-        let file = store::DetailsFile::open(path)?;
+        let file = run.open_details(task)?;
         let mut jsonl = Vec::new();
         store::write_details_jsonl(&file, u64::MAX, 4096, &mut jsonl, path)?;
         uploads.push(Upload {

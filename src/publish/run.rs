@@ -195,5 +195,6 @@ pub fn saved_run(model: &str, date_id: &str, results_path: PathBuf, details: &[P
         date_id: date_id.to_owned(),
         results_path: Some(results_path),
         details,
+        remote: None,
     }
 }

@@ -30,6 +30,7 @@ pub fn copy_run(run: &Run, output_dir: &Path) -> Result<CopiedRun> {
     {
         return Err(unsafe_name("it would leave the output folder"));
     }
+    run.fetch_all_details()?;
     let date = &run.date_id;
     let results_source = run
         .results_path

@@ -50,9 +50,41 @@ pub struct Run {
     pub model: String,
     pub date_id: String,
     pub results_path: Option<PathBuf>,
-    /// `(task key, path)`, sorted by task key.
+    /// `(task key, path)`, sorted by task key. For a run on the Hub, a path is where the file
+    /// lands in the download cache, and it exists once fetched.
     pub details: Vec<(String, PathBuf)>,
+    /// How to fetch a details file that is not on disk yet (runs opened from the Hub).
+    pub remote: Option<RemoteDetails>,
 }
+
+/// Fetches a run's details file into its expected path on demand: a Hub source's details come
+/// down only when a task is opened.
+#[derive(Clone)]
+pub struct RemoteDetails(
+    std::sync::Arc<dyn Fn(&Path) -> std::result::Result<(), String> + Send + Sync>,
+);
+
+impl RemoteDetails {
+    pub fn new(
+        fetch: impl Fn(&Path) -> std::result::Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        RemoteDetails(std::sync::Arc::new(fetch))
+    }
+}
+
+impl std::fmt::Debug for RemoteDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RemoteDetails")
+    }
+}
+
+impl PartialEq for RemoteDetails {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for RemoteDetails {}
 
 /// Which run of a model: by `date_id`, or the oldest / newest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,15 +135,48 @@ impl Run {
                 task: task.to_owned(),
                 available: list_or_none(self.details.iter().map(|(t, _)| t.as_str())),
             })?;
+        self.fetch(path)?;
         DetailsFile::open(path)
     }
 
-    /// Opens every details file of the run (footers only).
+    /// Brings a remote run's details file to disk, if it is not there yet.
+    pub fn fetch(&self, path: &Path) -> Result<()> {
+        match &self.remote {
+            Some(remote) if !path.exists() => {
+                (remote.0)(path).map_err(|message| StoreError::Fetch {
+                    path: path.to_owned(),
+                    message,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Every details file on disk, fetching a remote run's.
+    pub fn fetch_all_details(&self) -> Result<()> {
+        self.details
+            .iter()
+            .try_for_each(|(_, path)| self.fetch(path))
+    }
+
+    /// Whether a task's details can be read without fetching them.
+    pub fn details_on_disk(&self, task: &str) -> bool {
+        self.details_path(task).is_some_and(Path::exists)
+    }
+
+    /// Opens every details file of the run (footers only); a remote run's files that were not
+    /// fetched yet are left out, so a listing never downloads them.
     pub fn open_all_details(&self) -> Result<Vec<DetailsFile>> {
         self.details
             .iter()
+            .filter(|(_, path)| self.remote.is_none() || path.exists())
             .map(|(_, path)| DetailsFile::open(path))
             .collect()
+    }
+
+    /// Whether every details file is on disk (always, for a local run).
+    pub fn all_details_on_disk(&self) -> bool {
+        self.remote.is_none() || self.details.iter().all(|(_, p)| p.exists())
     }
 }
 
@@ -286,6 +351,26 @@ pub fn discover(source: &Path) -> Result<Catalog> {
     })
 }
 
+/// The runs among `files` (paths under `root`, which need not exist yet: a Hub repo's details
+/// before they are fetched), found as [`discover`] finds them in a folder.
+pub fn discover_files(root: &Path, files: Vec<PathBuf>) -> Result<Catalog> {
+    let mut found = Found::default();
+    for file in files {
+        found.add(file);
+    }
+    let models = group(root, found)?;
+    if models.is_empty() {
+        return Err(StoreError::NoRuns {
+            path: root.to_owned(),
+        });
+    }
+    Ok(Catalog {
+        source: root.to_owned(),
+        kind: SourceKind::Folder,
+        models,
+    })
+}
+
 /// Files found, with the date id (and task) their names or folders give.
 #[derive(Default)]
 struct Found {
@@ -437,6 +522,7 @@ fn group(source: &Path, found: Found) -> Result<Vec<ModelRuns>> {
         date_id: date.to_owned(),
         results_path: None,
         details: Vec::new(),
+        remote: None,
     };
     for (path, date) in found.results {
         let date = date.as_str();

@@ -65,6 +65,9 @@ pub enum StoreError {
         available: String,
     },
 
+    #[error("{}: could not be fetched: {message}", path.display())]
+    Fetch { path: PathBuf, message: String },
+
     #[error("{}: already exists; a saved run is never overwritten", path.display())]
     Exists { path: PathBuf },
 

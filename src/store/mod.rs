@@ -22,8 +22,8 @@ pub use details::{
 };
 pub use details_write::{RowSchema, write_details, write_details_text_with};
 pub use discover::{
-    Catalog, ModelRuns, Run, RunSelector, Selection, SourceKind, discover, parse_details_file_name,
-    parse_results_file_name,
+    Catalog, ModelRuns, RemoteDetails, Run, RunSelector, Selection, SourceKind, discover,
+    discover_files, parse_details_file_name, parse_results_file_name,
 };
 pub use error::{Result, StoreError};
 pub use guard::{guarded, quiet_guarded_panics};

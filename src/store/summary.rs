@@ -27,7 +27,11 @@ pub fn summarise(run: &Run) -> RunSummary {
         problem: None,
     };
     match run.open_all_details() {
-        Ok(files) => summary.samples = Some(files.iter().map(|f| f.num_rows()).sum()),
+        // A Hub run's count is known only once all its details were fetched.
+        Ok(files) if run.all_details_on_disk() => {
+            summary.samples = Some(files.iter().map(|f| f.num_rows()).sum())
+        }
+        Ok(_) => {}
         Err(e) => summary.problem = Some(e.to_string()),
     }
     if run.results_path.is_some() {

@@ -63,8 +63,10 @@ pub fn load_results(run: &Run) -> Result<ResultsData, StoreError> {
     let mut lines = Vec::new();
     for row in results.rows() {
         let key = row.key();
+        // A Hub run's details are counted once fetched; listing them must not download them.
         let samples = run
             .details_path(row.task)
+            .filter(|p| run.remote.is_none() || p.exists())
             .and_then(|p| DetailsFile::open(p).ok())
             .map(|f| f.num_rows());
         for metric in row.metrics() {

@@ -148,7 +148,11 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
                     .map_err(|e| format!("could not unpack the sample run: {e}")),
             };
             let result = path
-                .and_then(|p| crate::store::discover(&p).map_err(text))
+                .and_then(|p| {
+                    crate::publish::open_source(&p, crate::publish::HubEndpoint::from_env())
+                        .map(|opened| opened.catalog)
+                        .map_err(|e| e.to_string())
+                })
                 .map(|c| data::load_runs(&c));
             send(Message::RunsLoaded(result));
         }

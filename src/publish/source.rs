@@ -1,0 +1,261 @@
+//! `hf://datasets/ORG/REPO[@REVISION]` as a source: a details repo (or any dataset repo holding
+//! lighteval files) opened like a folder. The repo is listed, its results files are downloaded
+//! at once (they are small), and each task's details only when the task is opened, all through
+//! `hf-hub`'s cache, pinned to the commit that was listed. With the Hub out of reach, the cached
+//! copy is opened instead: what was fetched before is there offline.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::error::PublishError;
+use super::hub::{HubClient, HubEndpoint, Repo};
+use crate::store::{self, Catalog, RemoteDetails};
+
+const PREFIX: &str = "hf://datasets/";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubSource {
+    /// `ORG/REPO`.
+    pub repo_id: String,
+    pub revision: Option<String>,
+}
+
+impl HubSource {
+    /// `None` when `text` is not an `hf://` source at all; an error when it is one, badly formed.
+    pub fn parse(text: &str) -> Option<Result<HubSource, PublishError>> {
+        if !text.starts_with("hf://") {
+            return None;
+        }
+        let bad = |why: &str| Some(Err(PublishError::BadSource(text.into(), why.into())));
+        let Some(rest) = text.strip_prefix(PREFIX) else {
+            return bad("only dataset repos are sources: hf://datasets/ORG/REPO[@REVISION]");
+        };
+        let (repo_id, revision) = match rest.split_once('@') {
+            Some((repo, revision)) => (repo.trim_end_matches('/'), Some(revision)),
+            None => (rest.trim_end_matches('/'), None),
+        };
+        let parts: Vec<&str> = repo_id.split('/').collect();
+        if parts.len() != 2 {
+            return bad("expected ORG/REPO after hf://datasets/");
+        }
+        for part in &parts {
+            if part.is_empty()
+                || part.len() > 96
+                || !part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+                || part.starts_with(['-', '.'])
+                || part.contains("..")
+            {
+                return bad("ORG and REPO take letters, digits, `-`, `_` and `.`");
+            }
+        }
+        if let Some(revision) = revision
+            && (revision.is_empty()
+                || revision.contains("..")
+                || revision.starts_with('/')
+                || revision
+                    .chars()
+                    .any(|c| c.is_control() || c == ' ' || c == '\\'))
+        {
+            return bad("the revision after @ is empty or not a branch, tag or commit name");
+        }
+        Some(Ok(HubSource {
+            repo_id: repo_id.to_owned(),
+            revision: revision.map(str::to_owned),
+        }))
+    }
+
+    pub fn revision(&self) -> &str {
+        self.revision.as_deref().unwrap_or("main")
+    }
+}
+
+impl std::fmt::Display for HubSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{PREFIX}{}", self.repo_id)?;
+        if let Some(revision) = &self.revision {
+            write!(f, "@{revision}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A Hub source, opened.
+#[derive(Debug)]
+pub struct HubCatalog {
+    pub catalog: Catalog,
+    /// The Hub could not be reached; this is the cached copy.
+    pub offline: bool,
+}
+
+/// Any source: a folder or file, or an `hf://datasets/…` repo.
+pub fn open_source(path: &Path, endpoint: HubEndpoint) -> Result<HubCatalog, PublishError> {
+    match path.to_str().and_then(HubSource::parse) {
+        Some(source) => open_hub_source(&source?, endpoint),
+        None => Ok(HubCatalog {
+            catalog: store::discover(path)?,
+            offline: false,
+        }),
+    }
+}
+
+pub fn open_hub_source(
+    source: &HubSource,
+    endpoint: HubEndpoint,
+) -> Result<HubCatalog, PublishError> {
+    let client = Arc::new(HubClient::new(endpoint)?);
+    let repo = Repo::dataset(&source.repo_id);
+    let files = match client.list_files(&repo, Some(source.revision())) {
+        Ok(files) => files,
+        Err(PublishError::Network { .. }) | Err(PublishError::Server { .. }) => {
+            return open_cached(&client, source).map(|catalog| HubCatalog {
+                catalog,
+                offline: true,
+            });
+        }
+        Err(error) => return Err(error),
+    };
+    let is_results = |path: &str| store::parse_results_file_name(file_name(path)).is_some();
+    let is_details = |path: &str| store::parse_details_file_name(file_name(path)).is_some();
+    let results: Vec<&str> = files
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|p| is_results(p))
+        .collect();
+    let Some(first) = results.first() else {
+        return Err(PublishError::Store(store::StoreError::NoRuns {
+            path: PathBuf::from(source.to_string()),
+        }));
+    };
+    // The first download tells which commit the revision is at; every later one is pinned to
+    // it, so all files come from one snapshot folder.
+    let first_local = client.download(&repo, Some(source.revision()), first, false)?;
+    let snapshot = snapshot_dir(&first_local, first).ok_or_else(|| PublishError::Protocol {
+        what: "opening the repo".into(),
+        repo: source.repo_id.clone(),
+        message: format!(
+            "the cache put {first} at an unexpected place: {}",
+            first_local.display()
+        ),
+    })?;
+    let commit = file_name(&snapshot.to_string_lossy()).to_owned();
+    let mut paths = vec![first_local];
+    for path in &results[1..] {
+        paths.push(client.download(&repo, Some(&commit), path, false)?);
+    }
+    for file in files.iter().filter(|f| is_details(&f.path)) {
+        paths.push(snapshot.join(&file.path));
+    }
+    let mut catalog = store::discover_files(&snapshot, paths)?;
+    let fetch = {
+        let (client, repo, snapshot, commit) = (
+            client.clone(),
+            repo.clone(),
+            snapshot.clone(),
+            commit.clone(),
+        );
+        RemoteDetails::new(move |path: &Path| {
+            let in_repo = path
+                .strip_prefix(&snapshot)
+                .map_err(|_| {
+                    format!(
+                        "{} is not in the snapshot {}",
+                        path.display(),
+                        snapshot.display()
+                    )
+                })?
+                .to_string_lossy()
+                .replace('\\', "/");
+            let local = client
+                .download(&repo, Some(&commit), &in_repo, false)
+                .map_err(|e| e.to_string())?;
+            if local != path && !path.exists() {
+                return Err(format!("the cache put it at {}", local.display()));
+            }
+            Ok(())
+        })
+    };
+    for model in &mut catalog.models {
+        for run in &mut model.runs {
+            run.remote = Some(fetch.clone());
+        }
+    }
+    Ok(HubCatalog {
+        catalog,
+        offline: false,
+    })
+}
+
+/// The snapshot the cache holds for the source's revision, opened as a folder.
+fn open_cached(client: &HubClient, source: &HubSource) -> Result<Catalog, PublishError> {
+    let folder = client
+        .cache_dir()
+        .join(format!("datasets--{}", source.repo_id.replace('/', "--")));
+    let revision = source.revision();
+    let commit = if revision.len() == 40 && revision.bytes().all(|b| b.is_ascii_hexdigit()) {
+        revision.to_owned()
+    } else {
+        let reference = folder.join("refs").join(revision);
+        std::fs::read_to_string(&reference)
+            .map_err(|_| PublishError::Protocol {
+                what: "opening the repo".into(),
+                repo: source.repo_id.clone(),
+                message: format!(
+                    "the Hub is out of reach and {source} was never opened here (nothing in the cache at {})",
+                    folder.display()
+                ),
+            })?
+            .trim()
+            .to_owned()
+    };
+    Ok(store::discover(&folder.join("snapshots").join(commit))?)
+}
+
+/// `…/snapshots/{commit}` from a downloaded file's path and its path in the repo.
+fn snapshot_dir(local: &Path, in_repo: &str) -> Option<PathBuf> {
+    let mut dir = local.to_path_buf();
+    for _ in in_repo.split('/') {
+        dir = dir.parent()?.to_path_buf();
+    }
+    (dir.parent()?.file_name()? == "snapshots").then_some(dir)
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_parse() {
+        assert_eq!(
+            HubSource::parse("hf://datasets/evals/details_m_private")
+                .unwrap()
+                .unwrap(),
+            HubSource {
+                repo_id: "evals/details_m_private".into(),
+                revision: None
+            }
+        );
+        let pinned = HubSource::parse("hf://datasets/a/b@refs/pr/1")
+            .unwrap()
+            .unwrap();
+        assert_eq!(pinned.revision(), "refs/pr/1");
+        assert_eq!(pinned.to_string(), "hf://datasets/a/b@refs/pr/1");
+        assert!(HubSource::parse("results/").is_none());
+        for bad in [
+            "hf://models/a/b",
+            "hf://datasets/a",
+            "hf://datasets/a/b/c",
+            "hf://datasets/../b",
+            "hf://datasets/a/b@",
+            "hf://datasets/a/b@x y",
+            "hf://datasets/a/b@../../etc",
+        ] {
+            assert!(HubSource::parse(bad).unwrap().is_err(), "{bad}");
+        }
+    }
+}
