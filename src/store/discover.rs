@@ -57,12 +57,13 @@ pub struct Run {
     pub remote: Option<RemoteDetails>,
 }
 
+/// Brings one file to its expected path, or says why it could not.
+type FetchFn = dyn Fn(&Path) -> std::result::Result<(), String> + Send + Sync;
+
 /// Fetches a run's details file into its expected path on demand: a Hub source's details come
 /// down only when a task is opened.
 #[derive(Clone)]
-pub struct RemoteDetails(
-    std::sync::Arc<dyn Fn(&Path) -> std::result::Result<(), String> + Send + Sync>,
-);
+pub struct RemoteDetails(std::sync::Arc<FetchFn>);
 
 impl RemoteDetails {
     pub fn new(
