@@ -9,6 +9,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use evaldeck::cli::{self, Cli};
 
 fn main() -> ExitCode {
+    // Errors are printed as one line, never with a backtrace, so capturing one is waste: with
+    // RUST_BACKTRACE=1 set, symbolising it cost about 450 MB and a visible pause on every error.
+    // Panics keep their backtrace (RUST_BACKTRACE). Set before any thread exists.
+    if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
+        // SAFETY: single-threaded here; nothing reads the environment concurrently.
+        unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
+    }
     // Panics still get color-eyre's report; errors are printed plainly below.
     let _ = color_eyre::install();
     // Corrupt Parquet can make the parquet crate panic; those panics are caught and reported as

@@ -215,3 +215,47 @@ fn a_file_that_makes_the_parquet_decoder_panic() {
         "{err}"
     );
 }
+
+/// A footer that claims a 1 GB string is refused without allocating for it: the binary, under a
+/// 200 MB data limit (and with RUST_BACKTRACE=1, whose capture once cost 450 MB on every error),
+/// exits with a clear error instead of failing to allocate.
+#[test]
+fn a_footer_claiming_a_1gb_string_costs_no_gigabyte() {
+    let path = fixture("bad/footer_claims_a_1gb_string.parquet");
+    let err = store::DetailsFile::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Parquet { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("footer_claims_a_1gb_string.parquet"),
+        "{err}"
+    );
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -d 200000 && exec "$0" samples "$1" --task footer_claims_a_1gb_string"#)
+        .arg(env!("CARGO_BIN_EXE_evaldeck"))
+        .arg(&path)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("footer_claims_a_1gb_string.parquet"),
+        "{stderr}"
+    );
+}
+
+/// A details file whose rows belong to another task than its name says (a copy, a rename) is
+/// refused when the task is opened, naming the file and both tasks.
+#[test]
+fn a_details_file_whose_rows_are_of_another_task() {
+    let path = fixture("bad/task_mismatch/details_quiz:sci|0_2026-11-23T21-40-51.814529.parquet");
+    let catalog = store::discover(&path).unwrap();
+    let run = catalog.runs().next().unwrap();
+    let err = run.open_details("quiz:sci|0").unwrap_err();
+    assert!(
+        matches!(err, StoreError::TaskMismatch { ref task, ref found, .. } if task == "quiz:sci|0" && found == "quiz:geo|0"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("details_quiz:sci|0_"), "{err}");
+}

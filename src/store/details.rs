@@ -40,6 +40,25 @@ pub struct DetailsFile {
     metadata: ArrowReaderMetadata,
 }
 
+/// Whether a file named for `file_task` may hold rows of `row_task`: the same task once the
+/// few-shot part and any suite prefix are set aside (`lighteval|mmlu:anatomy|5` and
+/// `mmlu:anatomy` are one task).
+fn same_task(file_task: &str, row_task: &str) -> bool {
+    fn core(task: &str) -> &str {
+        let task = task.trim();
+        let task = match task.rsplit_once('|') {
+            Some((rest, fewshot))
+                if !fewshot.is_empty() && fewshot.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                rest
+            }
+            _ => task,
+        };
+        task.rsplit('|').next().unwrap_or(task)
+    }
+    core(file_task) == core(row_task)
+}
+
 /// Default number of rows decoded at a time.
 pub const DEFAULT_BATCH_ROWS: usize = 4096;
 
@@ -117,6 +136,34 @@ impl DetailsFile {
             path: self.path.clone(),
             reader,
             broken: false,
+        })
+    }
+
+    /// Checks that the file holds `task`'s samples: lighteval ≥ 0.11 writes the task into every
+    /// row (`doc.task_name`), so a file copied or renamed under another task's name is caught
+    /// before its samples are shown as that task's.
+    pub fn check_task(&self, task: &str) -> Result<()> {
+        if self.layout != DetailsLayout::Nested || self.leaves_of("doc.task_name").is_empty() {
+            return Ok(());
+        }
+        let Some(batch) = self.batches(Some(&["doc.task_name"]), 1)?.next() else {
+            return Ok(());
+        };
+        let batch = batch?;
+        let found = match super::cell(batch.column(0).as_ref(), 0) {
+            Json::Object(doc) => match doc.get("task_name") {
+                Some(Json::Str(name)) => name.clone(),
+                _ => return Ok(()),
+            },
+            _ => return Ok(()),
+        };
+        if found.is_empty() || same_task(task, &found) {
+            return Ok(());
+        }
+        Err(StoreError::TaskMismatch {
+            path: self.path.clone(),
+            task: task.to_owned(),
+            found,
         })
     }
 

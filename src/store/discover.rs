@@ -137,7 +137,9 @@ impl Run {
                 available: list_or_none(self.details.iter().map(|(t, _)| t.as_str())),
             })?;
         self.fetch(path)?;
-        DetailsFile::open(path)
+        let file = DetailsFile::open(path)?;
+        file.check_task(task)?;
+        Ok(file)
     }
 
     /// Brings a remote run's details file to disk, if it is not there yet.

@@ -65,6 +65,16 @@ pub enum StoreError {
         available: String,
     },
 
+    #[error(
+        "{}: named as task `{task}`, but its samples are of task `{found}`; was it copied or renamed?",
+        path.display()
+    )]
+    TaskMismatch {
+        path: PathBuf,
+        task: String,
+        found: String,
+    },
+
     #[error("{}: could not be fetched: {message}", path.display())]
     Fetch { path: PathBuf, message: String },
 
