@@ -164,10 +164,14 @@ report["results_checked"] = results_checked
 card = DatasetCard.load(repo, repo_type="dataset")
 configs = card.data.to_dict()["configs"]
 report["configs"] = sorted(c["config_name"] for c in configs)
+named = set()
 for config in configs:
     for split in config["data_files"]:
         for path in split["path"]:
             assert path in files, (config["config_name"], path)
+            named.add(path)
+unnamed = sorted(f for f in files if f.endswith(".parquet") and f not in named)
+assert not unnamed, unnamed
 # datasets loads each task's latest split by config name, straight from the Hub.
 loaded = {}
 for config in configs:

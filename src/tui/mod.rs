@@ -11,7 +11,6 @@ pub mod data;
 pub mod dialog;
 pub mod keymap;
 pub mod view;
-mod view_dialog;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

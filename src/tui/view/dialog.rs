@@ -6,8 +6,8 @@ use ratatui::style::{Color, Modifier};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::dialog::{Dialog, PushField};
-use super::view::Theme;
+use super::Theme;
+use crate::tui::dialog::{Dialog, PushField};
 
 pub fn dialog(dialog: &Dialog, theme: Theme, frame: &mut Frame) {
     let area = frame.area();

@@ -1,0 +1,309 @@
+//! The Diff screens: per-task deltas, a task's flips, and a flip side by side.
+
+use super::samples::{section, visible_whitespace};
+use super::*;
+
+pub(super) fn diff_table(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let Some(state) = &app.diff else { return };
+    if loadable_notice(frame, area, theme, "the diff", &state.data) {
+        return;
+    }
+    let Loadable::Ready(data) = &state.data else {
+        return;
+    };
+    let report = &data.report;
+    // Warnings first: prompt drift and missing tasks change how the numbers read.
+    let mut header_lines = vec![Line::from(format!(
+        "A {}   B {}",
+        data.a_label, data.b_label
+    ))];
+    for warning in &report.warnings {
+        let style = if warning.starts_with("PROMPT DRIFT") {
+            theme.fg(Color::Red).add_modifier(Modifier::BOLD)
+        } else {
+            theme.fg(Color::Yellow)
+        };
+        header_lines.push(Line::from(Span::styled(format!("⚠ {warning}"), style)));
+    }
+    for change in &report.changes {
+        header_lines.push(Line::from(Span::styled(
+            format!("Δ {}: {} → {}", change.what, change.a, change.b),
+            theme.dim(),
+        )));
+    }
+    let header_height = (header_lines.len() as u16).min(area.height / 3).max(1);
+    let [top, list] =
+        Layout::vertical([Constraint::Length(header_height), Constraint::Min(1)]).areas(area);
+    frame.render_widget(Paragraph::new(header_lines), top);
+    let height = list.height.saturating_sub(1) as usize;
+    let Cursor { selected, offset } = state.cursor;
+    let offset = offset
+        .min(selected)
+        .max((selected + 1).saturating_sub(height));
+    let rows = report
+        .rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, row)| {
+            let delta = row.delta();
+            let mark = row.mark();
+            let value = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), format_value);
+            let p = row.p_text();
+            let flags = row.flags();
+            let mut style = if row.significant {
+                Style::default().add_modifier(Modifier::BOLD)
+            } else {
+                theme.dim()
+            };
+            if row.is_regression() {
+                style = style.patch(theme.fg(Color::Red));
+            }
+            if i == selected {
+                style = theme.selected();
+            }
+            Row::new(vec![
+                Cell::from(mark),
+                Cell::from(row.task.clone()),
+                Cell::from(row.metric.clone()),
+                Cell::from(format!("{:>8}", value(row.a))),
+                Cell::from(format!("{:>8}", value(row.b))),
+                Cell::from(format!("{:>8}", value(delta))),
+                Cell::from(format!("{p:>7}")),
+                Cell::from(format!("{} {flags}", row.test.name())),
+            ])
+            .style(style)
+        });
+    let widths = [
+        Constraint::Length(2),
+        Constraint::Min(10),
+        Constraint::Min(6),
+        Constraint::Length(8),
+        Constraint::Length(8),
+        Constraint::Length(8),
+        Constraint::Length(7),
+        Constraint::Min(8),
+    ];
+    let table = Table::new(rows, widths).header(header(
+        &[
+            "",
+            "Task",
+            "Metric",
+            "       A",
+            "       B",
+            "       Δ",
+            "p Holm",
+            "test (~ unpaired, ! drift)",
+        ],
+        theme,
+    ));
+    frame.render_widget(table, list);
+}
+
+pub(super) fn flips(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let Some(state) = &app.diff else { return };
+    let Loadable::Ready(data) = &state.data else {
+        return;
+    };
+    let Some((task, rows)) = state.task.and_then(|t| data.flips.get(t)) else {
+        return;
+    };
+    if rows.is_empty() {
+        notice(
+            frame,
+            area,
+            &format!("No sample of {task} changed."),
+            theme.dim(),
+        );
+        return;
+    }
+    let height = area.height.saturating_sub(1) as usize;
+    let Cursor { selected, offset } = state.flip_cursor;
+    let offset = offset
+        .min(selected)
+        .max((selected + 1).saturating_sub(height));
+    let table_rows = rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, flip)| {
+            let style = if i == selected {
+                theme.selected()
+            } else {
+                Style::default()
+            };
+            let row = |r: Option<usize>| r.map_or_else(|| "—".to_owned(), |r| r.to_string());
+            Row::new(vec![
+                Cell::from(flip.kind),
+                Cell::from(format!("{:>5}", row(flip.a_row))),
+                Cell::from(format!("{:>5}", row(flip.b_row))),
+                Cell::from(one_line(&flip.query, 200)),
+                Cell::from(format!(
+                    "{} → {}",
+                    one_line(&flip.prediction_a, 40),
+                    one_line(&flip.prediction_b, 40)
+                )),
+            ])
+            .style(style)
+        });
+    let widths = [
+        Constraint::Length(24),
+        Constraint::Length(5),
+        Constraint::Length(5),
+        Constraint::Min(12),
+        Constraint::Min(14),
+    ];
+    frame.render_widget(
+        Table::new(table_rows, widths).header(header(
+            &["change", "  row A", "  row B", "query", "prediction A → B"],
+            theme,
+        )),
+        area,
+    );
+}
+
+pub(super) fn flip_sample(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let Some(state) = &app.diff else { return };
+    let Loadable::Ready(data) = &state.data else {
+        return;
+    };
+    let Some(flip) = state
+        .task
+        .and_then(|t| data.flips.get(t))
+        .and_then(|(_, rows)| rows.get(state.flip_cursor.selected))
+    else {
+        return;
+    };
+    let [query_area, sides] =
+        Layout::vertical([Constraint::Percentage(45), Constraint::Min(4)]).areas(area);
+    let mut query = vec![section(flip.kind, theme), section("query", theme)];
+    query.extend(visible_whitespace(&flip.query));
+    frame.render_widget(
+        Paragraph::new(query)
+            .wrap(Wrap { trim: false })
+            .scroll((state.scroll, 0)),
+        query_area,
+    );
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(sides);
+    let side = |title: &str,
+                prediction: &str,
+                other: &str,
+                metrics: &[(String, String)],
+                other_metrics: &[(String, String)]| {
+        // What differs from the other side is marked, with a symbol as well as colour.
+        let differs = prediction != other;
+        let marked = Style::default()
+            .add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
+            .patch(theme.fg(Color::Yellow));
+        let mut spans: Vec<Span> = word_diff(prediction, other)
+            .into_iter()
+            .map(|(word, same)| Span::styled(word, if same { Style::default() } else { marked }))
+            .collect();
+        if differs {
+            spans.push(Span::raw("  ≠"));
+        }
+        let mut lines = vec![Line::from(spans)];
+        for (name, value) in metrics {
+            let changed = other_metrics
+                .iter()
+                .find(|(n, _)| n == name)
+                .is_none_or(|(_, v)| v != value);
+            let text = format!("{name} {value}{}", if changed { "  ≠" } else { "" });
+            lines.push(Line::from(Span::styled(
+                text,
+                if changed {
+                    theme.fg(Color::Yellow)
+                } else {
+                    theme.dim()
+                },
+            )));
+        }
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::TOP)
+                .title(format!(" {title} ")),
+        )
+    };
+    frame.render_widget(
+        side(
+            "A",
+            &flip.prediction_a,
+            &flip.prediction_b,
+            &flip.metrics_a,
+            &flip.metrics_b,
+        ),
+        left,
+    );
+    frame.render_widget(
+        side(
+            "B",
+            &flip.prediction_b,
+            &flip.prediction_a,
+            &flip.metrics_b,
+            &flip.metrics_a,
+        ),
+        right,
+    );
+}
+
+/// `text` split into words (with their following whitespace), each marked whether it is part of
+/// the longest common word sequence with `other`: the parts that differ are the unmarked ones.
+/// Long texts (over 400 words) are compared as a whole.
+pub(super) fn word_diff(text: &str, other: &str) -> Vec<(String, bool)> {
+    let words = |t: &str| -> Vec<String> {
+        t.split_inclusive(char::is_whitespace)
+            .map(str::to_owned)
+            .collect()
+    };
+    let (mine, theirs) = (words(text), words(other));
+    if mine.len() > 400 || theirs.len() > 400 {
+        return vec![(text.to_owned(), text == other)];
+    }
+    let key = |w: &String| w.trim_end().to_owned();
+    let (n, m) = (mine.len(), theirs.len());
+    let mut lcs = vec![vec![0u16; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if key(&mine[i]) == key(&theirs[j]) {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::with_capacity(n);
+    while i < n {
+        if j < m && key(&mine[i]) == key(&theirs[j]) {
+            out.push((mine[i].clone(), true));
+            i += 1;
+            j += 1;
+        } else if j < m && lcs[i][j + 1] > lcs[i + 1][j] {
+            j += 1;
+        } else {
+            out.push((mine[i].clone(), false));
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::word_diff;
+
+    #[test]
+    fn word_diff_marks_what_differs() {
+        let marked = word_diff("the quick brown fox", "the slow brown fox");
+        let differing: Vec<&str> = marked
+            .iter()
+            .filter(|(_, same)| !same)
+            .map(|(w, _)| w.trim())
+            .collect();
+        assert_eq!(differing, ["quick"]);
+        assert!(word_diff("same", "same").iter().all(|(_, same)| *same));
+    }
+}

@@ -1,0 +1,245 @@
+//! The Results screen: tasks × metrics with their stderr, and the config panel.
+
+use super::*;
+
+pub(super) fn results(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let Some(state) = &app.results else { return };
+    if loadable_notice(frame, area, theme, "results", &state.data) {
+        return;
+    }
+    let Loadable::Ready(data) = &state.data else {
+        return;
+    };
+    let (list_area, panel_area) = if state.panel {
+        let [left, right] =
+            Layout::horizontal([Constraint::Min(50), Constraint::Percentage(40)]).areas(area);
+        (left, Some(right))
+    } else {
+        (area, None)
+    };
+    if state.visible.is_empty() {
+        let text = if state.filter.is_empty() {
+            "This run has no results rows.".to_owned()
+        } else {
+            format!(
+                "No task matches “{}”. Press f to change the filter.",
+                state.filter
+            )
+        };
+        notice(frame, list_area, &text, theme.dim());
+    } else {
+        let height = app.list_height();
+        let Cursor { selected, offset } = state.cursor;
+        let mut previous_task: Option<&str> = None;
+        let rows = state
+            .visible
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(height)
+            .map(|(position, &index)| {
+                let line = &data.lines[index];
+                // Name a task on its first line only, as lighteval's table does.
+                let first = previous_task != Some(line.task.as_str()) || position == offset;
+                previous_task = Some(line.task.as_str());
+                let task = if !first {
+                    String::new()
+                } else if line.derived {
+                    format!("Σ {}", line.task)
+                } else if state.folded.contains(&line.group) {
+                    format!("▸ {}", line.task)
+                } else {
+                    line.task.clone()
+                };
+                let stderr = line
+                    .stderr
+                    .map(|s| format!("± {}", format_value(s)))
+                    .unwrap_or_default();
+                let mut style = if line.derived {
+                    theme.dim().add_modifier(Modifier::ITALIC)
+                } else {
+                    Style::default()
+                };
+                if position == selected {
+                    style = theme.selected();
+                }
+                let mut cells = vec![
+                    Cell::from(task),
+                    Cell::from(if first {
+                        line.version.map(|v| v.to_string()).unwrap_or_default()
+                    } else {
+                        String::new()
+                    }),
+                    Cell::from(line.metric.clone()),
+                    Cell::from(format!(
+                        "{:>9}",
+                        line.value.map_or("-".to_owned(), format_value)
+                    )),
+                    Cell::from(format!("{stderr:>10}")),
+                ];
+                if !state.panel {
+                    cells.push(Cell::from(if first {
+                        line.samples.map(thousands).unwrap_or_default()
+                    } else {
+                        String::new()
+                    }));
+                }
+                Row::new(cells).style(style)
+            });
+        // Numbers keep their width; names give way when the terminal is narrow.
+        let names_room = (list_area.width as usize)
+            .saturating_sub(3 + 9 + 10 + 7 + 6)
+            .max(12);
+        let metric_width = data
+            .lines
+            .iter()
+            .map(|l| width(&l.metric))
+            .max()
+            .unwrap_or(6)
+            .clamp(6, 28);
+        let metric_width = metric_width.min(names_room / 2);
+        let task_width = data
+            .lines
+            .iter()
+            .map(|l| width(&l.task) + 2)
+            .max()
+            .unwrap_or(10)
+            .clamp(10, 40);
+        let task_width = task_width.min(names_room - metric_width);
+        let mut widths = vec![
+            Constraint::Length(task_width as u16),
+            Constraint::Length(3),
+            Constraint::Length(metric_width as u16),
+            Constraint::Length(9),
+            Constraint::Length(10),
+        ];
+        let mut headers = vec!["Task", "Ver", "Metric", "    Value", "    Stderr"];
+        if !state.panel {
+            widths.push(Constraint::Length(7));
+            headers.push("Samples");
+        }
+        let table = Table::new(rows, widths).header(header(&headers, theme));
+        frame.render_widget(table, list_area);
+    }
+    if let Some(panel) = panel_area {
+        let line = state
+            .visible
+            .get(state.cursor.selected)
+            .map(|&i| &data.lines[i]);
+        let text = config_panel(data, line.map(|l| l.task.as_str()));
+        let block = Block::default().borders(Borders::LEFT).title(" config ");
+        frame.render_widget(
+            Paragraph::new(text).block(block).wrap(Wrap { trim: false }),
+            panel,
+        );
+    }
+}
+
+pub(super) fn config_panel(data: &crate::tui::data::ResultsData, task: Option<&str>) -> String {
+    let mut out = String::new();
+    let results = &data.results;
+    let general = results.general();
+    out.push_str(&format!(
+        "model    {}\n",
+        general.model_name().unwrap_or("?")
+    ));
+    if let Some(secs) = general.total_evaluation_time_secs() {
+        out.push_str(&format!("time     {secs:.1} s\n"));
+    }
+    if let Some(seeds) = general.num_fewshot_seeds() {
+        out.push_str(&format!("few-shot seeds {seeds}\n"));
+    }
+    out.push_str(&format!(
+        "max samples {}\n",
+        general
+            .max_samples()
+            .map_or("all".to_owned(), |m| m.to_string())
+    ));
+    out.push_str(&match general.stderr_convention() {
+        "lighteval" => {
+            "bootstrap stderr: lighteval's (SD of replicates / √replicates)\n".to_owned()
+        }
+        other => format!("bootstrap stderr: {other}\n"),
+    });
+    if let Some(params) = general.generation_parameters() {
+        let set: Vec<String> = params
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| format!("{k}={}", json_text(v, false)))
+            .collect();
+        out.push_str(&format!(
+            "generation {}\n",
+            if set.is_empty() {
+                "defaults".to_owned()
+            } else {
+                set.join(", ")
+            }
+        ));
+    }
+    if let Some(config) = general.model_config() {
+        for (key, value) in config
+            .iter()
+            .filter(|(k, v)| *k != "generation_parameters" && !v.is_null())
+        {
+            out.push_str(&format!("  {key}: {}\n", json_text(value, false)));
+        }
+    }
+    for key in ["model_sha", "model_dtype", "model_size"] {
+        if let Some(value) = general.legacy_model_field(key).filter(|v| !v.is_null()) {
+            out.push_str(&format!("  {key}: {}\n", json_text(value, false)));
+        }
+    }
+    let Some(task) = task else { return out };
+    out.push_str(&format!("\n{task}\n"));
+    if let Some(config) = results.task_config(task) {
+        if let Some(v) = results.task_version(task) {
+            out.push_str(&format!("  version {v}\n"));
+        }
+        if let Some(n) = config.num_fewshots() {
+            out.push_str(&format!("  few-shot {n}\n"));
+        }
+        let splits = config.evaluation_splits();
+        if !splits.is_empty() {
+            out.push_str(&format!("  splits {}\n", splits.join(", ")));
+        }
+        let docs = config
+            .effective_num_docs()
+            .map_or("unknown".to_owned(), |n| n.to_string());
+        out.push_str(&format!("  docs {docs}\n"));
+        for metric in config.metrics() {
+            let aggregation = metric.aggregation().unwrap_or_else(|| "?".into());
+            let better = match metric
+                .names
+                .first()
+                .and_then(|n| metric.higher_is_better(n))
+            {
+                Some(true) => " ↑ better",
+                Some(false) => " ↓ better",
+                None => "",
+            };
+            out.push_str(&format!(
+                "  {} — {aggregation}{better}\n",
+                metric.names.join(", ")
+            ));
+        }
+    } else if !crate::model::TaskKey::new(task).is_derived() {
+        out.push_str("  no task config in this file\n");
+    }
+    if let Some(summary) = results.task_summary(task) {
+        let hashes = summary.hashes();
+        out.push_str(&format!(
+            "  hashes\n    examples {}\n    prompts  {}\n    input    {}\n    cont     {}\n",
+            hashes.hash_examples,
+            hashes.hash_full_prompts,
+            hashes.hash_input_tokens,
+            hashes.hash_cont_tokens
+        ));
+        let count = |k: &str| summary.count(k).map_or("?".to_owned(), |n| n.to_string());
+        out.push_str(&format!(
+            "  truncated {} · padded {}\n",
+            count("truncated"),
+            count("padded")
+        ));
+    }
+    out
+}
