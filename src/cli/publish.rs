@@ -68,8 +68,14 @@ pub(super) fn report(
     if let Some(url) = &published.tensorboard_repo {
         writeln!(out, "{url}")?;
     }
+    // The same cause (no token, the Hub down) can fail two destinations; say it once.
+    let mut said: Vec<String> = Vec::new();
     for error in &published.errors {
-        writeln!(err, "error: {error}")?;
+        let text = error.to_string();
+        if !said.contains(&text) {
+            writeln!(err, "error: {text}")?;
+            said.push(text);
+        }
     }
     match published.errors.len() {
         0 => Ok(()),
