@@ -742,30 +742,11 @@ impl HubClient {
         } else {
             format!(": {}", self.redact(&message))
         };
-        let (what, repo) = (what.to_owned(), repo.id.clone());
-        match status {
-            401 => PublishError::Unauthorized { what, repo },
-            403 => PublishError::Forbidden { what, repo, detail },
-            404 => PublishError::NotFound { what, repo, detail },
-            409 => PublishError::Conflict { what, repo, detail },
-            429 | 500.. => PublishError::Server {
-                what,
-                repo,
-                status,
-                detail,
-                attempts,
-            },
-            _ => PublishError::Rejected {
-                what,
-                repo,
-                status,
-                detail,
-            },
-        }
+        by_status(what, repo, status, detail, attempts)
     }
 
-    fn hf_error(&self, what: &str, repo: &Repo, error: HFError) -> PublishError {
-        let (what, repo) = (what.to_owned(), repo.id.clone());
+    fn hf_error(&self, what: &str, repo_ref: &Repo, error: HFError) -> PublishError {
+        let (what, repo) = (what.to_owned(), repo_ref.id.clone());
         let detail = |message: Option<&str>| {
             message
                 .filter(|m| !m.is_empty())
@@ -791,29 +772,13 @@ impl HubClient {
                 repo,
                 detail: format!(": {}", self.redact(&error.to_string())),
             },
-            HFError::Http { context } => {
-                let status = context.status.as_u16();
-                let detail = detail(context.server_message.as_deref());
-                match status {
-                    401 => PublishError::Unauthorized { what, repo },
-                    403 => PublishError::Forbidden { what, repo, detail },
-                    404 => PublishError::NotFound { what, repo, detail },
-                    409 => PublishError::Conflict { what, repo, detail },
-                    429 | 500.. => PublishError::Server {
-                        what,
-                        repo,
-                        status,
-                        detail,
-                        attempts: self.endpoint.attempts,
-                    },
-                    _ => PublishError::Rejected {
-                        what,
-                        repo,
-                        status,
-                        detail,
-                    },
-                }
-            }
+            HFError::Http { context } => by_status(
+                &what,
+                repo_ref,
+                context.status.as_u16(),
+                detail(context.server_message.as_deref()),
+                self.endpoint.attempts,
+            ),
             HFError::RateLimited { context, .. } => PublishError::Server {
                 what,
                 repo,
@@ -947,6 +912,30 @@ impl Action {
             .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
             .collect();
         Some(Action { href, header })
+    }
+}
+
+/// The error an HTTP status stands for, the same whether `hf-hub` or this client saw it.
+fn by_status(what: &str, repo: &Repo, status: u16, detail: String, attempts: u32) -> PublishError {
+    let (what, repo) = (what.to_owned(), repo.id.clone());
+    match status {
+        401 => PublishError::Unauthorized { what, repo },
+        403 => PublishError::Forbidden { what, repo, detail },
+        404 => PublishError::NotFound { what, repo, detail },
+        409 => PublishError::Conflict { what, repo, detail },
+        429 | 500.. => PublishError::Server {
+            what,
+            repo,
+            status,
+            detail,
+            attempts,
+        },
+        _ => PublishError::Rejected {
+            what,
+            repo,
+            status,
+            detail,
+        },
     }
 }
 
