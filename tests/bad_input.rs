@@ -259,3 +259,41 @@ fn a_details_file_whose_rows_are_of_another_task() {
     );
     assert!(err.to_string().contains("details_quiz:sci|0_"), "{err}");
 }
+
+/// A file that cannot be read (tests run as root, where `chmod 000` does not stop a read, so a
+/// dangling symlink stands in for it): the listing survives and says so, and opening the task
+/// is an error naming the file.
+#[test]
+fn an_unreadable_details_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results/m");
+    let details = dir.path().join("details/m/2026-01-01T00-00-00");
+    std::fs::create_dir_all(&results).unwrap();
+    std::fs::create_dir_all(&details).unwrap();
+    std::fs::copy(
+        fixture("lighteval-0.13/results/model-a/results_2026-11-23T21-40-51.814529.json"),
+        results.join("results_2026-01-01T00-00-00.json"),
+    )
+    .unwrap();
+    let unreadable = details.join("details_quiz:geo|0_2026-01-01T00-00-00.parquet");
+    std::os::unix::fs::symlink(dir.path().join("gone.parquet"), &unreadable).unwrap();
+    let catalog = store::discover(dir.path()).unwrap();
+    let run = catalog.runs().next().unwrap();
+    let summary = store::summarise(run);
+    assert!(summary.samples.is_none());
+    assert!(
+        summary
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("details_quiz:geo|0_"),
+        "{summary:?}"
+    );
+    let err = run.open_details("quiz:geo|0").unwrap_err();
+    assert!(matches!(err, StoreError::Io { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("details_quiz:geo|0_2026-01-01T00-00-00.parquet"),
+        "{err}"
+    );
+}
