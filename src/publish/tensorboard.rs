@@ -167,6 +167,18 @@ pub fn write_tensorboard(
     wall_time: f64,
 ) -> Result<PathBuf, PublishError> {
     let dir = tensorboard_dir(output_dir, options);
+    // The run name and prefix come from the caller: they must not lead out of `output_dir/tb`.
+    let relative = dir.strip_prefix(output_dir.join("tb")).unwrap_or(&dir);
+    if relative.as_os_str().is_empty()
+        || !relative
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err(PublishError::File {
+            path: dir.clone(),
+            message: "the TensorBoard run name would leave OUTPUT_DIR/tb".into(),
+        });
+    }
     std::fs::create_dir_all(&dir).map_err(|e| store::StoreError::io(&dir, e))?;
     let mut file = EventFile::new(wall_time);
     for logged in tensorboard_values(results, &options.prefix) {
@@ -204,6 +216,28 @@ mod tests {
 
     fn results(text: &str) -> ResultsFile {
         store::parse_results(Path::new("test.json"), text).unwrap()
+    }
+
+    #[test]
+    fn a_run_name_cannot_leave_the_tb_folder() {
+        let results = results(r#"{"config_general": {}, "results": {}}"#);
+        let dir = tempfile::tempdir().unwrap();
+        for run_name in ["../escape", ""] {
+            let options = TensorboardOptions {
+                prefix: if run_name.is_empty() {
+                    String::new()
+                } else {
+                    "eval".into()
+                },
+                run_name: (!run_name.is_empty()).then(|| run_name.to_owned()),
+                step: 0,
+            };
+            assert!(
+                write_tensorboard(dir.path(), &results, &options, 0.0).is_err(),
+                "{run_name:?}"
+            );
+        }
+        assert!(!dir.path().join("escape").exists());
     }
 
     #[test]
