@@ -204,7 +204,8 @@ macro_rules! with_hf_repo {
 }
 
 /// One Hub session: an `hf-hub` client, a plain HTTP client for the two calls `hf-hub` does not
-/// offer, and the runtime both run on.
+/// offer, and the runtime both run on. Its methods block: call them from plain threads (the CLI,
+/// the TUI's jobs), not from inside another async runtime.
 pub struct HubClient {
     endpoint: HubEndpoint,
     hf: HFClient,

@@ -116,6 +116,11 @@ pub fn open_hub_source(
         }
         Err(error) => return Err(error),
     };
+    // Paths come from the server: one that climbs out of the snapshot folder is never followed.
+    let files: Vec<_> = files
+        .into_iter()
+        .filter(|f| stays_inside(&f.path))
+        .collect();
     let is_results = |path: &str| store::parse_results_file_name(file_name(path)).is_some();
     let is_details = |path: &str| store::parse_details_file_name(file_name(path)).is_some();
     let results: Vec<&str> = files
@@ -221,6 +226,15 @@ fn snapshot_dir(local: &Path, in_repo: &str) -> Option<PathBuf> {
     (dir.parent()?.file_name()? == "snapshots").then_some(dir)
 }
 
+/// A repo path made of plain names only: no `..`, no root, no `\\`, no empty part.
+fn stays_inside(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\\')
+        && path
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
 fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
@@ -228,6 +242,16 @@ fn file_name(path: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listed_paths_that_climb_out_are_refused() {
+        assert!(stays_inside(
+            "2026-01-01T00-00-00/details_a|0_2026-01-01T00-00-00.parquet"
+        ));
+        for bad in ["../x.json", "/etc/x", "a//b", "a/./b", "a\\..\\b", ""] {
+            assert!(!stays_inside(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn sources_parse() {
