@@ -135,15 +135,6 @@ impl Detail {
     }
 }
 
-/// Per-sample hashes as lighteval computes them (xxHash64 hex digests).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SampleHashes {
-    pub example: String,
-    pub full_prompt: String,
-    pub input_tokens: String,
-    pub cont_tokens: String,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

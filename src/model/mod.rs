@@ -6,7 +6,7 @@ mod json;
 mod results;
 mod task;
 
-pub use details::{Detail, Doc, ModelResponse, Prediction, SampleHashes, SampleIdentity};
+pub use details::{Detail, Doc, ModelResponse, Prediction, SampleIdentity};
 pub use json::{Json, Map};
 pub use results::{
     CompiledHashes, CompiledSummary, GeneralConfig, MetricValue, ResultsFile, ResultsRow,
