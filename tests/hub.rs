@@ -375,3 +375,14 @@ fn a_missing_hub_repo_is_a_clear_error() {
     assert!(matches!(error, PublishError::NotFound { .. }), "{error}");
     assert!(error.to_string().contains("evals/nothing-here"), "{error}");
 }
+
+#[test]
+fn a_conflict_is_named_as_such() {
+    let server = HubServer::start(TOKEN);
+    let client = client(&server, Some(TOKEN));
+    server.fail_next(409, 1);
+    let plan = plan_push("evals", false, &fixture_run(FIRST)).unwrap();
+    let error = push_to_hub(&client, &plan, &mut |_| {}).unwrap_err();
+    assert!(matches!(error, PublishError::Conflict { .. }), "{error}");
+    assert!(error.to_string().contains("409"), "{error}");
+}
