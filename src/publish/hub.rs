@@ -108,6 +108,15 @@ impl Repo {
         }
     }
 
+    /// `{endpoint}/api/{datasets|models}/{id}/{action}/main`.
+    fn api_url(&self, endpoint: &str, action: &str) -> String {
+        format!(
+            "{endpoint}/api/{}/{}/{action}/{REVISION}",
+            self.api_collection(),
+            self.id
+        )
+    }
+
     /// The web and git prefix: `datasets/` or nothing.
     fn url_prefix(&self) -> &'static str {
         match self.kind {
@@ -465,12 +474,7 @@ impl HubClient {
             })
             .collect();
         let body = serde_json::json!({ "files": files });
-        let url = format!(
-            "{}/api/{}/{}/preupload/{REVISION}",
-            self.endpoint.url,
-            repo.api_collection(),
-            repo.id
-        );
+        let url = repo.api_url(&self.endpoint.url, "preupload");
         let answer: serde_json::Value = self
             .send_json(what, repo, || self.http.post(&url).json(&body))
             .await?;
@@ -636,12 +640,7 @@ impl HubClient {
             body.push_str(&line.to_string());
             body.push('\n');
         }
-        let url = format!(
-            "{}/api/{}/{}/commit/{REVISION}",
-            self.endpoint.url,
-            repo.api_collection(),
-            repo.id
-        );
+        let url = repo.api_url(&self.endpoint.url, "commit");
         let answer: serde_json::Value = self
             .send_json("committing", repo, || {
                 self.http

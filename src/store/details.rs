@@ -327,14 +327,19 @@ impl Iterator for RowBatches {
     }
 }
 
-/// The rows of a batch as JSON objects keyed by column name.
-pub fn rows_of(batch: &RecordBatch) -> Vec<Map> {
-    let names: Vec<String> = batch
+/// A batch's column names, in order.
+pub(crate) fn column_names(batch: &RecordBatch) -> Vec<String> {
+    batch
         .schema()
         .fields()
         .iter()
         .map(|f| f.name().clone())
-        .collect();
+        .collect()
+}
+
+/// The rows of a batch as JSON objects keyed by column name.
+pub fn rows_of(batch: &RecordBatch) -> Vec<Map> {
+    let names = column_names(batch);
     (0..batch.num_rows())
         .map(|row| row_object(&names, batch.columns(), row))
         .collect()

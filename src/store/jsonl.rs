@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::details::{DetailsFile, DetailsLayout, detail_to_json};
+use super::details::{DetailsFile, DetailsLayout, column_names, detail_to_json};
 use super::error::{Result, StoreError};
 use super::pyjson::{self, WriteOptions};
 
@@ -40,12 +40,7 @@ pub fn write_details_jsonl(
     }
     for batch in file.batches(None, batch_rows)? {
         let batch = batch?;
-        let names: Vec<String> = batch
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect();
+        let names = column_names(&batch);
         for row in 0..batch.num_rows() {
             if written >= limit {
                 return Ok(());
