@@ -33,15 +33,14 @@ fn big_repo_files() -> Vec<String> {
     files
 }
 
+/// The one run of a generated output folder.
+fn only_run(out: &std::path::Path) -> store::Run {
+    store::discover(out).unwrap().runs().next().unwrap().clone()
+}
+
 fn card(c: &mut Criterion) {
     let files = big_repo_files();
-    let out = support::run_of_tasks(60, 100);
-    let run = store::discover(&out)
-        .unwrap()
-        .runs()
-        .next()
-        .unwrap()
-        .clone();
+    let run = only_run(&support::run_of_tasks(60, 100));
     let results = run.load_results().unwrap();
     let section = match results.as_map().get("results") {
         Some(evaldeck::model::Json::Object(map)) => map.clone(),
@@ -73,13 +72,7 @@ fn card(c: &mut Criterion) {
 }
 
 fn push(c: &mut Criterion) {
-    let out = support::run_of_tasks(60, 5_000);
-    let run = store::discover(&out)
-        .unwrap()
-        .runs()
-        .next()
-        .unwrap()
-        .clone();
+    let run = only_run(&support::run_of_tasks(60, 5_000));
     let bytes: u64 = run
         .details
         .iter()

@@ -19,7 +19,11 @@ const TRACKING: &str = r#"{"type":"run","model_name":"org/tiny","job_id":"7"}
 "#;
 
 /// Runs the binary with a clean Hugging Face environment under `home`.
-fn evaldeck(args: &[&str], home: &Path, env: &[(&str, &str)]) -> std::process::Output {
+fn evaldeck<S: AsRef<std::ffi::OsStr>>(
+    args: &[S],
+    home: &Path,
+    env: &[(&str, &str)],
+) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_evaldeck"))
         .args(args)
         .env_remove("HF_TOKEN")
@@ -37,6 +41,18 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// `INPUT --save --output-dir OUT_DIR` and then `more`.
+fn save_args(input: &Path, out_dir: &Path, more: &[&str]) -> Vec<String> {
+    let mut args = vec![
+        input.display().to_string(),
+        "--save".into(),
+        "--output-dir".into(),
+        out_dir.display().to_string(),
+    ];
+    args.extend(more.iter().map(|a| a.to_string()));
+    args
+}
+
 fn tracking_file(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("samples.jsonl");
     std::fs::write(&path, TRACKING).unwrap();
@@ -50,16 +66,16 @@ fn save_then_push_to_hub() {
     let input = tracking_file(dir.path());
     let out_dir = dir.path().join("out");
     let output = evaldeck(
-        &[
-            input.to_str().unwrap(),
-            "--save",
-            "--output-dir",
-            out_dir.to_str().unwrap(),
-            "--push-to-hub",
-            "--results-org",
-            "evals",
-            "--push-to-tensorboard",
-        ],
+        &save_args(
+            &input,
+            &out_dir,
+            &[
+                "--push-to-hub",
+                "--results-org",
+                "evals",
+                "--push-to-tensorboard",
+            ],
+        ),
         dir.path(),
         &[("HF_TOKEN", TOKEN), ("HF_ENDPOINT", &server.url)],
     );
@@ -108,15 +124,11 @@ fn a_failed_push_keeps_the_saved_run_and_exits_2() {
     let out_dir = dir.path().join("out");
     // No token anywhere: HF_HOME is empty.
     let output = evaldeck(
-        &[
-            input.to_str().unwrap(),
-            "--save",
-            "--output-dir",
-            out_dir.to_str().unwrap(),
-            "--push-to-hub",
-            "--results-org",
-            "evals",
-        ],
+        &save_args(
+            &input,
+            &out_dir,
+            &["--push-to-hub", "--results-org", "evals"],
+        ),
         dir.path(),
         &[("HF_ENDPOINT", "http://127.0.0.1:9")],
     );
@@ -168,19 +180,19 @@ fn the_token_appears_nowhere() {
     ] {
         let out_dir = dir.path().join(format!("out-{org}-{}", token.len()));
         let output = evaldeck(
-            &[
-                input.to_str().unwrap(),
-                "--save",
-                "--output-dir",
-                out_dir.to_str().unwrap(),
-                "--push-to-hub",
-                "--results-org",
-                org,
-                "--push-to-tensorboard",
-                "--use-trackio",
-                "--trackio-project",
-                "secrets-check",
-            ],
+            &save_args(
+                &input,
+                &out_dir,
+                &[
+                    "--push-to-hub",
+                    "--results-org",
+                    org,
+                    "--push-to-tensorboard",
+                    "--use-trackio",
+                    "--trackio-project",
+                    "secrets-check",
+                ],
+            ),
             dir.path(),
             &[
                 ("HF_TOKEN", token),
@@ -276,13 +288,7 @@ fn trackio_without_a_project_is_refused_before_tracking() {
     let input = tracking_file(dir.path());
     let out_dir = dir.path().join("out");
     let output = evaldeck(
-        &[
-            input.to_str().unwrap(),
-            "--save",
-            "--output-dir",
-            out_dir.to_str().unwrap(),
-            "--use-trackio",
-        ],
+        &save_args(&input, &out_dir, &["--use-trackio"]),
         dir.path(),
         &[],
     );

@@ -284,25 +284,22 @@ fn trackio_imports_our_fragment() {
         fixture("lighteval-0.13/results/model-a/results_2026-11-23T21-40-51.814529.json");
     let results = store::read_results(&results_path).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let logged = trackio::log_to_trackio(
-        dir.path(),
-        "evaldeck-test",
-        "model-a",
-        "2026-11-23T21-40-51.814529",
-        &results,
-        0,
-    )
-    .unwrap();
     // The same run logged twice is imported once.
-    trackio::log_to_trackio(
-        dir.path(),
-        "evaldeck-test",
-        "model-a",
-        "2026-11-23T21-40-51.814529",
-        &results,
-        0,
-    )
-    .unwrap();
+    let mut logged = Vec::new();
+    for _ in 0..2 {
+        logged.push(
+            trackio::log_to_trackio(
+                dir.path(),
+                "evaldeck-test",
+                "model-a",
+                "2026-11-23T21-40-51.814529",
+                &results,
+                0,
+            )
+            .unwrap(),
+        );
+    }
+    let logged = &logged[0];
     assert!(logged.metrics > 5);
     let script = r#"
 import sys, json

@@ -285,24 +285,14 @@ impl HubClient {
             return Ok(false);
         }
         let created = match repo.kind {
-            RepoKind::Dataset => self.runtime.block_on(
-                self.hf
-                    .create_repository()
-                    .repo_id(&repo.id)
-                    .repo_type(RepoTypeDataset)
-                    .private(private)
-                    .exist_ok(true)
-                    .send(),
-            ),
-            RepoKind::Model => self.runtime.block_on(
-                self.hf
-                    .create_repository()
-                    .repo_id(&repo.id)
-                    .repo_type(RepoTypeModel)
-                    .private(private)
-                    .exist_ok(true)
-                    .send(),
-            ),
+            RepoKind::Dataset => {
+                self.runtime
+                    .block_on(create(&self.hf, repo, RepoTypeDataset, private))
+            }
+            RepoKind::Model => {
+                self.runtime
+                    .block_on(create(&self.hf, repo, RepoTypeModel, private))
+            }
         };
         created.map_err(|e| self.hf_error("creating the repo", repo, e))?;
         Ok(true)
@@ -913,6 +903,22 @@ impl Action {
             .collect();
         Some(Action { href, header })
     }
+}
+
+/// `hf-hub`'s repo creation for a repo kind (its type parameter), tolerating an existing repo.
+async fn create<T: hf_hub::RepoType>(
+    hf: &HFClient,
+    repo: &Repo,
+    kind: T,
+    private: bool,
+) -> hf_hub::HFResult<hf_hub::repository::RepoUrl> {
+    hf.create_repository()
+        .repo_id(&repo.id)
+        .repo_type(kind)
+        .private(private)
+        .exist_ok(true)
+        .send()
+        .await
 }
 
 /// The error an HTTP status stands for, the same whether `hf-hub` or this client saw it.

@@ -74,12 +74,17 @@ pub fn publish_run(
         published.errors.push(error);
         return published;
     }
-    let results = match run.load_results() {
-        Ok(results) => results,
-        Err(error) => {
-            published.errors.push(error.into());
-            return published;
+    // The Hub push reads the results file itself; TensorBoard and Trackio need it here.
+    let results = if options.use_trackio || options.push_to_tensorboard {
+        match run.load_results() {
+            Ok(results) => Some(results),
+            Err(error) => {
+                published.errors.push(error.into());
+                return published;
+            }
         }
+    } else {
+        None
     };
     let needs_hub = options.push_to_hub || (options.push_to_tensorboard && options.org.is_some());
     let client = if needs_hub {
@@ -104,7 +109,9 @@ pub fn publish_run(
             Err(error) => published.errors.push(error),
         }
     }
-    if options.use_trackio {
+    if options.use_trackio
+        && let Some(results) = &results
+    {
         progress(PublishEvent::Trackio);
         let project = trackio_project(options.trackio_project.as_deref()).unwrap_or_default();
         match log_to_trackio(
@@ -112,14 +119,16 @@ pub fn publish_run(
             &project,
             &run.model,
             &run.date_id,
-            &results,
+            results,
             options.tensorboard.step,
         ) {
             Ok(logged) => published.trackio = Some(logged),
             Err(error) => published.errors.push(error),
         }
     }
-    if options.push_to_tensorboard {
+    if options.push_to_tensorboard
+        && let Some(results) = &results
+    {
         progress(PublishEvent::Tensorboard);
         let wall_time = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -127,7 +136,7 @@ pub fn publish_run(
             .unwrap_or(0.0);
         match write_tensorboard(
             &options.output_dir,
-            &results,
+            results,
             &options.tensorboard,
             wall_time,
         ) {
