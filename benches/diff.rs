@@ -40,8 +40,10 @@ fn diff_1m(c: &mut Criterion) {
             for metric in ["acc", "f1"] {
                 let in_a = metric_inputs(&a, metric, Aggregation::Mean).unwrap();
                 let in_b = metric_inputs(&b, metric, Aggregation::Mean).unwrap();
-                let (pa, pb): (Vec<_>, Vec<_>) =
-                    pairs.iter().map(|&(i, j)| (in_a[i], in_b[j])).unzip();
+                let (pa, pb): (Vec<_>, Vec<_>) = pairs
+                    .iter()
+                    .map(|&(i, j)| (in_a[i].clone(), in_b[j].clone()))
+                    .unzip();
                 let (comparison, _test) = paired_comparison(Aggregation::Mean, &pa, &pb);
                 p_values.push(comparison.p_value);
             }

@@ -29,17 +29,17 @@ fn split(mut row: Map) -> (Map, Map, Map) {
     (take("doc"), take("model_response"), take("metric"))
 }
 
-/// The task's declaration from its config, or `None` when an aggregation is one evaldeck does
-/// not compute (sacrebleu's chrF / TER).
+/// The task's declaration from its config. Every aggregation of the fixtures is one evaldeck
+/// computes, sacrebleu's chrF and TER included.
 fn declaration(results: &ResultsFile, task: &str) -> Option<TaskDeclaration> {
     let config = results.task_config(task)?;
     let mut declaration = TaskDeclaration::new(task);
     declaration.version = config.version().unwrap_or(0);
     for metric in config.metrics() {
-        let function = metric.corpus_level_fn.clone()?;
-        Aggregation::parse(&function).ok()?;
         for name in &metric.names {
-            declaration = declaration.with_aggregation(name, &function).unwrap();
+            let function = metric.corpus_level_fn_of(name).unwrap();
+            let aggregation = Aggregation::resolve(&function, name).unwrap();
+            declaration.aggregations.insert(name.clone(), aggregation);
         }
     }
     Some(declaration)
@@ -101,6 +101,7 @@ fn every_fixture_run_aggregates_to_lighteval_s_numbers() {
     let catalog = store::discover(&fixture("lighteval-0.13")).unwrap();
     let mut compared = 0;
     let mut bootstrap_compared = 0;
+    let mut translation_compared = 0;
     for run in catalog.runs() {
         let lighteval = run.load_results().unwrap();
         let (text, tracked) = tracking_file(run, &lighteval);
@@ -125,11 +126,14 @@ fn every_fixture_run_aggregates_to_lighteval_s_numbers() {
                 );
                 compared += 1;
                 if key.ends_with("_stderr")
-                    && ["mcc", "loglikelihood_f1"]
+                    && ["mcc", "loglikelihood_f1", "chrf", "ter"]
                         .iter()
                         .any(|m| key.starts_with(m))
                 {
                     bootstrap_compared += 1;
+                }
+                if ["chrf", "ter"].iter().any(|m| key.starts_with(m)) {
+                    translation_compared += 1;
                 }
             }
             let theirs = lighteval.task_summary(task).unwrap().hashes();
@@ -158,10 +162,15 @@ fn every_fixture_run_aggregates_to_lighteval_s_numbers() {
         }
     }
     assert!(compared > 60, "{compared}");
-    assert_eq!(
-        bootstrap_compared, 6,
-        "mcc and loglikelihood_f1 stderr in each of three runs"
-    );
+    // mcc and loglikelihood_f1 stderr in each of three runs; chrf and ter stderr in each run
+    // with the translate task.
+    let translate_runs = catalog
+        .runs()
+        .filter(|r| r.details.iter().any(|(t, _)| t.starts_with("translate")))
+        .count();
+    assert!(translate_runs >= 2, "{translate_runs}");
+    assert_eq!(bootstrap_compared, 6 + 2 * translate_runs);
+    assert_eq!(translation_compared, 4 * translate_runs);
 }
 
 #[test]

@@ -12,7 +12,9 @@ use crate::model::{Json, Map, ResultsFile};
 use crate::publish::HubEndpoint;
 use crate::stats::StderrConvention;
 use crate::store::{self, Run};
-use crate::tracker::{EvaluationTracker, TaskDeclaration, TrackerOptions, track_lines};
+use crate::tracker::{
+    EvaluationTracker, StoredMetric, TaskDeclaration, TrackerOptions, track_lines,
+};
 
 pub(super) fn save(
     source: Option<&Path>,
@@ -94,6 +96,9 @@ pub(super) fn save(
     if show_progress {
         writeln!(std::io::stderr())?;
     }
+    for warning in tracker.warnings() {
+        writeln!(err, "warning: {warning}")?;
+    }
     let saved = tracker.save()?;
     writeln!(out, "{}", saved.results_path.display())?;
     for path in &saved.details_paths {
@@ -150,18 +155,35 @@ fn retrack(
     Ok(())
 }
 
+/// A stored task's declaration: each metric's aggregation from its config, and its stored value
+/// and stderr, kept wherever the metric cannot be recomputed.
 fn declaration(results: &ResultsFile, task: &str) -> Result<TaskDeclaration> {
     let mut declaration = TaskDeclaration::new(task);
+    let row = results.row(task);
+    let stored_value = |key: &str| row.as_ref().and_then(|r| r.values.get(key)).cloned();
+    if let Some(row) = &row {
+        for (key, value) in row.values {
+            if key.ends_with("_stderr") {
+                continue;
+            }
+            declaration.stored.insert(
+                key.clone(),
+                StoredMetric {
+                    value: value.clone(),
+                    stderr: stored_value(&format!("{key}_stderr")),
+                },
+            );
+        }
+    }
     let Some(config) = results.task_config(task) else {
         return Ok(declaration);
     };
     declaration.version = results.task_version(task).unwrap_or(0);
     for metric in config.metrics() {
-        let Some(function) = metric.corpus_level_fn.clone() else {
-            continue;
-        };
         for name in &metric.names {
-            declaration = declaration.with_aggregation(name, &function)?;
+            if let Some(function) = metric.corpus_level_fn_of(name) {
+                declaration = declaration.with_stored_aggregation(name, &function);
+            }
             if let Some(better) = metric.higher_is_better(name) {
                 declaration.higher_is_better.insert(name.clone(), better);
             }

@@ -313,8 +313,10 @@ fn compare_task(
             row.b = row.b.or(Some(aggregation.compute(&in_b, &all_b)));
             if !pairs.is_empty() {
                 row.paired = true;
-                let (pa, pb): (Vec<CorpusInput>, Vec<CorpusInput>) =
-                    pairs.iter().map(|&(i, j)| (in_a[i], in_b[j])).unzip();
+                let (pa, pb): (Vec<CorpusInput>, Vec<CorpusInput>) = pairs
+                    .iter()
+                    .map(|&(i, j)| (in_a[i].clone(), in_b[j].clone()))
+                    .unzip();
                 let (comparison, test) = paired_comparison(aggregation, &pa, &pb);
                 row.comparison = Some(comparison);
                 row.test = test;

@@ -81,8 +81,12 @@ pub struct MetricConfig {
     pub names: Vec<String>,
     /// Per produced name, when known.
     pub higher_is_better: Vec<(String, bool)>,
-    /// Python `str()` of the corpus-level function (`mean`, `matthews_corrcoef`, `<… object at 0x…>`).
+    /// Python `str()` of the corpus-level function (`mean`, `matthews_corrcoef`, `<… object at 0x…>`);
+    /// for a metric that maps each name to its own function, the first of them.
     pub corpus_level_fn: Option<String>,
+    /// Each name's own function, where `corpus_level_fn` is a mapping
+    /// (`{"longest_common_prefix_length": "max", "edit_distance": "min"}`).
+    pub corpus_level_fn_by_name: Vec<(String, String)>,
     pub sample_level_fn: Option<String>,
     pub category: Option<String>,
 }
@@ -94,6 +98,15 @@ impl MetricConfig {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, b)| *b)
+    }
+
+    /// The corpus-level function that aggregates `name`.
+    pub fn corpus_level_fn_of(&self, name: &str) -> Option<String> {
+        self.corpus_level_fn_by_name
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, f)| f.clone())
+            .or_else(|| self.corpus_level_fn.clone())
     }
 
     /// A short name for the corpus aggregation: `mean`, `matthews_corrcoef`, `CorpusLevelF1Score`…
@@ -203,10 +216,18 @@ fn metric_config(raw: &Map) -> MetricConfig {
         Some(Json::Object(per_name)) => per_name.values().find_map(Json::as_str).map(str::to_owned),
         _ => None,
     };
+    let corpus_level_fn_by_name = match raw.get("corpus_level_fn") {
+        Some(Json::Object(per_name)) => per_name
+            .iter()
+            .filter_map(|(n, f)| f.as_str().map(|f| (n.clone(), f.to_owned())))
+            .collect(),
+        _ => Vec::new(),
+    };
     MetricConfig {
         names,
         higher_is_better,
         corpus_level_fn: function("corpus_level_fn"),
+        corpus_level_fn_by_name,
         sample_level_fn: function("sample_level_fn"),
         category: raw.get("category").and_then(|c| match c {
             Json::Str(s) => Some(s.clone()),

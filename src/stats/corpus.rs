@@ -2,7 +2,11 @@
 //! formulas here follow scikit-learn's, operation for operation, so values agree to the last bits).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use super::translation::{
+    Lang, ReferenceLayout, Translation, TranslationMetric, TranslationSample,
+};
 use crate::model::Json;
 
 /// How a task's per-sample values of one metric become one number.
@@ -10,6 +14,9 @@ use crate::model::Json;
 pub enum Aggregation {
     Mean,
     Median,
+    /// Python's `max` / `min` over the values (as in the copyright metrics).
+    Max,
+    Min,
     /// `MatthewsCorrCoef()`: scikit-learn's `matthews_corrcoef(golds, preds)`.
     Mcc,
     /// `CorpusLevelF1Score(average=…, num_classes=…)`.
@@ -23,6 +30,9 @@ pub enum Aggregation {
     WeightedPerplexity,
     /// `-Σ logprob / Σ weight / ln 2`.
     BitsPerByte,
+    /// `CorpusLevelTranslationMetric(metric_type=…, lang=…)`: sacrebleu's BLEU, chrF, chrF++ or
+    /// TER, with lighteval's reference layout.
+    Translation(Translation),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,10 +45,16 @@ pub enum F1Average {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AggregationError {
     #[error(
-        "unknown aggregation `{0}`: evaldeck computes mean, median, MatthewsCorrCoef(), \
-         CorpusLevelF1Score(average=…, num_classes=…), perplexity, weighted_perplexity, bits_per_byte"
+        "unknown aggregation `{0}`: evaldeck computes mean, median, max, min, MatthewsCorrCoef(), \
+         CorpusLevelF1Score(average=…, num_classes=…), CorpusLevelTranslationMetric(metric_type=\
+         bleu|chrf|chrf++|ter, lang=…), perplexity, weighted_perplexity, bits_per_byte"
     )]
     Unknown(String),
+    #[error("aggregation `{aggregation}`: {source}")]
+    Unsupported {
+        aggregation: String,
+        source: super::sacrebleu::SacrebleuError,
+    },
     #[error("sample {index}: {found} is not a valid input for {aggregation} (expected {expected})")]
     WrongShape {
         index: usize,
@@ -49,7 +65,7 @@ pub enum AggregationError {
 }
 
 /// One sample's input to an aggregation.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum CorpusInput {
     Number(f64),
     /// `{golds, preds}` of a classification metric (the first gold).
@@ -62,42 +78,90 @@ pub enum CorpusInput {
         logprob: f64,
         weight: f64,
     },
+    /// `{golds, preds}` of a translation metric: the first prediction and every gold.
+    Text(Arc<TranslationSample>),
+}
+
+/// What lighteval ≤ 0.10 names a corpus metric's function: its bound `compute` method, so the
+/// metric's registry name is what says which aggregation it is. From lighteval 0.10's
+/// `Metrics` registry; `f1` is left out, as two corpus F1 metrics (macro, micro) share it.
+fn aggregation_by_metric_name(metric: &str) -> Option<Aggregation> {
+    Some(match metric {
+        "bleu" | "chrf" | "chrf++" | "ter" => Aggregation::Translation(Translation {
+            metric: TranslationMetric::parse(metric)?,
+            lang: Lang::NONE,
+        }),
+        "mcc" => Aggregation::Mcc,
+        "loglikelihood_f1" => Aggregation::F1 {
+            average: None,
+            num_classes: 2,
+        },
+        "mf1" => Aggregation::F1 {
+            average: None,
+            num_classes: 3,
+        },
+        "ppl" => Aggregation::Perplexity,
+        "word_perplexity" | "byte_perplexity" => Aggregation::WeightedPerplexity,
+        "bits_per_byte" => Aggregation::BitsPerByte,
+        _ => return None,
+    })
+}
+
+/// `key=value` arguments of a rendering such as `CorpusLevelF1Score(average=None, num_classes=2)`.
+fn argument(text: &str, key: &str) -> Option<String> {
+    let args = text
+        .split_once('(')
+        .map_or("", |(_, rest)| rest.trim_end_matches([')', '>', ' ']));
+    args.split(',').find_map(|part| {
+        let (k, v) = part.split_once('=')?;
+        (k.trim() == key).then(|| v.trim().trim_matches(['\'', '"']).to_owned())
+    })
 }
 
 impl Aggregation {
     /// Parses lighteval's rendering of a corpus-level function: `mean`, `np.mean`,
-    /// `<function mean at 0x…>`, `MatthewsCorrCoef()`, `CorpusLevelF1Score(average=None, num_classes=2)`…
+    /// `<function mean at 0x…>`, `max`, `MatthewsCorrCoef()`,
+    /// `CorpusLevelF1Score(average=None, num_classes=2)`,
+    /// `CorpusLevelTranslationMetric(metric_type=chrf, lang=)`…
     pub fn parse(text: &str) -> Result<Aggregation, AggregationError> {
         let unknown = || AggregationError::Unknown(text.to_owned());
         let name = crate::model::short_function_name(text);
-        let args = text
-            .split_once('(')
-            .map_or("", |(_, rest)| rest.trim_end_matches([')', '>', ' ']));
         let lower = text.to_lowercase();
         Ok(match name.as_str() {
             "mean" | "nanmean" | "average" => Aggregation::Mean,
             "median" => Aggregation::Median,
+            "max" | "amax" | "nanmax" => Aggregation::Max,
+            "min" | "amin" | "nanmin" => Aggregation::Min,
             "MatthewsCorrCoef" | "matthews_corrcoef" => Aggregation::Mcc,
             "CorpusLevelF1Score" => {
-                let arg = |key: &str| {
-                    args.split(',').find_map(|part| {
-                        let (k, v) = part.split_once('=')?;
-                        (k.trim() == key).then(|| v.trim().trim_matches(['\'', '"']).to_owned())
-                    })
-                };
-                let average = match arg("average").as_deref() {
+                let average = match argument(text, "average").as_deref() {
                     None | Some("None") => None,
                     Some("macro") => Some(F1Average::Macro),
                     Some("micro") => Some(F1Average::Micro),
                     Some("weighted") => Some(F1Average::Weighted),
                     Some(_) => return Err(unknown()),
                 };
-                let num_classes =
-                    arg("num_classes").map_or(Ok(2), |n| n.parse().map_err(|_| unknown()))?;
+                let num_classes = argument(text, "num_classes")
+                    .map_or(Ok(2), |n| n.parse().map_err(|_| unknown()))?;
                 Aggregation::F1 {
                     average,
                     num_classes,
                 }
+            }
+            "CorpusLevelTranslationMetric" => {
+                let metric = argument(text, "metric_type")
+                    .as_deref()
+                    .and_then(TranslationMetric::parse)
+                    .ok_or_else(unknown)?;
+                let lang = argument(text, "lang").unwrap_or_default();
+                let lang = Lang::new(&lang).ok_or_else(unknown)?;
+                let translation = Translation::new(metric, lang).map_err(|source| {
+                    AggregationError::Unsupported {
+                        aggregation: text.to_owned(),
+                        source,
+                    }
+                })?;
+                Aggregation::Translation(translation)
             }
             _ if lower.contains("bits_per_byte") => Aggregation::BitsPerByte,
             _ if lower.contains("weighted_perplexity") => Aggregation::WeightedPerplexity,
@@ -106,27 +170,49 @@ impl Aggregation {
         })
     }
 
-    /// lighteval's own rendering, written into task configs.
+    /// The aggregation of metric `metric` whose config renders its function as `text`. lighteval
+    /// ≤ 0.10 renders a corpus metric's bound method as `compute`, which says nothing; the
+    /// metric's registry name then decides.
+    pub fn resolve(text: &str, metric: &str) -> Result<Aggregation, AggregationError> {
+        match Aggregation::parse(text) {
+            Err(AggregationError::Unknown(_))
+                if matches!(
+                    crate::model::short_function_name(text).as_str(),
+                    "compute" | "prepare"
+                ) =>
+            {
+                aggregation_by_metric_name(metric)
+                    .ok_or_else(|| AggregationError::Unknown(format!("{text} (metric `{metric}`)")))
+            }
+            other => other,
+        }
+    }
+
+    /// lighteval 0.13's own rendering, written into task configs.
     pub fn render(self) -> String {
         match self {
             Aggregation::Mean => "mean".into(),
             Aggregation::Median => "median".into(),
+            Aggregation::Max => "max".into(),
+            Aggregation::Min => "min".into(),
             Aggregation::Mcc => "MatthewsCorrCoef()".into(),
             Aggregation::F1 {
                 average,
                 num_classes,
             } => {
+                // lighteval's `__str__` renders each attribute with `str()`: no quotes.
                 let average = match average {
                     None => "None",
-                    Some(F1Average::Macro) => "'macro'",
-                    Some(F1Average::Micro) => "'micro'",
-                    Some(F1Average::Weighted) => "'weighted'",
+                    Some(F1Average::Macro) => "macro",
+                    Some(F1Average::Micro) => "micro",
+                    Some(F1Average::Weighted) => "weighted",
                 };
                 format!("CorpusLevelF1Score(average={average}, num_classes={num_classes})")
             }
             Aggregation::Perplexity => "perplexity".into(),
             Aggregation::WeightedPerplexity => "weighted_perplexity".into(),
             Aggregation::BitsPerByte => "bits_per_byte".into(),
+            Aggregation::Translation(t) => t.render(),
         }
     }
 
@@ -148,12 +234,14 @@ impl Aggregation {
             ),
         };
         match self {
-            Aggregation::Mean | Aggregation::Median => match value {
-                Json::Int(_) | Json::Float(_) | Json::Bool(_) => {
-                    Ok(CorpusInput::Number(value.as_f64().unwrap_or(f64::NAN)))
+            Aggregation::Mean | Aggregation::Median | Aggregation::Max | Aggregation::Min => {
+                match value {
+                    Json::Int(_) | Json::Float(_) | Json::Bool(_) => {
+                        Ok(CorpusInput::Number(value.as_f64().unwrap_or(f64::NAN)))
+                    }
+                    _ => Err(wrong("a number")),
                 }
-                _ => Err(wrong("a number")),
-            },
+            }
             Aggregation::Mcc | Aggregation::F1 { .. } => {
                 let gold = match value.get("golds") {
                     Some(Json::Array(golds)) => golds.first().and_then(Json::as_i64),
@@ -182,21 +270,50 @@ impl Aggregation {
                     _ => Err(wrong("{\"logprobs\": number, \"weights\": number}")),
                 }
             }
+            Aggregation::Translation(_) => {
+                const EXPECTED: &str = "{\"golds\": [string, …], \"preds\": [string, …]}";
+                // lighteval's `as_list(preds)[0]`: a bare string is one prediction.
+                let prediction = match value.get("preds") {
+                    Some(Json::Str(p)) => Some(p.clone()),
+                    Some(Json::Array(preds)) => {
+                        preds.first().and_then(Json::as_str).map(str::to_owned)
+                    }
+                    _ => None,
+                };
+                let golds: Option<Vec<Option<String>>> = match value.get("golds") {
+                    Some(Json::Array(golds)) if !golds.is_empty() => golds
+                        .iter()
+                        .map(|g| g.as_str().map(|g| Some(g.to_owned())))
+                        .collect(),
+                    _ => None,
+                };
+                match (prediction, golds) {
+                    (Some(prediction), Some(golds)) => {
+                        Ok(CorpusInput::Text(Arc::new(TranslationSample {
+                            prediction,
+                            golds,
+                        })))
+                    }
+                    _ => Err(wrong(EXPECTED)),
+                }
+            }
         }
     }
 
     /// The aggregate of `inputs[i]` for each `i` in `indices` (a bootstrap resample, or all).
     pub fn compute(self, inputs: &[CorpusInput], indices: &[usize]) -> f64 {
-        let numbers = || indices.iter().map(|&i| number(inputs[i]));
+        let numbers = || indices.iter().map(|&i| number(&inputs[i]));
         match self {
             Aggregation::Mean => numbers().sum::<f64>() / indices.len() as f64,
             Aggregation::Median => super::median(&numbers().collect::<Vec<_>>()),
-            Aggregation::Mcc => mcc(indices.iter().map(|&i| label(inputs[i]))),
+            Aggregation::Max => python_extreme(numbers(), |x, best| x > best),
+            Aggregation::Min => python_extreme(numbers(), |x, best| x < best),
+            Aggregation::Mcc => mcc(indices.iter().map(|&i| label(&inputs[i]))),
             Aggregation::F1 {
                 average,
                 num_classes,
             } => {
-                let pairs: Vec<(i64, i64)> = indices.iter().map(|&i| label(inputs[i])).collect();
+                let pairs: Vec<(i64, i64)> = indices.iter().map(|&i| label(&inputs[i])).collect();
                 if num_classes == 2 {
                     // lighteval: np.max(f1_score(golds, preds, average=average)).
                     f1_scores(&pairs, average)
@@ -218,13 +335,13 @@ impl Aggregation {
                 }
             }
             Aggregation::Perplexity => {
-                let logprobs: Vec<f64> = indices.iter().map(|&i| logprob(inputs[i]).0).collect();
+                let logprobs: Vec<f64> = indices.iter().map(|&i| logprob(&inputs[i]).0).collect();
                 (-super::mean(&logprobs)).exp()
             }
             Aggregation::WeightedPerplexity | Aggregation::BitsPerByte => {
                 let (sum_lp, sum_w) = indices
                     .iter()
-                    .map(|&i| logprob(inputs[i]))
+                    .map(|&i| logprob(&inputs[i]))
                     .fold((0.0, 0.0), |(a, b), (lp, w)| (a + lp, b + w));
                 if self == Aggregation::WeightedPerplexity {
                     (-sum_lp / sum_w).exp()
@@ -232,14 +349,69 @@ impl Aggregation {
                     -sum_lp / sum_w / std::f64::consts::LN_2
                 }
             }
+            Aggregation::Translation(t) => t
+                .score(&texts(inputs), indices, ReferenceLayout::Lighteval)
+                .unwrap_or(f64::NAN),
         }
     }
+
+    /// For a translation metric whose two reference layouts differ on these inputs: the corpus
+    /// score with each prediction against its own golds, and its standard error (evaldeck's
+    /// correction, never written into lighteval's fields).
+    pub fn corrected(
+        self,
+        inputs: &[CorpusInput],
+        iters: usize,
+        convention: super::StderrConvention,
+    ) -> Option<(f64, f64)> {
+        let Aggregation::Translation(t) = self else {
+            return None;
+        };
+        let samples = texts(inputs);
+        if !t.layouts_differ(&samples) {
+            return None;
+        }
+        let all: Vec<usize> = (0..samples.len()).collect();
+        let value = t.score(&samples, &all, ReferenceLayout::Corpus).ok()?;
+        let stderr = if iters > 0 && samples.len() > 1 {
+            t.stderr(&samples, iters, convention, ReferenceLayout::Corpus)
+                .unwrap_or(f64::NAN)
+        } else {
+            f64::NAN
+        };
+        Some((value, stderr))
+    }
+}
+
+/// Python's `max` / `min` of a list: the first value, replaced by each later one that compares
+/// better (so a NaN stays only where it comes first, as in Python).
+fn python_extreme(values: impl Iterator<Item = f64>, better: impl Fn(f64, f64) -> bool) -> f64 {
+    values
+        .fold(None, |best: Option<f64>, x| match best {
+            Some(b) if !better(x, b) => Some(b),
+            _ => Some(x),
+        })
+        .unwrap_or(f64::NAN)
+}
+
+fn texts(inputs: &[CorpusInput]) -> Vec<Arc<TranslationSample>> {
+    inputs
+        .iter()
+        .map(|input| match input {
+            CorpusInput::Text(sample) => Arc::clone(sample),
+            _ => Arc::new(TranslationSample {
+                prediction: String::new(),
+                golds: Vec::new(),
+            }),
+        })
+        .collect()
 }
 
 impl Aggregation {
     /// The standard error lighteval writes for this aggregation of `inputs`: `mean_stderr` for a
     /// mean, the bootstrap otherwise (same resamples as lighteval). Classification metrics are
-    /// bootstrapped from label counts, without building each resample.
+    /// bootstrapped from label counts, translation metrics from segment statistics, without
+    /// re-running the metric on each resample.
     pub fn stderr(
         self,
         inputs: &[CorpusInput],
@@ -247,9 +419,7 @@ impl Aggregation {
         convention: super::StderrConvention,
     ) -> f64 {
         match self {
-            Aggregation::Mean => {
-                super::mean_stderr(&inputs.iter().map(|&i| number(i)).collect::<Vec<_>>())
-            }
+            Aggregation::Mean => super::mean_stderr(&inputs.iter().map(number).collect::<Vec<_>>()),
             Aggregation::Mcc | Aggregation::F1 { .. } => {
                 let mut counts = LabelCounts::new(inputs);
                 super::bootstrap_stderr_folded(
@@ -265,6 +435,14 @@ impl Aggregation {
                     },
                 )
             }
+            Aggregation::Translation(t) => t
+                .stderr(
+                    &texts(inputs),
+                    iters,
+                    convention,
+                    ReferenceLayout::Lighteval,
+                )
+                .unwrap_or(f64::NAN),
             _ => super::bootstrap_stderr(inputs.len(), iters, convention, |idx| {
                 self.compute(inputs, idx)
             }),
@@ -286,7 +464,7 @@ struct LabelCounts {
 
 impl LabelCounts {
     fn new(inputs: &[CorpusInput]) -> Self {
-        let pairs: Vec<(i64, i64)> = inputs.iter().map(|&i| label(i)).collect();
+        let pairs: Vec<(i64, i64)> = inputs.iter().map(label).collect();
         let mut labels: Vec<i64> = pairs.iter().flat_map(|&(g, p)| [g, p]).collect();
         labels.sort_unstable();
         labels.dedup();
@@ -387,22 +565,22 @@ impl LabelCounts {
     }
 }
 
-fn number(input: CorpusInput) -> f64 {
-    match input {
+fn number(input: &CorpusInput) -> f64 {
+    match *input {
         CorpusInput::Number(x) => x,
         _ => f64::NAN,
     }
 }
 
-fn label(input: CorpusInput) -> (i64, i64) {
-    match input {
+fn label(input: &CorpusInput) -> (i64, i64) {
+    match *input {
         CorpusInput::Label { gold, pred } => (gold, pred),
         _ => (i64::MIN, i64::MIN),
     }
 }
 
-fn logprob(input: CorpusInput) -> (f64, f64) {
-    match input {
+fn logprob(input: &CorpusInput) -> (f64, f64) {
+    match *input {
         CorpusInput::LogProb { logprob, weight } => (logprob, weight),
         _ => (f64::NAN, f64::NAN),
     }
@@ -527,7 +705,7 @@ mod tests {
                 num_classes: 3
             }
         );
-        assert!(Aggregation::parse("CorpusLevelTranslationMetric(metric_type='chrf')").is_err());
+        assert!(Aggregation::parse("CorpusLevelTranslationMetric(metric_type='meteor')").is_err());
         for a in [
             Aggregation::Mcc,
             Aggregation::F1 {

@@ -5,8 +5,11 @@
 mod corpus;
 pub mod paired;
 pub mod pyrandom;
+pub mod sacrebleu;
+pub mod translation;
 
 pub use corpus::{Aggregation, AggregationError, CorpusInput, F1Average};
+pub use translation::{Lang, ReferenceLayout, Translation, TranslationMetric, TranslationSample};
 
 use pyrandom::PyRandom;
 
@@ -130,6 +133,66 @@ pub fn bootstrap_stderr_folded<S>(
     match convention {
         StderrConvention::Lighteval => mean_stderr(&replicates),
         StderrConvention::Standard => sample_std(&replicates),
+    }
+}
+
+/// `f` over `items` on every available core, results in order.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len())
+        .max(1);
+    if threads == 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    let slots: Vec<std::sync::Mutex<&mut Option<R>>> =
+        results.iter_mut().map(std::sync::Mutex::new).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let value = f(item);
+                    **slots[i].lock().expect("no panics while holding") = Some(value);
+                }
+            });
+        }
+    });
+    drop(slots);
+    results
+        .into_iter()
+        .map(|r| r.expect("every item was processed"))
+        .collect()
+}
+
+/// lighteval's bootstrap resamples, in its order: `min(1000, iters)` per seed, seeds
+/// `0..iters / draws`, each `random.Random(seed).choices(range(n), k=n)`. Empty when there is
+/// nothing to draw.
+pub fn bootstrap_resamples(n: usize, iters: usize) -> Vec<Vec<usize>> {
+    let draws = iters.min(1000);
+    if draws == 0 || n == 0 {
+        return Vec::new();
+    }
+    let mut resamples = Vec::with_capacity(iters);
+    for seed in 0..(iters / draws) as u64 {
+        let mut rng = PyRandom::new(seed);
+        for _ in 0..draws {
+            let mut indices = Vec::with_capacity(n);
+            rng.choice_indices(n, n, &mut indices);
+            resamples.push(indices);
+        }
+    }
+    resamples
+}
+
+/// The standard error that bootstrap `replicates` give under `convention`.
+pub fn stderr_of_replicates(replicates: &[f64], convention: StderrConvention) -> f64 {
+    match convention {
+        StderrConvention::Lighteval => mean_stderr(replicates),
+        StderrConvention::Standard => sample_std(replicates),
     }
 }
 

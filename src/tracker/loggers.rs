@@ -8,7 +8,7 @@ use xxhash_rust::xxh64::xxh64;
 
 use super::{TaskDeclaration, TrackerError};
 use crate::model::{Json, Map};
-use crate::stats::{Aggregation, CorpusInput, StderrConvention};
+use crate::stats::{Aggregation, AggregationError, CorpusInput, StderrConvention, parallel_map};
 
 /// xxHash64 (seed 0) of the UTF-8 text, as 16 lowercase hex digits: lighteval's
 /// `xxhash.xxh64(text).hexdigest()`.
@@ -369,6 +369,8 @@ fn summary(hashes: &[(&str, String); 4], truncated: u64, padded: u64, samples: u
 pub struct MetricValues {
     pub aggregation: Aggregation,
     pub inputs: Vec<CorpusInput>,
+    /// Why the metric is not recomputed but kept from a stored run (then `inputs` is empty).
+    pub kept: Option<String>,
 }
 
 /// Per-sample metric values, per task and metric, in first-seen order. Values are checked
@@ -389,45 +391,85 @@ impl MetricsLogger {
             self.values.insert(task.to_owned(), IndexMap::new());
         }
         let task_values = self.values.get_mut(task).expect("inserted above");
+        let error = |metric: &str, source| TrackerError::Metric {
+            task: task.to_owned(),
+            metric: metric.to_owned(),
+            source,
+        };
+        let stored = |metric: &str| declaration.and_then(|d| d.stored.get(metric));
         for (metric, value) in metrics {
             if !task_values.contains_key(metric) {
-                let aggregation =
-                    declaration.map_or(Ok(Aggregation::Mean), |d| d.aggregation(metric))?;
+                let uncomputed = declaration.and_then(|d| d.uncomputed.get(metric));
+                let (aggregation, kept) = match uncomputed {
+                    Some(u) if stored(metric).is_some() => {
+                        (Aggregation::Mean, Some(u.reason.clone()))
+                    }
+                    Some(u) => {
+                        return Err(error(
+                            metric,
+                            AggregationError::Unknown(u.corpus_level_fn.clone()),
+                        ));
+                    }
+                    None => (
+                        declaration.map_or(Ok(Aggregation::Mean), |d| d.aggregation(metric))?,
+                        None,
+                    ),
+                };
                 task_values.insert(
                     metric.clone(),
                     MetricValues {
                         aggregation,
                         inputs: Vec::new(),
+                        kept,
                     },
                 );
             }
             let values = task_values.get_mut(metric).expect("inserted above");
-            let input = values
-                .aggregation
-                .input(values.inputs.len(), value)
-                .map_err(|source| TrackerError::Metric {
-                    task: task.to_owned(),
-                    metric: metric.clone(),
-                    source,
-                })?;
-            values.inputs.push(input);
+            if values.kept.is_some() {
+                continue;
+            }
+            match values.aggregation.input(values.inputs.len(), value) {
+                Ok(input) => values.inputs.push(input),
+                // A stored run whose details lack what the aggregation needs keeps its value.
+                Err(source) if stored(metric).is_some() => {
+                    values.kept = Some(source.to_string());
+                    values.inputs = Vec::new();
+                }
+                Err(source) => return Err(error(metric, source)),
+            }
         }
         Ok(())
     }
 
+    /// The metrics kept from a stored run rather than recomputed: `(task, metric, why)`.
+    pub fn kept(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.values.iter().flat_map(|(task, metrics)| {
+            metrics.iter().filter_map(move |(metric, values)| {
+                values
+                    .kept
+                    .as_deref()
+                    .map(|why| (task.as_str(), metric.as_str(), why))
+            })
+        })
+    }
+
     /// The `results` section: each task's metrics aggregated with their stderr, then the
-    /// `suite:_average|k` rows, then `all` — as lighteval's `MetricsLogger.aggregate`.
-    pub fn aggregate(&self, bootstrap_iters: usize, convention: StderrConvention) -> Map {
+    /// `suite:_average|k` rows, then `all` — as lighteval's `MetricsLogger.aggregate`. A kept
+    /// metric takes its stored value and stderr from `declarations`.
+    pub fn aggregate(
+        &self,
+        bootstrap_iters: usize,
+        convention: StderrConvention,
+        declarations: &IndexMap<String, TaskDeclaration>,
+    ) -> Map {
         // Standard errors are independent per (task, metric); the bootstraps run on every core.
-        let jobs: Vec<(&MetricValues, usize)> = self
+        let jobs: Vec<&MetricValues> = self
             .values
             .values()
             .flat_map(|metrics| metrics.values())
-            .enumerate()
-            .map(|(i, values)| (values, i))
             .collect();
-        let stderrs = parallel_map(&jobs, |(values, _)| {
-            (bootstrap_iters > 0 && values.inputs.len() > 1).then(|| {
+        let stderrs = parallel_map(&jobs, |values| {
+            (values.kept.is_none() && bootstrap_iters > 0 && values.inputs.len() > 1).then(|| {
                 values
                     .aggregation
                     .stderr(&values.inputs, bootstrap_iters, convention)
@@ -438,12 +480,24 @@ impl MetricsLogger {
         for (task, metrics) in &self.values {
             let mut row = Map::new();
             for (metric, values) in metrics {
+                let stderr = stderrs.next().flatten();
+                if values.kept.is_some() {
+                    let stored = declarations
+                        .get(task)
+                        .and_then(|d| d.stored.get(metric))
+                        .expect("a metric is only kept when a stored value exists");
+                    row.insert(metric.clone(), stored.value.clone());
+                    if let Some(stderr) = &stored.stderr {
+                        row.insert(format!("{metric}_stderr"), stderr.clone());
+                    }
+                    continue;
+                }
                 let all: Vec<usize> = (0..values.inputs.len()).collect();
                 row.insert(
                     metric.clone(),
                     Json::Float(values.aggregation.compute(&values.inputs, &all)),
                 );
-                if let Some(stderr) = stderrs.next().flatten() {
+                if let Some(stderr) = stderr {
                     row.insert(format!("{metric}_stderr"), Json::Float(stderr));
                 }
             }
@@ -456,38 +510,6 @@ impl MetricsLogger {
         results.insert("all".into(), Json::Object(all));
         results
     }
-}
-
-/// `f` over `items` on every available core, results in order.
-pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len())
-        .max(1);
-    if threads == 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    let slots: Vec<std::sync::Mutex<&mut Option<R>>> =
-        results.iter_mut().map(std::sync::Mutex::new).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    let value = f(item);
-                    **slots[i].lock().expect("no panics while holding") = Some(value);
-                }
-            });
-        }
-    });
-    drop(slots);
-    results
-        .into_iter()
-        .map(|r| r.expect("every item was processed"))
-        .collect()
 }
 
 /// For every key of every row: the sum over the rows that have it, over their number.

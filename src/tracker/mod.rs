@@ -174,6 +174,27 @@ pub struct TaskDeclaration {
     pub higher_is_better: IndexMap<String, bool>,
     /// Anything else of the task's config, kept into `config_tasks`.
     pub extra: Map,
+    /// Metrics whose aggregation evaldeck does not compute (a user's own class): the config's
+    /// rendering of it, and why it is not computed.
+    pub uncomputed: IndexMap<String, Uncomputed>,
+    /// When a stored run is tracked again: its stored value of each metric, kept in place of
+    /// one that cannot be recomputed (an unknown aggregation, or details that lack its inputs).
+    pub stored: IndexMap<String, StoredMetric>,
+}
+
+/// A metric whose aggregation evaldeck does not compute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Uncomputed {
+    /// The config's `corpus_level_fn`, written back unchanged.
+    pub corpus_level_fn: String,
+    pub reason: String,
+}
+
+/// A metric's value and standard error as a stored results file has them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredMetric {
+    pub value: Json,
+    pub stderr: Option<Json>,
 }
 
 impl TaskDeclaration {
@@ -184,6 +205,8 @@ impl TaskDeclaration {
             aggregations: IndexMap::new(),
             higher_is_better: IndexMap::new(),
             extra: Map::new(),
+            uncomputed: IndexMap::new(),
+            stored: IndexMap::new(),
         }
     }
 
@@ -200,6 +223,28 @@ impl TaskDeclaration {
         })?;
         self.aggregations.insert(metric.to_owned(), parsed);
         Ok(self)
+    }
+
+    /// Declares `metric`'s aggregation from a stored config: `corpus_level_fn` as the config
+    /// renders it, resolved by the metric's name where the rendering is lighteval ≤ 0.10's bare
+    /// `compute`. One evaldeck does not compute is recorded as [`Uncomputed`], to be kept from
+    /// the stored results rather than refused.
+    pub fn with_stored_aggregation(mut self, metric: &str, corpus_level_fn: &str) -> Self {
+        match Aggregation::resolve(corpus_level_fn, metric) {
+            Ok(parsed) => {
+                self.aggregations.insert(metric.to_owned(), parsed);
+            }
+            Err(reason) => {
+                self.uncomputed.insert(
+                    metric.to_owned(),
+                    Uncomputed {
+                        corpus_level_fn: corpus_level_fn.to_owned(),
+                        reason: reason.to_string(),
+                    },
+                );
+            }
+        }
+        self
     }
 
     pub fn aggregation(&self, metric: &str) -> Result<Aggregation, TrackerError> {
@@ -343,6 +388,20 @@ impl EvaluationTracker {
         Ok(())
     }
 
+    /// One line per metric kept from a stored run rather than recomputed, naming the task, the
+    /// metric and why; for the caller to show (the core never prints).
+    pub fn warnings(&self) -> Vec<String> {
+        self.metrics
+            .kept()
+            .map(|(task, metric, why)| {
+                format!(
+                    "task `{task}`, metric `{metric}`: not recomputed ({why}); the stored value \
+                     and stderr are kept"
+                )
+            })
+            .collect()
+    }
+
     /// The whole results document, as lighteval's `EvaluationTracker.results`.
     pub fn results(&self) -> Result<ResultsFile, TrackerError> {
         if let Some(empty) = self
@@ -355,9 +414,11 @@ impl EvaluationTracker {
         if self.details.tasks.is_empty() {
             return Err(TrackerError::NothingLogged);
         }
-        let results = self
-            .metrics
-            .aggregate(self.options.bootstrap_iters, self.options.stderr_convention);
+        let results = self.metrics.aggregate(
+            self.options.bootstrap_iters,
+            self.options.stderr_convention,
+            &self.tasks,
+        );
         let (summary_tasks, summary_general) = self.details.aggregate();
         let mut versions = Map::new();
         let mut config_tasks = Map::new();
@@ -371,10 +432,22 @@ impl EvaluationTracker {
             config_tasks.insert(task.clone(), Json::Object(self.task_config(&declaration)));
         }
         let mut root = Map::new();
-        root.insert(
-            "config_general".into(),
-            Json::Object(self.general.to_json()),
-        );
+        let mut general = self.general.to_json();
+        let mut kept = Map::new();
+        for (task, metric, why) in self.metrics.kept() {
+            let Json::Object(task_kept) = kept
+                .entry(task.to_owned())
+                .or_insert_with(|| Json::Object(Map::new()))
+            else {
+                unreachable!("inserted as an object")
+            };
+            task_kept.insert(metric.to_owned(), why.into());
+        }
+        if !kept.is_empty() {
+            // Which metrics were kept from the stored run rather than recomputed, and why.
+            general.insert("evaldeck_kept_metrics".into(), Json::Object(kept));
+        }
+        root.insert("config_general".into(), Json::Object(general));
         root.insert("results".into(), Json::Object(results));
         root.insert("versions".into(), Json::Object(versions));
         root.insert("config_tasks".into(), Json::Object(config_tasks));
@@ -405,12 +478,16 @@ impl EvaluationTracker {
                 if let Some(better) = declaration.higher_is_better.get(*name) {
                     metric.insert("higher_is_better".into(), Json::Bool(*better));
                 }
-                let aggregation = declaration
-                    .aggregations
-                    .get(*name)
-                    .copied()
-                    .unwrap_or(Aggregation::Mean);
-                metric.insert("corpus_level_fn".into(), aggregation.render().into());
+                let rendering = match declaration.uncomputed.get(*name) {
+                    Some(uncomputed) => uncomputed.corpus_level_fn.clone(),
+                    None => declaration
+                        .aggregations
+                        .get(*name)
+                        .copied()
+                        .unwrap_or(Aggregation::Mean)
+                        .render(),
+                };
+                metric.insert("corpus_level_fn".into(), rendering.into());
                 Json::Object(metric)
             })
             .collect();
@@ -535,7 +612,7 @@ impl EvaluationTracker {
                 })?;
             // One file per task, written on every core.
             let tasks: Vec<(&String, &loggers::TaskDetails)> = self.details.tasks.iter().collect();
-            let written = loggers::parallel_map(&tasks, |(task, details)| {
+            let written = crate::stats::parallel_map(&tasks, |(task, details)| {
                 let name = format!("details_{task}_{date}.parquet");
                 store::write_details_text_with(
                     &staging.path().join(&name),
