@@ -80,9 +80,9 @@ fn two_versions_of_model_a() {
     assert_eq!(mcc.test, Test::PairedBootstrap);
     let geo = report.rows.iter().find(|r| r.task == "quiz:geo|0").unwrap();
     assert!(geo.prompt_drift);
-    // chrF is sacrebleu's: no per-sample test; compared from the stored stderrs, flagged unpaired.
+    // chrF is sacrebleu's, computed from the paired samples: a paired bootstrap.
     let chrf = report.rows.iter().find(|r| r.metric == "chrf").unwrap();
-    assert_eq!((chrf.test, chrf.paired), (Test::ZFromStderr, false));
+    assert_eq!((chrf.test, chrf.paired), (Test::PairedBootstrap, true));
     // Holm: adjusted p-values are at least the raw ones.
     for row in report
         .rows

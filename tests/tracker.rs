@@ -305,13 +305,21 @@ fn the_cli_saves_a_tracking_file_and_re_saves_a_stored_run() {
         ])
         .output()
         .unwrap();
-    // translate|0 aggregates with sacrebleu's chrF, which evaldeck does not compute: a clear error.
-    assert_eq!(output.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        err.contains("translate|0") && err.contains("unknown aggregation"),
-        "{err}"
-    );
+    // translate|0 aggregates with sacrebleu's chrF and TER, which evaldeck computes: the re-saved
+    // run holds lighteval's numbers.
+    assert!(output.status.success(), "{output:?}");
+    let printed = String::from_utf8(output.stdout).unwrap();
+    let resaved =
+        evaldeck::store::read_results(Path::new(printed.lines().next().unwrap())).unwrap();
+    let stored = evaldeck::store::read_results(&fixture(
+        "lighteval-0.13/results/org-b/model-b/results_2026-11-23T21-41-57.557004.json",
+    ))
+    .unwrap();
+    for key in ["chrf", "chrf_stderr", "ter", "ter_stderr"] {
+        let value =
+            |r: &evaldeck::model::ResultsFile| r.row("translate|0").unwrap().values[key].as_f64();
+        assert_eq!(value(&resaved), value(&stored), "{key}");
+    }
 
     let bad = dir.path().join("bad.jsonl");
     std::fs::write(&bad, "{\"type\":\"run\",\"model_name\":\"m\"}\n{oops}\n").unwrap();

@@ -8,13 +8,10 @@ use std::time::{Duration, Instant};
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 
 use super::{PublishArgs, SaveArgs};
-use crate::model::{Json, Map, ResultsFile};
 use crate::publish::HubEndpoint;
 use crate::stats::StderrConvention;
-use crate::store::{self, Run};
-use crate::tracker::{
-    EvaluationTracker, StoredMetric, TaskDeclaration, TrackerOptions, track_lines,
-};
+use crate::store;
+use crate::tracker::{EvaluationTracker, TrackerOptions, track_lines, track_stored_run};
 
 pub(super) fn save(
     source: Option<&Path>,
@@ -91,7 +88,14 @@ pub(super) fn save(
                 selection.run.model
             )?;
         }
-        retrack(selection.run, &mut tracker, &mut progress)?;
+        let tracked = track_stored_run(selection.run, &mut tracker, &mut progress)?;
+        if !tracked.had_results {
+            writeln!(
+                err,
+                "note: run {} of {} has no results file; its details are aggregated by metric name",
+                selection.run.date_id, selection.run.model
+            )?;
+        }
     }
     if show_progress {
         writeln!(std::io::stderr())?;
@@ -113,81 +117,4 @@ pub(super) fn save(
     let published = tracker.publish(&saved, HubEndpoint::from_env(), &mut |e| bar.show(&e));
     bar.clear();
     super::publish::report(&published, out, err)
-}
-
-/// Feeds a stored run's details to the tracker with the aggregations of its task configs.
-fn retrack(
-    run: &Run,
-    tracker: &mut EvaluationTracker,
-    progress: &mut dyn FnMut(u64),
-) -> Result<()> {
-    let results = run.load_results()?;
-    let general = results.general();
-    tracker.general.log_args_info(
-        general.num_fewshot_seeds().unwrap_or(1),
-        general.max_samples(),
-        &general.job_id().unwrap_or_else(|| "0".into()),
-        general.lighteval_sha(),
-    );
-    let model_config = general.model_config().cloned().unwrap_or_default();
-    tracker
-        .general
-        .log_model_info(general.model_name().unwrap_or(&run.model), model_config);
-    let mut samples = 0;
-    for (task, _) in &run.details {
-        tracker.declare_task(declaration(&results, task)?)?;
-        let file = run.open_details(task)?;
-        for batch in file.details(4096)? {
-            for detail in batch? {
-                let row = store::detail_to_json(&detail);
-                let Json::Object(mut row) = row else { continue };
-                let mut take = |key: &str| match row.shift_remove(key) {
-                    Some(Json::Object(map)) => map,
-                    _ => Map::new(),
-                };
-                let (doc, response, metric) = (take("doc"), take("model_response"), take("metric"));
-                tracker.log(task, doc, response, metric)?;
-                samples += 1;
-            }
-            progress(samples);
-        }
-    }
-    Ok(())
-}
-
-/// A stored task's declaration: each metric's aggregation from its config, and its stored value
-/// and stderr, kept wherever the metric cannot be recomputed.
-fn declaration(results: &ResultsFile, task: &str) -> Result<TaskDeclaration> {
-    let mut declaration = TaskDeclaration::new(task);
-    let row = results.row(task);
-    let stored_value = |key: &str| row.as_ref().and_then(|r| r.values.get(key)).cloned();
-    if let Some(row) = &row {
-        for (key, value) in row.values {
-            if key.ends_with("_stderr") {
-                continue;
-            }
-            declaration.stored.insert(
-                key.clone(),
-                StoredMetric {
-                    value: value.clone(),
-                    stderr: stored_value(&format!("{key}_stderr")),
-                },
-            );
-        }
-    }
-    let Some(config) = results.task_config(task) else {
-        return Ok(declaration);
-    };
-    declaration.version = results.task_version(task).unwrap_or(0);
-    for metric in config.metrics() {
-        for name in &metric.names {
-            if let Some(function) = metric.corpus_level_fn_of(name) {
-                declaration = declaration.with_stored_aggregation(name, &function);
-            }
-            if let Some(better) = metric.higher_is_better(name) {
-                declaration.higher_is_better.insert(name.clone(), better);
-            }
-        }
-    }
-    Ok(declaration)
 }

@@ -417,10 +417,18 @@ pub fn paired_comparison(
         }
         return (comparison, Test::PairedT);
     }
-    let comparison = paired::paired_bootstrap(a.len(), BOOTSTRAP_RESAMPLES, |idx| {
-        (aggregation.compute(a, idx), aggregation.compute(b, idx))
-    });
-    (comparison, Test::PairedBootstrap)
+    let all: Vec<usize> = (0..a.len()).collect();
+    let full = (aggregation.compute(a, &all), aggregation.compute(b, &all));
+    let resamples = paired::paired_resamples(a.len(), BOOTSTRAP_RESAMPLES);
+    let replicates: Vec<(f64, f64)> = aggregation
+        .replicates(a, &resamples)
+        .into_iter()
+        .zip(aggregation.replicates(b, &resamples))
+        .collect();
+    (
+        paired::paired_bootstrap_from(full, &replicates),
+        Test::PairedBootstrap,
+    )
 }
 
 /// How a sample is matched: its `doc.id`, borrowed, or the content hash when it has none.

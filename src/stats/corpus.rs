@@ -170,6 +170,12 @@ impl Aggregation {
         })
     }
 
+    /// The corpus aggregation that lighteval's registry gives a metric of this name, if it is one
+    /// (`chrf`, `mcc`, `loglikelihood_f1`, `ppl`…).
+    pub fn by_metric_name(metric: &str) -> Option<Aggregation> {
+        aggregation_by_metric_name(metric)
+    }
+
     /// The aggregation of metric `metric` whose config renders its function as `text`. lighteval
     /// ≤ 0.10 renders a corpus metric's bound method as `compute`, which says nothing; the
     /// metric's registry name then decides.
@@ -352,6 +358,20 @@ impl Aggregation {
             Aggregation::Translation(t) => t
                 .score(&texts(inputs), indices, ReferenceLayout::Lighteval)
                 .unwrap_or(f64::NAN),
+        }
+    }
+
+    /// The aggregate on each of `resamples`, as [`Aggregation::compute`] gives it; translation
+    /// metrics from segment statistics prepared once.
+    pub fn replicates(self, inputs: &[CorpusInput], resamples: &[Vec<usize>]) -> Vec<f64> {
+        match self {
+            Aggregation::Translation(t) => t
+                .replicates(&texts(inputs), resamples, ReferenceLayout::Lighteval)
+                .unwrap_or_else(|_| vec![f64::NAN; resamples.len()]),
+            _ => resamples
+                .iter()
+                .map(|idx| self.compute(inputs, idx))
+                .collect(),
         }
     }
 

@@ -70,9 +70,39 @@ pub fn sample_std(values: &[f64]) -> f64 {
     (squares / (values.len() as f64 - 1.0)).sqrt()
 }
 
-/// lighteval's `mean_stderr`: the sample standard deviation over √n.
+/// lighteval's `mean_stderr`: the sample standard deviation over √n, computed as lighteval's
+/// `_stddev` does (numpy's mean, then a plain Python sum of squares), so the bits agree.
 pub fn mean_stderr(values: &[f64]) -> f64 {
-    sample_std(values) / (values.len() as f64).sqrt()
+    let mu = numpy_sum(values) / values.len() as f64;
+    let squares: f64 = values.iter().map(|x| (x - mu) * (x - mu)).sum();
+    (squares / (values.len() as f64 - 1.0)).sqrt() / (values.len() as f64).sqrt()
+}
+
+/// numpy's sum of a float64 array: pairwise, with eight accumulators over blocks of up to 128.
+pub fn numpy_sum(values: &[f64]) -> f64 {
+    const BLOCK: usize = 128;
+    let n = values.len();
+    if n < 8 {
+        values.iter().fold(-0.0, |sum, x| sum + x)
+    } else if n <= BLOCK {
+        let mut r = [0.0; 8];
+        r.copy_from_slice(&values[..8]);
+        let unrolled = n - n % 8;
+        for chunk in values[8..unrolled].chunks_exact(8) {
+            for (acc, x) in r.iter_mut().zip(chunk) {
+                *acc += x;
+            }
+        }
+        let mut sum = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for x in &values[unrolled..] {
+            sum += x;
+        }
+        sum
+    } else {
+        let half = n / 2;
+        let half = half - half % 8;
+        numpy_sum(&values[..half]) + numpy_sum(&values[half..])
+    }
 }
 
 /// lighteval's bootstrap: `min(1000, iters)` resamples per seed, seeds `0..iters / draws`, each

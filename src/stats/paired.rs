@@ -205,16 +205,34 @@ pub fn paired_bootstrap(
     mut statistic: impl FnMut(&[usize]) -> (f64, f64),
 ) -> Comparison {
     let all: Vec<usize> = (0..n).collect();
-    let (a, b) = statistic(&all);
-    let delta = b - a;
+    let full = statistic(&all);
+    let replicates: Vec<(f64, f64)> = paired_resamples(n, resamples)
+        .iter()
+        .map(|indices| statistic(indices))
+        .collect();
+    paired_bootstrap_from(full, &replicates)
+}
+
+/// The resamples of [`paired_bootstrap`]: `random.Random(0).choices(range(n), k=n)`, `count`
+/// times, so a statistic computed elsewhere on them pairs with it.
+pub fn paired_resamples(n: usize, count: usize) -> Vec<Vec<usize>> {
     let mut rng = PyRandom::new(0);
-    let mut indices = Vec::with_capacity(n);
-    let mut deltas: Vec<f64> = (0..resamples)
+    (0..count)
         .map(|_| {
+            let mut indices = Vec::with_capacity(n);
             rng.choice_indices(n, n, &mut indices);
-            let (a, b) = statistic(&indices);
-            b - a
+            indices
         })
+        .collect()
+}
+
+/// [`paired_bootstrap`] from the statistic on all samples (`full`, as `(a, b)`) and on each of
+/// [`paired_resamples`].
+pub fn paired_bootstrap_from(full: (f64, f64), replicates: &[(f64, f64)]) -> Comparison {
+    let delta = full.1 - full.0;
+    let mut deltas: Vec<f64> = replicates
+        .iter()
+        .map(|(a, b)| b - a)
         .filter(|d| !d.is_nan())
         .collect();
     deltas.sort_by(f64::total_cmp);

@@ -210,17 +210,27 @@ impl Translation {
         if resamples.is_empty() {
             return Ok(f64::NAN);
         }
+        let replicates = self.replicates(samples, &resamples, layout)?;
+        Ok(stderr_of_replicates(&replicates, convention))
+    }
+
+    /// [`Translation::score`] on each resample, equal to scoring each one directly.
+    pub fn replicates(
+        &self,
+        samples: &[Arc<TranslationSample>],
+        resamples: &[Vec<usize>],
+        layout: ReferenceLayout,
+    ) -> Result<Vec<f64>, SacrebleuError> {
         let per_segment =
             matches!(layout, ReferenceLayout::Corpus) || self.metric == TranslationMetric::Bleu;
-        let replicates = match self.scorer()? {
-            Scorer::Bleu(m) if per_segment => self.by_segment(&m, samples, &resamples, layout)?,
-            Scorer::Chrf(m) if per_segment => self.by_segment(&m, samples, &resamples, layout)?,
-            Scorer::Ter(m) if per_segment => self.by_segment(&m, samples, &resamples, layout)?,
-            Scorer::Chrf(m) => lighteval_layout_chrf(&m, samples, &resamples)?,
-            Scorer::Ter(_) => lighteval_layout_ter(samples, &resamples)?,
+        match self.scorer()? {
+            Scorer::Bleu(m) if per_segment => self.by_segment(&m, samples, resamples, layout),
+            Scorer::Chrf(m) if per_segment => self.by_segment(&m, samples, resamples, layout),
+            Scorer::Ter(m) if per_segment => self.by_segment(&m, samples, resamples, layout),
+            Scorer::Chrf(m) => lighteval_layout_chrf(&m, samples, resamples),
+            Scorer::Ter(_) => lighteval_layout_ter(samples, resamples),
             Scorer::Bleu(_) => unreachable!("BLEU is scored per segment"),
-        };
-        Ok(stderr_of_replicates(&replicates, convention))
+        }
     }
 
     /// Replicates where every sample is its own segment: each sample's statistics once, then

@@ -397,32 +397,39 @@ impl MetricsLogger {
             source,
         };
         let stored = |metric: &str| declaration.and_then(|d| d.stored.get(metric));
+        let new_values = |metric: &str| -> Result<MetricValues, TrackerError> {
+            let uncomputed = declaration.and_then(|d| d.uncomputed.get(metric));
+            let (aggregation, kept) = match uncomputed {
+                Some(u) if stored(metric).is_some() => (Aggregation::Mean, Some(u.reason.clone())),
+                Some(u) => {
+                    let unknown = AggregationError::Unknown(u.corpus_level_fn.clone());
+                    return Err(error(metric, unknown));
+                }
+                None => (
+                    declaration.map_or(Ok(Aggregation::Mean), |d| d.aggregation(metric))?,
+                    None,
+                ),
+            };
+            Ok(MetricValues {
+                aggregation,
+                inputs: Vec::new(),
+                kept,
+            })
+        };
+        if task_values.is_empty()
+            && let Some(declaration) = declaration
+        {
+            // A stored run's metrics keep the order of its results, not the details' sorted
+            // columns.
+            for metric in declaration.stored.keys() {
+                if metrics.contains_key(metric) {
+                    task_values.insert(metric.clone(), new_values(metric)?);
+                }
+            }
+        }
         for (metric, value) in metrics {
             if !task_values.contains_key(metric) {
-                let uncomputed = declaration.and_then(|d| d.uncomputed.get(metric));
-                let (aggregation, kept) = match uncomputed {
-                    Some(u) if stored(metric).is_some() => {
-                        (Aggregation::Mean, Some(u.reason.clone()))
-                    }
-                    Some(u) => {
-                        return Err(error(
-                            metric,
-                            AggregationError::Unknown(u.corpus_level_fn.clone()),
-                        ));
-                    }
-                    None => (
-                        declaration.map_or(Ok(Aggregation::Mean), |d| d.aggregation(metric))?,
-                        None,
-                    ),
-                };
-                task_values.insert(
-                    metric.clone(),
-                    MetricValues {
-                        aggregation,
-                        inputs: Vec::new(),
-                        kept,
-                    },
-                );
+                task_values.insert(metric.clone(), new_values(metric)?);
             }
             let values = task_values.get_mut(metric).expect("inserted above");
             if values.kept.is_some() {

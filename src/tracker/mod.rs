@@ -21,6 +21,7 @@
 
 mod input;
 mod loggers;
+mod retrack;
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +32,7 @@ pub use loggers::{
     DetailsLogger, GeneralConfigLogger, MetricValues, MetricsLogger, TaskDetails, hash_hex,
     python_str,
 };
+pub use retrack::{StoredRunTracked, track_stored_run};
 
 use crate::model::{Detail, Json, Map, ResultsFile};
 use crate::publish;
