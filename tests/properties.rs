@@ -159,3 +159,109 @@ proptest! {
         }
     }
 }
+
+mod translation {
+    //! sacrebleu's metrics: a perfect translation scores perfectly, and the corpus score does not
+    //! depend on the order of the samples. lighteval's reference layout does, for chrF and TER:
+    //! it scores the first sample's prediction alone against every gold, which is pinned here.
+
+    use std::sync::Arc;
+
+    use evaldeck::stats::{
+        Lang, ReferenceLayout, Translation, TranslationMetric, TranslationSample,
+    };
+    use proptest::prelude::*;
+
+    const METRICS: [TranslationMetric; 4] = [
+        TranslationMetric::Bleu,
+        TranslationMetric::Chrf,
+        TranslationMetric::ChrfPlusPlus,
+        TranslationMetric::Ter,
+    ];
+
+    fn word() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-zA-Z]{1,8}",
+            "[0-9]{1,4}([.,][0-9]{1,3})?",
+            "[.,;:!?()\"'-]",
+            "[à-ÿ]{1,4}",
+            "[一-龥]{1,3}",
+        ]
+    }
+
+    fn sentence(words: std::ops::Range<usize>) -> impl Strategy<Value = String> {
+        prop::collection::vec(word(), words).prop_map(|w| w.join(" "))
+    }
+
+    fn sample(prediction: String, golds: Vec<String>) -> Arc<TranslationSample> {
+        Arc::new(TranslationSample {
+            prediction,
+            golds: golds.into_iter().map(Some).collect(),
+        })
+    }
+
+    fn score(metric: TranslationMetric, samples: &[Arc<TranslationSample>], layout: ReferenceLayout) -> f64 {
+        let t = Translation::new(metric, Lang::NONE).unwrap();
+        let all: Vec<usize> = (0..samples.len()).collect();
+        t.score(samples, &all, layout).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn a_perfect_translation_scores_perfectly(
+            texts in prop::collection::vec(sentence(4..12), 1..8),
+        ) {
+            let samples: Vec<_> = texts.iter().map(|t| sample(t.clone(), vec![t.clone()])).collect();
+            for layout in [ReferenceLayout::Lighteval, ReferenceLayout::Corpus] {
+                for metric in METRICS {
+                    let expected = if metric == TranslationMetric::Ter { 0.0 } else { 100.0 };
+                    let got = score(metric, &samples, layout);
+                    prop_assert!((got - expected).abs() < 1e-9, "{metric:?} {layout:?}: {got}");
+                }
+            }
+        }
+
+        #[test]
+        fn the_corpus_score_does_not_depend_on_sample_order(
+            pairs in prop::collection::vec((sentence(0..10), prop::collection::vec(sentence(1..10), 1..3)), 2..10),
+            rotation in 1usize..10,
+        ) {
+            let samples: Vec<_> = pairs.iter().map(|(p, g)| sample(p.clone(), g.clone())).collect();
+            let mut rotated = samples.clone();
+            rotated.rotate_left(rotation % samples.len());
+            for metric in METRICS {
+                let (a, b) = (
+                    score(metric, &samples, ReferenceLayout::Corpus),
+                    score(metric, &rotated, ReferenceLayout::Corpus),
+                );
+                prop_assert!((a - b).abs() <= 1e-9, "{metric:?}: {a} vs {b}");
+            }
+            // lighteval's BLEU is a corpus BLEU over each sample's first gold: order-blind too.
+            let first_golds: Vec<_> = samples.iter().map(|s| sample(s.prediction.clone(), vec![s.golds[0].clone().unwrap()])).collect();
+            let mut rotated_first = first_golds.clone();
+            rotated_first.rotate_left(rotation % samples.len());
+            let (a, b) = (
+                score(TranslationMetric::Bleu, &first_golds, ReferenceLayout::Lighteval),
+                score(TranslationMetric::Bleu, &rotated_first, ReferenceLayout::Lighteval),
+            );
+            prop_assert!((a - b).abs() <= 1e-9, "lighteval BLEU: {a} vs {b}");
+        }
+
+        #[test]
+        fn lighteval_s_chrf_and_ter_score_the_first_prediction_against_every_gold(
+            pairs in prop::collection::vec((sentence(0..10), sentence(1..10)), 2..10),
+        ) {
+            let samples: Vec<_> = pairs.iter().map(|(p, g)| sample(p.clone(), vec![g.clone()])).collect();
+            // The same score from one sample: the first prediction, every gold as its references.
+            let golds: Vec<String> = pairs.iter().map(|(_, g)| g.clone()).collect();
+            let pooled = vec![sample(pairs[0].0.clone(), golds)];
+            for metric in [TranslationMetric::Chrf, TranslationMetric::ChrfPlusPlus, TranslationMetric::Ter] {
+                let lighteval = score(metric, &samples, ReferenceLayout::Lighteval);
+                let first_alone = score(metric, &pooled, ReferenceLayout::Corpus);
+                prop_assert!((lighteval - first_alone).abs() <= 1e-9, "{metric:?}: {lighteval} vs {first_alone}");
+            }
+        }
+    }
+}
