@@ -58,6 +58,15 @@ pub fn format_value(value: f64) -> String {
     }
 }
 
+/// Marks a stored translation metric that lighteval computed with its reference layout.
+pub const LIGHTEVAL_LAYOUT_MARK: &str = "†";
+/// Marks evaldeck's corrected corpus score beside it.
+pub const CORPUS_SCORE_MARK: &str = "‡";
+pub const LIGHTEVAL_LAYOUT_NOTE: &str = "† lighteval's number: sacrebleu was given the golds as \
+    reference streams, so it scores the first prediction against every gold";
+pub const CORPUS_SCORE_NOTE: &str = "‡ evaldeck's corpus score: each prediction against its own \
+    golds (not in lighteval's files)";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -97,7 +97,7 @@ fn show_markdown_and_csv() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("task,version,metric,value,stderr,derived")
+        Some("task,version,metric,value,stderr,derived,computed_by")
     );
     assert!(csv.contains("custom|phrase|3,2,em,"), "{csv}");
     assert!(csv.contains("all,,"), "{csv}");

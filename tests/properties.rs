@@ -200,7 +200,11 @@ mod translation {
         })
     }
 
-    fn score(metric: TranslationMetric, samples: &[Arc<TranslationSample>], layout: ReferenceLayout) -> f64 {
+    fn score(
+        metric: TranslationMetric,
+        samples: &[Arc<TranslationSample>],
+        layout: ReferenceLayout,
+    ) -> f64 {
         let t = Translation::new(metric, Lang::NONE).unwrap();
         let all: Vec<usize> = (0..samples.len()).collect();
         t.score(samples, &all, layout).unwrap()

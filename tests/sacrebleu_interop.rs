@@ -357,3 +357,64 @@ fn bleu_chrf_and_ter_equal_sacrebleu_in_both_layouts_with_lighteval_s_bootstrap(
     }
     assert_eq!(compared, 5 * 4 * 2 * 2);
 }
+
+/// `show` marks the fixture's translation rows as lighteval's reference layout, leaves their
+/// values as stored, and offers `chrf_corpus` / `ter_corpus`, which equal sacrebleu's corpus
+/// scores over the details as pyarrow reads them.
+#[test]
+fn show_s_corpus_scores_equal_sacrebleu_over_the_fixture_details() {
+    let Some(py) = interop_python() else { return };
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .args(["show", "--format", "json", "--model", "org-b/model-b"])
+        .arg(support::fixture("lighteval-0.13"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let shown: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        shown["lighteval_reference_layout"],
+        json!([
+            {"task": "translate|0", "metric": "chrf"},
+            {"task": "translate|0", "metric": "ter"},
+        ])
+    );
+    let details = support::files_with_suffix(
+        &support::fixture("lighteval-0.13/details/org-b"),
+        ".parquet",
+    )
+    .into_iter()
+    .find(|p| p.to_string_lossy().contains("translate"))
+    .unwrap();
+    let script = r#"
+import json, sys
+import pyarrow.parquet as pq
+import sacrebleu
+rows = pq.read_table(sys.argv[1]).column("metric").to_pylist()
+out = {}
+for name, metric in [("chrf", sacrebleu.CHRF()), ("ter", sacrebleu.TER())]:
+    preds = [r[name]["preds"][0] for r in rows]
+    golds = [r[name]["golds"] for r in rows]
+    most = max(len(g) for g in golds)
+    streams = [[g[j] if j < len(g) else None for g in golds] for j in range(most)]
+    out[name] = metric.corpus_score(preds, streams).score
+print(json.dumps(out))
+"#;
+    let expected: Value = serde_json::from_str(&python(&py, script, &[&details])).unwrap();
+    let scores = shown["evaldeck_corpus_scores"].as_array().unwrap();
+    assert_eq!(scores.len(), 2, "{scores:?}");
+    for score in scores {
+        let metric = score["metric"].as_str().unwrap();
+        assert_eq!(score["name"], format!("{metric}_corpus"));
+        let (ours, theirs) = (
+            score["value"].as_f64().unwrap(),
+            expected[metric].as_f64().unwrap(),
+        );
+        assert!(
+            (ours - theirs).abs() <= 1e-9,
+            "{metric}: {ours} vs {theirs}"
+        );
+        // lighteval's own value stays as stored, and differs.
+        let stored = shown["results"]["translate|0"][metric].as_f64().unwrap();
+        assert!((stored - ours).abs() > 1.0, "{metric}: {stored} vs {ours}");
+    }
+}

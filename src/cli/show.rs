@@ -7,7 +7,10 @@ use color_eyre::eyre::Result;
 use super::table::{Align, Table};
 use super::{ShowArgs, ShowFormat, open_source};
 use crate::model::{Json, Map, ResultsFile};
+use crate::stats::LIGHTEVAL_BOOTSTRAP_ITERS;
 use crate::store::pyjson::{self, WriteOptions};
+use crate::text;
+use crate::tracker::{CorpusScore, corpus_scores, uses_lighteval_layout};
 
 pub(super) fn show(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let catalog = open_source(args.run.source.as_ref())?;
@@ -24,9 +27,14 @@ pub(super) fn show(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         )?;
     }
     let results = run.load_results()?;
+    let corrected = corpus_scores(run, &results, LIGHTEVAL_BOOTSTRAP_ITERS);
+    let shown = Shown {
+        results: &results,
+        corrected: &corrected,
+    };
     match args.format {
         ShowFormat::Json => {
-            let doc = json_summary(&run.model, &run.date_id, &results);
+            let doc = json_summary(&run.model, &run.date_id, &shown);
             writeln!(
                 out,
                 "{}",
@@ -36,21 +44,60 @@ pub(super) fn show(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         ShowFormat::Table => {
             writeln!(out, "{} · run {}", run.model, run.date_id)?;
             writeln!(out)?;
-            results_table(&results, "*").write_plain(out)?;
+            results_table(&shown, "*").write_plain(out)?;
             writeln!(out, "\n* derived row: a mean over other rows, not measured")?;
+            footnotes(&shown, out)?;
         }
         ShowFormat::Markdown => {
             writeln!(out, "**{}** · run `{}`", run.model, run.date_id)?;
             writeln!(out)?;
-            results_table(&results, "*(derived)*").write_markdown(out)?;
+            results_table(&shown, "*(derived)*").write_markdown(out)?;
+            footnotes(&shown, out)?;
         }
-        ShowFormat::Csv => results_csv(&results).write_csv(out)?,
+        ShowFormat::Csv => results_csv(&shown).write_csv(out)?,
+    }
+    Ok(())
+}
+
+/// A run's results and what evaldeck adds beside them.
+struct Shown<'a> {
+    results: &'a ResultsFile,
+    corrected: &'a [CorpusScore],
+}
+
+impl Shown<'_> {
+    fn lighteval_layout(&self, task: &str, metric: &str) -> bool {
+        uses_lighteval_layout(self.results, task, metric, self.corrected)
+    }
+
+    fn corrected(&self, task: &str, metric: &str) -> Option<&CorpusScore> {
+        self.corrected
+            .iter()
+            .find(|c| c.task == task && c.metric == metric)
+    }
+
+    fn any_lighteval_layout(&self) -> bool {
+        self.results.rows().any(|row| {
+            row.metrics()
+                .iter()
+                .any(|m| self.lighteval_layout(row.task, m.metric))
+        })
+    }
+}
+
+fn footnotes(shown: &Shown<'_>, out: &mut dyn Write) -> Result<()> {
+    if shown.any_lighteval_layout() {
+        writeln!(out, "{}", text::LIGHTEVAL_LAYOUT_NOTE)?;
+    }
+    if !shown.corrected.is_empty() {
+        writeln!(out, "{}", text::CORPUS_SCORE_NOTE)?;
     }
     Ok(())
 }
 
 /// One line per metric, the task named on its first line only, as lighteval prints it.
-fn results_table(results: &ResultsFile, derived_mark: &str) -> Table {
+fn results_table(shown: &Shown<'_>, derived_mark: &str) -> Table {
+    let results = shown.results;
     let mut table = Table::new(&[
         ("Task", Align::Left),
         ("Version", Align::Right),
@@ -77,22 +124,49 @@ fn results_table(results: &ResultsFile, derived_mark: &str) -> Table {
             } else {
                 (String::new(), String::new())
             };
-            let stderr = metric.stderr.map(format_value);
-            table.push(vec![
+            let name = if shown.lighteval_layout(row.task, metric.metric) {
+                format!("{} {}", metric.metric, text::LIGHTEVAL_LAYOUT_MARK)
+            } else {
+                metric.metric.to_owned()
+            };
+            table.push(value_cells(
                 task,
                 version,
-                metric.metric.to_owned(),
-                metric.value.map_or_else(|| "-".into(), format_value),
-                if stderr.is_some() {
-                    "±".into()
-                } else {
-                    String::new()
-                },
-                stderr.unwrap_or_default(),
-            ]);
+                name,
+                metric.value,
+                metric.stderr,
+            ));
+            if let Some(c) = shown.corrected(row.task, metric.metric) {
+                let name = format!("{} {}", c.name(), text::CORPUS_SCORE_MARK);
+                let stderr = Some(c.stderr).filter(|s| !s.is_nan());
+                let cells = value_cells(String::new(), String::new(), name, Some(c.value), stderr);
+                table.push(cells);
+            }
         }
     }
     table
+}
+
+fn value_cells(
+    task: String,
+    version: String,
+    metric: String,
+    value: Option<f64>,
+    stderr: Option<f64>,
+) -> Vec<String> {
+    let stderr = stderr.map(format_value);
+    vec![
+        task,
+        version,
+        metric,
+        value.map_or_else(|| "-".into(), format_value),
+        if stderr.is_some() {
+            "±".into()
+        } else {
+            String::new()
+        },
+        stderr.unwrap_or_default(),
+    ]
 }
 
 /// Measured tasks sorted by key, then `_average` rows, then `all`, as lighteval's table reads.
@@ -114,7 +188,11 @@ fn display_order(results: &ResultsFile) -> Vec<crate::model::ResultsRow<'_>> {
     rows
 }
 
-fn results_csv(results: &ResultsFile) -> Table {
+/// One line per metric; `computed_by` says whose number it is: `lighteval` (as stored),
+/// `lighteval-reference-layout` (stored, sacrebleu given the golds as reference streams) or
+/// `evaldeck` (a corrected corpus score, not in the file).
+fn results_csv(shown: &Shown<'_>) -> Table {
+    let results = shown.results;
     let mut table = Table::new(&[
         ("task", Align::Left),
         ("version", Align::Left),
@@ -122,22 +200,44 @@ fn results_csv(results: &ResultsFile) -> Table {
         ("value", Align::Left),
         ("stderr", Align::Left),
         ("derived", Align::Left),
+        ("computed_by", Align::Left),
     ]);
     for row in display_order(results) {
         let derived = row.key().is_derived();
+        let version = if derived {
+            String::new()
+        } else {
+            version_text(results, row.task)
+        };
         for metric in row.metrics() {
+            let by = if shown.lighteval_layout(row.task, metric.metric) {
+                "lighteval-reference-layout"
+            } else {
+                "lighteval"
+            };
             table.push(vec![
                 row.task.to_owned(),
-                if derived {
-                    String::new()
-                } else {
-                    version_text(results, row.task)
-                },
+                version.clone(),
                 metric.metric.to_owned(),
                 metric.value.map(full_precision).unwrap_or_default(),
                 metric.stderr.map(full_precision).unwrap_or_default(),
                 derived.to_string(),
+                by.into(),
             ]);
+            if let Some(c) = shown.corrected(row.task, metric.metric) {
+                table.push(vec![
+                    row.task.to_owned(),
+                    version.clone(),
+                    c.name(),
+                    full_precision(c.value),
+                    Some(c.stderr)
+                        .filter(|s| !s.is_nan())
+                        .map(full_precision)
+                        .unwrap_or_default(),
+                    "false".into(),
+                    "evaldeck".into(),
+                ]);
+            }
         }
     }
     table
@@ -158,8 +258,11 @@ fn full_precision(value: f64) -> String {
     out
 }
 
-/// The strict-JSON summary of `show --format json`.
-fn json_summary(model: &str, date_id: &str, results: &ResultsFile) -> Json {
+/// The strict-JSON summary of `show --format json`. `results` is exactly the file's; what
+/// evaldeck adds sits beside it: `lighteval_reference_layout` (the stored translation rows that
+/// sacrebleu scored with the golds as reference streams) and `evaldeck_corpus_scores`.
+fn json_summary(model: &str, date_id: &str, shown: &Shown<'_>) -> Json {
+    let results = shown.results;
     let mut versions = Map::new();
     for task in results.measured_tasks() {
         if let Some(v) = results.task_version(task.as_str()) {
@@ -188,5 +291,34 @@ fn json_summary(model: &str, date_id: &str, results: &ResultsFile) -> Json {
         "stderr_convention".into(),
         results.general().stderr_convention().into(),
     );
+    let mut layout_rows = Vec::new();
+    for row in results.rows() {
+        for metric in row.metrics() {
+            if shown.lighteval_layout(row.task, metric.metric) {
+                let mut entry = Map::new();
+                entry.insert("task".into(), row.task.into());
+                entry.insert("metric".into(), metric.metric.into());
+                layout_rows.push(Json::Object(entry));
+            }
+        }
+    }
+    doc.insert(
+        "lighteval_reference_layout".into(),
+        Json::Array(layout_rows),
+    );
+    let corrected = shown
+        .corrected
+        .iter()
+        .map(|c| {
+            let mut entry = Map::new();
+            entry.insert("task".into(), c.task.as_str().into());
+            entry.insert("metric".into(), c.metric.as_str().into());
+            entry.insert("name".into(), c.name().into());
+            entry.insert("value".into(), Json::Float(c.value));
+            entry.insert("stderr".into(), Json::Float(c.stderr));
+            Json::Object(entry)
+        })
+        .collect();
+    doc.insert("evaldeck_corpus_scores".into(), Json::Array(corrected));
     Json::Object(doc)
 }

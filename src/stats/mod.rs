@@ -42,6 +42,10 @@ impl StderrConvention {
     }
 }
 
+/// lighteval's default number of bootstrap resamples (`bootstrap_iters`), which is also the most it
+/// draws from one seed.
+pub const LIGHTEVAL_BOOTSTRAP_ITERS: usize = 1000;
+
 /// The arithmetic mean (NaN for no values).
 pub fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len() as f64
@@ -114,7 +118,7 @@ pub fn bootstrap_stderr(
     convention: StderrConvention,
     mut statistic: impl FnMut(&[usize]) -> f64,
 ) -> f64 {
-    let draws = iters.min(1000);
+    let draws = iters.min(LIGHTEVAL_BOOTSTRAP_ITERS);
     if draws == 0 || n == 0 {
         return f64::NAN;
     }
@@ -145,7 +149,7 @@ pub fn bootstrap_stderr_folded<S>(
     add: impl Fn(&mut S, usize),
     finish: impl Fn(&mut S) -> f64,
 ) -> f64 {
-    let draws = iters.min(1000);
+    let draws = iters.min(LIGHTEVAL_BOOTSTRAP_ITERS);
     if draws == 0 || n == 0 {
         return f64::NAN;
     }
@@ -202,7 +206,7 @@ pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -
 /// `0..iters / draws`, each `random.Random(seed).choices(range(n), k=n)`. Empty when there is
 /// nothing to draw.
 pub fn bootstrap_resamples(n: usize, iters: usize) -> Vec<Vec<usize>> {
-    let draws = iters.min(1000);
+    let draws = iters.min(LIGHTEVAL_BOOTSTRAP_ITERS);
     if draws == 0 || n == 0 {
         return Vec::new();
     }

@@ -19,6 +19,7 @@
 //! # Ok::<(), evaldeck::tracker::TrackerError>(())
 //! ```
 
+mod corpus_scores;
 mod input;
 mod loggers;
 mod retrack;
@@ -27,6 +28,7 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
+pub use corpus_scores::{CORPUS_SUFFIX, CorpusScore, corpus_scores, uses_lighteval_layout};
 pub use input::{TrackingSummary, track_lines};
 pub use loggers::{
     DetailsLogger, GeneralConfigLogger, MetricValues, MetricsLogger, TaskDetails, hash_hex,
@@ -126,7 +128,7 @@ impl TrackerOptions {
             run_info: None,
             use_trackio: false,
             trackio_project: None,
-            bootstrap_iters: 1000,
+            bootstrap_iters: crate::stats::LIGHTEVAL_BOOTSTRAP_ITERS,
             stderr_convention: StderrConvention::Lighteval,
         }
     }

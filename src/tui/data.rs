@@ -48,6 +48,29 @@ pub struct ResultLine {
     pub derived: bool,
     /// Rows in the task's details file, when there is one.
     pub samples: Option<u64>,
+    pub origin: LineOrigin,
+}
+
+/// Whose number a result line holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineOrigin {
+    /// lighteval's, as stored.
+    Stored,
+    /// lighteval's, as stored, from sacrebleu given the golds as reference streams.
+    StoredLightevalLayout,
+    /// evaldeck's corpus score beside such a line; not in the file.
+    EvaldeckCorpus,
+}
+
+impl LineOrigin {
+    /// The mark the Results screen puts after the metric's name.
+    pub fn mark(self) -> Option<&'static str> {
+        match self {
+            LineOrigin::Stored => None,
+            LineOrigin::StoredLightevalLayout => Some(crate::text::LIGHTEVAL_LAYOUT_MARK),
+            LineOrigin::EvaldeckCorpus => Some(crate::text::CORPUS_SCORE_MARK),
+        }
+    }
 }
 
 /// The Results screen's data: the lines and the results file for the config panel.
@@ -60,6 +83,8 @@ pub struct ResultsData {
 
 pub fn load_results(run: &Run) -> Result<ResultsData, StoreError> {
     let results = run.load_results()?;
+    let corrected =
+        crate::tracker::corpus_scores(run, &results, crate::stats::LIGHTEVAL_BOOTSTRAP_ITERS);
     let mut lines = Vec::new();
     for row in results.rows() {
         let key = row.key();
@@ -69,21 +94,49 @@ pub fn load_results(run: &Run) -> Result<ResultsData, StoreError> {
             .filter(|p| run.remote.is_none() || p.exists())
             .and_then(|p| DetailsFile::open(p).ok())
             .map(|f| f.num_rows());
+        let version = if key.is_derived() {
+            None
+        } else {
+            results.task_version(row.task)
+        };
         for metric in row.metrics() {
+            let layout = crate::tracker::uses_lighteval_layout(
+                &results,
+                row.task,
+                metric.metric,
+                &corrected,
+            );
             lines.push(ResultLine {
                 task: row.task.to_owned(),
                 group: key.group().to_owned(),
-                version: if key.is_derived() {
-                    None
-                } else {
-                    results.task_version(row.task)
-                },
+                version,
                 metric: metric.metric.to_owned(),
                 value: metric.value,
                 stderr: metric.stderr,
                 derived: key.is_derived(),
                 samples,
+                origin: if layout {
+                    LineOrigin::StoredLightevalLayout
+                } else {
+                    LineOrigin::Stored
+                },
             });
+            let ours = corrected
+                .iter()
+                .find(|c| c.task == row.task && c.metric == metric.metric);
+            if let Some(c) = ours {
+                lines.push(ResultLine {
+                    task: row.task.to_owned(),
+                    group: key.group().to_owned(),
+                    version,
+                    metric: c.name(),
+                    value: Some(c.value),
+                    stderr: Some(c.stderr).filter(|s| !s.is_nan()),
+                    derived: false,
+                    samples,
+                    origin: LineOrigin::EvaldeckCorpus,
+                });
+            }
         }
     }
     Ok(ResultsData {

@@ -70,7 +70,11 @@ pub(super) fn results(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                     } else {
                         String::new()
                     }),
-                    Cell::from(line.metric.clone()),
+                    Cell::from(match line.origin.mark() {
+                        // The mark first, so a narrow column cuts the name, not the mark.
+                        Some(mark) => format!("{mark} {}", line.metric),
+                        None => line.metric.clone(),
+                    }),
                     Cell::from(format!(
                         "{:>9}",
                         line.value.map_or("-".to_owned(), format_value)
@@ -93,7 +97,7 @@ pub(super) fn results(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         let metric_width = data
             .lines
             .iter()
-            .map(|l| width(&l.metric))
+            .map(|l| width(&l.metric) + if l.origin.mark().is_some() { 2 } else { 0 })
             .max()
             .unwrap_or(6)
             .clamp(6, 28);
@@ -224,6 +228,18 @@ pub(super) fn config_panel(data: &crate::tui::data::ResultsData, task: Option<&s
         }
     } else if !crate::model::TaskKey::new(task).is_derived() {
         out.push_str("  no task config in this file\n");
+    }
+    let marks: Vec<_> = data
+        .lines
+        .iter()
+        .filter(|l| l.task == task)
+        .filter_map(|l| l.origin.mark())
+        .collect();
+    if marks.contains(&crate::text::LIGHTEVAL_LAYOUT_MARK) {
+        out.push_str(&format!("  {}\n", crate::text::LIGHTEVAL_LAYOUT_NOTE));
+    }
+    if marks.contains(&crate::text::CORPUS_SCORE_MARK) {
+        out.push_str(&format!("  {}\n", crate::text::CORPUS_SCORE_NOTE));
     }
     if let Some(summary) = results.task_summary(task) {
         let hashes = summary.hashes();
