@@ -278,3 +278,63 @@ print(json.dumps({"cases": out, "holm": holm}))
         );
     }
 }
+
+/// `max` and `min` (lighteval's copyright metrics) tracked from a JSON-lines file: the values are
+/// Python's `max` / `min`, and their stderr is lighteval's bootstrap of them, run in Python.
+#[test]
+fn max_and_min_aggregations_match_lighteval_s_bootstrap() {
+    let Some(py) = interop_python() else { return };
+    let values: Vec<f64> = (0..37).map(|i| f64::from((i * 7919) % 101) / 4.0).collect();
+    let mut lines = vec![
+        r#"{"type":"run","model_name":"org/m"}"#.to_owned(),
+        r#"{"type":"task","name":"copyright|0","aggregations":{"longest_common_prefix_length":"max","edit_distance":"min"}}"#.to_owned(),
+    ];
+    for v in &values {
+        lines.push(format!(
+            r#"{{"task":"copyright|0","doc":{{"query":"q{v}"}},"metric":{{"longest_common_prefix_length":{v},"edit_distance":{v}}}}}"#
+        ));
+    }
+    let mut tracker =
+        evaldeck::tracker::EvaluationTracker::new(evaldeck::tracker::TrackerOptions::new("unused"))
+            .unwrap();
+    evaldeck::tracker::track_lines(
+        lines.join("\n").as_bytes(),
+        "t.jsonl",
+        &mut tracker,
+        &mut |_| {},
+    )
+    .unwrap();
+    let results = tracker.results().unwrap();
+    let row = results.row("copyright|0").unwrap();
+    let script = r#"
+import json, math, random, sys
+import numpy as np
+values = json.loads(sys.argv[1])
+def mean_stderr(arr):
+    mu = np.mean(arr)
+    return math.sqrt(sum((x - mu) ** 2 for x in arr) / (len(arr) - 1)) / math.sqrt(len(arr))
+def bootstrap(fn, population):
+    rnd = random.Random()
+    rnd.seed(0)
+    return mean_stderr([fn(rnd.choices(population, k=len(population))) for _ in range(1000)])
+print(json.dumps({"max": max(values), "min": min(values), "max_stderr": bootstrap(max, values), "min_stderr": bootstrap(min, values)}))
+"#;
+    let arg = serde_json::to_string(&values).unwrap();
+    let output = std::process::Command::new(&py)
+        .args(["-c", script, &arg])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let expected: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for (key, theirs) in [
+        ("longest_common_prefix_length", "max"),
+        ("longest_common_prefix_length_stderr", "max_stderr"),
+        ("edit_distance", "min"),
+        ("edit_distance_stderr", "min_stderr"),
+    ] {
+        let ours = row.values[key].as_f64().unwrap();
+        let theirs = expected[theirs].as_f64().unwrap();
+        assert!((ours - theirs).abs() <= 1e-12, "{key}: {ours} vs {theirs}");
+    }
+    assert!(expected["max_stderr"].as_f64().unwrap() > 0.0);
+}

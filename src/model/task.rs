@@ -271,6 +271,32 @@ mod tests {
     }
 
     #[test]
+    fn per_name_corpus_functions() {
+        // lighteval 0.13's `copyright` metric, as its encoder writes the mapping.
+        let raw = crate::store::pyjson::parse(
+            r#"{"metric_name": ["longest_common_prefix_length", "edit_distance", "edit_similarity"],
+                "corpus_level_fn": {"longest_common_prefix_length": "max", "edit_distance": "min",
+                                    "edit_similarity": "max"}}"#,
+        )
+        .unwrap();
+        let config = metric_config(raw.as_object().unwrap());
+        assert_eq!(
+            config.corpus_level_fn_of("edit_distance").as_deref(),
+            Some("min")
+        );
+        assert_eq!(
+            config.corpus_level_fn_of("edit_similarity").as_deref(),
+            Some("max")
+        );
+        assert_eq!(
+            config
+                .corpus_level_fn_of("longest_common_prefix_length")
+                .as_deref(),
+            Some("max")
+        );
+    }
+
+    #[test]
     fn short_function_names() {
         assert_eq!(short_function_name("mean"), "mean");
         assert_eq!(short_function_name("<function mean at 0x7f00>"), "mean");

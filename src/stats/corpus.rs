@@ -737,6 +737,125 @@ mod tests {
         }
     }
 
+    /// Every `corpus_level_fn` of lighteval 0.13.0's metric registry (`lighteval/metrics/
+    /// metrics.py`), as its `EnhancedJSONEncoder` writes them into `config_tasks`: functions by
+    /// `__name__` (`np.mean` → `mean`, the builtins `max` and `min`, alone or in per-name
+    /// mappings), `CorpusLevelComputation`s by their `__str__`.
+    #[test]
+    fn every_aggregation_of_lighteval_0_13_s_registry_parses() {
+        let translation = |metric, lang: &str| {
+            Aggregation::Translation(Translation {
+                metric,
+                lang: Lang::new(lang).unwrap(),
+            })
+        };
+        let f1 = |average, num_classes| Aggregation::F1 {
+            average,
+            num_classes,
+        };
+        let registry = [
+            ("mean", Aggregation::Mean),
+            ("max", Aggregation::Max),
+            ("min", Aggregation::Min),
+            ("MatthewsCorrCoef()", Aggregation::Mcc),
+            (
+                "CorpusLevelF1Score(average=None, num_classes=2)",
+                f1(None, 2),
+            ),
+            (
+                "CorpusLevelF1Score(average=macro, num_classes=2)",
+                f1(Some(F1Average::Macro), 2),
+            ),
+            (
+                "CorpusLevelF1Score(average=micro, num_classes=2)",
+                f1(Some(F1Average::Micro), 2),
+            ),
+            (
+                "CorpusLevelF1Score(average=micro, num_classes=3)",
+                f1(Some(F1Average::Micro), 3),
+            ),
+            (
+                "CorpusLevelPerplexityMetric(metric_type=perplexity)",
+                Aggregation::Perplexity,
+            ),
+            (
+                "CorpusLevelPerplexityMetric(metric_type=weighted_perplexity)",
+                Aggregation::WeightedPerplexity,
+            ),
+            (
+                "CorpusLevelPerplexityMetric(metric_type=bits_per_byte)",
+                Aggregation::BitsPerByte,
+            ),
+            (
+                "CorpusLevelTranslationMetric(metric_type=bleu, lang=)",
+                translation(TranslationMetric::Bleu, ""),
+            ),
+            (
+                "CorpusLevelTranslationMetric(metric_type=chrf, lang=)",
+                translation(TranslationMetric::Chrf, ""),
+            ),
+            (
+                "CorpusLevelTranslationMetric(metric_type=chrf++, lang=)",
+                translation(TranslationMetric::ChrfPlusPlus, ""),
+            ),
+            (
+                "CorpusLevelTranslationMetric(metric_type=ter, lang=)",
+                translation(TranslationMetric::Ter, ""),
+            ),
+        ];
+        for (text, expected) in registry {
+            assert_eq!(Aggregation::parse(text), Ok(expected), "{text}");
+            // What evaldeck writes is what lighteval writes.
+            if !text.starts_with("CorpusLevelPerplexityMetric") {
+                assert_eq!(expected.render(), text);
+            }
+        }
+        // Languages lighteval's multilingual tasks pass: Chinese has its tokenizer; Japanese and
+        // Korean need MeCab, which evaldeck does not have, and say so.
+        assert_eq!(
+            Aggregation::parse("CorpusLevelTranslationMetric(metric_type=bleu, lang=zh)"),
+            Ok(translation(TranslationMetric::Bleu, "zh"))
+        );
+        for (lang, tokenizer) in [("ja", "ja-mecab"), ("ko", "ko-mecab")] {
+            let err = Aggregation::parse(&format!(
+                "CorpusLevelTranslationMetric(metric_type=bleu, lang={lang})"
+            ))
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains(tokenizer), "{err}");
+        }
+        // chrF and TER do not tokenize by language.
+        assert!(
+            Aggregation::parse("CorpusLevelTranslationMetric(metric_type=ter, lang=ja)").is_ok()
+        );
+        // lighteval ≤ 0.10 renders a corpus metric's bound method as `compute`: the name decides.
+        assert_eq!(
+            Aggregation::resolve("compute", "chrf"),
+            Ok(translation(TranslationMetric::Chrf, ""))
+        );
+        assert_eq!(Aggregation::resolve("compute", "mf1"), Ok(f1(None, 3)));
+        assert!(
+            Aggregation::resolve("compute", "f1").is_err(),
+            "macro or micro: ambiguous"
+        );
+        assert!(Aggregation::resolve("MyCorpusMetric()", "chrf").is_err());
+    }
+
+    #[test]
+    fn max_and_min_follow_python_with_nan() {
+        let numbers = |v: &[f64]| {
+            v.iter()
+                .map(|&x| CorpusInput::Number(x))
+                .collect::<Vec<_>>()
+        };
+        let values = numbers(&[3.0, f64::NAN, 7.0, 1.0]);
+        assert_eq!(Aggregation::Max.compute(&values, &all(4)), 7.0);
+        assert_eq!(Aggregation::Min.compute(&values, &all(4)), 1.0);
+        // A NaN first stays: nothing compares greater than it.
+        let values = numbers(&[f64::NAN, 7.0]);
+        assert!(Aggregation::Max.compute(&values, &all(2)).is_nan());
+    }
+
     // Reference values from scikit-learn 1.x.
     #[test]
     fn mcc_and_f1_match_sklearn() {
