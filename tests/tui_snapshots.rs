@@ -503,3 +503,24 @@ fn push_through_the_tui_reaches_the_hub() {
     assert!(!repo.private);
     assert!(repo.files.contains_key("README.md"));
 }
+
+/// The Results screen shows lighteval's rows at once, its translation rows marked †; evaldeck's
+/// corpus scores (‡), which read the task's details, arrive in a second message.
+#[test]
+fn results_before_and_after_the_corpus_scores() {
+    let mut app = open(Some(RUNS_013), (100, 30));
+    let command = app.update(Message::Key(KeyEvent::new(Enter, KeyModifiers::NONE)));
+    let mut messages = Vec::new();
+    tui::execute(command, &AtomicBool::new(false), &mut |m| messages.push(m));
+    assert_eq!(messages.len(), 2, "results, then corpus scores");
+    let scores = messages.pop().unwrap();
+    assert!(matches!(scores, Message::CorpusScoresLoaded { .. }));
+    app.update(messages.pop().unwrap());
+    let before = screen(&app);
+    assert!(
+        before.contains("† chrf") && !before.contains('‡'),
+        "{before}"
+    );
+    app.update(scores);
+    insta::assert_snapshot!("results_with_corpus_scores_100x30", screen(&app));
+}

@@ -253,6 +253,11 @@ pub enum Message {
         generation: u64,
         result: Result<ResultsData, String>,
     },
+    /// evaldeck's corpus scores of the run's translation metrics, after its results.
+    CorpusScoresLoaded {
+        generation: u64,
+        scores: Vec<crate::tracker::CorpusScore>,
+    },
     SamplesProgress {
         generation: u64,
         done: u64,
@@ -442,6 +447,18 @@ impl App {
                         results.data = Loadable::Failed(e.clone());
                         self.fail(e);
                     }
+                }
+                Command::None
+            }
+            Message::CorpusScoresLoaded { generation, scores } => {
+                let ready = self.results.as_mut().filter(|r| r.generation == generation);
+                if let Some(ResultsState {
+                    data: Loadable::Ready(data),
+                    ..
+                }) = ready
+                {
+                    data.add_corpus_scores(&scores);
+                    self.refresh_results();
                 }
                 Command::None
             }

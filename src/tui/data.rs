@@ -81,10 +81,38 @@ pub struct ResultsData {
     pub lines: Vec<ResultLine>,
 }
 
+/// The Results screen's lines, at once: no details are read here. evaldeck's corpus scores of
+/// translation tasks come after, from [`corpus_scores`], and [`ResultsData::add_corpus_scores`].
 pub fn load_results(run: &Run) -> Result<ResultsData, StoreError> {
     let results = run.load_results()?;
-    let corrected =
-        crate::tracker::corpus_scores(run, &results, crate::stats::LIGHTEVAL_BOOTSTRAP_ITERS);
+    let lines = result_lines(run, &results, &[]);
+    Ok(ResultsData {
+        run: run.clone(),
+        results,
+        lines,
+    })
+}
+
+/// evaldeck's corpus scores beside lighteval's translation rows (reads those tasks' details).
+pub fn corpus_scores(data: &ResultsData) -> Vec<crate::tracker::CorpusScore> {
+    crate::tracker::corpus_scores(
+        &data.run,
+        &data.results,
+        crate::stats::LIGHTEVAL_BOOTSTRAP_ITERS,
+    )
+}
+
+impl ResultsData {
+    pub fn add_corpus_scores(&mut self, scores: &[crate::tracker::CorpusScore]) {
+        self.lines = result_lines(&self.run, &self.results, scores);
+    }
+}
+
+fn result_lines(
+    run: &Run,
+    results: &ResultsFile,
+    corrected: &[crate::tracker::CorpusScore],
+) -> Vec<ResultLine> {
     let mut lines = Vec::new();
     for row in results.rows() {
         let key = row.key();
@@ -100,12 +128,8 @@ pub fn load_results(run: &Run) -> Result<ResultsData, StoreError> {
             results.task_version(row.task)
         };
         for metric in row.metrics() {
-            let layout = crate::tracker::uses_lighteval_layout(
-                &results,
-                row.task,
-                metric.metric,
-                &corrected,
-            );
+            let layout =
+                crate::tracker::uses_lighteval_layout(results, row.task, metric.metric, corrected);
             lines.push(ResultLine {
                 task: row.task.to_owned(),
                 group: key.group().to_owned(),
@@ -139,11 +163,7 @@ pub fn load_results(run: &Run) -> Result<ResultsData, StoreError> {
             }
         }
     }
-    Ok(ResultsData {
-        run: run.clone(),
-        results,
-        lines,
-    })
+    lines
 }
 
 /// Whether a sample counts as right, from its first numeric metric: 1 (or more) right, 0 wrong,

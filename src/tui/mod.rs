@@ -156,10 +156,15 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
             send(Message::RunsLoaded(result));
         }
         Command::LoadResults { generation, run } => {
-            send(Message::ResultsLoaded {
-                generation,
-                result: data::load_results(&run).map_err(text),
-            });
+            let result = data::load_results(&run).map_err(text);
+            let loaded = result.as_ref().ok().cloned();
+            // The results at once; the corpus scores, which read details, when they are ready.
+            send(Message::ResultsLoaded { generation, result });
+            let Some(loaded) = loaded else { return };
+            let scores = data::corpus_scores(&loaded);
+            if !scores.is_empty() && !cancel.load(Ordering::Relaxed) {
+                send(Message::CorpusScoresLoaded { generation, scores });
+            }
         }
         Command::LoadSamples {
             generation,
