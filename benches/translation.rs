@@ -1,7 +1,8 @@
 //! Translation metrics at scale (number in the closing note): chrF of 2,000 samples of 30 words
 //! with 1,000 bootstrap resamples, as lighteval aggregates it (its reference layout), against
 //! lighteval 0.13's own `aggregate` of the same corpus, timed by `benches/lighteval_translation.py`
-//! on the file this bench writes. Target: at least 100× faster.
+//! on the file this bench writes. Target: at least 100× faster. `EVALDECK_BENCH_SLOW=1` adds TER
+//! under lighteval's layout.
 
 mod support;
 
@@ -73,7 +74,7 @@ fn chrf_bootstrap(c: &mut Criterion) {
     let all: Vec<usize> = (0..samples.len()).collect();
     let mut group = c.benchmark_group("translation_2000x30_1000_bootstrap");
     group.sample_size(10);
-    for (name, metric, layout) in [
+    let cases = [
         (
             "chrf_lighteval_layout",
             TranslationMetric::Chrf,
@@ -95,7 +96,17 @@ fn chrf_bootstrap(c: &mut Criterion) {
             TranslationMetric::Ter,
             ReferenceLayout::Corpus,
         ),
-    ] {
+    ];
+    // TER under lighteval's layout runs tercom against every gold of each resample: seconds a
+    // run, so only on request.
+    let slow = std::env::var_os("EVALDECK_BENCH_SLOW").map(|_| {
+        (
+            "ter_lighteval_layout",
+            TranslationMetric::Ter,
+            ReferenceLayout::Lighteval,
+        )
+    });
+    for (name, metric, layout) in cases.into_iter().chain(slow) {
         let t = Translation::new(metric, Lang::NONE).unwrap();
         group.bench_function(name, |b| {
             b.iter(|| {

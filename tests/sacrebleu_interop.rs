@@ -14,25 +14,15 @@ use evaldeck::stats::{
     Lang, ReferenceLayout, StderrConvention, Translation, TranslationMetric, TranslationSample,
 };
 use serde_json::{Value, json};
-use support::{interop_python, python};
+use support::{Rng, interop_python, python};
 
 const BOOTSTRAP_ITERS: usize = 60;
 
-/// A small deterministic generator (xorshift), so the corpora are the same on every machine.
-struct Rng(u64);
+trait Pick {
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str;
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
+impl Pick for Rng {
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[self.below(items.len())]
     }

@@ -245,16 +245,7 @@ impl Translation {
         let all: Vec<usize> = (0..samples.len()).collect();
         let streams = self.streams(samples, &all, layout);
         let stats: Vec<Stats> = super::parallel_map(&all, |&i| {
-            let refs: Vec<M::Ref> = streams
-                .iter()
-                .filter_map(|s| s[i])
-                .map(|r| metric.reference(r))
-                .collect();
-            if refs.is_empty() {
-                return Err(SacrebleuError::NoReference(i));
-            }
-            let refs: Vec<&M::Ref> = refs.iter().collect();
-            Ok(metric.segment(&metric.hypothesis(&samples[i].prediction), &refs))
+            sacrebleu::segment_stats(metric, &samples[i].prediction, &streams, i)
         })
         .into_iter()
         .collect::<Result<_, _>>()?;
@@ -305,14 +296,21 @@ fn segment_work(
     Ok(work)
 }
 
+/// Each work item's statistics of the segments it found, `((resample, slot), stats)`.
+type FoundSegments = Vec<Result<Vec<((usize, usize), Stats)>, SacrebleuError>>;
+
 /// Sums each resample's segment statistics in slot order and scores them.
 fn score_segments(
     resamples: &[Vec<usize>],
-    segment_stats: HashMap<(usize, usize), Stats>,
+    found: FoundSegments,
     score: impl Fn(&[f64]) -> f64,
     samples: &[Arc<TranslationSample>],
-) -> Vec<f64> {
-    resamples
+) -> Result<Vec<f64>, SacrebleuError> {
+    let mut segment_stats = HashMap::new();
+    for part in found {
+        segment_stats.extend(part?);
+    }
+    Ok(resamples
         .iter()
         .enumerate()
         .map(|(r, indices)| {
@@ -321,7 +319,7 @@ fn score_segments(
                 .collect();
             score(&sum_stats(slots))
         })
-        .collect()
+        .collect())
 }
 
 /// chrF under lighteval's layout. A segment's statistics are those of the best reference among
@@ -362,16 +360,7 @@ fn lighteval_layout_chrf(
         }
         Ok(out)
     });
-    let mut segment_stats = HashMap::new();
-    for part in found {
-        segment_stats.extend(part?);
-    }
-    Ok(score_segments(
-        resamples,
-        segment_stats,
-        |t| chrf.f_score(t),
-        samples,
-    ))
+    score_segments(resamples, found, |t| chrf.f_score(t), samples)
 }
 
 /// TER under lighteval's layout: per segment, the fewest edits over the resample's golds of
@@ -436,16 +425,7 @@ fn lighteval_layout_ter(
         }
         Ok(out)
     });
-    let mut segment_stats = HashMap::new();
-    for part in found {
-        segment_stats.extend(part?);
-    }
-    Ok(score_segments(
-        resamples,
-        segment_stats,
-        |t| ter.score(t),
-        samples,
-    ))
+    score_segments(resamples, found, |t| ter.score(t), samples)
 }
 
 /// A lower bound on TER's edits: shifts keep the words, and each other edit fixes at most one

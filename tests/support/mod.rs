@@ -153,3 +153,20 @@ pub fn python_env(python: &Path, script: &str, args: &[&str], env: &[(&str, &str
     );
     String::from_utf8(output.stdout).expect("utf-8")
 }
+
+/// xorshift: a small deterministic generator, so generated test inputs are the same everywhere.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}

@@ -65,6 +65,26 @@ pub fn sum_stats<'a>(stats: impl IntoIterator<Item = &'a Stats>) -> Stats {
     total
 }
 
+/// The statistics of segment `j`: `hypothesis` against the `j`-th entry of every stream that has
+/// one (sacrebleu drops `None` references).
+pub fn segment_stats<M: SentenceMetric>(
+    metric: &M,
+    hypothesis: &str,
+    streams: &[Vec<Option<&str>>],
+    j: usize,
+) -> Result<Stats, SacrebleuError> {
+    let refs: Vec<M::Ref> = streams
+        .iter()
+        .filter_map(|stream| stream[j])
+        .map(|text| metric.reference(text))
+        .collect();
+    if refs.is_empty() {
+        return Err(SacrebleuError::NoReference(j));
+    }
+    let refs: Vec<&M::Ref> = refs.iter().collect();
+    Ok(metric.segment(&metric.hypothesis(hypothesis), &refs))
+}
+
 /// `metric.corpus_score(hypotheses, references)` with sacrebleu's semantics: segment `j` pairs
 /// hypothesis `j` with the `j`-th entry of every stream (`None` entries dropped), and there are
 /// as many segments as the shortest of the hypotheses and the streams (Python's `zip`).
@@ -84,16 +104,7 @@ pub fn corpus_score<M: SentenceMetric>(
         .unwrap_or(0);
     let mut stats = Vec::with_capacity(segments);
     for (j, hyp) in hypotheses.iter().take(segments).enumerate() {
-        let refs: Vec<M::Ref> = streams
-            .iter()
-            .filter_map(|stream| stream[j])
-            .map(|text| metric.reference(text))
-            .collect();
-        if refs.is_empty() {
-            return Err(SacrebleuError::NoReference(j));
-        }
-        let refs: Vec<&M::Ref> = refs.iter().collect();
-        stats.push(metric.segment(&metric.hypothesis(hyp), &refs));
+        stats.push(segment_stats(metric, hyp, streams, j)?);
     }
     if stats.is_empty() {
         return Err(SacrebleuError::NoReference(0));
