@@ -260,3 +260,30 @@ fn folder_at_date_and_errors() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("has one run here"));
 }
+
+/// A results file names one run: diffing it with itself compares that run with itself, as a CI
+/// gate that sanity-checks a run does. Every delta is 0 and nothing is a regression.
+#[test]
+fn a_results_file_against_itself() {
+    let file = fixture("lighteval-0.13/results/model-a/results_2026-11-23T21-40-51.814529.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .arg("diff")
+        .arg(&file)
+        .arg(&file)
+        .args(["--format", "json", "--fail-on-regression"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let tasks = json["tasks"].as_array().unwrap();
+    assert!(tasks.len() >= 10, "{tasks:?}");
+    for row in tasks {
+        assert_eq!(row["a"], row["b"], "{row}");
+        assert_eq!(row["significant"], false, "{row}");
+    }
+    assert_eq!(json["a"], json["b"]);
+}

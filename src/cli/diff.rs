@@ -44,8 +44,13 @@ pub(super) fn diff(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) ->
     let run_a = catalog_a
         .select(args.model_a.as_deref(), run_a_selector.as_ref())?
         .run;
-    // The same folder twice with no selector for B: compare with the run before A, if any.
-    let run_b = if path_b == path_a && run_b_selector.is_none() && args.model_b.is_none() {
+    // The same folder twice with no selector for B: compare with the run before A, if any. A file
+    // names one run, so the same file twice compares that run with itself (a CI sanity gate).
+    let run_b = if path_b == path_a
+        && !path_a.is_file()
+        && run_b_selector.is_none()
+        && args.model_b.is_none()
+    {
         let runs = &catalog_a
             .model(&run_a.model)
             .expect("selected from it")
