@@ -317,3 +317,66 @@ fn a_closed_pipe_is_not_an_error() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The top-level mode takes `--model` and `--run` as every command does: re-saving, publishing
+/// and the piped `show` all act on the run they name.
+#[test]
+fn the_top_level_mode_takes_model_and_run() {
+    let source = fixture("lighteval-0.13");
+    let out = tempfile::tempdir().unwrap();
+    let evaldeck = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+            .arg(&source)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // Piped: `show` of model-a's first run (the one with `summ|0`), not the newest run.
+    let shown = evaldeck(&["--model", "model-a", "--run", "first"]);
+    assert!(shown.status.success(), "{shown:?}");
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        text.starts_with("model-a · run 2026-11-23T21-40-51.814529"),
+        "{text}"
+    );
+    // Re-saved: the same run.
+    let saved = evaldeck(&[
+        "--model",
+        "model-a",
+        "--run",
+        "2026-11-23T21-40-51.814529",
+        "--save",
+        "--output-dir",
+        out.path().to_str().unwrap(),
+        "--no-details",
+    ]);
+    assert!(saved.status.success(), "{saved:?}");
+    let path = String::from_utf8(saved.stdout).unwrap();
+    let results = evaldeck::store::read_results(std::path::Path::new(path.trim())).unwrap();
+    assert!(
+        results.row("summ|0").is_some(),
+        "model-a's first run has summ|0"
+    );
+    // Published: TensorBoard logs of the chosen run.
+    let published = evaldeck(&[
+        "--model",
+        "model-a",
+        "--run",
+        "first",
+        "--push-to-tensorboard",
+        "--output-dir",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(published.status.success(), "{published:?}");
+    assert!(out.path().join("tb").is_dir());
+    // A run that is not there is a clear error.
+    let missing = evaldeck(&[
+        "--model",
+        "nobody/none",
+        "--save",
+        "--output-dir",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("nobody/none"));
+}

@@ -524,3 +524,25 @@ fn results_before_and_after_the_corpus_scores() {
     app.update(scores);
     insta::assert_snapshot!("results_with_corpus_scores_100x30", screen(&app));
 }
+
+/// `evaldeck SOURCE --model M --run R` opens that run's results once the runs are loaded, with
+/// the Runs cursor on it for when the user goes back.
+#[test]
+fn the_tui_opens_the_run_named_on_the_command_line() {
+    let (mut app, command) = App::new(Some(PathBuf::from(RUNS_013)), (100, 30));
+    app.start_at = Some(("model-a".into(), "2026-11-23T21-40-51.814529".into()));
+    run(&mut app, command);
+    let title = app.results.as_ref().map(|r| r.title.clone());
+    assert_eq!(
+        title.as_deref(),
+        Some("model-a @ 2026-11-23T21-40-51.814529")
+    );
+    assert!(screen(&app).contains("summ|0"));
+    press(&mut app, &[Esc]);
+    assert!(
+        screen(&app)
+            .lines()
+            .nth(app.runs.cursor.selected + 2)
+            .is_some()
+    );
+}

@@ -30,6 +30,14 @@ pub struct Cli {
     /// with --save also a tracking file (JSON lines, `-` for stdin).
     pub source: Option<PathBuf>,
 
+    /// Which model of SOURCE to open, save again or publish (`org/model`); default: the only
+    /// one, else the newest run's.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Which run: a date id (`2026-11-23T21-40-51.814529`), `first` or `last` (default).
+    #[arg(long)]
+    pub run: Option<RunSelector>,
+
     #[command(flatten)]
     pub save: SaveArgs,
 
@@ -205,12 +213,17 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         Some(Command::Samples(args)) => samples::samples(&args, out, err),
         Some(Command::Runs(args)) => runs::runs(&args, out),
         Some(Command::Diff(args)) => diff::diff(&args, out, err),
-        None if cli.save.save => {
-            save::save(cli.source.as_deref(), &cli.save, &cli.publish, out, err)
-        }
+        None if cli.save.save => save::save(
+            cli.source.as_deref(),
+            (cli.model.as_deref(), cli.run.as_ref()),
+            &cli.save,
+            &cli.publish,
+            out,
+            err,
+        ),
         None if cli.publish.anything() => {
             let catalog = open_source(cli.source.as_ref())?;
-            let selection = catalog.select(None, None)?;
+            let selection = catalog.select(cli.model.as_deref(), cli.run.as_ref())?;
             if selection.chose_among > 1 {
                 writeln!(
                     err,
@@ -221,12 +234,21 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             publish::publish(selection.run, &cli.save.output_dir, &cli.publish, out, err)
         }
         // The bare command opens the TUI; piped into a script it prints `show` instead.
-        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => crate::tui::run(cli.source),
+        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+            let start_at = if cli.model.is_some() || cli.run.is_some() {
+                let catalog = open_source(cli.source.as_ref())?;
+                let run = catalog.select(cli.model.as_deref(), cli.run.as_ref())?.run;
+                Some((run.model.clone(), run.date_id.clone()))
+            } else {
+                None
+            };
+            crate::tui::run(cli.source, start_at)
+        }
         None => {
             let run = RunArgs {
                 source: cli.source,
-                model: None,
-                run: RunSelector::Last,
+                model: cli.model,
+                run: cli.run.unwrap_or(RunSelector::Last),
             };
             show::show(
                 &ShowArgs {

@@ -10,11 +10,12 @@ use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use super::{PublishArgs, SaveArgs};
 use crate::publish::HubEndpoint;
 use crate::stats::StderrConvention;
-use crate::store;
+use crate::store::{self, RunSelector};
 use crate::tracker::{EvaluationTracker, TrackerOptions, track_lines, track_stored_run};
 
 pub(super) fn save(
     source: Option<&Path>,
+    (model, run): (Option<&str>, Option<&RunSelector>),
     args: &SaveArgs,
     publish_args: &PublishArgs,
     out: &mut dyn Write,
@@ -60,6 +61,12 @@ pub(super) fn save(
                 Some("json" | "parquet")
             ));
     if is_tracking_file {
+        if model.is_some() || run.is_some() {
+            bail!(
+                "--model and --run choose among a folder's stored runs; {} is a tracking file",
+                source.display()
+            );
+        }
         let name = source.display().to_string();
         if source.as_os_str() == "-" {
             track_lines(
@@ -80,7 +87,7 @@ pub(super) fn save(
         }
     } else {
         let catalog = store::discover(source)?;
-        let selection = catalog.select(None, None)?;
+        let selection = catalog.select(model, run)?;
         if selection.chose_among > 1 {
             writeln!(
                 err,

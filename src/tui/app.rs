@@ -227,6 +227,8 @@ pub struct App {
     pub hub: HubEndpoint,
     /// The organisation typed in the last push dialog, offered again.
     pub last_org: String,
+    /// A run to open once the runs are loaded (`--model` / `--run` on the command line).
+    pub start_at: Option<(String, String)>,
     next_generation: u64,
 }
 
@@ -375,6 +377,7 @@ impl App {
             job: None,
             hub: HubEndpoint::new("https://huggingface.co", None),
             last_org: String::new(),
+            start_at: None,
             next_generation: 1,
         };
         (app, Command::LoadRuns { source })
@@ -431,7 +434,7 @@ impl App {
                         Loadable::Failed(e)
                     }
                 };
-                Command::None
+                self.open_start_run()
             }
             Message::ResultsLoaded { generation, result } => {
                 let Some(results) = self.results.as_mut().filter(|r| r.generation == generation)
@@ -723,6 +726,27 @@ impl App {
             }
             _ => Command::None,
         }
+    }
+
+    /// Opens the run named by `start_at`, if the runs hold it, with the Runs cursor on it.
+    fn open_start_run(&mut self) -> Command {
+        let Some((model, date_id)) = self.start_at.take() else {
+            return Command::None;
+        };
+        let Loadable::Ready(data) = &self.runs.data else {
+            return Command::None;
+        };
+        let Some(index) = data
+            .runs
+            .iter()
+            .position(|(run, _)| run.model == model && run.date_id == date_id)
+        else {
+            self.fail(format!("no run {date_id} of {model} here"));
+            return Command::None;
+        };
+        let run = data.runs[index].0.clone();
+        self.runs.cursor.selected = index;
+        self.open_run(run)
     }
 
     fn open_run(&mut self, run: Run) -> Command {

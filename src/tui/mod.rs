@@ -32,19 +32,25 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// Opens the TUI on `source` (`None`: the bundled sample run) and runs it until the user quits.
 /// The terminal is restored on return, on error and on panic.
-pub fn run(source: Option<PathBuf>) -> Result<()> {
+/// Runs the TUI on `source`; `start_at` (model, date id) opens that run's results at once.
+pub fn run(source: Option<PathBuf>, start_at: Option<(String, String)>) -> Result<()> {
     // ratatui::init installs a panic hook that restores the terminal before the report prints.
     let mut terminal = ratatui::init();
     // After ratatui's hook: a caught decoder panic must not restore the terminal mid-session.
     crate::store::quiet_guarded_panics();
-    let result = event_loop(&mut terminal, source);
+    let result = event_loop(&mut terminal, source, start_at);
     ratatui::restore();
     result
 }
 
-fn event_loop(terminal: &mut DefaultTerminal, source: Option<PathBuf>) -> Result<()> {
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    source: Option<PathBuf>,
+    start_at: Option<(String, String)>,
+) -> Result<()> {
     let size = terminal.size()?;
     let (mut app, first) = App::new(source, (size.width, size.height));
+    app.start_at = start_at;
     app.hub = crate::publish::HubEndpoint::from_env();
     let theme = Theme::from_env();
     let (sender, receiver) = mpsc::channel();
