@@ -350,10 +350,29 @@ fn a_save_killed_midway_leaves_the_old_state_or_the_new_one() {
         writeln!(file, r#"{{"task":"t{}|0","doc":{{"id":"{i}","query":"question number {i} with some text"}},"metric":{{"acc":{}}}}}"#, i % 3, i % 2).unwrap();
     }
     drop(file);
-    for (attempt, delay_ms) in [50u64, 300, 900, 1200, 1350, 1500, 3000]
-        .into_iter()
-        .enumerate()
-    {
+    /// When to kill: after a delay, or as soon as the save has begun writing (a hidden staging
+    /// folder or temporary file exists), which is mid-save whatever the machine's speed.
+    enum Kill {
+        After(u64),
+        OnceWriting,
+    }
+    let hidden = |p: &Path, root: &Path| {
+        p.strip_prefix(root)
+            .unwrap()
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    };
+    let mut states: std::collections::BTreeMap<&str, usize> = Default::default();
+    let attempts = [
+        Kill::After(50),
+        Kill::OnceWriting,
+        Kill::After(300),
+        Kill::OnceWriting,
+        Kill::After(900),
+        Kill::After(1500),
+        Kill::After(3000),
+    ];
+    for (attempt, kill) in attempts.into_iter().enumerate() {
         let out = dir.path().join(format!("out{attempt}"));
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_evaldeck"))
             .args([
@@ -366,28 +385,56 @@ fn a_save_killed_midway_leaves_the_old_state_or_the_new_one() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        match kill {
+            Kill::After(ms) => std::thread::sleep(std::time::Duration::from_millis(ms)),
+            Kill::OnceWriting => {
+                let started = std::time::Instant::now();
+                while !walk_all(&out).iter().any(|p| hidden(p, &out))
+                    && started.elapsed() < std::time::Duration::from_secs(60)
+                {
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                }
+            }
+        }
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
-        let results: Vec<_> = walk(&out)
-            .into_iter()
+        let files = walk(&out);
+        let visible: Vec<_> = files.iter().filter(|p| !hidden(p, &out)).collect();
+        let results: Vec<_> = visible
+            .iter()
             .filter(|p| p.extension().is_some_and(|e| e == "json"))
             .collect();
-        let visible_details: Vec<_> = walk(&out)
-            .into_iter()
+        let visible_details: Vec<_> = visible
+            .iter()
             .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
-            .filter(|p| {
-                !p.components()
-                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-            })
             .collect();
-        match results.len() {
-            // Not finished: no run is visible (a hidden staging folder may remain).
-            0 => assert!(
-                visible_details.is_empty()
-                    || store::discover(&out).is_ok_and(|c| c.runs().all(|r| r.details.len() == 3)),
-                "attempt {attempt}: half-written details {visible_details:?}"
-            ),
+        // Whatever the moment, nothing visible is half-written: temporary files are hidden.
+        assert!(
+            visible
+                .iter()
+                .all(|p| !p.to_string_lossy().ends_with(".tmp")),
+            "attempt {attempt}: a visible temporary file {visible:?}"
+        );
+        let state = match (results.len(), visible_details.len(), files.len()) {
+            (0, 0, 0) => "nothing written",
+            // Killed while writing: only hidden staging is there, and no run is visible.
+            (0, 0, _) => {
+                let runs = store::discover(&out).map(|c| c.runs().count()).unwrap_or(0);
+                assert_eq!(runs, 0, "attempt {attempt}: {files:?}");
+                "hidden staging only"
+            }
+            // Killed between the details and the results file (lighteval's order too): the
+            // details are whole.
+            (0, _, _) => {
+                let catalog = store::discover(&out).unwrap();
+                for run in catalog.runs() {
+                    assert_eq!(run.details.len(), 3, "attempt {attempt}");
+                    for (task, _) in &run.details {
+                        assert_eq!(run.open_details(task).unwrap().num_rows(), 20_000);
+                    }
+                }
+                "details without results"
+            }
             // Finished: the whole run reads back.
             _ => {
                 let catalog = store::discover(&out).unwrap();
@@ -397,14 +444,32 @@ fn a_save_killed_midway_leaves_the_old_state_or_the_new_one() {
                 for (task, _) in &run.details {
                     assert_eq!(run.open_details(task).unwrap().num_rows(), 20_000);
                 }
+                "finished"
             }
-        }
-        assert!(
-            walk(&out)
-                .iter()
-                .all(|p| !p.to_string_lossy().ends_with(".json.tmp"))
-        );
+        };
+        *states.entry(state).or_default() += 1;
     }
+    // The kills must have landed mid-save at least once, or the test shows nothing.
+    assert!(
+        states.get("hidden staging only").copied().unwrap_or(0) >= 1,
+        "no kill landed mid-save: {states:?}"
+    );
+}
+
+/// Every file and folder below `dir`.
+fn walk_all(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk_all(&path));
+        }
+        found.push(path);
+    }
+    found
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
