@@ -6,7 +6,6 @@ use std::process::Command;
 
 use evaldeck::diff::{self, Side, Test};
 use evaldeck::model::{Json, Map};
-use evaldeck::stats::paired;
 use evaldeck::store::{self, RunSelector};
 use evaldeck::tracker::{EvaluationTracker, TaskDeclaration, TrackerOptions};
 use support::fixture;
@@ -66,11 +65,14 @@ fn two_versions_of_model_a() {
         .unwrap();
     assert!(acc.paired && acc.n_paired == 30 && acc.test == Test::McNemarExact);
     let flips = &report.flips.iter().find(|(t, _)| t == "yesno|0").unwrap().1;
-    let p = paired::mcnemar_exact_p(
-        flips.right_to_wrong.len() as u64,
-        flips.wrong_to_right.len() as u64,
+    // Counted and tested in Python from the two details files (pairs by doc.id):
+    // 6 right→wrong, 13 wrong→right; scipy.stats.binomtest(6, 19, 0.5).pvalue.
+    assert_eq!(
+        (flips.right_to_wrong.len(), flips.wrong_to_right.len()),
+        (6, 13)
     );
-    assert_eq!(acc.comparison.unwrap().p_value, p);
+    let p = acc.comparison.unwrap().p_value;
+    assert!((p - 0.1670684814453125).abs() < 1e-15, "{p}");
     assert!(acc.delta().unwrap() > 0.0);
     let mcc = report
         .rows
