@@ -1,25 +1,9 @@
 //! Small text helpers shared by the CLI's tables and the TUI.
 
-/// Display width in terminal columns, approximated by characters: wide East Asian characters
-/// count 2, combining marks 0.
+/// Display width in terminal columns, as ratatui measures it (both use `unicode-width`), so the
+/// CLI's tables and the TUI agree on emoji and East Asian text.
 pub fn width(text: &str) -> usize {
-    text.chars().map(char_width).sum()
-}
-
-fn char_width(c: char) -> usize {
-    let code = c as u32;
-    if matches!(code, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F | 0x200B..=0x200F)
-    {
-        0
-    } else if matches!(code,
-        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6 | 0x1F300..=0x1F64F | 0x1F900..=0x1F9FF | 0x20000..=0x3FFFD)
-    {
-        2
-    } else {
-        1
-    }
+    unicode_width::UnicodeWidthStr::width(text)
 }
 
 /// One line of at most `max` characters: newlines shown as `↵`, tabs as `⇥`, other control
@@ -83,5 +67,10 @@ mod tests {
         assert_eq!(width("abc"), 3);
         assert_eq!(width("東京"), 4);
         assert_eq!(width("e\u{301}"), 1);
+        // Emoji are two columns, as ratatui draws them.
+        for text in ["🚀", "✅", "🚀 ok ✅", "東京 tokyo", "ｈｅｌｌｏ"] {
+            assert_eq!(width(text), ratatui::text::Line::from(text).width(), "{text}");
+        }
+        assert_eq!(width("🚀✅"), 4);
     }
 }
