@@ -69,7 +69,11 @@ mod tests {
         assert_eq!(width("e\u{301}"), 1);
         // Emoji are two columns, as ratatui draws them.
         for text in ["🚀", "✅", "🚀 ok ✅", "東京 tokyo", "ｈｅｌｌｏ"] {
-            assert_eq!(width(text), ratatui::text::Line::from(text).width(), "{text}");
+            assert_eq!(
+                width(text),
+                ratatui::text::Line::from(text).width(),
+                "{text}"
+            );
         }
         assert_eq!(width("🚀✅"), 4);
     }

@@ -448,7 +448,7 @@ fn partial_runs_and_unicode_names() {
 
 #[test]
 fn streaming_json_equals_the_tree_for_every_fixture_cell() {
-    use evaldeck::store::pyjson::{self, WriteOptions};
+    use evaldeck::model::pyjson::{self, WriteOptions};
     // Every well-formed details fixture (tests/fixtures/bad holds the broken ones).
     let files: Vec<_> = support::files_with_suffix(&fixtures(), ".parquet")
         .into_iter()

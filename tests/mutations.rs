@@ -3,7 +3,8 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use evaldeck::store::{self, pyjson, pyliteral};
+use evaldeck::model::pyjson;
+use evaldeck::store::{self, pyliteral};
 use support::Rng;
 
 mod support;

@@ -1,8 +1,9 @@
 //! Property tests: the JSON writer and reader are each other's inverse, details survive a save
 //! and a load, and tracking is blind to the order samples arrive in.
 
+use evaldeck::model::pyjson;
 use evaldeck::model::{Json, Map};
-use evaldeck::store::{self, pyjson};
+use evaldeck::store;
 use evaldeck::tracker::{EvaluationTracker, TaskDeclaration, TrackerOptions};
 use proptest::prelude::*;
 

@@ -4,8 +4,9 @@ mod support;
 
 use std::path::Path;
 
+use evaldeck::model::pyjson;
 use evaldeck::model::{Json, Map};
-use evaldeck::store::{self, pyjson};
+use evaldeck::store;
 use evaldeck::tracker::{
     self, EvaluationTracker, TaskDeclaration, TrackerError, TrackerOptions, track_lines,
 };

@@ -5,9 +5,10 @@
 
 mod support;
 
+use evaldeck::model::pyjson;
 use evaldeck::model::{Json, Map, ResultsFile};
 use evaldeck::stats::Aggregation;
-use evaldeck::store::{self, Run, pyjson};
+use evaldeck::store::{self, Run};
 use evaldeck::tracker::{
     DetailsLogger, EvaluationTracker, TaskDeclaration, TrackerOptions, track_lines,
 };

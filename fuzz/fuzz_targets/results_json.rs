@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use evaldeck::store::{self, pyjson};
+use evaldeck::model::pyjson;
+use evaldeck::store;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -9,8 +9,8 @@ use super::show::format_value;
 use super::table::{Align, Table};
 use super::{DiffArgs, DiffFormat};
 use crate::diff::{self, DiffReport, Side};
+use crate::model::pyjson::{self, WriteOptions};
 use crate::model::{Json, Map};
-use crate::store::pyjson::{self, WriteOptions};
 use crate::store::{self, RunSelector};
 
 /// Returned (as an error) when `--fail-on-regression` finds one: the binary exits with 1.

@@ -7,8 +7,9 @@ use color_eyre::eyre::Result;
 use super::show::format_value;
 use super::table::{Align, Table};
 use super::{RunsArgs, ShowFormat, open_source};
+use crate::model::pyjson;
 use crate::model::{Json, Map};
-use crate::store::{Run, RunSummary, pyjson, summarise};
+use crate::store::{Run, RunSummary, summarise};
 
 pub(super) fn runs(args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
     let catalog = open_source(args.source.as_ref())?;

@@ -7,8 +7,8 @@ use color_eyre::eyre::{Result, bail};
 
 use super::table::{Align, Table, one_line, write_csv_row};
 use super::{SamplesArgs, SamplesFormat, open_source};
+use crate::model::pyjson::{self, WriteOptions};
 use crate::model::{Detail, Json, Prediction};
-use crate::store::pyjson::{self, WriteOptions};
 use crate::store::{self, DetailsFile, Run};
 
 /// Rows decoded per batch: big enough to amortise decoding, small enough to keep memory flat.

@@ -6,9 +6,9 @@ use color_eyre::eyre::Result;
 
 use super::table::{Align, Table};
 use super::{ShowArgs, ShowFormat, open_source};
+use crate::model::pyjson::{self, WriteOptions};
 use crate::model::{Json, Map, ResultsFile};
 use crate::stats::LIGHTEVAL_BOOTSTRAP_ITERS;
-use crate::store::pyjson::{self, WriteOptions};
 use crate::text;
 use crate::tracker::{CorpusScore, corpus_scores, uses_lighteval_layout};
 

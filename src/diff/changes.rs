@@ -3,8 +3,8 @@
 //! aggregations, few-shot, splits). Memory addresses in Python renderings (`… object at 0x7f…>`)
 //! differ on every run and are not changes.
 
+use crate::model::pyjson::{self, WriteOptions};
 use crate::model::{Json, Map, ResultsFile, TaskKey};
-use crate::store::pyjson::{self, WriteOptions};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {

@@ -1,8 +1,10 @@
 //! lighteval's data model: results files, task and general configs, docs, model responses and
-//! details. Pure data; no I/O (that is `store`).
+//! details, and the Python-compatible JSON codec of its [`Json`] values (`pyjson`). Pure data; no
+//! file I/O (that is `store`).
 
 mod details;
 mod json;
+pub mod pyjson;
 mod results;
 mod task;
 

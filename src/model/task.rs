@@ -273,7 +273,7 @@ mod tests {
     #[test]
     fn per_name_corpus_functions() {
         // lighteval 0.13's `copyright` metric, as its encoder writes the mapping.
-        let raw = crate::store::pyjson::parse(
+        let raw = crate::model::pyjson::parse(
             r#"{"metric_name": ["longest_common_prefix_length", "edit_distance", "edit_similarity"],
                 "corpus_level_fn": {"longest_common_prefix_length": "max", "edit_distance": "min",
                                     "edit_similarity": "max"}}"#,

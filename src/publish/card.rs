@@ -10,8 +10,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::pyjson::{self, NonFinite, WriteOptions};
 use crate::model::{Json, Map};
-use crate::store::pyjson::{self, NonFinite, WriteOptions};
 
 /// A file of the repo, understood.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,8 +16,8 @@ use parquet::file::properties::WriterProperties;
 use super::card::{self, CardInput, RepoEntry};
 use super::error::PublishError;
 use super::hub::{CommitProgress, Content, HubClient, Repo, Upload};
+use crate::model::pyjson::{self, WriteOptions};
 use crate::model::{Json, Map, ResultsFile};
-use crate::store::pyjson::{self, WriteOptions};
 use crate::store::{self, Run};
 
 /// `{org}/details_{model with / as __}`, with `_private` unless the run is public.

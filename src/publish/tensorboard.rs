@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 
 use super::error::PublishError;
 use super::events::EventFile;
+use crate::model::pyjson::{self, NonFinite, WriteOptions};
 use crate::model::{Json, Map, ResultsFile};
 use crate::store;
-use crate::store::pyjson::{self, NonFinite, WriteOptions};
 
 #[derive(Debug, Clone)]
 pub struct TensorboardOptions {

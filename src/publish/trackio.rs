@@ -15,8 +15,8 @@
 use std::path::{Path, PathBuf};
 
 use super::error::PublishError;
+use crate::model::pyjson::{self, WriteOptions};
 use crate::model::{Json, Map, ResultsFile};
-use crate::store::pyjson::{self, WriteOptions};
 use crate::store::{self, StoreError};
 
 /// The format version of the fragments written here.

@@ -234,9 +234,9 @@ impl Aggregation {
             index,
             aggregation: self.render(),
             expected,
-            found: crate::store::pyjson::to_string(
+            found: crate::model::pyjson::to_string(
                 value,
-                crate::store::pyjson::WriteOptions::STRICT_COMPACT,
+                crate::model::pyjson::WriteOptions::STRICT_COMPACT,
             ),
         };
         match self {

@@ -117,7 +117,7 @@ fn fixed_list(lists: &FixedSizeListArray, row: usize) -> Json {
 /// Appends the value at `row` of `array` as strict JSON (non-finite floats as `null`), straight
 /// from the Arrow buffers: the streaming path of `samples --format jsonl` builds no tree.
 pub fn write_cell(out: &mut String, array: &dyn Array, row: usize) {
-    use crate::store::pyjson::{NonFinite, write_float, write_string};
+    use crate::model::pyjson::{NonFinite, write_float, write_string};
     use std::fmt::Write as _;
     if array.is_null(row) {
         out.push_str("null");
@@ -178,10 +178,10 @@ pub fn write_cell(out: &mut String, array: &dyn Array, row: usize) {
             out.push('}');
         }
         // Everything rarer goes through the tree.
-        _ => crate::store::pyjson::write_value(
+        _ => crate::model::pyjson::write_value(
             out,
             &cell(array, row),
-            crate::store::pyjson::WriteOptions::STRICT_COMPACT,
+            crate::model::pyjson::WriteOptions::STRICT_COMPACT,
             0,
         ),
     }
@@ -205,9 +205,9 @@ fn bytes(raw: &[u8]) -> Json {
 fn key_text(keys: &dyn Array, i: usize) -> String {
     match cell(keys, i) {
         Json::Str(s) => s,
-        other => crate::store::pyjson::to_string(
+        other => crate::model::pyjson::to_string(
             &other,
-            crate::store::pyjson::WriteOptions::STRICT_COMPACT,
+            crate::model::pyjson::WriteOptions::STRICT_COMPACT,
         ),
     }
 }

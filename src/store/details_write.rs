@@ -18,8 +18,8 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
 use super::error::{Result, StoreError};
-use super::pyjson::{self, WriteOptions};
 use super::write::write_atomically_with;
+use crate::model::pyjson::{self, WriteOptions};
 use crate::model::{Json, Map};
 
 /// The type a column's values share.

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use super::pyjson::JsonSyntaxError;
 use crate::model::ShapeError;
+use crate::model::pyjson::JsonSyntaxError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

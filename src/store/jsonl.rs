@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::details::{DetailsFile, DetailsLayout, column_names, detail_to_json};
 use super::error::{Result, StoreError};
-use super::pyjson::{self, WriteOptions};
+use crate::model::pyjson::{self, WriteOptions};
 
 /// Writes at most `limit` samples of `file` to `out`; `out_name` names `out` in errors.
 pub fn write_details_jsonl(

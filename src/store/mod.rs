@@ -8,7 +8,6 @@ mod discover;
 mod error;
 mod guard;
 mod jsonl;
-pub mod pyjson;
 pub mod pyliteral;
 mod results;
 mod summary;

@@ -99,9 +99,10 @@ impl Parser<'_> {
             }
             let key = match self.value()? {
                 Json::Str(s) => s,
-                other => {
-                    super::pyjson::to_string(&other, super::pyjson::WriteOptions::STRICT_COMPACT)
-                }
+                other => crate::model::pyjson::to_string(
+                    &other,
+                    crate::model::pyjson::WriteOptions::STRICT_COMPACT,
+                ),
             };
             if !self.eat(b':') {
                 return None;

@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use super::error::{Result, StoreError};
-use super::pyjson::{self, WriteOptions};
 use super::write::write_atomically;
 use crate::model::ResultsFile;
+use crate::model::pyjson::{self, WriteOptions};
 
 /// Reads a results file; the error names the file and, for bad JSON, the line and column.
 pub fn read_results(path: &Path) -> Result<ResultsFile> {

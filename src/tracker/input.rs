@@ -13,8 +13,8 @@
 use std::io::BufRead;
 
 use super::{EvaluationTracker, TaskDeclaration, TrackerError};
+use crate::model::pyjson;
 use crate::model::{Json, Map};
-use crate::store::pyjson;
 
 /// What a tracking stream held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -32,10 +32,10 @@ fn write_python(out: &mut String, value: &Json) {
         Json::BigInt(digits) => out.push_str(digits),
         Json::Float(f) if f.is_nan() => out.push_str("nan"),
         Json::Float(f) if f.is_infinite() => out.push_str(if *f > 0.0 { "inf" } else { "-inf" }),
-        Json::Float(f) => crate::store::pyjson::write_float(
+        Json::Float(f) => crate::model::pyjson::write_float(
             out,
             *f,
-            crate::store::pyjson::NonFinite::PythonTokens,
+            crate::model::pyjson::NonFinite::PythonTokens,
         ),
         Json::Str(s) => {
             // repr(str): single quotes unless the text has a single quote and no double quote.
@@ -169,10 +169,10 @@ impl GeneralConfigLogger {
         );
         let total = self.end_time.map_or(Json::Null, |end| {
             let mut text = String::new();
-            crate::store::pyjson::write_float(
+            crate::model::pyjson::write_float(
                 &mut text,
                 end - self.start_time,
-                crate::store::pyjson::NonFinite::PythonTokens,
+                crate::model::pyjson::NonFinite::PythonTokens,
             );
             Json::Str(text)
         });
@@ -226,7 +226,7 @@ impl TaskDetails {
 
     /// Row `index`, parsed.
     pub fn row(&self, index: usize) -> Option<Map> {
-        match crate::store::pyjson::parse(self.rows.get(index)?) {
+        match crate::model::pyjson::parse(self.rows.get(index)?) {
             Ok(Json::Object(map)) => Some(map),
             _ => None,
         }
@@ -234,9 +234,9 @@ impl TaskDetails {
 }
 
 /// Compact JSON that keeps `NaN` / `Infinity` as Python writes them, so rows parse back unchanged.
-const ROW_TEXT: crate::store::pyjson::WriteOptions = crate::store::pyjson::WriteOptions {
+const ROW_TEXT: crate::model::pyjson::WriteOptions = crate::model::pyjson::WriteOptions {
     indent: None,
-    non_finite: crate::store::pyjson::NonFinite::PythonTokens,
+    non_finite: crate::model::pyjson::NonFinite::PythonTokens,
 };
 
 impl DetailsLogger {
@@ -285,11 +285,11 @@ impl DetailsLogger {
         ]);
         let mut row = String::with_capacity(256);
         row.push_str("{\"doc\":");
-        crate::store::pyjson::write_value(&mut row, &doc, ROW_TEXT, 0);
+        crate::model::pyjson::write_value(&mut row, &doc, ROW_TEXT, 0);
         row.push_str(",\"metric\":");
-        crate::store::pyjson::write_value(&mut row, &metric, ROW_TEXT, 0);
+        crate::model::pyjson::write_value(&mut row, &metric, ROW_TEXT, 0);
         row.push_str(",\"model_response\":");
-        crate::store::pyjson::write_value(&mut row, &model_response, ROW_TEXT, 0);
+        crate::model::pyjson::write_value(&mut row, &model_response, ROW_TEXT, 0);
         row.push('}');
         row.shrink_to_fit();
         details.rows.push(row);
@@ -574,11 +574,11 @@ mod tests {
 
     #[test]
     fn python_str_of_token_lists() {
-        let tokens = crate::store::pyjson::parse("[[5, 6], [7]]").unwrap();
+        let tokens = crate::model::pyjson::parse("[[5, 6], [7]]").unwrap();
         assert_eq!(python_str(&tokens), "[[5, 6], [7]]");
         assert_eq!(python_str(&Json::Array(vec![])), "[]");
         assert_eq!(
-            python_str(&crate::store::pyjson::parse("[1, 2, 3]").unwrap()),
+            python_str(&crate::model::pyjson::parse("[1, 2, 3]").unwrap()),
             "[1, 2, 3]"
         );
         assert_eq!(python_str(&Json::Str("it's".into())), "\"it's\"");

@@ -435,14 +435,14 @@ pub fn task_of(line: &ResultLine) -> Option<&str> {
 /// Compact JSON of a value, for the raw view and metric cells.
 pub fn json_text(value: &Json, pretty: bool) -> String {
     let options = if pretty {
-        store::pyjson::WriteOptions::PYTHON_INDENT2
+        crate::model::pyjson::WriteOptions::PYTHON_INDENT2
     } else {
-        store::pyjson::WriteOptions {
+        crate::model::pyjson::WriteOptions {
             indent: None,
-            non_finite: store::pyjson::NonFinite::PythonTokens,
+            non_finite: crate::model::pyjson::NonFinite::PythonTokens,
         }
     };
-    store::pyjson::to_string(value, options)
+    crate::model::pyjson::to_string(value, options)
 }
 
 /// One flipped sample, with what the Flips list and the side-by-side view show.
