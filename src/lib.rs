@@ -1,8 +1,18 @@
 //! evaldeck: lighteval's evaluation tracker core in Rust — read and write lighteval's results and
-//! details files, discover runs, and explore them in a terminal UI.
+//! details files, discover runs, track new ones, compare and publish them, and explore them in a
+//! terminal UI.
 //!
-//! Layers: [`model`] (pure data) ← [`store`] (files) ← [`cli`] (headless commands) and [`tui`]
-//! (interactive). The core never touches the terminal.
+//! The core, which never touches the terminal and reports progress through callbacks:
+//! - [`model`]: lighteval's data (results, configs, details) and its Python-compatible JSON codec;
+//! - [`stats`]: means, standard errors, lighteval's bootstrap, every corpus aggregation (sacrebleu's
+//!   translation metrics included), paired tests;
+//! - [`store`]: lighteval's files on disk: discovery, results JSON, details Parquet, atomic writes;
+//! - [`tracker`]: lighteval's `EvaluationTracker`: log, aggregate, hash, save, re-track a stored run;
+//! - [`diff`]: two runs compared with paired statistics;
+//! - [`publish`]: the Hub, TensorBoard and Trackio, and `hf://` sources.
+//!
+//! Around it, [`cli`] (headless commands) and [`tui`] (the interactive app, Elm-style: state,
+//! messages, `update`, views). [`text`] holds the wording and widths both share.
 
 pub mod cli;
 pub mod diff;
