@@ -123,6 +123,23 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
 
 /// The end of `text` that fits in `room` columns, with `…` for what was cut: the deepest part
 /// of a breadcrumb matters most.
+/// `text` in lines of at most `room` columns, broken between words (a longer word stands alone).
+fn wrap_words(text: &str, room: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && width(&line) + 1 + width(word) > room {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
+
 fn elide_left(text: &str, room: usize) -> String {
     if width(text) <= room {
         return text.to_owned();
@@ -415,11 +432,13 @@ fn help(app: &App, theme: Theme, frame: &mut Frame) {
             scope.title().to_owned(),
             theme.fg(Color::Cyan).add_modifier(Modifier::BOLD),
         )));
+        // Key column: 2 + 8 + 1; the help wraps under itself rather than being cut.
+        let room = usize::from(area.width.saturating_sub(2)).saturating_sub(11).max(10);
         for binding in BINDINGS.iter().filter(|b| b.scope == scope) {
-            lines.push(Line::from(format!(
-                "  {:<8} {}",
-                binding.label, binding.help
-            )));
+            for (i, part) in wrap_words(binding.help, room).into_iter().enumerate() {
+                let key = if i == 0 { binding.label } else { "" };
+                lines.push(Line::from(format!("  {key:<8} {part}")));
+            }
         }
     }
     let block = Block::default()
