@@ -42,6 +42,10 @@ pub fn format_value(value: f64) -> String {
     }
 }
 
+/// What the Diff screen's marks mean.
+pub const DIFF_LEGEND: &str =
+    "* significant (Holm-adjusted p)  ▲ better  ▼ worse  ~ unpaired  ! prompt drift";
+
 /// Marks a stored translation metric that lighteval computed with its reference layout.
 pub const LIGHTEVAL_LAYOUT_MARK: &str = "†";
 /// Marks evaldeck's corrected corpus score beside it.

@@ -42,6 +42,18 @@ impl Test {
             Test::None => "none",
         }
     }
+
+    /// A name of at most nine columns, for narrow tables.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Test::McNemarExact => "McNemar",
+            Test::PairedT => "paired t",
+            Test::PairedBootstrap => "bootstrap",
+            Test::WelchT => "Welch t",
+            Test::ZFromStderr => "z",
+            Test::None => "none",
+        }
+    }
 }
 
 /// One task × metric of the comparison.

@@ -35,6 +35,16 @@ pub(super) fn diff_table(app: &App, theme: Theme, frame: &mut Frame, area: Rect)
     let [top, list] =
         Layout::vertical([Constraint::Length(header_height), Constraint::Min(1)]).areas(area);
     frame.render_widget(Paragraph::new(header_lines), top);
+    // The marks explained under the table, rather than squeezed into a column header.
+    let list = if list.height >= 6 {
+        let [table, legend] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(list);
+        let text = crate::text::one_line(crate::text::DIFF_LEGEND, usize::from(legend.width));
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.dim())), legend);
+        table
+    } else {
+        list
+    };
     let height = list.height.saturating_sub(1) as usize;
     let Cursor { selected, offset } = state.cursor;
     let offset = offset
@@ -71,7 +81,7 @@ pub(super) fn diff_table(app: &App, theme: Theme, frame: &mut Frame, area: Rect)
                 Cell::from(format!("{:>8}", value(row.b))),
                 Cell::from(format!("{:>8}", value(delta))),
                 Cell::from(format!("{p:>7}")),
-                Cell::from(format!("{} {flags}", row.test.name())),
+                Cell::from(format!("{} {flags}", row.test.short_name())),
             ])
             .style(style)
         });
@@ -93,8 +103,8 @@ pub(super) fn diff_table(app: &App, theme: Theme, frame: &mut Frame, area: Rect)
             "       A",
             "       B",
             "       Δ",
-            "p Holm",
-            "test (~ unpaired, ! drift)",
+            " Holm p",
+            "test",
         ],
         theme,
     ));
