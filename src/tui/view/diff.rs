@@ -196,8 +196,11 @@ pub(super) fn flip_sample(app: &App, theme: Theme, frame: &mut Frame, area: Rect
             .scroll((state.scroll, 0)),
         query_area,
     );
+    // A column between the sides, so A's text never runs into B's.
     let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(sides);
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .spacing(1)
+            .areas(sides);
     let side = |title: &str,
                 prediction: &str,
                 other: &str,
@@ -208,20 +211,22 @@ pub(super) fn flip_sample(app: &App, theme: Theme, frame: &mut Frame, area: Rect
         let marked = Style::default()
             .add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
             .patch(theme.fg(Color::Yellow));
-        let mut spans: Vec<Span> = word_diff(prediction, other)
-            .into_iter()
-            .map(|(word, same)| Span::styled(word, if same { Style::default() } else { marked }))
-            .collect();
-        if differs {
-            spans.push(Span::raw("  ≠"));
-        }
+        // The ≠ mark leads its line, so wrapping never leaves it alone on the next one.
+        let mut spans = vec![Span::raw(if differs { "≠ " } else { "  " })];
+        spans.extend(
+            word_diff(prediction, other)
+                .into_iter()
+                .map(|(word, same)| {
+                    Span::styled(word, if same { Style::default() } else { marked })
+                }),
+        );
         let mut lines = vec![Line::from(spans)];
         for (name, value) in metrics {
             let changed = other_metrics
                 .iter()
                 .find(|(n, _)| n == name)
                 .is_none_or(|(_, v)| v != value);
-            let text = format!("{name} {value}{}", if changed { "  ≠" } else { "" });
+            let text = format!("{}{name} {value}", if changed { "≠ " } else { "  " });
             lines.push(Line::from(Span::styled(
                 text,
                 if changed {

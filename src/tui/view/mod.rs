@@ -433,7 +433,9 @@ fn help(app: &App, theme: Theme, frame: &mut Frame) {
             theme.fg(Color::Cyan).add_modifier(Modifier::BOLD),
         )));
         // Key column: 2 + 8 + 1; the help wraps under itself rather than being cut.
-        let room = usize::from(area.width.saturating_sub(2)).saturating_sub(11).max(10);
+        let room = usize::from(area.width.saturating_sub(2))
+            .saturating_sub(11)
+            .max(10);
         for binding in BINDINGS.iter().filter(|b| b.scope == scope) {
             for (i, part) in wrap_words(binding.help, room).into_iter().enumerate() {
                 let key = if i == 0 { binding.label } else { "" };
