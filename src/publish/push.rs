@@ -29,23 +29,33 @@ pub fn details_repo_id(org: &str, model_name: &str, public: bool) -> String {
 
 /// A Hub namespace: letters, digits, `-`, `_` and `.`, not starting or ending with `-`/`.`.
 pub fn check_org(org: &str) -> Result<(), PublishError> {
-    let bad = |why| Err(PublishError::BadOrg(org.into(), why));
     if org.is_empty() {
         return Err(PublishError::MissingOrg);
     }
-    if org.len() > 96 {
-        return bad("longer than 96 characters");
+    match hub_name_problem(org) {
+        Some(why) => Err(PublishError::BadOrg(org.into(), why)),
+        None => Ok(()),
     }
-    if !org
+}
+
+/// What is wrong with a Hub organisation or repo name, by the Hub's rule (1–96 letters, digits,
+/// `-`, `_`, `.`; not starting or ending with `-` or `.`; no `..`), or `None`. The one rule for
+/// names we push to and names we read from.
+pub fn hub_name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("it is empty")
+    } else if name.len() > 96 {
+        Some("longer than 96 characters")
+    } else if !name
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
     {
-        return bad("only letters, digits, `-`, `_` and `.` are allowed");
+        Some("only letters, digits, `-`, `_` and `.` are allowed")
+    } else if name.starts_with(['-', '.']) || name.ends_with(['-', '.']) || name.contains("..") {
+        Some("it may not start or end with `-` or `.`, nor contain `..`")
+    } else {
+        None
     }
-    if org.starts_with(['-', '.']) || org.ends_with(['-', '.']) || org.contains("..") {
-        return bad("it may not start or end with `-` or `.`, nor contain `..`");
-    }
-    Ok(())
 }
 
 /// What a push will do, known before anything is sent: the TUI shows it in its dialog.

@@ -39,15 +39,8 @@ impl HubSource {
             return bad("expected ORG/REPO after hf://datasets/");
         }
         for part in &parts {
-            if part.is_empty()
-                || part.len() > 96
-                || !part
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-                || part.starts_with(['-', '.'])
-                || part.contains("..")
-            {
-                return bad("ORG and REPO take letters, digits, `-`, `_` and `.`");
+            if let Some(why) = super::push::hub_name_problem(part) {
+                return bad(&format!("`{part}`: {why}"));
             }
         }
         if let Some(revision) = revision
@@ -281,5 +274,30 @@ mod tests {
         ] {
             assert!(HubSource::parse(bad).unwrap().is_err(), "{bad}");
         }
+    }
+
+    /// One rule for names: an organisation we may push to is one an `hf://` source may name.
+    #[test]
+    fn push_and_source_agree_on_hub_names() {
+        let long = "x".repeat(97);
+        for name in [
+            "org",
+            "my-org_2.x",
+            "org-",
+            "-org",
+            "a..b",
+            ".x",
+            "x.",
+            "a b",
+            "é",
+            &long,
+        ] {
+            let pushable = crate::publish::check_org(name).is_ok();
+            let readable = HubSource::parse(&format!("hf://datasets/{name}/details_m"))
+                .unwrap()
+                .is_ok();
+            assert_eq!(pushable, readable, "{name:?}");
+        }
+        assert!(crate::publish::check_org("org-").is_err());
     }
 }
