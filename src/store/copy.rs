@@ -2,7 +2,7 @@
 //! folder, in lighteval's layout, with the tracker's guarantees: details first, staged in a hidden
 //! folder and renamed into place, then the results file, each atomic; nothing is overwritten.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use super::discover::Run;
 use super::error::{Result, StoreError};
@@ -21,14 +21,8 @@ pub fn copy_run(run: &Run, output_dir: &Path) -> Result<CopiedRun> {
         model: run.model.clone(),
         reason,
     };
-    if model.is_empty() || model.contains('\0') {
-        return Err(unsafe_name("it is empty or holds a NUL"));
-    }
-    if !Path::new(model)
-        .components()
-        .all(|c| matches!(c, Component::Normal(_)))
-    {
-        return Err(unsafe_name("it would leave the output folder"));
+    if let Some(reason) = super::names::model_name_problem(model) {
+        return Err(unsafe_name(reason));
     }
     run.fetch_all_details()?;
     let date = &run.date_id;

@@ -8,6 +8,7 @@ mod discover;
 mod error;
 mod guard;
 mod jsonl;
+mod names;
 pub mod pyliteral;
 mod results;
 mod summary;
@@ -27,6 +28,7 @@ pub use discover::{
 pub use error::{Result, StoreError};
 pub use guard::{guarded, quiet_guarded_panics};
 pub use jsonl::write_details_jsonl;
+pub use names::{model_name_problem, segment_problem};
 pub use results::{parse_results, read_results, results_to_string, write_results};
 pub use summary::{RunSummary, summarise};
 pub use write::{write_atomically, write_atomically_with};

@@ -282,18 +282,14 @@ pub fn date_id_now() -> String {
 
 /// Checks that a model name (`org/model`) maps to folders inside `output_dir`.
 pub fn check_model_name(name: &str) -> Result<(), TrackerError> {
-    let unsafe_name = |reason| TrackerError::UnsafeName {
-        what: "model",
-        name: name.to_owned(),
-        reason,
-    };
-    if name.trim_matches('/').is_empty() {
-        return Err(unsafe_name("it is empty"));
+    match store::model_name_problem(name) {
+        Some(reason) => Err(TrackerError::UnsafeName {
+            what: "model",
+            name: name.to_owned(),
+            reason,
+        }),
+        None => Ok(()),
     }
-    for part in name.trim_matches('/').split('/') {
-        check_segment(part).map_err(unsafe_name)?;
-    }
-    Ok(())
 }
 
 /// Checks that a task key can be part of a file name.
@@ -306,7 +302,9 @@ pub fn check_task_name(name: &str) -> Result<(), TrackerError> {
     if name.contains('/') {
         return Err(unsafe_name("it contains `/`"));
     }
-    check_segment(name).map_err(unsafe_name)?;
+    if let Some(reason) = store::segment_problem(name) {
+        return Err(unsafe_name(reason));
+    }
     // details_<task>_<date>.parquet must fit the usual 255-byte limit.
     if name.len() + "details__2026-01-01T00-00-00.000000.parquet".len() > 255 {
         return Err(unsafe_name(
@@ -314,20 +312,6 @@ pub fn check_task_name(name: &str) -> Result<(), TrackerError> {
         ));
     }
     Ok(())
-}
-
-fn check_segment(part: &str) -> Result<(), &'static str> {
-    if part.is_empty() {
-        Err("it has an empty path segment")
-    } else if part == "." || part == ".." {
-        Err("`.` and `..` would leave the output folder")
-    } else if part.contains(['\0', '\\']) {
-        Err("it contains a NUL or a backslash")
-    } else if part.len() > 200 {
-        Err("a segment is longer than 200 bytes")
-    } else {
-        Ok(())
-    }
 }
 
 /// The tracker: its five loggers and its options.
