@@ -546,3 +546,29 @@ fn the_tui_opens_the_run_named_on_the_command_line() {
             .is_some()
     );
 }
+
+/// After a resize, every cursor stays in its viewport: the Diff screen's, scrolled to its last
+/// row, still shows that row when the terminal shrinks.
+#[test]
+fn a_resize_keeps_the_diff_cursor_on_screen() {
+    let mut app = open(Some(RUNS_013), (100, 30));
+    press(&mut app, &[Down, Char('d'), Char('G')]);
+    assert!(screen(&app).contains("translate|0"), "{}", screen(&app));
+    let command = app.update(Message::Resize {
+        width: 80,
+        height: 14,
+    });
+    run(&mut app, command);
+    let shown = screen(&app);
+    let cursor = app.diff.as_ref().unwrap().cursor;
+    // The stored cursor itself is rescrolled, not only the drawing.
+    assert!(
+        cursor.offset <= cursor.selected && cursor.selected < cursor.offset + app.list_height(),
+        "{cursor:?} with {} rows",
+        app.list_height()
+    );
+    assert!(
+        shown.contains("ter "),
+        "the last row stays visible:\n{shown}"
+    );
+}

@@ -46,6 +46,19 @@ impl StderrConvention {
 /// draws from one seed.
 pub const LIGHTEVAL_BOOTSTRAP_ITERS: usize = 1000;
 
+/// Orders values with missing and NaN ones last, whichever the direction: a missing value is not
+/// a score, in any sort.
+pub fn cmp_nan_last(a: Option<f64>, b: Option<f64>, descending: bool) -> std::cmp::Ordering {
+    let key = |v: Option<f64>| v.filter(|v| !v.is_nan());
+    match (key(a), key(b)) {
+        (Some(x), Some(y)) if descending => y.total_cmp(&x),
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    }
+}
+
 /// The arithmetic mean (NaN for no values).
 pub fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len() as f64

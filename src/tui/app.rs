@@ -791,14 +791,12 @@ impl App {
             // Stable, so each task's metrics keep their order.
             ResultsSort::Task => visible.sort_by(|a, b| key(a).task.cmp(&key(b).task)),
             ResultsSort::ValueDesc => {
-                visible.sort_by(|a, b| cmp_nan_last(key(a).value, key(b).value, true))
+                visible.sort_by(|a, b| crate::stats::cmp_nan_last(key(a).value, key(b).value, true))
             }
-            ResultsSort::ValueAsc => {
-                visible.sort_by(|a, b| cmp_nan_last(key(a).value, key(b).value, false))
-            }
-            ResultsSort::StderrDesc => {
-                visible.sort_by(|a, b| cmp_nan_last(key(a).stderr, key(b).stderr, true))
-            }
+            ResultsSort::ValueAsc => visible
+                .sort_by(|a, b| crate::stats::cmp_nan_last(key(a).value, key(b).value, false)),
+            ResultsSort::StderrDesc => visible
+                .sort_by(|a, b| crate::stats::cmp_nan_last(key(a).stderr, key(b).stderr, true)),
         }
         let selected = results.cursor.selected;
         results.cursor = results.cursor.to(selected, visible.len(), height);
@@ -1422,18 +1420,19 @@ impl App {
         }
         if let Some(samples) = self.samples.as_mut() {
             samples.cursor = samples.cursor.scrolled(samples.visible.len(), height);
+            if let Some(freq) = samples.freq.as_mut() {
+                freq.cursor = freq.cursor.scrolled(freq.counts.len(), height);
+            }
         }
-    }
-}
-
-/// Orders values with missing and NaN ones last, whichever the direction.
-fn cmp_nan_last(a: Option<f64>, b: Option<f64>, descending: bool) -> std::cmp::Ordering {
-    let key = |v: Option<f64>| v.filter(|v| !v.is_nan());
-    match (key(a), key(b)) {
-        (Some(x), Some(y)) if descending => y.total_cmp(&x),
-        (Some(x), Some(y)) => x.total_cmp(&y),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => std::cmp::Ordering::Equal,
+        if let Some(diff) = self.diff.as_mut()
+            && let Loadable::Ready(data) = &diff.data
+        {
+            diff.cursor = diff.cursor.scrolled(data.report.rows.len(), height);
+            let flips = diff
+                .task
+                .and_then(|t| data.flips.get(t))
+                .map_or(0, |(_, rows)| rows.len());
+            diff.flip_cursor = diff.flip_cursor.scrolled(flips, height);
+        }
     }
 }

@@ -340,16 +340,9 @@ pub fn filter_rows(
     }
     if let Some((metric, descending)) = query.sort {
         let values = &table.metrics[metric];
-        // NaN last either way: a missing value is not a score.
         rows.sort_by(|&a, &b| {
             let (x, y) = (values[a as usize], values[b as usize]);
-            match (x.is_nan(), y.is_nan()) {
-                (true, true) => a.cmp(&b),
-                (true, false) => std::cmp::Ordering::Greater,
-                (false, true) => std::cmp::Ordering::Less,
-                _ if descending => y.total_cmp(&x).then(a.cmp(&b)),
-                _ => x.total_cmp(&y).then(a.cmp(&b)),
-            }
+            crate::stats::cmp_nan_last(Some(x), Some(y), descending).then(a.cmp(&b))
         });
     }
     Some(rows)
