@@ -42,6 +42,55 @@ pub fn format_value(value: f64) -> String {
     }
 }
 
+/// A publishing step in words, the same in the CLI's progress line and the TUI's status line.
+pub fn publish_event(event: &crate::publish::PublishEvent) -> String {
+    use crate::publish::{CommitProgress, PublishEvent, PushProgress};
+    match event {
+        PublishEvent::Hub(PushProgress::CheckingRepo) => "Hub: checking the repo".into(),
+        PublishEvent::Hub(PushProgress::CreatedRepo) => "Hub: created the repo".into(),
+        PublishEvent::Hub(PushProgress::ListingRepo) => "Hub: listing the repo".into(),
+        PublishEvent::Hub(PushProgress::Commit(CommitProgress::Preparing { files, bytes })) => {
+            format!("Hub: hashing {files} files ({})", human_bytes(*bytes))
+        }
+        PublishEvent::Hub(PushProgress::Commit(CommitProgress::Uploaded {
+            path,
+            bytes_done,
+            bytes_total,
+        })) => format!(
+            "Hub: {:.0}% uploaded, {} of {} ({path})",
+            upload_fraction(*bytes_done, *bytes_total) * 100.0,
+            human_bytes(*bytes_done),
+            human_bytes(*bytes_total)
+        ),
+        PublishEvent::Hub(PushProgress::Commit(CommitProgress::Committing)) => {
+            "Hub: committing".into()
+        }
+        PublishEvent::Trackio => "Trackio: logging".into(),
+        PublishEvent::Tensorboard => "TensorBoard: writing".into(),
+    }
+}
+
+/// The share of an upload done, 0 to 1.
+pub fn upload_fraction(done: u64, total: u64) -> f64 {
+    done as f64 / total.max(1) as f64
+}
+
+/// A byte count in decimal units: `512 B`, `1.2 kB`, `3.4 MB`.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "kB", "MB", "GB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
 /// What the Diff screen's marks mean.
 pub const DIFF_LEGEND: &str =
     "* significant (Holm-adjusted p)  ▲ better  ▼ worse  ~ unpaired  ! prompt drift";

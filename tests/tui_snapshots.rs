@@ -408,7 +408,16 @@ mod save_and_push {
                 let generation = app.job.as_ref().unwrap().generation;
                 app.update(Message::JobProgress {
                     generation,
-                    text: "pushing: 40% uploaded (2026-11-23T21-41-33.518746/details_quiz:geo|0_2026-11-23T21-41-33.518746.parquet)".into(),
+                    // The words the event loop sends for this event.
+                    text: evaldeck::text::publish_event(&evaldeck::publish::PublishEvent::Hub(
+                        evaldeck::publish::PushProgress::Commit(
+                            evaldeck::publish::CommitProgress::Uploaded {
+                                path: "2026-11-23T21-41-33.518746/details_quiz:geo|0_2026-11-23T21-41-33.518746.parquet".into(),
+                                bytes_done: 400_000,
+                                bytes_total: 1_000_000,
+                            },
+                        ),
+                    )),
                 });
                 if done {
                     app.update(Message::JobDone {

@@ -104,35 +104,22 @@ impl ProgressBar {
         if !self.enabled {
             return;
         }
-        let line = match event {
-            PublishEvent::Hub(PushProgress::CheckingRepo) => "Hub: checking the repo".to_owned(),
-            PublishEvent::Hub(PushProgress::CreatedRepo) => "Hub: created the repo".to_owned(),
-            PublishEvent::Hub(PushProgress::ListingRepo) => "Hub: listing the repo".to_owned(),
-            PublishEvent::Hub(PushProgress::Commit(CommitProgress::Preparing { files, bytes })) => {
-                format!("Hub: hashing {files} files ({})", human_bytes(*bytes))
-            }
-            PublishEvent::Hub(PushProgress::Commit(CommitProgress::Uploaded {
-                path,
-                bytes_done,
-                bytes_total,
-            })) => {
-                let fraction = *bytes_done as f64 / (*bytes_total).max(1) as f64;
-                let filled = (fraction * 20.0).round() as usize;
-                format!(
-                    "Hub: [{}{}] {:>3.0}% {} of {}  {path}",
-                    "#".repeat(filled),
-                    "-".repeat(20 - filled.min(20)),
-                    fraction * 100.0,
-                    human_bytes(*bytes_done),
-                    human_bytes(*bytes_total)
-                )
-            }
-            PublishEvent::Hub(PushProgress::Commit(CommitProgress::Committing)) => {
-                "Hub: committing".to_owned()
-            }
-            PublishEvent::Trackio => "Trackio: logging".to_owned(),
-            PublishEvent::Tensorboard => "TensorBoard: writing".to_owned(),
-        };
+        let mut line = crate::text::publish_event(event);
+        // An upload also gets a bar, redrawn in place.
+        if let PublishEvent::Hub(PushProgress::Commit(CommitProgress::Uploaded {
+            bytes_done,
+            bytes_total,
+            ..
+        })) = event
+        {
+            let filled =
+                (crate::text::upload_fraction(*bytes_done, *bytes_total) * 20.0).round() as usize;
+            line = format!(
+                "[{}{}] {line}",
+                "#".repeat(filled.min(20)),
+                "-".repeat(20 - filled.min(20))
+            );
+        }
         let line: String = line.chars().take(100).collect();
         let _ = write!(std::io::stderr(), "\r\x1b[K{line}");
         self.drawn = true;
@@ -143,20 +130,5 @@ impl ProgressBar {
             let _ = write!(std::io::stderr(), "\r\x1b[K");
             self.drawn = false;
         }
-    }
-}
-
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "kB", "MB", "GB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
     }
 }

@@ -548,29 +548,3 @@ pub fn load_diff(a: &Run, b: &Run) -> Result<DiffData, StoreError> {
         flips,
     })
 }
-
-/// One line of push progress for the status line.
-pub fn push_progress_text(event: &crate::publish::PublishEvent) -> String {
-    use crate::publish::{CommitProgress, PublishEvent, PushProgress};
-    match event {
-        PublishEvent::Hub(PushProgress::CheckingRepo) => "pushing: checking the repo …".into(),
-        PublishEvent::Hub(PushProgress::CreatedRepo) => "pushing: created the repo …".into(),
-        PublishEvent::Hub(PushProgress::ListingRepo) => "pushing: listing the repo …".into(),
-        PublishEvent::Hub(PushProgress::Commit(CommitProgress::Preparing { files, .. })) => {
-            format!("pushing: hashing {files} files …")
-        }
-        PublishEvent::Hub(PushProgress::Commit(CommitProgress::Uploaded {
-            path,
-            bytes_done,
-            bytes_total,
-        })) => format!(
-            "pushing: {:.0}% uploaded ({path})",
-            *bytes_done as f64 * 100.0 / (*bytes_total).max(1) as f64
-        ),
-        PublishEvent::Hub(PushProgress::Commit(CommitProgress::Committing)) => {
-            "pushing: committing …".into()
-        }
-        PublishEvent::Trackio => "logging to Trackio …".into(),
-        PublishEvent::Tensorboard => "writing TensorBoard logs …".into(),
-    }
-}

@@ -281,7 +281,7 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
                     last = Some(Instant::now());
                     send(Message::JobProgress {
                         generation,
-                        text: data::push_progress_text(&event),
+                        text: crate::text::publish_event(&event),
                     });
                 }
             });
