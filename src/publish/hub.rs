@@ -51,6 +51,11 @@ impl HubEndpoint {
         HubEndpoint::new(url, Token::from_env())
     }
 
+    /// huggingface.co without a token: what the TUI's tests and snapshots use.
+    pub fn public() -> HubEndpoint {
+        HubEndpoint::new(DEFAULT_ENDPOINT, None)
+    }
+
     pub fn new(url: impl Into<String>, token: Option<Token>) -> HubEndpoint {
         HubEndpoint {
             url: url.into().trim_end_matches('/').to_owned(),

@@ -45,8 +45,8 @@ use crate::store::{self, StoreError};
 pub enum TrackerError {
     #[error("pushing to the Hub needs hub_results_org (the organisation to push to)")]
     MissingHubOrg,
-    #[error("{0}")]
-    Publish(String),
+    #[error(transparent)]
+    Publish(#[from] publish::PublishError),
     #[error("results_path_template `{template}`: {reason}")]
     BadTemplate { template: String, reason: String },
     #[error("{what} name `{name}` cannot be used in a path: {reason}")]
@@ -140,7 +140,7 @@ impl TrackerOptions {
             return Err(TrackerError::MissingHubOrg);
         }
         if let Some(org) = &self.hub_results_org {
-            crate::publish::check_org(org).map_err(|e| TrackerError::Publish(e.to_string()))?;
+            crate::publish::check_org(org)?;
         }
         if let Some(template) = &self.results_path_template {
             let mut rest = template.as_str();

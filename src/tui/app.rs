@@ -304,6 +304,8 @@ pub enum Command {
     None,
     LoadRuns {
         source: Option<PathBuf>,
+        /// For `hf://` sources: the app's one endpoint, also the one `P` pushes to.
+        hub: HubEndpoint,
     },
     LoadResults {
         generation: u64,
@@ -353,8 +355,14 @@ pub enum Command {
 }
 
 impl App {
-    /// A new app and the command that loads its source.
+    /// A new app on the public Hub, and the command that loads its source.
     pub fn new(source: Option<PathBuf>, size: (u16, u16)) -> (App, Command) {
+        App::with_hub(source, size, HubEndpoint::public())
+    }
+
+    /// A new app whose `hf://` sources and pushes go to `hub`, and the command that loads its
+    /// source.
+    pub fn with_hub(source: Option<PathBuf>, size: (u16, u16), hub: HubEndpoint) -> (App, Command) {
         let app = App {
             source: source.clone(),
             screen: Screen::Runs,
@@ -375,12 +383,12 @@ impl App {
             quit: false,
             dialog: None,
             job: None,
-            hub: HubEndpoint::new("https://huggingface.co", None),
+            hub: hub.clone(),
             last_org: String::new(),
             start_at: None,
             next_generation: 1,
         };
-        (app, Command::LoadRuns { source })
+        (app, Command::LoadRuns { source, hub })
     }
 
     fn generation(&mut self) -> u64 {
@@ -529,14 +537,12 @@ impl App {
                 if let Some(diff) = self.diff.as_mut().filter(|d| d.generation == generation) {
                     diff.data = match result {
                         Ok(data) => Loadable::Ready(data),
-                        Err(e) => {
-                            self.status = Some(Status {
-                                text: e.clone(),
-                                error: true,
-                            });
-                            Loadable::Failed(e)
-                        }
+                        Err(e) => Loadable::Failed(e),
                     };
+                    if let Loadable::Failed(e) = &diff.data {
+                        let e = e.clone();
+                        self.fail(e);
+                    }
                 }
                 Command::None
             }
@@ -564,15 +570,12 @@ impl App {
                 if let Some(sample) = self.sample.as_mut().filter(|s| s.generation == generation) {
                     sample.data = match result {
                         Ok(detail) => Loadable::Ready(detail),
-                        Err(e) => {
-                            let shown = e.clone();
-                            self.status = Some(Status {
-                                text: shown,
-                                error: true,
-                            });
-                            Loadable::Failed(e)
-                        }
+                        Err(e) => Loadable::Failed(e),
                     };
+                    if let Loadable::Failed(e) = &sample.data {
+                        let e = e.clone();
+                        self.fail(e);
+                    }
                 }
                 Command::None
             }
@@ -1091,10 +1094,11 @@ impl App {
         match found {
             Some(position) => {
                 samples.cursor = samples.cursor.to(position, samples.visible.len(), height);
-                self.status = wrapped.then(|| Status {
-                    text: "search wrapped around".into(),
-                    error: false,
-                });
+                if wrapped {
+                    self.say("search wrapped around");
+                } else {
+                    self.status = None;
+                }
             }
             None => self.fail(format!("no match for “{needle}”")),
         }

@@ -49,9 +49,9 @@ fn event_loop(
     start_at: Option<(String, String)>,
 ) -> Result<()> {
     let size = terminal.size()?;
-    let (mut app, first) = App::new(source, (size.width, size.height));
+    let hub = crate::publish::HubEndpoint::from_env();
+    let (mut app, first) = App::with_hub(source, (size.width, size.height), hub);
     app.start_at = start_at;
-    app.hub = crate::publish::HubEndpoint::from_env();
     let theme = Theme::from_env();
     let (sender, receiver) = mpsc::channel();
     spawn_terminal_reader(sender.clone());
@@ -146,7 +146,7 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
     let text = |e: crate::store::StoreError| e.to_string();
     match command {
         Command::None => {}
-        Command::LoadRuns { source } => {
+        Command::LoadRuns { source, hub } => {
             let path = match source {
                 Some(path) => Ok(path),
                 None => crate::sample_run::sample_run_dir()
@@ -154,7 +154,7 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
             };
             let result = path
                 .and_then(|p| {
-                    crate::publish::open_source(&p, crate::publish::HubEndpoint::from_env())
+                    crate::publish::open_source(&p, hub)
                         .map(|opened| opened.catalog)
                         .map_err(|e| e.to_string())
                 })
