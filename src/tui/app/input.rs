@@ -1,0 +1,100 @@
+//! The text input line: typing, live previews, and what a confirmed text does.
+
+use super::*;
+
+impl App {
+    pub(super) fn on_input_key(&mut self, key: KeyEvent) -> Command {
+        let Some(mut input) = self.input.take() else {
+            return Command::None;
+        };
+        match key.code {
+            KeyCode::Esc => {
+                // Put back what was there before.
+                self.apply_input(input.purpose, input.before.clone(), false)
+            }
+            KeyCode::Enter => self.apply_input(input.purpose, input.text, true),
+            KeyCode::Backspace => {
+                input.text.pop();
+                let command = self.preview_input(&input);
+                self.input = Some(input);
+                command
+            }
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .contains(ratatui::crossterm::event::KeyModifiers::CONTROL) =>
+            {
+                input.text.push(c);
+                let command = self.preview_input(&input);
+                self.input = Some(input);
+                command
+            }
+            _ => {
+                self.input = Some(input);
+                Command::None
+            }
+        }
+    }
+
+    /// Applies typed text as it is typed: incremental search and live filters.
+    pub(super) fn preview_input(&mut self, input: &Input) -> Command {
+        match input.purpose {
+            InputPurpose::Search => {
+                if input.text.is_empty() {
+                    Command::None
+                } else {
+                    self.find(&input.text, true, false)
+                }
+            }
+            InputPurpose::FilterSamples => {
+                if let Some(samples) = self.samples.as_mut() {
+                    samples.query.text = input.text.clone();
+                }
+                self.refilter()
+            }
+            InputPurpose::FilterTasks => {
+                if let Some(results) = self.results.as_mut() {
+                    results.filter = input.text.clone();
+                }
+                self.refresh_results();
+                Command::None
+            }
+        }
+    }
+
+    pub(super) fn apply_input(
+        &mut self,
+        purpose: InputPurpose,
+        text: String,
+        confirmed: bool,
+    ) -> Command {
+        match purpose {
+            InputPurpose::Search => {
+                if let Some(samples) = self.samples.as_mut()
+                    && (confirmed || !text.is_empty())
+                {
+                    samples.search = text;
+                }
+                Command::None
+            }
+            InputPurpose::FilterSamples => {
+                let unchanged = self.samples.as_ref().is_some_and(|s| s.query.text == text);
+                if let Some(samples) = self.samples.as_mut() {
+                    samples.query.text = text;
+                }
+                if unchanged {
+                    Command::None
+                } else {
+                    self.refilter()
+                }
+            }
+            InputPurpose::FilterTasks => {
+                if let Some(results) = self.results.as_mut() {
+                    results.filter = text;
+                }
+                self.refresh_results();
+                Command::None
+            }
+        }
+    }
+}

@@ -1,0 +1,517 @@
+//! The TUI's state, its messages and `update`: the one door every change goes through. `update`
+//! does no I/O; it returns a [`Command`] that the event loop carries out.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use super::data::{
+    FreqColumn, ListQuery, ResultsData, RunsData, SampleDetail, SampleTable, frequencies, task_of,
+};
+use super::dialog::{Dialog, Outcome, PushDialog, SaveDialog};
+use super::keymap::{Action, Scope, action_for};
+use crate::publish::HubEndpoint;
+use crate::store::Run;
+
+mod cursor;
+mod dialog;
+mod diff;
+mod input;
+mod results;
+mod runs;
+mod samples;
+mod state;
+
+pub use cursor::Cursor;
+pub use state::{
+    DiffState, FreqState, Input, InputPurpose, Loadable, ResultsSort, ResultsState, RunsState,
+    SampleState, SamplesState, Screen, Status,
+};
+
+/// Rows of chrome around a list: title bar, table header, status line, hint line.
+pub const LIST_CHROME_ROWS: u16 = 4;
+
+#[derive(Debug, Clone)]
+pub struct App {
+    /// `None`: the bundled sample run.
+    pub source: Option<PathBuf>,
+    pub screen: Screen,
+    pub runs: RunsState,
+    pub results: Option<ResultsState>,
+    pub samples: Option<SamplesState>,
+    pub sample: Option<SampleState>,
+    pub diff: Option<DiffState>,
+    pub input: Option<Input>,
+    pub help: bool,
+    pub help_scroll: u16,
+    pub status: Option<Status>,
+    pub size: (u16, u16),
+    pub quit: bool,
+    /// The save or push dialog, over any screen.
+    pub dialog: Option<Dialog>,
+    /// The save or push running in the background; one at a time.
+    pub job: Option<Job>,
+    /// Where `P` pushes, and as whom (the token itself is never shown).
+    pub hub: HubEndpoint,
+    /// The organisation typed in the last push dialog, offered again.
+    pub last_org: String,
+    /// A run to open once the runs are loaded (`--model` / `--run` on the command line).
+    pub start_at: Option<(String, String)>,
+    next_generation: u64,
+}
+
+/// A save or push under way: its progress goes to the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub generation: u64,
+    pub what: &'static str,
+    pub progress: String,
+}
+
+/// Everything that can change the state.
+// Loaded data travels once per request; boxing it would only add noise at every match.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Message {
+    Key(KeyEvent),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    RunsLoaded(Result<RunsData, String>),
+    ResultsLoaded {
+        generation: u64,
+        result: Result<ResultsData, String>,
+    },
+    /// evaldeck's corpus scores of the run's translation metrics, after its results.
+    CorpusScoresLoaded {
+        generation: u64,
+        scores: Vec<crate::tracker::CorpusScore>,
+    },
+    SamplesProgress {
+        generation: u64,
+        done: u64,
+        total: u64,
+    },
+    SamplesLoaded {
+        generation: u64,
+        result: Result<SampleTable, String>,
+    },
+    SearchDone {
+        generation: u64,
+        needle: String,
+        found: Option<usize>,
+        wrapped: bool,
+    },
+    RowsFiltered {
+        generation: u64,
+        rows: Vec<u32>,
+    },
+    DiffLoaded {
+        generation: u64,
+        result: Result<super::data::DiffData, String>,
+    },
+    SampleLoaded {
+        generation: u64,
+        result: Result<SampleDetail, String>,
+    },
+    JobProgress {
+        generation: u64,
+        text: String,
+    },
+    /// A save or push ended: where it went, or what went wrong.
+    JobDone {
+        generation: u64,
+        result: Result<String, String>,
+    },
+}
+
+/// Work for the event loop: I/O and anything slow, each tagged with the generation it answers.
+#[derive(Debug, Clone)]
+pub enum Command {
+    None,
+    LoadRuns {
+        source: Option<PathBuf>,
+        /// For `hf://` sources: the app's one endpoint, also the one `P` pushes to.
+        hub: HubEndpoint,
+    },
+    LoadResults {
+        generation: u64,
+        run: Run,
+    },
+    LoadSamples {
+        generation: u64,
+        run: Run,
+        task: String,
+    },
+    Search {
+        generation: u64,
+        table: Arc<SampleTable>,
+        visible: Arc<Vec<u32>>,
+        start: usize,
+        needle: String,
+        forward: bool,
+        skip_current: bool,
+    },
+    FilterRows {
+        generation: u64,
+        table: Arc<SampleTable>,
+        query: ListQuery,
+    },
+    LoadDiff {
+        generation: u64,
+        a: Run,
+        b: Run,
+    },
+    LoadSample {
+        generation: u64,
+        path: PathBuf,
+        row: usize,
+    },
+    SaveRun {
+        generation: u64,
+        run: Run,
+        output_dir: PathBuf,
+    },
+    PushRun {
+        generation: u64,
+        run: Run,
+        org: String,
+        public: bool,
+        endpoint: HubEndpoint,
+    },
+}
+
+impl App {
+    /// A new app on the public Hub, and the command that loads its source.
+    pub fn new(source: Option<PathBuf>, size: (u16, u16)) -> (App, Command) {
+        App::with_hub(source, size, HubEndpoint::public())
+    }
+
+    /// A new app whose `hf://` sources and pushes go to `hub`, and the command that loads its
+    /// source.
+    pub fn with_hub(source: Option<PathBuf>, size: (u16, u16), hub: HubEndpoint) -> (App, Command) {
+        let app = App {
+            source: source.clone(),
+            screen: Screen::Runs,
+            runs: RunsState {
+                data: Loadable::Loading,
+                cursor: Cursor::default(),
+                marked: Vec::new(),
+            },
+            results: None,
+            samples: None,
+            sample: None,
+            diff: None,
+            input: None,
+            help: false,
+            help_scroll: 0,
+            status: None,
+            size,
+            quit: false,
+            dialog: None,
+            job: None,
+            hub: hub.clone(),
+            last_org: String::new(),
+            start_at: None,
+            next_generation: 1,
+        };
+        (app, Command::LoadRuns { source, hub })
+    }
+
+    fn generation(&mut self) -> u64 {
+        self.next_generation += 1;
+        self.next_generation
+    }
+
+    /// Rows a list shows at the current terminal height.
+    pub fn list_height(&self) -> usize {
+        self.size.1.saturating_sub(LIST_CHROME_ROWS).max(1) as usize
+    }
+
+    fn say(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    fn fail(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    pub fn scope(&self) -> Scope {
+        match self.screen {
+            Screen::Runs => Scope::Runs,
+            Screen::Results => Scope::Results,
+            Screen::Samples => Scope::Samples,
+            Screen::Sample => Scope::Sample,
+            Screen::Diff | Screen::Flips => Scope::Diff,
+            Screen::FlipSample => Scope::Sample,
+        }
+    }
+
+    pub fn update(&mut self, message: Message) -> Command {
+        match message {
+            Message::Key(key) => self.on_key(key),
+            Message::Resize { width, height } => {
+                self.size = (width, height);
+                self.rescroll();
+                Command::None
+            }
+            Message::RunsLoaded(result) => {
+                self.runs.data = match result {
+                    Ok(data) => Loadable::Ready(data),
+                    Err(e) => {
+                        self.fail(e.clone());
+                        Loadable::Failed(e)
+                    }
+                };
+                self.open_start_run()
+            }
+            Message::ResultsLoaded { generation, result } => {
+                let Some(results) = self.results.as_mut().filter(|r| r.generation == generation)
+                else {
+                    return Command::None;
+                };
+                match result {
+                    Ok(data) => {
+                        results.data = Loadable::Ready(data);
+                        self.refresh_results();
+                    }
+                    Err(e) => {
+                        results.data = Loadable::Failed(e.clone());
+                        self.fail(e);
+                    }
+                }
+                Command::None
+            }
+            Message::CorpusScoresLoaded { generation, scores } => {
+                let ready = self.results.as_mut().filter(|r| r.generation == generation);
+                if let Some(ResultsState {
+                    data: Loadable::Ready(data),
+                    ..
+                }) = ready
+                {
+                    data.add_corpus_scores(&scores);
+                    self.refresh_results();
+                }
+                Command::None
+            }
+            Message::SamplesProgress {
+                generation,
+                done,
+                total,
+            } => {
+                if let Some(samples) = self.samples.as_mut().filter(|s| s.generation == generation)
+                {
+                    samples.progress = (done, total);
+                }
+                Command::None
+            }
+            Message::SamplesLoaded { generation, result } => {
+                let Some(samples) = self.samples.as_mut().filter(|s| s.generation == generation)
+                else {
+                    return Command::None;
+                };
+                match result {
+                    Ok(table) => {
+                        samples.visible = Arc::new((0..table.len() as u32).collect());
+                        samples.progress = (table.len() as u64, table.len() as u64);
+                        samples.data = Loadable::Ready(Arc::new(table));
+                        if samples.query != ListQuery::default() {
+                            return self.refilter();
+                        }
+                    }
+                    Err(e) => {
+                        samples.data = Loadable::Failed(e.clone());
+                        self.fail(e);
+                    }
+                }
+                Command::None
+            }
+            Message::SearchDone {
+                generation,
+                needle,
+                found,
+                wrapped,
+            } => {
+                self.on_search_done(generation, needle, found, wrapped);
+                Command::None
+            }
+            Message::RowsFiltered { generation, rows } => {
+                let height = self.list_height();
+                if let Some(samples) = self
+                    .samples
+                    .as_mut()
+                    .filter(|s| s.filtering == Some(generation))
+                {
+                    samples.filtering = None;
+                    samples.cursor = Cursor::default().to(0, rows.len(), height);
+                    samples.visible = Arc::new(rows);
+                    if let Some(freq) = samples.freq.as_mut()
+                        && let Loadable::Ready(table) = &samples.data
+                    {
+                        freq.counts = frequencies(table, &samples.visible, freq.column);
+                        freq.cursor = Cursor::default();
+                    }
+                }
+                Command::None
+            }
+            Message::DiffLoaded { generation, result } => {
+                if let Some(diff) = self.diff.as_mut().filter(|d| d.generation == generation) {
+                    diff.data = match result {
+                        Ok(data) => Loadable::Ready(data),
+                        Err(e) => Loadable::Failed(e),
+                    };
+                    if let Loadable::Failed(e) = &diff.data {
+                        let e = e.clone();
+                        self.fail(e);
+                    }
+                }
+                Command::None
+            }
+            Message::JobProgress { generation, text } => {
+                if let Some(job) = self.job.as_mut().filter(|j| j.generation == generation) {
+                    job.progress = text;
+                }
+                Command::None
+            }
+            Message::JobDone { generation, result } => {
+                if self
+                    .job
+                    .as_ref()
+                    .is_some_and(|j| j.generation == generation)
+                {
+                    self.job = None;
+                    match result {
+                        Ok(text) => self.say(text),
+                        Err(text) => self.fail(text),
+                    }
+                }
+                Command::None
+            }
+            Message::SampleLoaded { generation, result } => {
+                if let Some(sample) = self.sample.as_mut().filter(|s| s.generation == generation) {
+                    sample.data = match result {
+                        Ok(detail) => Loadable::Ready(detail),
+                        Err(e) => Loadable::Failed(e),
+                    };
+                    if let Loadable::Failed(e) = &sample.data {
+                        let e = e.clone();
+                        self.fail(e);
+                    }
+                }
+                Command::None
+            }
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Command {
+        if self.input.is_some() {
+            return self.on_input_key(key);
+        }
+        if self.dialog.is_some() {
+            return self.on_dialog_key(key);
+        }
+        let action = action_for(&key, self.scope(), self.screen != Screen::Sample);
+        if self.help {
+            match action {
+                Some(Action::Back | Action::Help | Action::Quit) => self.help = false,
+                Some(Action::Down) => self.help_scroll = self.help_scroll.saturating_add(1),
+                Some(Action::Up) => self.help_scroll = self.help_scroll.saturating_sub(1),
+                _ => {}
+            }
+            return Command::None;
+        }
+        let Some(action) = action else {
+            return Command::None;
+        };
+        // A frequency sheet is an overlay on the Samples screen with its own list.
+        if self.screen == Screen::Samples && self.samples.as_ref().is_some_and(|s| s.freq.is_some())
+        {
+            return self.on_freq_action(action);
+        }
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                Command::None
+            }
+            Action::Help => {
+                self.help = true;
+                self.help_scroll = 0;
+                Command::None
+            }
+            Action::Back => {
+                self.back();
+                Command::None
+            }
+            Action::SaveRun | Action::PushRun => self.open_dialog(action),
+            _ => match self.screen {
+                Screen::Runs => self.on_runs(action),
+                Screen::Results => self.on_results(action),
+                Screen::Samples => self.on_samples(action),
+                Screen::Sample => self.on_sample(action),
+                Screen::Diff | Screen::Flips | Screen::FlipSample => self.on_diff(action),
+            },
+        }
+    }
+
+    fn back(&mut self) {
+        self.status = None;
+        self.screen = match self.screen {
+            Screen::Runs => Screen::Runs,
+            Screen::Results => Screen::Runs,
+            Screen::Samples => Screen::Results,
+            Screen::Sample => Screen::Samples,
+            Screen::Diff => Screen::Runs,
+            Screen::Flips => Screen::Diff,
+            Screen::FlipSample => Screen::Flips,
+        };
+    }
+
+    /// Moves a cursor for the list actions; `None` if `action` is not one.
+    fn list_move(cursor: Cursor, action: Action, len: usize, height: usize) -> Option<Cursor> {
+        let page = height.saturating_sub(1).max(1) as isize;
+        Some(match action {
+            Action::Up => cursor.moved(-1, len, height),
+            Action::Down => cursor.moved(1, len, height),
+            Action::PageUp => cursor.moved(-page, len, height),
+            Action::PageDown => cursor.moved(page, len, height),
+            Action::Top => cursor.to(0, len, height),
+            Action::Bottom => cursor.to(len.saturating_sub(1), len, height),
+            _ => return None,
+        })
+    }
+
+    /// Keeps every cursor inside its viewport after a resize.
+    fn rescroll(&mut self) {
+        let height = self.list_height();
+        if let Loadable::Ready(data) = &self.runs.data {
+            self.runs.cursor = self.runs.cursor.scrolled(data.runs.len(), height);
+        }
+        if let Some(results) = self.results.as_mut() {
+            results.cursor = results.cursor.scrolled(results.visible.len(), height);
+        }
+        if let Some(samples) = self.samples.as_mut() {
+            samples.cursor = samples.cursor.scrolled(samples.visible.len(), height);
+            if let Some(freq) = samples.freq.as_mut() {
+                freq.cursor = freq.cursor.scrolled(freq.counts.len(), height);
+            }
+        }
+        if let Some(diff) = self.diff.as_mut()
+            && let Loadable::Ready(data) = &diff.data
+        {
+            diff.cursor = diff.cursor.scrolled(data.report.rows.len(), height);
+            let flips = diff
+                .task
+                .and_then(|t| data.flips.get(t))
+                .map_or(0, |(_, rows)| rows.len());
+            diff.flip_cursor = diff.flip_cursor.scrolled(flips, height);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The Results screen: the visible lines (filter, fold, sort) and its keys.
+
+use super::*;
+
+impl App {
+    /// Recomputes the Results screen's visible lines after a filter, fold or sort change.
+    pub(super) fn refresh_results(&mut self) {
+        let height = self.list_height();
+        let Some(results) = self.results.as_mut() else {
+            return;
+        };
+        let Loadable::Ready(data) = &results.data else {
+            return;
+        };
+        let needle = results.filter.to_lowercase();
+        let mut visible: Vec<usize> = (0..data.lines.len())
+            .filter(|&i| {
+                let line = &data.lines[i];
+                let folded = results.folded.contains(&line.group) && !line.derived;
+                !folded && (needle.is_empty() || line.task.to_lowercase().contains(&needle))
+            })
+            .collect();
+        let key = |i: &usize| &data.lines[*i];
+        match results.sort {
+            ResultsSort::File => {}
+            // Stable, so each task's metrics keep their order.
+            ResultsSort::Task => visible.sort_by(|a, b| key(a).task.cmp(&key(b).task)),
+            ResultsSort::ValueDesc => {
+                visible.sort_by(|a, b| crate::stats::cmp_nan_last(key(a).value, key(b).value, true))
+            }
+            ResultsSort::ValueAsc => visible
+                .sort_by(|a, b| crate::stats::cmp_nan_last(key(a).value, key(b).value, false)),
+            ResultsSort::StderrDesc => visible
+                .sort_by(|a, b| crate::stats::cmp_nan_last(key(a).stderr, key(b).stderr, true)),
+        }
+        let selected = results.cursor.selected;
+        results.cursor = results.cursor.to(selected, visible.len(), height);
+        results.visible = visible;
+    }
+
+    pub(super) fn on_results(&mut self, action: Action) -> Command {
+        let height = self.list_height();
+        let Some(results) = self.results.as_mut() else {
+            return Command::None;
+        };
+        let Loadable::Ready(data) = &results.data else {
+            return Command::None;
+        };
+        if let Some(cursor) = Self::list_move(results.cursor, action, results.visible.len(), height)
+        {
+            results.cursor = cursor;
+            return Command::None;
+        }
+        let line = results
+            .visible
+            .get(results.cursor.selected)
+            .map(|&i| data.lines[i].clone());
+        match action {
+            Action::TogglePanel => results.panel = !results.panel,
+            Action::Sort => {
+                results.sort = results.sort.next();
+                let label = results.sort.label();
+                self.refresh_results();
+                self.say(format!("sorted by {label}"));
+            }
+            Action::Fold => {
+                if let Some(line) = line {
+                    let group = line.group.clone();
+                    if let Some(i) = results.folded.iter().position(|g| g == &group) {
+                        results.folded.remove(i);
+                    } else {
+                        results.folded.push(group);
+                    }
+                    self.refresh_results();
+                }
+            }
+            Action::Filter => {
+                let before = results.filter.clone();
+                self.input = Some(Input {
+                    purpose: InputPurpose::FilterTasks,
+                    text: before.clone(),
+                    before,
+                });
+            }
+            Action::Open => {
+                let Some(line) = line else {
+                    return Command::None;
+                };
+                let Some(task) = task_of(&line) else {
+                    self.say(format!(
+                        "{} is derived from other rows: it has no samples",
+                        line.task
+                    ));
+                    return Command::None;
+                };
+                let run = data.run.clone();
+                if run.details_path(task).is_none() {
+                    self.fail(format!("no details file for {task} in this run"));
+                    return Command::None;
+                }
+                return self.open_samples(run, task.to_owned());
+            }
+            _ => {}
+        }
+        Command::None
+    }
+}

@@ -1,0 +1,304 @@
+//! The Samples screen with its search, filter and frequency sheet, and the Sample screen.
+
+use super::*;
+
+impl App {
+    pub(super) fn open_samples(&mut self, run: Run, task: String) -> Command {
+        let generation = self.generation();
+        self.status = None;
+        self.screen = Screen::Samples;
+        self.samples = Some(SamplesState {
+            generation,
+            run: run.clone(),
+            task: task.clone(),
+            data: Loadable::Loading,
+            progress: (0, 0),
+            query: ListQuery::default(),
+            visible: Arc::new(Vec::new()),
+            searching: None,
+            filtering: None,
+            cursor: Cursor::default(),
+            search: String::new(),
+            freq: None,
+        });
+        Command::LoadSamples {
+            generation,
+            run,
+            task,
+        }
+    }
+
+    /// Starts a filter job for the current list query; the answer replaces `visible`.
+    pub(super) fn refilter(&mut self) -> Command {
+        let generation = self.generation();
+        let Some(samples) = self.samples.as_mut() else {
+            return Command::None;
+        };
+        let Loadable::Ready(table) = &samples.data else {
+            return Command::None;
+        };
+        samples.filtering = Some(generation);
+        Command::FilterRows {
+            generation,
+            table: Arc::clone(table),
+            query: samples.query.clone(),
+        }
+    }
+
+    pub(super) fn on_samples(&mut self, action: Action) -> Command {
+        let height = self.list_height();
+        let Some(samples) = self.samples.as_mut() else {
+            return Command::None;
+        };
+        let Loadable::Ready(table) = &samples.data else {
+            return Command::None;
+        };
+        let table = Arc::clone(table);
+        if let Some(cursor) = Self::list_move(samples.cursor, action, samples.visible.len(), height)
+        {
+            samples.cursor = cursor;
+            return Command::None;
+        }
+        match action {
+            Action::Open => {
+                let Some(&row) = samples.visible.get(samples.cursor.selected) else {
+                    return Command::None;
+                };
+                let position = samples.cursor.selected;
+                return self.open_sample(position, row as usize);
+            }
+            Action::Search => {
+                let before = samples.search.clone();
+                self.input = Some(Input {
+                    purpose: InputPurpose::Search,
+                    text: String::new(),
+                    before,
+                });
+            }
+            Action::NextMatch | Action::PrevMatch => {
+                let forward = action == Action::NextMatch;
+                let needle = samples.search.clone();
+                if needle.is_empty() {
+                    self.say("no search yet: press / to search");
+                } else {
+                    return self.find(&needle, forward, true);
+                }
+            }
+            Action::Filter => {
+                let before = samples.query.text.clone();
+                self.input = Some(Input {
+                    purpose: InputPurpose::FilterSamples,
+                    text: before.clone(),
+                    before,
+                });
+            }
+            Action::WrongOnly => {
+                samples.query.wrong_only = !samples.query.wrong_only;
+                let on = samples.query.wrong_only;
+                self.say(if on {
+                    "showing wrong answers only (✗)"
+                } else {
+                    "showing every answer"
+                });
+                return self.refilter();
+            }
+            Action::Sort => {
+                let metrics = table.metric_names.len();
+                samples.query.sort = match samples.query.sort {
+                    _ if metrics == 0 => None,
+                    None => Some((0, true)),
+                    Some((m, true)) => Some((m, false)),
+                    Some((m, false)) if m + 1 < metrics => Some((m + 1, true)),
+                    Some((_, false)) => None,
+                };
+                let text = match samples.query.sort {
+                    Some((m, desc)) => format!(
+                        "sorted by {} {}",
+                        table.metric_names[m],
+                        if desc { "↓" } else { "↑" }
+                    ),
+                    None => "file order".to_owned(),
+                };
+                self.say(text);
+                return self.refilter();
+            }
+            Action::Frequency => {
+                let counts = frequencies(&table, &samples.visible, FreqColumn::Prediction);
+                samples.freq = Some(FreqState {
+                    column: FreqColumn::Prediction,
+                    counts,
+                    cursor: Cursor::default(),
+                });
+            }
+            _ => {}
+        }
+        Command::None
+    }
+
+    pub(super) fn on_freq_action(&mut self, action: Action) -> Command {
+        let height = self.list_height();
+        let Some(samples) = self.samples.as_mut() else {
+            return Command::None;
+        };
+        let Some(freq) = samples.freq.as_mut() else {
+            return Command::None;
+        };
+        if let Some(cursor) = Self::list_move(freq.cursor, action, freq.counts.len(), height) {
+            freq.cursor = cursor;
+            return Command::None;
+        }
+        match action {
+            Action::Back | Action::Frequency => samples.freq = None,
+            Action::Quit => self.quit = true,
+            Action::Help => self.help = true,
+            Action::Sort | Action::TogglePanel | Action::Filter => {
+                let Loadable::Ready(table) = &samples.data else {
+                    return Command::None;
+                };
+                let column = match freq.column {
+                    FreqColumn::Prediction => FreqColumn::Gold,
+                    FreqColumn::Gold => FreqColumn::Prediction,
+                };
+                *freq = FreqState {
+                    column,
+                    counts: frequencies(table, &samples.visible, column),
+                    cursor: Cursor::default(),
+                };
+            }
+            // Enter narrows the list to the chosen value.
+            Action::Open => {
+                if let Some((value, _)) = freq.counts.get(freq.cursor.selected) {
+                    samples.query.text = value.clone();
+                    samples.freq = None;
+                    let shown = samples.query.text.clone();
+                    self.say(format!("filtered on “{shown}”"));
+                    return self.refilter();
+                }
+            }
+            _ => {}
+        }
+        Command::None
+    }
+
+    /// Starts a search for the next (or previous) visible row containing `needle`, from the
+    /// row after the cursor (or the cursor itself, for incremental search as the user types).
+    pub(super) fn find(&mut self, needle: &str, forward: bool, skip_current: bool) -> Command {
+        let generation = self.generation();
+        let Some(samples) = self.samples.as_mut() else {
+            return Command::None;
+        };
+        let Loadable::Ready(table) = &samples.data else {
+            return Command::None;
+        };
+        if samples.visible.is_empty() {
+            return Command::None;
+        }
+        samples.searching = Some(generation);
+        Command::Search {
+            generation,
+            table: Arc::clone(table),
+            visible: Arc::clone(&samples.visible),
+            start: samples.cursor.selected,
+            needle: needle.to_lowercase(),
+            forward,
+            skip_current,
+        }
+    }
+
+    pub(super) fn on_search_done(
+        &mut self,
+        generation: u64,
+        needle: String,
+        found: Option<usize>,
+        wrapped: bool,
+    ) {
+        let height = self.list_height();
+        let Some(samples) = self
+            .samples
+            .as_mut()
+            .filter(|s| s.searching == Some(generation))
+        else {
+            return;
+        };
+        samples.searching = None;
+        match found {
+            Some(position) => {
+                samples.cursor = samples.cursor.to(position, samples.visible.len(), height);
+                if wrapped {
+                    self.say("search wrapped around");
+                } else {
+                    self.status = None;
+                }
+            }
+            None => self.fail(format!("no match for “{needle}”")),
+        }
+    }
+
+    pub(super) fn open_sample(&mut self, position: usize, row: usize) -> Command {
+        let Some(samples) = self.samples.as_ref() else {
+            return Command::None;
+        };
+        let Loadable::Ready(table) = &samples.data else {
+            return Command::None;
+        };
+        let path = table.path.clone();
+        let generation = self.generation();
+        let raw = self.sample.as_ref().is_some_and(|s| s.raw);
+        self.screen = Screen::Sample;
+        self.sample = Some(SampleState {
+            generation,
+            position,
+            row,
+            data: Loadable::Loading,
+            scroll: 0,
+            raw,
+        });
+        Command::LoadSample {
+            generation,
+            path,
+            row,
+        }
+    }
+
+    pub(super) fn on_sample(&mut self, action: Action) -> Command {
+        let Some(sample) = self.sample.as_mut() else {
+            return Command::None;
+        };
+        let page = self.size.1.saturating_sub(LIST_CHROME_ROWS + 1).max(1);
+        match action {
+            Action::Up => sample.scroll = sample.scroll.saturating_sub(1),
+            Action::Down => sample.scroll = sample.scroll.saturating_add(1),
+            Action::PageUp => sample.scroll = sample.scroll.saturating_sub(page),
+            Action::PageDown => sample.scroll = sample.scroll.saturating_add(page),
+            Action::Top => sample.scroll = 0,
+            Action::RawJson => {
+                sample.raw = !sample.raw;
+                sample.scroll = 0;
+            }
+            Action::PrevSample | Action::NextSample => {
+                let Some(samples) = self.samples.as_mut() else {
+                    return Command::None;
+                };
+                let position = sample.position;
+                let next = if action == Action::NextSample {
+                    position + 1
+                } else {
+                    position.wrapping_sub(1)
+                };
+                let Some(&row) = samples.visible.get(next) else {
+                    self.say(if action == Action::NextSample {
+                        "last sample"
+                    } else {
+                        "first sample"
+                    });
+                    return Command::None;
+                };
+                let height = self.size.1.saturating_sub(LIST_CHROME_ROWS).max(1) as usize;
+                samples.cursor = samples.cursor.to(next, samples.visible.len(), height);
+                return self.open_sample(next, row as usize);
+            }
+            _ => {}
+        }
+        Command::None
+    }
+}

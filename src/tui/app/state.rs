@@ -1,0 +1,150 @@
+//! The state of each screen and overlay, as `App` holds it.
+
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Runs,
+    Results,
+    Samples,
+    Sample,
+    Diff,
+    Flips,
+    FlipSample,
+}
+
+/// Something that arrives from the background.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loadable<T> {
+    Loading,
+    Failed(String),
+    Ready(T),
+}
+
+#[derive(Debug, Clone)]
+pub struct RunsState {
+    pub data: Loadable<RunsData>,
+    pub cursor: Cursor,
+    /// Indices of runs marked for a diff (two at most).
+    pub marked: Vec<usize>,
+}
+
+/// Sort orders of the Results screen, cycled with `s`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ResultsSort {
+    #[default]
+    File,
+    Task,
+    ValueDesc,
+    ValueAsc,
+    StderrDesc,
+}
+
+impl ResultsSort {
+    pub(super) fn next(self) -> Self {
+        match self {
+            ResultsSort::File => ResultsSort::Task,
+            ResultsSort::Task => ResultsSort::ValueDesc,
+            ResultsSort::ValueDesc => ResultsSort::ValueAsc,
+            ResultsSort::ValueAsc => ResultsSort::StderrDesc,
+            ResultsSort::StderrDesc => ResultsSort::File,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ResultsSort::File => "file order",
+            ResultsSort::Task => "task",
+            ResultsSort::ValueDesc => "value ↓",
+            ResultsSort::ValueAsc => "value ↑",
+            ResultsSort::StderrDesc => "stderr ↓",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ResultsState {
+    pub generation: u64,
+    pub run: Run,
+    pub title: String,
+    pub data: Loadable<ResultsData>,
+    pub cursor: Cursor,
+    pub filter: String,
+    pub sort: ResultsSort,
+    /// Suite groups whose subtasks are hidden (their `_average` row stays).
+    pub folded: Vec<String>,
+    pub panel: bool,
+    /// Indices into `data.lines` in display order.
+    pub visible: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SamplesState {
+    pub generation: u64,
+    pub run: Run,
+    pub task: String,
+    pub data: Loadable<Arc<SampleTable>>,
+    pub progress: (u64, u64),
+    pub query: ListQuery,
+    /// Rows shown, as indices into the table, in display order (shared with search jobs).
+    pub visible: Arc<Vec<u32>>,
+    /// The search job in flight, if any.
+    pub searching: Option<u64>,
+    /// The filter job in flight, if any.
+    pub filtering: Option<u64>,
+    pub cursor: Cursor,
+    pub search: String,
+    pub freq: Option<FreqState>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FreqState {
+    pub column: FreqColumn,
+    pub counts: Vec<(String, usize)>,
+    pub cursor: Cursor,
+}
+
+/// The Diff screen, its flips list and the side-by-side view.
+#[derive(Debug, Clone)]
+pub struct DiffState {
+    pub generation: u64,
+    pub data: Loadable<crate::tui::data::DiffData>,
+    pub cursor: Cursor,
+    /// The task whose flips are listed, as an index into `data.flips`.
+    pub task: Option<usize>,
+    pub flip_cursor: Cursor,
+    pub scroll: u16,
+}
+
+#[derive(Debug, Clone)]
+pub struct SampleState {
+    pub generation: u64,
+    /// Position in the Samples list's visible rows.
+    pub position: usize,
+    pub row: usize,
+    pub data: Loadable<SampleDetail>,
+    pub scroll: u16,
+    pub raw: bool,
+}
+
+/// Text being typed in the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub purpose: InputPurpose,
+    pub text: String,
+    /// What to go back to on Esc.
+    pub before: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputPurpose {
+    Search,
+    FilterSamples,
+    FilterTasks,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
