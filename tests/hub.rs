@@ -45,7 +45,7 @@ fn a_push_commits_the_run_with_parquet_as_lfs_and_a_card() {
     let mut events = Vec::new();
     let report = push_to_hub(&client, &plan, &mut |p| events.push(p)).unwrap();
     assert!(report.created);
-    assert_eq!(report.transfer, "basic");
+    assert_eq!(report.transfer, evaldeck::publish::hub::Transfer::Basic);
     assert_eq!(
         report.repo_url,
         format!("{}/datasets/evals/details_model-a_private", server.url)

@@ -154,8 +154,8 @@ pub struct PushReport {
     pub commit_url: Option<String>,
     pub files: Vec<String>,
     pub created: bool,
-    /// How the Parquet files travelled: `basic` (LFS) or `xet`.
-    pub transfer: String,
+    /// How the Parquet files travelled.
+    pub transfer: super::hub::Transfer,
 }
 
 pub fn push_to_hub(
