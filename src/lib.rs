@@ -9,7 +9,8 @@
 //! - [`store`]: lighteval's files on disk: discovery, results JSON, details Parquet, atomic writes;
 //! - [`tracker`]: lighteval's `EvaluationTracker`: log, aggregate, hash, save, re-track a stored run;
 //! - [`diff`]: two runs compared with paired statistics;
-//! - [`publish`]: the Hub, TensorBoard and Trackio, and `hf://` sources.
+//! - [`publish`]: the Hub, TensorBoard and Trackio;
+//! - [`source`]: opening what the user names: a folder, a file, or an `hf://` repo.
 //!
 //! Around it, [`cli`] (headless commands) and [`tui`] (the interactive app, Elm-style: state,
 //! messages, `update`, views). [`text`] holds the wording and widths both share.
@@ -19,6 +20,7 @@ pub mod diff;
 pub mod model;
 pub mod publish;
 pub mod sample_run;
+pub mod source;
 pub mod stats;
 pub mod store;
 pub mod text;

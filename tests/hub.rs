@@ -321,7 +321,8 @@ fn a_hub_repo_opens_as_a_source_lazily_and_offline() {
         endpoint
     };
     let opened =
-        publish::open_source(Path::new("hf://datasets/evals/details_model-a"), endpoint()).unwrap();
+        evaldeck::source::open_source(Path::new("hf://datasets/evals/details_model-a"), endpoint())
+            .unwrap();
     assert!(!opened.offline);
     let runs: Vec<&store::Run> = opened.catalog.runs().collect();
     assert_eq!(runs.len(), 2);
@@ -357,7 +358,8 @@ fn a_hub_repo_opens_as_a_source_lazily_and_offline() {
 
     drop(server);
     let offline =
-        publish::open_source(Path::new("hf://datasets/evals/details_model-a"), endpoint()).unwrap();
+        evaldeck::source::open_source(Path::new("hf://datasets/evals/details_model-a"), endpoint())
+            .unwrap();
     assert!(offline.offline);
     let run = offline.catalog.runs().find(|r| r.date_id == FIRST).unwrap();
     assert!(run.results_path.is_some());
@@ -371,7 +373,8 @@ fn a_missing_hub_repo_is_a_clear_error() {
     let mut endpoint = HubEndpoint::new(&server.url, Token::new(TOKEN));
     endpoint.cache_dir = Some(tempfile::tempdir().unwrap().keep());
     let error =
-        publish::open_source(Path::new("hf://datasets/evals/nothing-here"), endpoint).unwrap_err();
+        evaldeck::source::open_source(Path::new("hf://datasets/evals/nothing-here"), endpoint)
+            .unwrap_err();
     assert!(matches!(error, PublishError::NotFound { .. }), "{error}");
     assert!(error.to_string().contains("evals/nothing-here"), "{error}");
 }

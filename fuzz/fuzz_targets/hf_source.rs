@@ -2,7 +2,7 @@
 //! text that parses to the same source.
 #![no_main]
 
-use evaldeck::publish::HubSource;
+use evaldeck::source::HubSource;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -8,7 +8,6 @@ pub mod events;
 pub mod hub;
 mod push;
 mod run;
-pub mod source;
 pub mod tensorboard;
 mod token;
 pub mod trackio;
@@ -18,9 +17,8 @@ pub use hub::{
     CommitProgress, Committed, Content, HubClient, HubEndpoint, Repo, RepoFile, RepoKind, Upload,
 };
 pub use push::{
-    PushPlan, PushProgress, PushReport, check_org, details_repo_id, plan_push, planned_paths,
-    push_details_to_hub, push_results_to_hub, push_to_hub, results_parquet,
+    PushPlan, PushProgress, PushReport, check_org, details_repo_id, hub_name_problem, plan_push,
+    planned_paths, push_details_to_hub, push_results_to_hub, push_to_hub, results_parquet,
 };
 pub use run::{PublishEvent, PublishOptions, Published, publish_run, saved_run};
-pub use source::{HubCatalog, HubSource, open_hub_source, open_source};
 pub use token::{Token, hf_home};

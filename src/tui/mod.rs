@@ -154,7 +154,7 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
             };
             let result = path
                 .and_then(|p| {
-                    crate::publish::open_source(&p, hub)
+                    crate::source::open_source(&p, hub)
                         .map(|opened| opened.catalog)
                         .map_err(|e| e.to_string())
                 })

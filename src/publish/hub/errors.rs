@@ -103,13 +103,7 @@ impl HubClient {
 }
 
 /// The error an HTTP status stands for, the same whether `hf-hub` or this client saw it.
-fn by_status(
-    what: &str,
-    repo: &Repo,
-    status: u16,
-    detail: String,
-    attempts: u32,
-) -> PublishError {
+fn by_status(what: &str, repo: &Repo, status: u16, detail: String, attempts: u32) -> PublishError {
     let (what, repo) = (what.to_owned(), repo.id.clone());
     match status {
         401 => PublishError::Unauthorized { what, repo },

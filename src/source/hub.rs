@@ -7,8 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::error::PublishError;
-use super::hub::{HubClient, HubEndpoint, Repo};
+use super::OpenedSource;
+use crate::publish::{HubClient, HubEndpoint, PublishError, Repo};
 use crate::store::{self, Catalog, RemoteDetails};
 
 const PREFIX: &str = "hf://datasets/";
@@ -39,7 +39,7 @@ impl HubSource {
             return bad("expected ORG/REPO after hf://datasets/");
         }
         for part in &parts {
-            if let Some(why) = super::push::hub_name_problem(part) {
+            if let Some(why) = crate::publish::hub_name_problem(part) {
                 return bad(&format!("`{part}`: {why}"));
             }
         }
@@ -74,35 +74,18 @@ impl std::fmt::Display for HubSource {
     }
 }
 
-/// A Hub source, opened.
-#[derive(Debug)]
-pub struct HubCatalog {
-    pub catalog: Catalog,
-    /// The Hub could not be reached; this is the cached copy.
-    pub offline: bool,
-}
-
-/// Any source: a folder or file, or an `hf://datasets/…` repo.
-pub fn open_source(path: &Path, endpoint: HubEndpoint) -> Result<HubCatalog, PublishError> {
-    match path.to_str().and_then(HubSource::parse) {
-        Some(source) => open_hub_source(&source?, endpoint),
-        None => Ok(HubCatalog {
-            catalog: store::discover(path)?,
-            offline: false,
-        }),
-    }
-}
-
+/// Opens a details repo: its results files at once, its details on first open (through the
+/// Hub's cache, pinned to the listed commit); the cached copy when the Hub is out of reach.
 pub fn open_hub_source(
     source: &HubSource,
     endpoint: HubEndpoint,
-) -> Result<HubCatalog, PublishError> {
+) -> Result<OpenedSource, PublishError> {
     let client = Arc::new(HubClient::new(endpoint)?);
     let repo = Repo::dataset(&source.repo_id);
     let files = match client.list_files(&repo, Some(source.revision())) {
         Ok(files) => files,
         Err(PublishError::Network { .. }) | Err(PublishError::Server { .. }) => {
-            return open_cached(&client, source).map(|catalog| HubCatalog {
+            return open_cached(&client, source).map(|catalog| OpenedSource {
                 catalog,
                 offline: true,
             });
@@ -179,7 +162,7 @@ pub fn open_hub_source(
             run.remote = Some(fetch.clone());
         }
     }
-    Ok(HubCatalog {
+    Ok(OpenedSource {
         catalog,
         offline: false,
     })
