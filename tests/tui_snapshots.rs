@@ -539,7 +539,10 @@ fn results_before_and_after_the_corpus_scores() {
 #[test]
 fn the_tui_opens_the_run_named_on_the_command_line() {
     let (mut app, command) = App::new(Some(PathBuf::from(RUNS_013)), (100, 30));
-    app.start_at = Some(("model-a".into(), "2026-11-23T21-40-51.814529".into()));
+    app.start_at = Some(evaldeck::tui::app::StartAt {
+        model: "model-a".into(),
+        date_id: "2026-11-23T21-40-51.814529".into(),
+    });
     run(&mut app, command);
     let title = app.results.as_ref().map(|r| r.title.clone());
     assert_eq!(
@@ -547,13 +550,23 @@ fn the_tui_opens_the_run_named_on_the_command_line() {
         Some("model-a @ 2026-11-23T21-40-51.814529")
     );
     assert!(screen(&app).contains("summ|0"));
-    press(&mut app, &[Esc]);
-    assert!(
-        screen(&app)
-            .lines()
-            .nth(app.runs.cursor.selected + 2)
-            .is_some()
+    let evaldeck::tui::app::Loadable::Ready(runs) = &app.runs.data else {
+        panic!("runs are loaded")
+    };
+    let selected = &runs.runs[app.runs.cursor.selected].0;
+    assert_eq!(
+        (selected.model.as_str(), selected.date_id.as_str()),
+        ("model-a", "2026-11-23T21-40-51.814529")
     );
+    // A run that is not there says so, on the Runs screen.
+    let (mut app, command) = App::new(Some(PathBuf::from(RUNS_013)), (100, 30));
+    app.start_at = Some(evaldeck::tui::app::StartAt {
+        model: "model-a".into(),
+        date_id: "1999-01-01T00-00-00".into(),
+    });
+    run(&mut app, command);
+    assert!(app.results.is_none());
+    assert!(screen(&app).contains("no run 1999-01-01T00-00-00 of model-a"));
 }
 
 /// After a resize, every cursor stays in its viewport: the Diff screen's, scrolled to its last

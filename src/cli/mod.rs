@@ -238,7 +238,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             let start_at = if cli.model.is_some() || cli.run.is_some() {
                 let catalog = open_source(cli.source.as_ref())?;
                 let run = catalog.select(cli.model.as_deref(), cli.run.as_ref())?.run;
-                Some((run.model.clone(), run.date_id.clone()))
+                Some(crate::tui::app::StartAt {
+                    model: run.model.clone(),
+                    date_id: run.date_id.clone(),
+                })
             } else {
                 None
             };

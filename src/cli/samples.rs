@@ -46,9 +46,12 @@ pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Wri
             let mut table: Option<Table> = None;
             for_each_detail(&file, limit, batch_rows, |index, detail| {
                 let table = table.get_or_insert_with(|| new_table(&file, detail));
-                table
-                    .rows
-                    .push(table_cells(index, detail, &table.headers[5..], true));
+                table.rows.push(table_cells(
+                    index,
+                    detail,
+                    &table.headers[FIXED_COLUMNS.len()..],
+                    true,
+                ));
                 Ok(())
             })?;
             if let Some(table) = table {
@@ -64,7 +67,7 @@ pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Wri
                     write_csv_row(out, &h)?;
                     headers = Some(h);
                 }
-                let metrics = &headers.as_ref().expect("set above")[5..];
+                let metrics = &headers.as_ref().expect("set above")[FIXED_COLUMNS.len()..];
                 write_csv_row(out, &table_cells(index, detail, metrics, false))?;
                 Ok(())
             })
@@ -124,14 +127,17 @@ fn for_each_detail(
     Ok(())
 }
 
+/// The columns before the metrics: `#`, id, query, gold, prediction.
+const FIXED_COLUMNS: [(&str, Align); 5] = [
+    ("#", Align::Right),
+    ("id", Align::Left),
+    ("query", Align::Left),
+    ("gold", Align::Left),
+    ("prediction", Align::Left),
+];
+
 fn new_table(file: &DetailsFile, first: &Detail) -> Table {
-    let headers = [
-        ("#", Align::Right),
-        ("id", Align::Left),
-        ("query", Align::Left),
-        ("gold", Align::Left),
-        ("prediction", Align::Left),
-    ];
+    let headers = FIXED_COLUMNS;
     let mut names = file.metric_names();
     if names.is_empty() {
         names = first.metric.keys().cloned().collect();

@@ -342,13 +342,13 @@ fn compare_task(
             && let (Some((Some(va), Some(sa), ca)), Some((Some(vb), Some(sb), cb))) =
                 (stored_a, stored_b)
         {
-            // lighteval's bootstrap "stderr" is the textbook one over √1000 (its default resamples).
+            // lighteval's bootstrap "stderr" is the textbook one over √(its default resamples).
             let is_mean = aggregation.as_ref().is_ok_and(|a| a.uses_mean_stderr());
             let textbook = |se: f64, standard: bool| {
                 if is_mean || standard {
                     se
                 } else {
-                    se * 1000f64.sqrt()
+                    se * (crate::stats::LIGHTEVAL_BOOTSTRAP_ITERS as f64).sqrt()
                 }
             };
             row.comparison = Some(paired::z_from_stderr(

@@ -314,8 +314,39 @@ pub struct ListQuery {
     /// Rows whose query, gold or prediction contains this text (case-insensitive).
     pub text: String,
     pub wrong_only: bool,
-    /// Sort by this metric column, descending when `.1`.
-    pub sort: Option<(usize, bool)>,
+    pub sort: Option<MetricSort>,
+}
+
+/// The Samples list sorted by one metric column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricSort {
+    /// Index into the table's metric columns.
+    pub metric: usize,
+    pub descending: bool,
+}
+
+/// Which way a search walks the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchDirection {
+    Forward,
+    Backward,
+}
+
+/// Where a search begins: on the cursor's row (incremental search, as the user types) or on the
+/// next one (`n` / `N`, which must move).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchStart {
+    AtCursor,
+    AfterCursor,
+}
+
+/// What a finished search found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchHit {
+    /// The position in the visible list, `None` when nothing matches.
+    pub position: Option<usize>,
+    /// Whether the search went past the end of the list and came round.
+    pub wrapped: bool,
 }
 
 /// The visible rows for `query`, as indices into the table. `None` when cancelled.
@@ -338,7 +369,7 @@ pub fn filter_rows(
         }
         rows.push(row as u32);
     }
-    if let Some((metric, descending)) = query.sort {
+    if let Some(MetricSort { metric, descending }) = query.sort {
         let values = &table.metrics[metric];
         rows.sort_by(|&a, &b| {
             let (x, y) = (values[a as usize], values[b as usize]);
@@ -349,17 +380,18 @@ pub fn filter_rows(
 }
 
 /// Where a search lands: the position (in `visible`) of the next row containing `needle`
-/// (lower-case), going forward or backward from `start`, and whether it wrapped around.
-/// `None` when cancelled; `Some((None, _))` when nothing matches.
+/// (lower-case), walking from `cursor` in `direction`. `None` when cancelled.
 pub fn search_rows(
     table: &SampleTable,
     visible: &[u32],
-    start: usize,
+    cursor: usize,
     needle: &str,
-    forward: bool,
-    skip_current: bool,
+    direction: SearchDirection,
+    start: SearchStart,
     cancel: &AtomicBool,
-) -> Option<(Option<usize>, bool)> {
+) -> Option<SearchHit> {
+    let forward = direction == SearchDirection::Forward;
+    let skip_current = start == SearchStart::AfterCursor;
     let len = visible.len();
     for step in 0..len {
         if step % 65_536 == 0 && cancel.load(Ordering::Relaxed) {
@@ -367,20 +399,26 @@ pub fn search_rows(
         }
         let step = step + usize::from(skip_current);
         let position = if forward {
-            (start + step) % len
+            (cursor + step) % len
         } else {
-            (start + len * 2 - step) % len
+            (cursor + len * 2 - step) % len
         };
         if row_contains(table, visible[position] as usize, needle) {
             let wrapped = if forward {
-                position < start
+                position < cursor
             } else {
-                position > start
+                position > cursor
             };
-            return Some((Some(position), wrapped));
+            return Some(SearchHit {
+                position: Some(position),
+                wrapped,
+            });
         }
     }
-    Some((None, false))
+    Some(SearchHit {
+        position: None,
+        wrapped: false,
+    })
 }
 
 /// Whether row `row` contains `needle` (already lower-case) in its query, gold or prediction.

@@ -32,8 +32,8 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// Opens the TUI on `source` (`None`: the bundled sample run) and runs it until the user quits.
 /// The terminal is restored on return, on error and on panic.
-/// Runs the TUI on `source`; `start_at` (model, date id) opens that run's results at once.
-pub fn run(source: Option<PathBuf>, start_at: Option<(String, String)>) -> Result<()> {
+/// Runs the TUI on `source`; `start_at` opens that run's results at once.
+pub fn run(source: Option<PathBuf>, start_at: Option<app::StartAt>) -> Result<()> {
     // ratatui::init installs a panic hook that restores the terminal before the report prints.
     let mut terminal = ratatui::init();
     // After ratatui's hook: a caught decoder panic must not restore the terminal mid-session.
@@ -46,7 +46,7 @@ pub fn run(source: Option<PathBuf>, start_at: Option<(String, String)>) -> Resul
 fn event_loop(
     terminal: &mut DefaultTerminal,
     source: Option<PathBuf>,
-    start_at: Option<(String, String)>,
+    start_at: Option<app::StartAt>,
 ) -> Result<()> {
     let size = terminal.size()?;
     let hub = crate::publish::HubEndpoint::from_env();
@@ -213,21 +213,18 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
             generation,
             table,
             visible,
-            start,
+            cursor,
             needle,
-            forward,
-            skip_current,
+            direction,
+            start,
         } => {
-            let found = data::search_rows(
-                &table,
-                &visible,
-                start,
-                &needle,
-                forward,
-                skip_current,
-                cancel,
-            );
-            if let Some((found, wrapped)) = found {
+            let hit =
+                data::search_rows(&table, &visible, cursor, &needle, direction, start, cancel);
+            if let Some(data::SearchHit {
+                position: found,
+                wrapped,
+            }) = hit
+            {
                 send(Message::SearchDone {
                     generation,
                     needle,

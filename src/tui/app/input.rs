@@ -43,7 +43,7 @@ impl App {
                 if input.text.is_empty() {
                     Command::None
                 } else {
-                    self.find(&input.text, true, false)
+                    self.find(&input.text, SearchDirection::Forward, SearchStart::AtCursor)
                 }
             }
             InputPurpose::FilterSamples => {

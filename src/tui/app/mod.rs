@@ -7,7 +7,8 @@ use std::sync::Arc;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::data::{
-    FreqColumn, ListQuery, ResultsData, RunsData, SampleDetail, SampleTable, frequencies, task_of,
+    FreqColumn, ListQuery, MetricSort, ResultsData, RunsData, SampleDetail, SampleTable,
+    SearchDirection, SearchStart, frequencies, task_of,
 };
 use super::dialog::{Dialog, Outcome, PushDialog, SaveDialog};
 use super::keymap::{Action, Scope, action_for};
@@ -28,6 +29,13 @@ pub use state::{
     DiffState, FreqState, Input, InputPurpose, Loadable, ResultsSort, ResultsState, RunsState,
     SampleState, SamplesState, Screen, Status,
 };
+
+/// The run the app opens at start, named on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartAt {
+    pub model: String,
+    pub date_id: String,
+}
 
 /// Rows of chrome around a list: title bar, table header, status line, hint line.
 pub const LIST_CHROME_ROWS: u16 = 4;
@@ -57,7 +65,7 @@ pub struct App {
     /// The organisation typed in the last push dialog, offered again.
     pub last_org: String,
     /// A run to open once the runs are loaded (`--model` / `--run` on the command line).
-    pub start_at: Option<(String, String)>,
+    pub start_at: Option<StartAt>,
     next_generation: u64,
 }
 
@@ -149,10 +157,10 @@ pub enum Command {
         generation: u64,
         table: Arc<SampleTable>,
         visible: Arc<Vec<u32>>,
-        start: usize,
+        cursor: usize,
         needle: String,
-        forward: bool,
-        skip_current: bool,
+        direction: SearchDirection,
+        start: SearchStart,
     },
     FilterRows {
         generation: u64,

@@ -77,7 +77,7 @@ impl App {
 
     /// Opens the run named by `start_at`, if the runs hold it, with the Runs cursor on it.
     pub(super) fn open_start_run(&mut self) -> Command {
-        let Some((model, date_id)) = self.start_at.take() else {
+        let Some(StartAt { model, date_id }) = self.start_at.take() else {
             return Command::None;
         };
         let Loadable::Ready(data) = &self.runs.data else {

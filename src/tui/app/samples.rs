@@ -76,12 +76,16 @@ impl App {
                 });
             }
             Action::NextMatch | Action::PrevMatch => {
-                let forward = action == Action::NextMatch;
+                let direction = if action == Action::NextMatch {
+                    SearchDirection::Forward
+                } else {
+                    SearchDirection::Backward
+                };
                 let needle = samples.search.clone();
                 if needle.is_empty() {
                     self.say("no search yet: press / to search");
                 } else {
-                    return self.find(&needle, forward, true);
+                    return self.find(&needle, direction, SearchStart::AfterCursor);
                 }
             }
             Action::Filter => {
@@ -104,18 +108,25 @@ impl App {
             }
             Action::Sort => {
                 let metrics = table.metric_names.len();
+                // Each metric descending, then ascending, then the next metric; then file order.
+                let sort = |metric, descending| Some(MetricSort { metric, descending });
                 samples.query.sort = match samples.query.sort {
                     _ if metrics == 0 => None,
-                    None => Some((0, true)),
-                    Some((m, true)) => Some((m, false)),
-                    Some((m, false)) if m + 1 < metrics => Some((m + 1, true)),
-                    Some((_, false)) => None,
+                    None => sort(0, true),
+                    Some(MetricSort {
+                        metric,
+                        descending: true,
+                    }) => sort(metric, false),
+                    Some(MetricSort { metric, .. }) if metric + 1 < metrics => {
+                        sort(metric + 1, true)
+                    }
+                    Some(_) => None,
                 };
                 let text = match samples.query.sort {
-                    Some((m, desc)) => format!(
+                    Some(MetricSort { metric, descending }) => format!(
                         "sorted by {} {}",
-                        table.metric_names[m],
-                        if desc { "↓" } else { "↑" }
+                        table.metric_names[metric],
+                        if descending { "↓" } else { "↑" }
                     ),
                     None => "file order".to_owned(),
                 };
@@ -182,7 +193,12 @@ impl App {
 
     /// Starts a search for the next (or previous) visible row containing `needle`, from the
     /// row after the cursor (or the cursor itself, for incremental search as the user types).
-    pub(super) fn find(&mut self, needle: &str, forward: bool, skip_current: bool) -> Command {
+    pub(super) fn find(
+        &mut self,
+        needle: &str,
+        direction: SearchDirection,
+        start: SearchStart,
+    ) -> Command {
         let generation = self.generation();
         let Some(samples) = self.samples.as_mut() else {
             return Command::None;
@@ -198,10 +214,10 @@ impl App {
             generation,
             table: Arc::clone(table),
             visible: Arc::clone(&samples.visible),
-            start: samples.cursor.selected,
+            cursor: samples.cursor.selected,
             needle: needle.to_lowercase(),
-            forward,
-            skip_current,
+            direction,
+            start,
         }
     }
 

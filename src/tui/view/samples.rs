@@ -100,8 +100,13 @@ pub(super) fn samples(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     for (m, name) in table.metric_names[..metric_count].iter().enumerate() {
         widths.push(Constraint::Length(8));
         let arrow = match state.query.sort {
-            Some((sorted, true)) if sorted == m => "↓",
-            Some((sorted, false)) if sorted == m => "↑",
+            Some(crate::tui::data::MetricSort { metric, descending }) if metric == m => {
+                if descending {
+                    "↓"
+                } else {
+                    "↑"
+                }
+            }
             _ => "",
         };
         headers.push(format!("{:>8}", format!("{}{arrow}", one_line(name, 7))));
