@@ -2,6 +2,7 @@
 //! (drawing the same resamples as lighteval, through CPython's Mersenne Twister), and the
 //! corpus-level aggregations (`mean`, `median`, Matthews correlation, F1, perplexities).
 
+mod classification;
 mod corpus;
 pub mod paired;
 pub mod pyrandom;
