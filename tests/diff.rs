@@ -289,3 +289,44 @@ fn a_results_file_against_itself() {
     }
     assert_eq!(json["a"], json["b"]);
 }
+
+/// lighteval 0.10 names corpus functions `compute`: the diff resolves them by metric name, as
+/// re-saving does, so F1 and chrF get a paired bootstrap rather than a z-test from stored errors.
+#[test]
+fn lighteval_0_10_corpus_metrics_are_bootstrapped() {
+    let file =
+        fixture("lighteval-0.10.0/results/org-t/tiny-gpt2/results_2026-11-23T22-20-10.142262.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .arg("diff")
+        .arg(&file)
+        .arg(&file)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let test_of = |task: &str, metric: &str| {
+        json["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["task"] == task && r["metric"] == metric)
+            .map(|r| r["test"].clone())
+    };
+    for (task, metric) in [
+        ("custom|yesno|0", "loglikelihood_f1"),
+        ("custom|yesno|0", "mcc"),
+        ("custom|translate|0", "chrf"),
+        ("custom|translate|0", "ter"),
+    ] {
+        assert_eq!(
+            test_of(task, metric),
+            Some("paired_bootstrap".into()),
+            "{task} {metric}"
+        );
+    }
+}

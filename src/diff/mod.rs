@@ -214,7 +214,16 @@ pub fn diff(a: &Side, b: &Side, metric: Option<&str>) -> Result<DiffReport, Stor
             report.warnings.push(format!("task {task_a} is only in A"));
             continue;
         };
-        compare_task(a, b, task_a, task_b, metric, &mut report)?;
+        compare_task(
+            a,
+            b,
+            TaskPair {
+                a: task_a,
+                b: task_b,
+            },
+            metric,
+            &mut report,
+        )?;
     }
     for task_b in b_tasks.values() {
         if !a_tasks
@@ -241,11 +250,14 @@ pub fn diff(a: &Side, b: &Side, metric: Option<&str>) -> Result<DiffReport, Stor
 fn compare_task(
     a: &Side,
     b: &Side,
-    task_a: &str,
-    task_b: &str,
+    tasks: TaskPair<'_>,
     only: Option<&str>,
     report: &mut DiffReport,
 ) -> Result<(), StoreError> {
+    let TaskPair {
+        a: task_a,
+        b: task_b,
+    } = tasks;
     let (details_a, details_b) = (a.details(task_a)?, b.details(task_b)?);
     let drift = prompt_drift(a.results.as_ref(), b.results.as_ref(), task_a, task_b);
     if let Some(what) = &drift {
@@ -266,100 +278,25 @@ fn compare_task(
         ));
     }
     let metrics = metric_names(a, b, task_a, task_b, details_a.as_deref());
-    let config = a
-        .results
-        .as_ref()
-        .and_then(|r| r.task_config(task_a))
-        .or_else(|| b.results.as_ref().and_then(|r| r.task_config(task_b)));
+    let task = TaskData {
+        a,
+        b,
+        tasks,
+        config: a
+            .results
+            .as_ref()
+            .and_then(|r| r.task_config(task_a))
+            .or_else(|| b.results.as_ref().and_then(|r| r.task_config(task_b))),
+        details_a: details_a.as_deref(),
+        details_b: details_b.as_deref(),
+        pairs: &pairs,
+        prompt_drift: drift.is_some(),
+    };
     for metric in metrics
         .iter()
         .filter(|m| only.is_none_or(|o| o == m.as_str()))
     {
-        let stored = |side: &Side, task: &str| -> Option<(Option<f64>, Option<f64>, bool)> {
-            let standard = r_convention(side) == "standard";
-            side.results
-                .as_ref()
-                .and_then(|r| r.row(task))
-                .and_then(|row| {
-                    row.metrics()
-                        .into_iter()
-                        .find(|m| m.metric == metric)
-                        .map(|m| (m.value, m.stderr, standard))
-                })
-        };
-        let (stored_a, stored_b) = (stored(a, task_a), stored(b, task_b));
-        let metric_config = config.and_then(|c| c.metric(metric));
-        let aggregation = metric_config
-            .as_ref()
-            .and_then(|m| m.corpus_level_fn.as_deref())
-            .map_or(Ok(Aggregation::Mean), Aggregation::parse);
-        let higher_is_better = metric_config
-            .as_ref()
-            .and_then(|m| m.higher_is_better(metric));
-        let mut row = MetricDiff {
-            task: task_a.to_owned(),
-            metric: metric.clone(),
-            a: stored_a.and_then(|s| s.0),
-            b: stored_b.and_then(|s| s.0),
-            comparison: None,
-            p_adjusted: f64::NAN,
-            test: Test::None,
-            paired: false,
-            n_paired: pairs.len(),
-            significant: false,
-            higher_is_better,
-            prompt_drift: drift.is_some(),
-        };
-        let inputs = |rows: &Option<Vec<Detail>>, aggregation: Aggregation| {
-            metric_inputs(rows.as_deref()?, metric, aggregation)
-        };
-        if let Ok(aggregation) = aggregation
-            && let (Some(in_a), Some(in_b)) = (
-                inputs(&details_a, aggregation),
-                inputs(&details_b, aggregation),
-            )
-        {
-            let all_a: Vec<usize> = (0..in_a.len()).collect();
-            let all_b: Vec<usize> = (0..in_b.len()).collect();
-            row.a = row.a.or(Some(aggregation.compute(&in_a, &all_a)));
-            row.b = row.b.or(Some(aggregation.compute(&in_b, &all_b)));
-            if !pairs.is_empty() {
-                row.paired = true;
-                let (pa, pb): (Vec<CorpusInput>, Vec<CorpusInput>) = pairs
-                    .iter()
-                    .map(|&(i, j)| (in_a[i].clone(), in_b[j].clone()))
-                    .unzip();
-                let (comparison, test) = paired_comparison(aggregation, &pa, &pb);
-                row.comparison = Some(comparison);
-                row.test = test;
-            } else if aggregation == Aggregation::Mean {
-                let values = |inputs: &[CorpusInput]| inputs.iter().map(number).collect::<Vec<_>>();
-                row.comparison = Some(paired::welch_t(&values(&in_a), &values(&in_b)));
-                row.test = Test::WelchT;
-            }
-        }
-        if row.comparison.is_none()
-            && let (Some((Some(va), Some(sa), ca)), Some((Some(vb), Some(sb), cb))) =
-                (stored_a, stored_b)
-        {
-            // lighteval's bootstrap "stderr" is the textbook one over √(its default resamples).
-            let is_mean = aggregation.as_ref().is_ok_and(|a| a.uses_mean_stderr());
-            let textbook = |se: f64, standard: bool| {
-                if is_mean || standard {
-                    se
-                } else {
-                    se * (crate::stats::LIGHTEVAL_BOOTSTRAP_ITERS as f64).sqrt()
-                }
-            };
-            row.comparison = Some(paired::z_from_stderr(
-                va,
-                textbook(sa, ca),
-                vb,
-                textbook(sb, cb),
-            ));
-            row.test = Test::ZFromStderr;
-        }
-        report.rows.push(row);
+        report.rows.push(compare_metric(&task, metric));
     }
     if let (Some(rows_a), Some(rows_b)) = (&details_a, &details_b)
         && let Some(flip_metric) = only.map(str::to_owned).or_else(|| metrics.first().cloned())
@@ -370,6 +307,118 @@ fn compare_task(
         ));
     }
     Ok(())
+}
+
+/// A task's name in run A and in run B (`custom|quiz:geo|0` pairs with `quiz:geo|0`).
+#[derive(Debug, Clone, Copy)]
+struct TaskPair<'t> {
+    a: &'t str,
+    b: &'t str,
+}
+
+/// What the comparison of one task's metrics reads: both runs, the task's config, its details
+/// and how its samples pair.
+struct TaskData<'t> {
+    a: &'t Side<'t>,
+    b: &'t Side<'t>,
+    tasks: TaskPair<'t>,
+    config: Option<crate::model::TaskConfig<'t>>,
+    details_a: Option<&'t [Detail]>,
+    details_b: Option<&'t [Detail]>,
+    pairs: &'t [(usize, usize)],
+    prompt_drift: bool,
+}
+
+/// One metric of a task: the values, and the best test the data allows — paired when samples
+/// pair, unpaired on the details otherwise, else a z-test from the stored standard errors.
+fn compare_metric(task: &TaskData<'_>, metric: &str) -> MetricDiff {
+    let stored = |side: &Side, name: &str| -> Option<(Option<f64>, Option<f64>, bool)> {
+        let standard = r_convention(side) == "standard";
+        side.results
+            .as_ref()
+            .and_then(|r| r.row(name))
+            .and_then(|row| {
+                row.metrics()
+                    .into_iter()
+                    .find(|m| m.metric == metric)
+                    .map(|m| (m.value, m.stderr, standard))
+            })
+    };
+    let (stored_a, stored_b) = (stored(task.a, task.tasks.a), stored(task.b, task.tasks.b));
+    let metric_config = task.config.and_then(|c| c.metric(metric));
+    // As re-saving reads it: lighteval ≤ 0.10's bare `compute` resolved by the metric's name.
+    let aggregation = metric_config
+        .as_ref()
+        .and_then(|m| m.corpus_level_fn_of(metric))
+        .map_or(Ok(Aggregation::Mean), |f| Aggregation::resolve(&f, metric));
+    let higher_is_better = metric_config
+        .as_ref()
+        .and_then(|m| m.higher_is_better(metric));
+    let mut row = MetricDiff {
+        task: task.tasks.a.to_owned(),
+        metric: metric.to_owned(),
+        a: stored_a.and_then(|s| s.0),
+        b: stored_b.and_then(|s| s.0),
+        comparison: None,
+        p_adjusted: f64::NAN,
+        test: Test::None,
+        paired: false,
+        n_paired: task.pairs.len(),
+        significant: false,
+        higher_is_better,
+        prompt_drift: task.prompt_drift,
+    };
+    let inputs = |rows: Option<&[Detail]>, aggregation: Aggregation| {
+        metric_inputs(rows?, metric, aggregation)
+    };
+    if let Ok(aggregation) = aggregation
+        && let (Some(in_a), Some(in_b)) = (
+            inputs(task.details_a, aggregation),
+            inputs(task.details_b, aggregation),
+        )
+    {
+        let all_a: Vec<usize> = (0..in_a.len()).collect();
+        let all_b: Vec<usize> = (0..in_b.len()).collect();
+        row.a = row.a.or(Some(aggregation.compute(&in_a, &all_a)));
+        row.b = row.b.or(Some(aggregation.compute(&in_b, &all_b)));
+        if !task.pairs.is_empty() {
+            row.paired = true;
+            let (pa, pb): (Vec<CorpusInput>, Vec<CorpusInput>) = task
+                .pairs
+                .iter()
+                .map(|&(i, j)| (in_a[i].clone(), in_b[j].clone()))
+                .unzip();
+            let (comparison, test) = paired_comparison(aggregation, &pa, &pb);
+            row.comparison = Some(comparison);
+            row.test = test;
+        } else if aggregation == Aggregation::Mean {
+            let values = |inputs: &[CorpusInput]| inputs.iter().map(number).collect::<Vec<_>>();
+            row.comparison = Some(paired::welch_t(&values(&in_a), &values(&in_b)));
+            row.test = Test::WelchT;
+        }
+    }
+    if row.comparison.is_none()
+        && let (Some((Some(va), Some(sa), ca)), Some((Some(vb), Some(sb), cb))) =
+            (stored_a, stored_b)
+    {
+        // lighteval's bootstrap "stderr" is the textbook one over √(its default resamples).
+        let is_mean = aggregation.as_ref().is_ok_and(|a| a.uses_mean_stderr());
+        let textbook = |se: f64, standard: bool| {
+            if is_mean || standard {
+                se
+            } else {
+                se * (crate::stats::LIGHTEVAL_BOOTSTRAP_ITERS as f64).sqrt()
+            }
+        };
+        row.comparison = Some(paired::z_from_stderr(
+            va,
+            textbook(sa, ca),
+            vb,
+            textbook(sb, cb),
+        ));
+        row.test = Test::ZFromStderr;
+    }
+    row
 }
 
 /// Every row's value of `metric` as `aggregation`'s input; `None` if a row lacks it or holds
