@@ -23,6 +23,7 @@ use color_eyre::eyre::Result;
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
+use crate::store::Run;
 use app::{App, Command, Message};
 use data::CancelFlag;
 use view::Theme;
@@ -146,60 +147,13 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
     let text = |e: crate::store::StoreError| e.to_string();
     match command {
         Command::None => {}
-        Command::LoadRuns { source, hub } => {
-            let path = match source {
-                Some(path) => Ok(path),
-                None => crate::sample_run::sample_run_dir()
-                    .map_err(|e| format!("could not unpack the sample run: {e}")),
-            };
-            let result = path
-                .and_then(|p| {
-                    crate::source::open_source(&p, hub)
-                        .map(|opened| opened.catalog)
-                        .map_err(|e| e.to_string())
-                })
-                .map(|c| data::load_runs(&c));
-            send(Message::RunsLoaded(result));
-        }
-        Command::LoadResults { generation, run } => {
-            let result = data::load_results(&run).map_err(text);
-            let loaded = result.as_ref().ok().cloned();
-            // The results at once; the corpus scores, which read details, when they are ready.
-            send(Message::ResultsLoaded { generation, result });
-            let Some(loaded) = loaded else { return };
-            let scores = data::corpus_scores(&loaded);
-            if !scores.is_empty() && !cancel.load(Ordering::Relaxed) {
-                send(Message::CorpusScoresLoaded { generation, scores });
-            }
-        }
+        Command::LoadRuns { source, hub } => send(Message::RunsLoaded(load_runs(source, hub))),
+        Command::LoadResults { generation, run } => load_results(generation, &run, cancel, send),
         Command::LoadSamples {
             generation,
             run,
             task,
-        } => {
-            let mut last = Instant::now();
-            let result = data::load_samples(&run, &task, cancel, |done, total| {
-                if last.elapsed() >= PROGRESS_EVERY {
-                    last = Instant::now();
-                    send(Message::SamplesProgress {
-                        generation,
-                        done,
-                        total,
-                    });
-                }
-            });
-            match result {
-                Ok(Some(table)) => send(Message::SamplesLoaded {
-                    generation,
-                    result: Ok(table),
-                }),
-                Ok(None) => {} // cancelled: a newer request owns the screen
-                Err(e) => send(Message::SamplesLoaded {
-                    generation,
-                    result: Err(text(e)),
-                }),
-            }
-        }
+        } => load_samples(generation, &run, &task, cancel, send),
         Command::FilterRows {
             generation,
             table,
@@ -272,22 +226,88 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
                 public,
                 ..Default::default()
             };
-            let mut last: Option<Instant> = None;
-            let published = crate::publish::publish_run(&run, &options, endpoint, &mut |event| {
-                if last.is_none_or(|l| l.elapsed() >= PROGRESS_EVERY) {
-                    last = Some(Instant::now());
-                    send(Message::JobProgress {
-                        generation,
-                        text: crate::text::publish_event(&event),
-                    });
-                }
-            });
-            let result = match (published.hub, published.errors.into_iter().next()) {
-                (_, Some(error)) => Err(format!("push failed: {error}")),
-                (Some(report), None) => Ok(format!("pushed to {}", report.repo_url)),
-                (None, None) => Err("push failed: nothing was pushed".into()),
-            };
-            send(Message::JobDone { generation, result });
+            push_run(generation, &run, &options, endpoint, send);
         }
     }
+}
+
+/// The runs of a source (the bundled sample run when there is none).
+fn load_runs(
+    source: Option<PathBuf>,
+    hub: crate::publish::HubEndpoint,
+) -> Result<data::RunsData, String> {
+    let path = match source {
+        Some(path) => path,
+        None => crate::sample_run::sample_run_dir()
+            .map_err(|e| format!("could not unpack the sample run: {e}"))?,
+    };
+    let opened = crate::source::open_source(&path, hub).map_err(|e| e.to_string())?;
+    Ok(data::load_runs(&opened.catalog))
+}
+
+/// A run's results at once; evaldeck's corpus scores, which read details, when they are ready.
+fn load_results(generation: u64, run: &Run, cancel: &AtomicBool, send: &mut dyn FnMut(Message)) {
+    let result = data::load_results(run).map_err(|e| e.to_string());
+    let loaded = result.as_ref().ok().cloned();
+    send(Message::ResultsLoaded { generation, result });
+    let Some(loaded) = loaded else { return };
+    let scores = data::corpus_scores(&loaded);
+    if !scores.is_empty() && !cancel.load(Ordering::Relaxed) {
+        send(Message::CorpusScoresLoaded { generation, scores });
+    }
+}
+
+/// A task's sample table, with progress at most every [`PROGRESS_EVERY`]; nothing when cancelled,
+/// as a newer request owns the screen then.
+fn load_samples(
+    generation: u64,
+    run: &Run,
+    task: &str,
+    cancel: &AtomicBool,
+    send: &mut dyn FnMut(Message),
+) {
+    let mut last = Instant::now();
+    let result = data::load_samples(run, task, cancel, |done, total| {
+        if last.elapsed() >= PROGRESS_EVERY {
+            last = Instant::now();
+            send(Message::SamplesProgress {
+                generation,
+                done,
+                total,
+            });
+        }
+    });
+    let result = match result {
+        Ok(Some(table)) => Ok(table),
+        Ok(None) => return,
+        Err(e) => Err(e.to_string()),
+    };
+    send(Message::SamplesLoaded { generation, result });
+}
+
+/// Pushes a run as `options` say, reporting progress at most every [`PROGRESS_EVERY`], then the
+/// outcome.
+fn push_run(
+    generation: u64,
+    run: &Run,
+    options: &crate::publish::PublishOptions,
+    endpoint: crate::publish::HubEndpoint,
+    send: &mut dyn FnMut(Message),
+) {
+    let mut last: Option<Instant> = None;
+    let published = crate::publish::publish_run(run, options, endpoint, &mut |event| {
+        if last.is_none_or(|l| l.elapsed() >= PROGRESS_EVERY) {
+            last = Some(Instant::now());
+            send(Message::JobProgress {
+                generation,
+                text: crate::text::publish_event(&event),
+            });
+        }
+    });
+    let result = match (published.hub, published.errors.into_iter().next()) {
+        (_, Some(error)) => Err(format!("push failed: {error}")),
+        (Some(report), None) => Ok(format!("pushed to {}", report.repo_url)),
+        (None, None) => Err("push failed: nothing was pushed".into()),
+    };
+    send(Message::JobDone { generation, result });
 }
