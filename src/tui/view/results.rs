@@ -1,6 +1,8 @@
 //! The Results screen: tasks × metrics with their stderr, and the config panel.
 
 use super::*;
+use crate::tui::app::ResultsState;
+use crate::tui::data::{ResultLine, ResultsData};
 
 pub(super) fn results(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let Some(state) = &app.results else { return };
@@ -28,102 +30,7 @@ pub(super) fn results(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         };
         notice(frame, list_area, &text, theme.dim());
     } else {
-        let height = app.list_height();
-        let Cursor { selected, offset } = state.cursor;
-        let mut previous_task: Option<&str> = None;
-        let rows = state
-            .visible
-            .iter()
-            .enumerate()
-            .skip(offset)
-            .take(height)
-            .map(|(position, &index)| {
-                let line = &data.lines[index];
-                // Name a task on its first line only, as lighteval's table does.
-                let first = previous_task != Some(line.task.as_str()) || position == offset;
-                previous_task = Some(line.task.as_str());
-                let task = if !first {
-                    String::new()
-                } else if line.derived {
-                    format!("Σ {}", line.task)
-                } else if state.folded.contains(&line.group) {
-                    format!("▸ {}", line.task)
-                } else {
-                    line.task.clone()
-                };
-                let stderr = line
-                    .stderr
-                    .map(|s| format!("± {}", format_value(s)))
-                    .unwrap_or_default();
-                let mut style = if line.derived {
-                    theme.dim().add_modifier(Modifier::ITALIC)
-                } else {
-                    Style::default()
-                };
-                if position == selected {
-                    style = theme.selected();
-                }
-                let mut cells = vec![
-                    Cell::from(task),
-                    Cell::from(if first {
-                        line.version.map(|v| v.to_string()).unwrap_or_default()
-                    } else {
-                        String::new()
-                    }),
-                    Cell::from(match line.origin.mark() {
-                        // The mark first, so a narrow column cuts the name, not the mark.
-                        Some(mark) => format!("{mark} {}", line.metric),
-                        None => line.metric.clone(),
-                    }),
-                    Cell::from(format!(
-                        "{:>9}",
-                        line.value.map_or("-".to_owned(), format_value)
-                    )),
-                    Cell::from(format!("{stderr:>10}")),
-                ];
-                if !state.panel {
-                    cells.push(Cell::from(if first {
-                        line.samples.map(thousands).unwrap_or_default()
-                    } else {
-                        String::new()
-                    }));
-                }
-                Row::new(cells).style(style)
-            });
-        // Numbers keep their width; names give way when the terminal is narrow.
-        let names_room = (list_area.width as usize)
-            .saturating_sub(3 + 9 + 10 + 7 + 6)
-            .max(12);
-        let metric_width = data
-            .lines
-            .iter()
-            .map(|l| width(&l.metric) + if l.origin.mark().is_some() { 2 } else { 0 })
-            .max()
-            .unwrap_or(6)
-            .clamp(6, 28);
-        let metric_width = metric_width.min(names_room / 2);
-        let task_width = data
-            .lines
-            .iter()
-            .map(|l| width(&l.task) + 2)
-            .max()
-            .unwrap_or(10)
-            .clamp(10, 40);
-        let task_width = task_width.min(names_room - metric_width);
-        let mut widths = vec![
-            Constraint::Length(task_width as u16),
-            Constraint::Length(3),
-            Constraint::Length(metric_width as u16),
-            Constraint::Length(9),
-            Constraint::Length(10),
-        ];
-        let mut headers = vec!["Task", "Ver", "Metric", "    Value", "    Stderr"];
-        if !state.panel {
-            widths.push(Constraint::Length(7));
-            headers.push("Samples");
-        }
-        let table = Table::new(rows, widths).header(header(&headers, theme));
-        frame.render_widget(table, list_area);
+        results_table(app, state, data, theme, frame, list_area);
     }
     if let Some(panel) = panel_area {
         let line = state
@@ -137,6 +44,123 @@ pub(super) fn results(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             panel,
         );
     }
+}
+
+/// The visible lines of the Results screen, one per metric, the task named on its first line.
+fn results_table(
+    app: &App,
+    state: &ResultsState,
+    data: &ResultsData,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let Cursor { selected, offset } = state.cursor;
+    let mut previous_task: Option<&str> = None;
+    let rows = state
+        .visible
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(app.list_height())
+        .map(|(position, &index)| {
+            let line = &data.lines[index];
+            // Name a task on its first line only, as lighteval's table does.
+            let first = previous_task != Some(line.task.as_str()) || position == offset;
+            previous_task = Some(line.task.as_str());
+            let mut style = if line.derived {
+                theme.dim().add_modifier(Modifier::ITALIC)
+            } else {
+                Style::default()
+            };
+            if position == selected {
+                style = theme.selected();
+            }
+            Row::new(line_cells(state, line, first)).style(style)
+        });
+    let (task_width, metric_width) = name_widths(data, area);
+    let mut widths = vec![
+        Constraint::Length(task_width as u16),
+        Constraint::Length(3),
+        Constraint::Length(metric_width as u16),
+        Constraint::Length(9),
+        Constraint::Length(10),
+    ];
+    let mut headers = vec!["Task", "Ver", "Metric", "    Value", "    Stderr"];
+    if !state.panel {
+        widths.push(Constraint::Length(7));
+        headers.push("Samples");
+    }
+    let table = Table::new(rows, widths).header(header(&headers, theme));
+    frame.render_widget(table, area);
+}
+
+/// One line's cells: the task (on its first line, marked `Σ` derived or `▸` folded), version,
+/// metric with its origin's mark, value, stderr and, without the panel, the sample count.
+fn line_cells<'l>(state: &ResultsState, line: &'l ResultLine, first: bool) -> Vec<Cell<'l>> {
+    let task = if !first {
+        String::new()
+    } else if line.derived {
+        format!("Σ {}", line.task)
+    } else if state.folded.contains(&line.group) {
+        format!("▸ {}", line.task)
+    } else {
+        line.task.clone()
+    };
+    let stderr = line
+        .stderr
+        .map(|s| format!("± {}", format_value(s)))
+        .unwrap_or_default();
+    let mut cells = vec![
+        Cell::from(task),
+        Cell::from(if first {
+            line.version.map(|v| v.to_string()).unwrap_or_default()
+        } else {
+            String::new()
+        }),
+        Cell::from(match line.origin.mark() {
+            // The mark first, so a narrow column cuts the name, not the mark.
+            Some(mark) => format!("{mark} {}", line.metric),
+            None => line.metric.clone(),
+        }),
+        Cell::from(format!(
+            "{:>9}",
+            line.value.map_or("-".to_owned(), format_value)
+        )),
+        Cell::from(format!("{stderr:>10}")),
+    ];
+    if !state.panel {
+        cells.push(Cell::from(if first {
+            line.samples.map(thousands).unwrap_or_default()
+        } else {
+            String::new()
+        }));
+    }
+    cells
+}
+
+/// The task and metric columns' widths: numbers keep theirs, names give way when the terminal
+/// is narrow.
+fn name_widths(data: &ResultsData, area: Rect) -> (usize, usize) {
+    let names_room = (area.width as usize)
+        .saturating_sub(3 + 9 + 10 + 7 + 6)
+        .max(12);
+    let metric_width = data
+        .lines
+        .iter()
+        .map(|l| width(&l.metric) + if l.origin.mark().is_some() { 2 } else { 0 })
+        .max()
+        .unwrap_or(6)
+        .clamp(6, 28);
+    let metric_width = metric_width.min(names_room / 2);
+    let task_width = data
+        .lines
+        .iter()
+        .map(|l| width(&l.task) + 2)
+        .max()
+        .unwrap_or(10)
+        .clamp(10, 40);
+    (task_width.min(names_room - metric_width), metric_width)
 }
 
 pub(super) fn config_panel(data: &crate::tui::data::ResultsData, task: Option<&str>) -> String {
