@@ -267,20 +267,10 @@ fn folder_at_date_and_errors() {
 /// gate that sanity-checks a run does. Every delta is 0 and nothing is a regression.
 #[test]
 fn a_results_file_against_itself() {
-    let file = fixture("lighteval-0.13/results/model-a/results_2026-11-23T21-40-51.814529.json");
-    let output = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
-        .arg("diff")
-        .arg(&file)
-        .arg(&file)
-        .args(["--format", "json", "--fail-on-regression"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let json = file_against_itself(
+        "lighteval-0.13/results/model-a/results_2026-11-23T21-40-51.814529.json",
+        &["--fail-on-regression"],
     );
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let tasks = json["tasks"].as_array().unwrap();
     assert!(tasks.len() >= 10, "{tasks:?}");
     for row in tasks {
@@ -294,21 +284,10 @@ fn a_results_file_against_itself() {
 /// re-saving does, so F1 and chrF get a paired bootstrap rather than a z-test from stored errors.
 #[test]
 fn lighteval_0_10_corpus_metrics_are_bootstrapped() {
-    let file =
-        fixture("lighteval-0.10.0/results/org-t/tiny-gpt2/results_2026-11-23T22-20-10.142262.json");
-    let output = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
-        .arg("diff")
-        .arg(&file)
-        .arg(&file)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let json = file_against_itself(
+        "lighteval-0.10.0/results/org-t/tiny-gpt2/results_2026-11-23T22-20-10.142262.json",
+        &[],
     );
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let test_of = |task: &str, metric: &str| {
         json["tasks"]
             .as_array()
@@ -329,4 +308,23 @@ fn lighteval_0_10_corpus_metrics_are_bootstrapped() {
             "{task} {metric}"
         );
     }
+}
+
+/// `evaldeck diff FILE FILE --format json` on a results fixture, which must succeed.
+fn file_against_itself(file: &str, extra: &[&str]) -> serde_json::Value {
+    let file = fixture(file);
+    let output = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .arg("diff")
+        .arg(&file)
+        .arg(&file)
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
 }

@@ -473,18 +473,7 @@ fn walk_all(dir: &Path) -> Vec<std::path::PathBuf> {
     found
 }
 
+/// Every file below `dir`.
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return found;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(walk(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found
+    walk_all(dir).into_iter().filter(|p| !p.is_dir()).collect()
 }
