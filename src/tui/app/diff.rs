@@ -62,4 +62,21 @@ impl App {
         }
         Command::None
     }
+
+    pub(super) fn on_diff_loaded(
+        &mut self,
+        generation: u64,
+        result: Result<crate::tui::data::DiffData, String>,
+    ) {
+        if let Some(diff) = self.diff.as_mut().filter(|d| d.generation == generation) {
+            diff.data = match result {
+                Ok(data) => Loadable::Ready(data),
+                Err(e) => Loadable::Failed(e),
+            };
+            if let Loadable::Failed(e) = &diff.data {
+                let e = e.clone();
+                self.fail(e);
+            }
+        }
+    }
 }

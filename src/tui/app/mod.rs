@@ -271,43 +271,13 @@ impl App {
                 self.rescroll();
                 Command::None
             }
-            Message::RunsLoaded(result) => {
-                self.runs.data = match result {
-                    Ok(data) => Loadable::Ready(data),
-                    Err(e) => {
-                        self.fail(e.clone());
-                        Loadable::Failed(e)
-                    }
-                };
-                self.open_start_run()
-            }
+            Message::RunsLoaded(result) => self.on_runs_loaded(result),
             Message::ResultsLoaded { generation, result } => {
-                let Some(results) = self.results.as_mut().filter(|r| r.generation == generation)
-                else {
-                    return Command::None;
-                };
-                match result {
-                    Ok(data) => {
-                        results.data = Loadable::Ready(data);
-                        self.refresh_results();
-                    }
-                    Err(e) => {
-                        results.data = Loadable::Failed(e.clone());
-                        self.fail(e);
-                    }
-                }
+                self.on_results_loaded(generation, result);
                 Command::None
             }
             Message::CorpusScoresLoaded { generation, scores } => {
-                let ready = self.results.as_mut().filter(|r| r.generation == generation);
-                if let Some(ResultsState {
-                    data: Loadable::Ready(data),
-                    ..
-                }) = ready
-                {
-                    data.add_corpus_scores(&scores);
-                    self.refresh_results();
-                }
+                self.on_corpus_scores(generation, &scores);
                 Command::None
             }
             Message::SamplesProgress {
@@ -322,25 +292,7 @@ impl App {
                 Command::None
             }
             Message::SamplesLoaded { generation, result } => {
-                let Some(samples) = self.samples.as_mut().filter(|s| s.generation == generation)
-                else {
-                    return Command::None;
-                };
-                match result {
-                    Ok(table) => {
-                        samples.visible = Arc::new((0..table.len() as u32).collect());
-                        samples.progress = (table.len() as u64, table.len() as u64);
-                        samples.data = Loadable::Ready(Arc::new(table));
-                        if samples.query != ListQuery::default() {
-                            return self.refilter();
-                        }
-                    }
-                    Err(e) => {
-                        samples.data = Loadable::Failed(e.clone());
-                        self.fail(e);
-                    }
-                }
-                Command::None
+                self.on_samples_loaded(generation, result)
             }
             Message::SearchDone {
                 generation,
@@ -352,35 +304,11 @@ impl App {
                 Command::None
             }
             Message::RowsFiltered { generation, rows } => {
-                let height = self.list_height();
-                if let Some(samples) = self
-                    .samples
-                    .as_mut()
-                    .filter(|s| s.filtering == Some(generation))
-                {
-                    samples.filtering = None;
-                    samples.cursor = Cursor::default().to(0, rows.len(), height);
-                    samples.visible = Arc::new(rows);
-                    if let Some(freq) = samples.freq.as_mut()
-                        && let Loadable::Ready(table) = &samples.data
-                    {
-                        freq.counts = frequencies(table, &samples.visible, freq.column);
-                        freq.cursor = Cursor::default();
-                    }
-                }
+                self.on_rows_filtered(generation, rows);
                 Command::None
             }
             Message::DiffLoaded { generation, result } => {
-                if let Some(diff) = self.diff.as_mut().filter(|d| d.generation == generation) {
-                    diff.data = match result {
-                        Ok(data) => Loadable::Ready(data),
-                        Err(e) => Loadable::Failed(e),
-                    };
-                    if let Loadable::Failed(e) = &diff.data {
-                        let e = e.clone();
-                        self.fail(e);
-                    }
-                }
+                self.on_diff_loaded(generation, result);
                 Command::None
             }
             Message::JobProgress { generation, text } => {
@@ -404,16 +332,7 @@ impl App {
                 Command::None
             }
             Message::SampleLoaded { generation, result } => {
-                if let Some(sample) = self.sample.as_mut().filter(|s| s.generation == generation) {
-                    sample.data = match result {
-                        Ok(detail) => Loadable::Ready(detail),
-                        Err(e) => Loadable::Failed(e),
-                    };
-                    if let Loadable::Failed(e) = &sample.data {
-                        let e = e.clone();
-                        self.fail(e);
-                    }
-                }
+                self.on_sample_loaded(generation, result);
                 Command::None
             }
         }

@@ -104,4 +104,41 @@ impl App {
         }
         Command::None
     }
+
+    pub(super) fn on_results_loaded(
+        &mut self,
+        generation: u64,
+        result: Result<ResultsData, String>,
+    ) {
+        let Some(results) = self.results.as_mut().filter(|r| r.generation == generation) else {
+            return;
+        };
+        match result {
+            Ok(data) => {
+                results.data = Loadable::Ready(data);
+                self.refresh_results();
+            }
+            Err(e) => {
+                results.data = Loadable::Failed(e.clone());
+                self.fail(e);
+            }
+        }
+    }
+
+    /// evaldeck's corpus scores join the lines of the results they were computed for.
+    pub(super) fn on_corpus_scores(
+        &mut self,
+        generation: u64,
+        scores: &[crate::tracker::CorpusScore],
+    ) {
+        let ready = self.results.as_mut().filter(|r| r.generation == generation);
+        if let Some(ResultsState {
+            data: Loadable::Ready(data),
+            ..
+        }) = ready
+        {
+            data.add_corpus_scores(scores);
+            self.refresh_results();
+        }
+    }
 }

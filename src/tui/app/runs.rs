@@ -114,4 +114,15 @@ impl App {
         });
         Command::LoadResults { generation, run }
     }
+
+    pub(super) fn on_runs_loaded(&mut self, result: Result<RunsData, String>) -> Command {
+        self.runs.data = match result {
+            Ok(data) => Loadable::Ready(data),
+            Err(e) => {
+                self.fail(e.clone());
+                Loadable::Failed(e)
+            }
+        };
+        self.open_start_run()
+    }
 }

@@ -317,4 +317,68 @@ impl App {
         }
         Command::None
     }
+
+    pub(super) fn on_samples_loaded(
+        &mut self,
+        generation: u64,
+        result: Result<SampleTable, String>,
+    ) -> Command {
+        let Some(samples) = self.samples.as_mut().filter(|s| s.generation == generation) else {
+            return Command::None;
+        };
+        match result {
+            Ok(table) => {
+                samples.visible = Arc::new((0..table.len() as u32).collect());
+                samples.progress = (table.len() as u64, table.len() as u64);
+                samples.data = Loadable::Ready(Arc::new(table));
+                if samples.query != ListQuery::default() {
+                    return self.refilter();
+                }
+            }
+            Err(e) => {
+                samples.data = Loadable::Failed(e.clone());
+                self.fail(e);
+            }
+        }
+        Command::None
+    }
+
+    /// A filter's rows replace the visible list (and the frequency sheet's counts), the cursor
+    /// back on the first row.
+    pub(super) fn on_rows_filtered(&mut self, generation: u64, rows: Vec<u32>) {
+        let height = self.list_height();
+        let Some(samples) = self
+            .samples
+            .as_mut()
+            .filter(|s| s.filtering == Some(generation))
+        else {
+            return;
+        };
+        samples.filtering = None;
+        samples.cursor = Cursor::default().to(0, rows.len(), height);
+        samples.visible = Arc::new(rows);
+        if let Some(freq) = samples.freq.as_mut()
+            && let Loadable::Ready(table) = &samples.data
+        {
+            freq.counts = frequencies(table, &samples.visible, freq.column);
+            freq.cursor = Cursor::default();
+        }
+    }
+
+    pub(super) fn on_sample_loaded(
+        &mut self,
+        generation: u64,
+        result: Result<SampleDetail, String>,
+    ) {
+        if let Some(sample) = self.sample.as_mut().filter(|s| s.generation == generation) {
+            sample.data = match result {
+                Ok(detail) => Loadable::Ready(detail),
+                Err(e) => Loadable::Failed(e),
+            };
+            if let Loadable::Failed(e) = &sample.data {
+                let e = e.clone();
+                self.fail(e);
+            }
+        }
+    }
 }
