@@ -12,7 +12,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-const SIZES: [(u16, u16); 2] = [(100, 30), (80, 24)];
+const SIZES: [(u16, u16); 3] = [(100, 30), (80, 24), (60, 20)];
 
 /// Carries out a command and feeds back what it reports, until nothing is left to do.
 fn run(app: &mut App, command: Command) {

@@ -3,6 +3,9 @@
 use super::samples::{section, visible_whitespace};
 use super::*;
 
+const NARROW_BELOW: u16 = 72;
+const NARROW_TEST_WIDTH: u16 = 2;
+
 pub(super) fn diff_table(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let Some(state) = &app.diff else { return };
     if loadable_notice(frame, area, theme, "the diff", &state.data) {
@@ -13,21 +16,23 @@ pub(super) fn diff_table(app: &App, theme: Theme, frame: &mut Frame, area: Rect)
     };
     let report = &data.report;
     // Warnings first: prompt drift and missing tasks change how the numbers read.
-    let mut header_lines = vec![Line::from(format!(
+    // Each line cut with … where the screen is narrow, never silently.
+    let fit = |text: String| crate::text::one_line(&text, usize::from(area.width));
+    let mut header_lines = vec![Line::from(fit(format!(
         "A {}   B {}",
         data.a_label, data.b_label
-    ))];
+    )))];
     for warning in &report.warnings {
         let style = if warning.starts_with("PROMPT DRIFT") {
             theme.fg(Color::Red).add_modifier(Modifier::BOLD)
         } else {
             theme.fg(Color::Yellow)
         };
-        header_lines.push(Line::from(Span::styled(format!("⚠ {warning}"), style)));
+        header_lines.push(Line::from(Span::styled(fit(format!("⚠ {warning}")), style)));
     }
     for change in &report.changes {
         header_lines.push(Line::from(Span::styled(
-            format!("Δ {}: {} → {}", change.what, change.a, change.b),
+            fit(format!("Δ {}: {} → {}", change.what, change.a, change.b)),
             theme.dim(),
         )));
     }
@@ -50,6 +55,8 @@ pub(super) fn diff_table(app: &App, theme: Theme, frame: &mut Frame, area: Rect)
     let offset = offset
         .min(selected)
         .max((selected + 1).saturating_sub(height));
+    // Below this width the test's name goes, and its flags stay.
+    let narrow = list.width < NARROW_BELOW;
     let rows = report
         .rows
         .iter()
@@ -81,20 +88,41 @@ pub(super) fn diff_table(app: &App, theme: Theme, frame: &mut Frame, area: Rect)
                 Cell::from(format!("{:>8}", value(row.b))),
                 Cell::from(format!("{:>8}", value(delta))),
                 Cell::from(format!("{p:>7}")),
-                Cell::from(format!("{} {flags}", row.test.short_name())),
+                Cell::from(if narrow {
+                    flags
+                } else {
+                    format!("{} {flags}", row.test.short_name())
+                }),
             ])
             .style(style)
         });
-    let widths = [
-        Constraint::Length(2),
-        Constraint::Min(10),
-        Constraint::Min(6),
-        Constraint::Length(8),
-        Constraint::Length(8),
-        Constraint::Length(8),
-        Constraint::Length(7),
-        Constraint::Min(8),
-    ];
+    let widths = if narrow {
+        // Numbers are never cut: the names give way, and the test keeps only its flags.
+        let fixed = 2 + 8 * 3 + 7 + NARROW_TEST_WIDTH + 7;
+        let names = list.width.saturating_sub(fixed).max(8);
+        let task = (names * 3 / 5).max(4);
+        [
+            Constraint::Length(2),
+            Constraint::Length(task),
+            Constraint::Length(names - task),
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(7),
+            Constraint::Length(NARROW_TEST_WIDTH),
+        ]
+    } else {
+        [
+            Constraint::Length(2),
+            Constraint::Min(10),
+            Constraint::Min(6),
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(7),
+            Constraint::Min(8),
+        ]
+    };
     let table = Table::new(rows, widths).header(header(
         &[
             "",
@@ -104,7 +132,7 @@ pub(super) fn diff_table(app: &App, theme: Theme, frame: &mut Frame, area: Rect)
             "       B",
             "       Δ",
             " Holm p",
-            "test",
+            if narrow { "" } else { "test" },
         ],
         theme,
     ));
