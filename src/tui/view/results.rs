@@ -56,6 +56,8 @@ fn results_table(
     area: Rect,
 ) {
     let Cursor { selected, offset } = state.cursor;
+    let names = name_widths(data, area);
+    let (task_width, metric_width) = names;
     let mut previous_task: Option<&str> = None;
     let rows = state
         .visible
@@ -76,9 +78,8 @@ fn results_table(
             if position == selected {
                 style = theme.selected();
             }
-            Row::new(line_cells(state, line, first)).style(style)
+            Row::new(line_cells(state, line, first, names)).style(style)
         });
-    let (task_width, metric_width) = name_widths(data, area);
     let mut widths = vec![
         Constraint::Length(task_width as u16),
         Constraint::Length(3),
@@ -97,7 +98,13 @@ fn results_table(
 
 /// One line's cells: the task (on its first line, marked `Σ` derived or `▸` folded), version,
 /// metric with its origin's mark, value, stderr and, without the panel, the sample count.
-fn line_cells<'l>(state: &ResultsState, line: &'l ResultLine, first: bool) -> Vec<Cell<'l>> {
+/// Names longer than their column are elided with `…`, never cut silently.
+fn line_cells<'l>(
+    state: &ResultsState,
+    line: &'l ResultLine,
+    first: bool,
+    (task_width, metric_width): (usize, usize),
+) -> Vec<Cell<'l>> {
     let task = if !first {
         String::new()
     } else if line.derived {
@@ -111,18 +118,19 @@ fn line_cells<'l>(state: &ResultsState, line: &'l ResultLine, first: bool) -> Ve
         .stderr
         .map(|s| format!("± {}", format_value(s)))
         .unwrap_or_default();
+    let metric = match line.origin.mark() {
+        // The mark first, so eliding cuts the name, not the mark.
+        Some(mark) => format!("{mark} {}", line.metric),
+        None => line.metric.clone(),
+    };
     let mut cells = vec![
-        Cell::from(task),
+        Cell::from(crate::text::one_line(&task, task_width)),
         Cell::from(if first {
             line.version.map(|v| v.to_string()).unwrap_or_default()
         } else {
             String::new()
         }),
-        Cell::from(match line.origin.mark() {
-            // The mark first, so a narrow column cuts the name, not the mark.
-            Some(mark) => format!("{mark} {}", line.metric),
-            None => line.metric.clone(),
-        }),
+        Cell::from(crate::text::one_line(&metric, metric_width)),
         Cell::from(format!(
             "{:>9}",
             line.value.map_or("-".to_owned(), format_value)
