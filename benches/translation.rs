@@ -51,7 +51,7 @@ fn corpus() -> Vec<Arc<TranslationSample>> {
                 .collect();
             Arc::new(TranslationSample {
                 prediction: prediction.join(" "),
-                golds: vec![Some(gold.join(" "))],
+                golds: vec![gold.join(" ")],
             })
         })
         .collect()

@@ -266,7 +266,7 @@ fn samples(items: &[(String, Vec<String>)]) -> Vec<Arc<TranslationSample>> {
         .map(|(prediction, golds)| {
             Arc::new(TranslationSample {
                 prediction: prediction.clone(),
-                golds: golds.iter().cloned().map(Some).collect(),
+                golds: golds.clone(),
             })
         })
         .collect()

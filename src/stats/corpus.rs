@@ -288,10 +288,10 @@ impl Aggregation {
                     }
                     _ => None,
                 };
-                let golds: Option<Vec<Option<String>>> = match value.get("golds") {
+                let golds: Option<Vec<String>> = match value.get("golds") {
                     Some(Json::Array(golds)) if !golds.is_empty() => golds
                         .iter()
-                        .map(|g| g.as_str().map(|g| Some(g.to_owned())))
+                        .map(|g| g.as_str().map(str::to_owned))
                         .collect(),
                     _ => None,
                 };

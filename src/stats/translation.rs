@@ -94,11 +94,11 @@ pub enum ReferenceLayout {
     Corpus,
 }
 
-/// One sample's input: its first prediction and its golds (`None` where a gold is null).
+/// One sample's input: its first prediction and its golds (at least one).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TranslationSample {
     pub prediction: String,
-    pub golds: Vec<Option<String>>,
+    pub golds: Vec<String>,
 }
 
 /// A translation aggregation, ready to score.
@@ -175,14 +175,15 @@ impl Translation {
         indices: &[usize],
         layout: ReferenceLayout,
     ) -> Vec<Vec<Option<&'s str>>> {
-        let gold = |i: usize, j: usize| samples[i].golds.get(j).and_then(|g| g.as_deref());
+        // A sample with fewer golds than the longest has `None` there, as sacrebleu allows.
+        let gold = |i: usize, j: usize| samples[i].golds.get(j).map(String::as_str);
         match (layout, self.metric) {
             (ReferenceLayout::Lighteval, TranslationMetric::Bleu) => {
                 vec![indices.iter().map(|&i| gold(i, 0)).collect()]
             }
             (ReferenceLayout::Lighteval, _) => indices
                 .iter()
-                .map(|&i| samples[i].golds.iter().map(|g| g.as_deref()).collect())
+                .map(|&i| samples[i].golds.iter().map(|g| Some(g.as_str())).collect())
                 .collect(),
             (ReferenceLayout::Corpus, _) => {
                 let most = indices
@@ -336,7 +337,7 @@ fn lighteval_layout_chrf(
         .map(|j| {
             let refs: Vec<Option<&str>> = samples
                 .iter()
-                .map(|s| s.golds.get(j).and_then(|g| g.as_deref()))
+                .map(|s| s.golds.get(j).map(String::as_str))
                 .collect();
             ChrfIndex::new(chrf, &refs)
         })
@@ -377,12 +378,7 @@ fn lighteval_layout_ter(
         .map(|j| {
             samples
                 .iter()
-                .map(|s| {
-                    s.golds
-                        .get(j)
-                        .and_then(|g| g.as_deref())
-                        .map(|g| ter.words(g))
-                })
+                .map(|s| s.golds.get(j).map(|g| ter.words(g)))
                 .collect()
         })
         .collect();
@@ -457,7 +453,7 @@ mod tests {
             .map(|(p, g)| {
                 Arc::new(TranslationSample {
                     prediction: (*p).into(),
-                    golds: g.iter().map(|g| Some((*g).to_owned())).collect(),
+                    golds: g.iter().map(|g| (*g).to_owned()).collect(),
                 })
             })
             .collect()
