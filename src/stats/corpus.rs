@@ -84,31 +84,6 @@ pub enum CorpusInput {
     Text(Arc<TranslationSample>),
 }
 
-/// What lighteval ≤ 0.10 names a corpus metric's function: its bound `compute` method, so the
-/// metric's registry name is what says which aggregation it is. From lighteval 0.10's
-/// `Metrics` registry; `f1` is left out, as two corpus F1 metrics (macro, micro) share it.
-fn aggregation_by_metric_name(metric: &str) -> Option<Aggregation> {
-    Some(match metric {
-        "bleu" | "chrf" | "chrf++" | "ter" => Aggregation::Translation(Translation {
-            metric: TranslationMetric::parse(metric)?,
-            lang: Lang::NONE,
-        }),
-        "mcc" => Aggregation::Mcc,
-        "loglikelihood_f1" => Aggregation::F1 {
-            average: None,
-            num_classes: 2,
-        },
-        "mf1" => Aggregation::F1 {
-            average: None,
-            num_classes: 3,
-        },
-        "ppl" => Aggregation::Perplexity,
-        "word_perplexity" | "byte_perplexity" => Aggregation::WeightedPerplexity,
-        "bits_per_byte" => Aggregation::BitsPerByte,
-        _ => return None,
-    })
-}
-
 /// `key=value` arguments of a rendering such as `CorpusLevelF1Score(average=None, num_classes=2)`.
 fn argument(text: &str, key: &str) -> Option<String> {
     let args = text
@@ -172,10 +147,30 @@ impl Aggregation {
         })
     }
 
-    /// The corpus aggregation that lighteval's registry gives a metric of this name, if it is one
-    /// (`chrf`, `mcc`, `loglikelihood_f1`, `ppl`…).
+    /// What lighteval ≤ 0.10 names a corpus metric's function: its bound `compute` method, so the
+    /// metric's registry name is what says which aggregation it is. From lighteval 0.10's
+    /// `Metrics` registry; `f1` is left out, as two corpus F1 metrics (macro, micro) share it.
+    /// Also how a task without a config is aggregated.
     pub fn by_metric_name(metric: &str) -> Option<Aggregation> {
-        aggregation_by_metric_name(metric)
+        Some(match metric {
+            "bleu" | "chrf" | "chrf++" | "ter" => Aggregation::Translation(Translation {
+                metric: TranslationMetric::parse(metric)?,
+                lang: Lang::NONE,
+            }),
+            "mcc" => Aggregation::Mcc,
+            "loglikelihood_f1" => Aggregation::F1 {
+                average: None,
+                num_classes: 2,
+            },
+            "mf1" => Aggregation::F1 {
+                average: None,
+                num_classes: 3,
+            },
+            "ppl" => Aggregation::Perplexity,
+            "word_perplexity" | "byte_perplexity" => Aggregation::WeightedPerplexity,
+            "bits_per_byte" => Aggregation::BitsPerByte,
+            _ => return None,
+        })
     }
 
     /// The aggregation of metric `metric` whose config renders its function as `text`. lighteval
@@ -189,7 +184,7 @@ impl Aggregation {
                     "compute" | "prepare"
                 ) =>
             {
-                aggregation_by_metric_name(metric)
+                Aggregation::by_metric_name(metric)
                     .ok_or_else(|| AggregationError::Unknown(format!("{text} (metric `{metric}`)")))
             }
             other => other,

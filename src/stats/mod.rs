@@ -81,19 +81,17 @@ pub fn median(values: &[f64]) -> f64 {
     }
 }
 
-/// Sample standard deviation (n − 1 in the denominator).
+/// Sample standard deviation (n − 1 in the denominator), computed as lighteval's `_stddev`
+/// does (numpy's mean, then a plain Python sum of squares), so the bits agree with it.
 pub fn sample_std(values: &[f64]) -> f64 {
-    let mu = mean(values);
+    let mu = numpy_sum(values) / values.len() as f64;
     let squares: f64 = values.iter().map(|x| (x - mu) * (x - mu)).sum();
     (squares / (values.len() as f64 - 1.0)).sqrt()
 }
 
-/// lighteval's `mean_stderr`: the sample standard deviation over √n, computed as lighteval's
-/// `_stddev` does (numpy's mean, then a plain Python sum of squares), so the bits agree.
+/// lighteval's `mean_stderr`: the sample standard deviation over √n.
 pub fn mean_stderr(values: &[f64]) -> f64 {
-    let mu = numpy_sum(values) / values.len() as f64;
-    let squares: f64 = values.iter().map(|x| (x - mu) * (x - mu)).sum();
-    (squares / (values.len() as f64 - 1.0)).sqrt() / (values.len() as f64).sqrt()
+    sample_std(values) / (values.len() as f64).sqrt()
 }
 
 /// numpy's sum of a float64 array: pairwise, with eight accumulators over blocks of up to 128.
@@ -145,10 +143,7 @@ pub fn bootstrap_stderr(
             replicates.push(statistic(&indices));
         }
     }
-    match convention {
-        StderrConvention::Lighteval => mean_stderr(&replicates),
-        StderrConvention::Standard => sample_std(&replicates),
-    }
+    stderr_of_replicates(&replicates, convention)
 }
 
 /// [`bootstrap_stderr`] for a statistic that folds the picks one at a time: `reset` starts a
@@ -178,10 +173,7 @@ pub fn bootstrap_stderr_folded<S>(
             replicates.push(finish(state));
         }
     }
-    match convention {
-        StderrConvention::Lighteval => mean_stderr(&replicates),
-        StderrConvention::Standard => sample_std(&replicates),
-    }
+    stderr_of_replicates(&replicates, convention)
 }
 
 /// `f` over `items` on every available core, results in order.

@@ -178,12 +178,8 @@ pub fn tokenize_tercom(line: &str) -> String {
     if line.is_empty() {
         return String::new();
     }
-    collapse_spaces(&py_lower(line))
-}
-
-/// Python's `str.lower()`: full Unicode lower-casing with the final-sigma rule, as Rust's.
-pub fn py_lower(line: &str) -> String {
-    line.to_lowercase()
+    // Python's `str.lower()` is Rust's: full Unicode lower-casing with the final-sigma rule.
+    collapse_spaces(&line.to_lowercase())
 }
 
 #[cfg(test)]
