@@ -281,6 +281,18 @@ impl DetailsFile {
         self.details_of(Some(&present), batch_rows)
     }
 
+    /// Rows as [`Detail`]s holding only their metrics, for aggregating: in the nested layout
+    /// nothing else is decoded (older layouts keep metrics inside wider columns).
+    pub fn metric_details(
+        &self,
+        batch_rows: usize,
+    ) -> Result<impl Iterator<Item = Result<Vec<Detail>>> + use<>> {
+        if self.layout == DetailsLayout::Nested && self.has_column("metric") {
+            return self.details_of(Some(&["metric"]), batch_rows);
+        }
+        self.details_of(None, batch_rows)
+    }
+
     fn details_of(
         &self,
         columns: Option<&[&str]>,

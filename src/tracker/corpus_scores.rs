@@ -112,7 +112,7 @@ fn read_inputs(
     metrics: &[(&String, Aggregation)],
 ) -> Option<Vec<Vec<CorpusInput>>> {
     let mut inputs: Vec<Vec<CorpusInput>> = vec![Vec::new(); metrics.len()];
-    for batch in file.details(4096).ok()? {
+    for batch in file.metric_details(crate::store::DEFAULT_BATCH_ROWS).ok()? {
         for detail in batch.ok()? {
             for ((metric, aggregation), column) in metrics.iter().zip(inputs.iter_mut()) {
                 let value = detail.metric.get(metric.as_str())?;
