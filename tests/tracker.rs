@@ -416,10 +416,12 @@ fn a_save_killed_midway_leaves_the_old_state_or_the_new_one() {
                 .all(|p| !p.to_string_lossy().ends_with(".tmp")),
             "attempt {attempt}: a visible temporary file {visible:?}"
         );
-        let state = match (results.len(), visible_details.len(), files.len()) {
-            (0, 0, 0) => "nothing written",
+        // A staging folder may hold no file yet: hidden folders count as begun writing too.
+        let staged = walk_all(&out).iter().any(|p| hidden(p, &out));
+        let state = match (results.len(), visible_details.len(), staged) {
+            (0, 0, false) => "nothing written",
             // Killed while writing: only hidden staging is there, and no run is visible.
-            (0, 0, _) => {
+            (0, 0, true) => {
                 let runs = store::discover(&out).map(|c| c.runs().count()).unwrap_or(0);
                 assert_eq!(runs, 0, "attempt {attempt}: {files:?}");
                 "hidden staging only"
