@@ -80,6 +80,10 @@ pub enum PublishError {
     },
     #[error("{}: {message}", path.display())]
     File { path: PathBuf, message: String },
+    #[error(
+        "this evaldeck was built without the Hub (the `hub` cargo feature); rebuild with default features to push or open hf:// sources"
+    )]
+    NoNetwork,
     #[error("`{0}` is not a Hub source: {1}")]
     BadSource(String, String),
     #[error(transparent)]

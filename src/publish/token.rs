@@ -38,6 +38,7 @@ impl Token {
     }
 
     /// The secret itself, for the one place that builds the `Authorization` header.
+    #[cfg_attr(not(feature = "hub"), allow(dead_code))]
     pub(crate) fn secret(&self) -> &str {
         &self.0
     }

@@ -10,11 +10,21 @@ use base64::Engine;
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
+use super::client::{REVISION, UploadMode};
 use super::errors::{file_error, snippet};
-use super::{
-    CommitProgress, Committed, Content, HubClient, REVISION, Repo, Transfer, Upload, UploadMode,
-};
+use super::{CommitProgress, Committed, Content, HubClient, Repo, Transfer, Upload};
 use crate::publish::error::PublishError;
+
+impl Content {
+    fn len(&self) -> Result<u64, PublishError> {
+        match self {
+            Content::Bytes(bytes) => Ok(bytes.len() as u64),
+            Content::File(path) => std::fs::metadata(path)
+                .map(|m| m.len())
+                .map_err(|e| file_error(path, e)),
+        }
+    }
+}
 
 /// What the Hub's pre-upload reads of each file to tell text from binary.
 const SAMPLE_BYTES: usize = 512;

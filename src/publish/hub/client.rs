@@ -1,0 +1,330 @@
+//! The network half of the Hub client: `hf-hub` for what it offers, `reqwest` for the rest.
+//! Built with the `hub` feature only.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use hf_hub::repository::{CommitOperation, RepoTreeEntry};
+use hf_hub::{HFClient, RepoTypeDataset, RepoTypeModel};
+
+use super::lfs::Prepared;
+use super::{
+    CommitProgress, Committed, Content, HubEndpoint, Repo, RepoFile, RepoKind, Transfer, Upload,
+};
+use crate::publish::error::PublishError;
+use crate::publish::token::Token;
+
+/// The branch evaldeck commits to and reads by default.
+pub(super) const REVISION: &str = "main";
+
+/// The Hub's API paths, which only the network half needs.
+impl Repo {
+    /// The API's collection: `datasets` or `models`.
+    fn api_collection(&self) -> &'static str {
+        match self.kind {
+            RepoKind::Dataset => "datasets",
+            RepoKind::Model => "models",
+        }
+    }
+
+    /// `{endpoint}/api/{datasets|models}/{id}/{action}/main`.
+    pub(super) fn api_url(&self, endpoint: &str, action: &str) -> String {
+        format!(
+            "{endpoint}/api/{}/{}/{action}/{REVISION}",
+            self.api_collection(),
+            self.id
+        )
+    }
+
+    fn owner_and_name(&self) -> (&str, &str) {
+        self.id.split_once('/').unwrap_or(("", &self.id))
+    }
+}
+
+impl Transfer {
+    /// The transfer an LFS batch answer chose; a server that names none means `basic`.
+    fn negotiated(answer: Option<&str>) -> Result<Transfer, String> {
+        match answer {
+            None | Some("basic") => Ok(Transfer::Basic),
+            Some("xet") => Ok(Transfer::Xet),
+            Some(other) => Err(other.to_owned()),
+        }
+    }
+}
+
+/// The Hub's pre-upload verdict on a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum UploadMode {
+    /// Stored as an LFS object, uploaded before the commit.
+    Lfs,
+    /// Inlined in the commit.
+    Regular,
+}
+
+/// Runs `$body` with `$handle` bound to `hf-hub`'s handle for the repo, whose type depends on
+/// the repo's kind.
+macro_rules! with_hf_repo {
+    ($client:expr, $repo:expr, |$handle:ident| $body:expr) => {{
+        let (owner, name) = $repo.owner_and_name();
+        match $repo.kind {
+            RepoKind::Dataset => {
+                let $handle = $client.hf.dataset(owner, name);
+                $body
+            }
+            RepoKind::Model => {
+                let $handle = $client.hf.model(owner, name);
+                $body
+            }
+        }
+    }};
+}
+
+/// One Hub session: an `hf-hub` client, a plain HTTP client for the two calls `hf-hub` does not
+/// offer, and the runtime both run on. Its methods block: call them from plain threads (the CLI,
+/// the TUI's jobs), not from inside another async runtime.
+pub struct HubClient {
+    pub(super) endpoint: HubEndpoint,
+    pub(super) hf: HFClient,
+    pub(super) http: reqwest::Client,
+    pub(super) runtime: tokio::runtime::Runtime,
+}
+
+impl HubClient {
+    pub fn new(endpoint: HubEndpoint) -> Result<HubClient, PublishError> {
+        let mut builder = HFClient::builder()
+            .endpoint(endpoint.url.clone())
+            .retry_max_attempts(endpoint.attempts.saturating_sub(1) as usize)
+            .retry_base_delay(endpoint.retry_delay)
+            .user_agent(format!("evaldeck/{}", env!("CARGO_PKG_VERSION")));
+        if let Some(token) = &endpoint.token {
+            builder = builder.token(token.secret());
+        }
+        if let Some(dir) = &endpoint.cache_dir {
+            builder = builder.cache_dir(dir.clone());
+        }
+        let setup = |message: String| PublishError::Protocol {
+            what: "setting up the Hub client".into(),
+            repo: endpoint.url.clone(),
+            message,
+        };
+        let hf = builder.build().map_err(|e| setup(e.to_string()))?;
+        let http = reqwest::Client::builder()
+            .user_agent(format!("evaldeck/{}", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(20))
+            .build()
+            .map_err(|e| setup(e.to_string()))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| setup(e.to_string()))?;
+        Ok(HubClient {
+            endpoint,
+            hf,
+            http,
+            runtime,
+        })
+    }
+
+    pub fn endpoint(&self) -> &HubEndpoint {
+        &self.endpoint
+    }
+
+    /// Where downloads are cached.
+    pub fn cache_dir(&self) -> &Path {
+        self.hf.cache_dir()
+    }
+
+    fn require_token(&self) -> Result<&Token, PublishError> {
+        self.endpoint
+            .token
+            .as_ref()
+            .ok_or(PublishError::MissingToken)
+    }
+
+    /// Creates the repo unless it exists; `true` when it was created.
+    pub fn ensure_repo(&self, repo: &Repo, private: bool) -> Result<bool, PublishError> {
+        self.require_token()?;
+        let exists = with_hf_repo!(self, repo, |handle| self
+            .runtime
+            .block_on(handle.exists().send()))
+        .map_err(|e| self.hf_error("checking the repo", repo, e))?;
+        if exists {
+            return Ok(false);
+        }
+        let created = match repo.kind {
+            RepoKind::Dataset => {
+                self.runtime
+                    .block_on(create(&self.hf, repo, RepoTypeDataset, private))
+            }
+            RepoKind::Model => {
+                self.runtime
+                    .block_on(create(&self.hf, repo, RepoTypeModel, private))
+            }
+        };
+        created.map_err(|e| self.hf_error("creating the repo", repo, e))?;
+        Ok(true)
+    }
+
+    /// Every file of the repo at `revision` (default `main`).
+    pub fn list_files(
+        &self,
+        repo: &Repo,
+        revision: Option<&str>,
+    ) -> Result<Vec<RepoFile>, PublishError> {
+        let what = "listing the repo";
+        let revision = revision.unwrap_or(REVISION).to_owned();
+        let mut files = with_hf_repo!(self, repo, |handle| self.runtime.block_on(async {
+            let stream = handle
+                .list_tree()
+                .revision(revision)
+                .recursive(true)
+                .send()
+                .map_err(|e| self.hf_error(what, repo, e))?;
+            futures_util::pin_mut!(stream);
+            let mut files = Vec::new();
+            while let Some(entry) = stream.next().await {
+                if let RepoTreeEntry::File {
+                    path, size, lfs, ..
+                } = entry.map_err(|e| self.hf_error(what, repo, e))?
+                {
+                    files.push(RepoFile {
+                        path,
+                        size,
+                        lfs: lfs.is_some(),
+                    });
+                }
+            }
+            Ok::<_, PublishError>(files)
+        }))?;
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(files)
+    }
+
+    /// Downloads one file into `hf-hub`'s cache (or finds it there) and returns its local path.
+    /// With `offline`, only the cache is looked at.
+    pub fn download(
+        &self,
+        repo: &Repo,
+        revision: Option<&str>,
+        path_in_repo: &str,
+        offline: bool,
+    ) -> Result<PathBuf, PublishError> {
+        let revision = revision.unwrap_or(REVISION).to_owned();
+        with_hf_repo!(self, repo, |handle| self.runtime.block_on(
+            handle
+                .download_file()
+                .filename(path_in_repo.to_owned())
+                .revision(revision)
+                .local_files_only(offline)
+                .send()
+        ))
+        .map_err(|e| self.hf_error(&format!("downloading {path_in_repo}"), repo, e))
+    }
+
+    /// Commits `uploads` to `main` in one commit.
+    pub fn commit(
+        &self,
+        repo: &Repo,
+        uploads: &[Upload],
+        message: &str,
+        progress: &mut dyn FnMut(CommitProgress),
+    ) -> Result<Committed, PublishError> {
+        self.require_token()?;
+        self.runtime
+            .block_on(self.commit_async(repo, uploads, message, progress))
+    }
+
+    async fn commit_async(
+        &self,
+        repo: &Repo,
+        uploads: &[Upload],
+        message: &str,
+        progress: &mut dyn FnMut(CommitProgress),
+    ) -> Result<Committed, PublishError> {
+        let mut prepared = Vec::with_capacity(uploads.len());
+        for upload in uploads {
+            prepared.push(Prepared::of(upload)?);
+        }
+        progress(CommitProgress::Preparing {
+            files: prepared.len(),
+            bytes: prepared.iter().map(|p| p.size).sum(),
+        });
+        let modes = self.preupload(repo, &prepared).await?;
+        let lfs: Vec<&Prepared> = prepared
+            .iter()
+            .filter(|p| p.size > 0 && modes.get(&p.upload.path_in_repo) == Some(&UploadMode::Lfs))
+            .collect();
+        if lfs.is_empty() {
+            return self
+                .commit_with_hf_hub(repo, uploads, message, Transfer::None, progress)
+                .await;
+        }
+        let batch = self.lfs_batch(repo, &lfs).await?;
+        match Transfer::negotiated(batch.transfer.as_deref()) {
+            Ok(Transfer::Basic) => {
+                self.upload_basic(repo, &lfs, &batch, progress).await?;
+                progress(CommitProgress::Committing);
+                let lfs_paths: Vec<&str> = lfs.iter().map(|p| p.upload.path_in_repo.as_str()).collect();
+                self.commit_ndjson(repo, &prepared, &lfs_paths, message).await
+            }
+            Ok(transfer) => {
+                self.commit_with_hf_hub(repo, uploads, message, transfer, progress)
+                    .await
+            }
+            Err(other) => Err(self.protocol(
+                "negotiating the LFS transfer",
+                repo,
+                format!(
+                    "the Hub chose the `{other}` transfer, which evaldeck does not speak (it offers basic and xet)"
+                ),
+            )),
+        }
+    }
+
+    async fn commit_with_hf_hub(
+        &self,
+        repo: &Repo,
+        uploads: &[Upload],
+        message: &str,
+        transfer: Transfer,
+        progress: &mut dyn FnMut(CommitProgress),
+    ) -> Result<Committed, PublishError> {
+        let operations = uploads
+            .iter()
+            .map(|u| match &u.content {
+                Content::File(path) => CommitOperation::add_file(&u.path_in_repo, path),
+                Content::Bytes(bytes) => CommitOperation::add_bytes(&u.path_in_repo, bytes.clone()),
+            })
+            .collect();
+        progress(CommitProgress::Committing);
+        let info = with_hf_repo!(self, repo, |handle| handle
+            .create_commit()
+            .operations(operations)
+            .commit_message(message)
+            .send()
+            .await)
+        .map_err(|e| self.hf_error("committing", repo, e))?;
+        Ok(Committed {
+            commit_url: info.commit_url,
+            commit_oid: info.commit_oid,
+            transfer,
+        })
+    }
+}
+
+/// `hf-hub`'s repo creation for a repo kind (its type parameter), tolerating an existing repo.
+async fn create<T: hf_hub::RepoType>(
+    hf: &HFClient,
+    repo: &Repo,
+    kind: T,
+    private: bool,
+) -> hf_hub::HFResult<hf_hub::repository::RepoUrl> {
+    hf.create_repository()
+        .repo_id(&repo.id)
+        .repo_type(kind)
+        .private(private)
+        .exist_ok(true)
+        .send()
+        .await
+}

@@ -1,0 +1,59 @@
+//! The Hub client of a build without the `hub` feature: it cannot be made, so every command that
+//! needs the network says so at once, and nothing else in the crate has to know which build it is.
+
+use std::convert::Infallible;
+use std::path::{Path, PathBuf};
+
+use super::{CommitProgress, Committed, HubEndpoint, Repo, RepoFile, Upload};
+use crate::publish::error::PublishError;
+
+/// Never constructed: `new` always fails, so the methods below are unreachable.
+pub struct HubClient {
+    never: Infallible,
+}
+
+impl HubClient {
+    pub fn new(_endpoint: HubEndpoint) -> Result<HubClient, PublishError> {
+        Err(PublishError::NoNetwork)
+    }
+
+    pub fn endpoint(&self) -> &HubEndpoint {
+        match self.never {}
+    }
+
+    pub fn cache_dir(&self) -> &Path {
+        match self.never {}
+    }
+
+    pub fn ensure_repo(&self, _repo: &Repo, _private: bool) -> Result<bool, PublishError> {
+        match self.never {}
+    }
+
+    pub fn list_files(
+        &self,
+        _repo: &Repo,
+        _revision: Option<&str>,
+    ) -> Result<Vec<RepoFile>, PublishError> {
+        match self.never {}
+    }
+
+    pub fn download(
+        &self,
+        _repo: &Repo,
+        _revision: Option<&str>,
+        _path_in_repo: &str,
+        _offline: bool,
+    ) -> Result<PathBuf, PublishError> {
+        match self.never {}
+    }
+
+    pub fn commit(
+        &self,
+        _repo: &Repo,
+        _uploads: &[Upload],
+        _message: &str,
+        _progress: &mut dyn FnMut(CommitProgress),
+    ) -> Result<Committed, PublishError> {
+        match self.never {}
+    }
+}
