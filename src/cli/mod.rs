@@ -181,9 +181,10 @@ pub enum ShowFormat {
 pub struct SamplesArgs {
     #[command(flatten)]
     pub run: RunArgs,
-    /// Task key (`quiz:geo|0`) or task name when unambiguous (`quiz:geo`).
+    /// Task key (`quiz:geo|0`) or task name when unambiguous (`quiz:geo`); optional when the
+    /// run has one task.
     #[arg(long)]
-    pub task: String,
+    pub task: Option<String>,
     #[arg(long, value_enum, default_value_t = SamplesFormat::Jsonl)]
     pub format: SamplesFormat,
     /// Stop after this many rows.

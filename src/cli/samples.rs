@@ -27,7 +27,7 @@ pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Wri
             selection.run.model
         )?;
     }
-    let task = resolve_task(selection.run, &args.task)?;
+    let task = resolve_task(selection.run, args.task.as_deref())?;
     let file = selection.run.open_details(&task)?;
     let limit = args.limit.unwrap_or(u64::MAX);
     let batch_rows = usize::try_from(limit)
@@ -38,6 +38,7 @@ pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Wri
             &file,
             limit,
             batch_rows,
+            store::CommonKeys::Added,
             out,
             std::path::Path::new("<stdout>"),
         )?),
@@ -76,8 +77,21 @@ pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Wri
 }
 
 /// Finds a task by its exact key, or by its name or key without few-shot part when only one matches.
-fn resolve_task(run: &Run, wanted: &str) -> Result<String> {
+/// Without a task, a run of one task (an Inspect log) uses it.
+fn resolve_task(run: &Run, wanted: Option<&str>) -> Result<String> {
     let tasks: Vec<&str> = run.details.iter().map(|(t, _)| t.as_str()).collect();
+    let Some(wanted) = wanted else {
+        match tasks.as_slice() {
+            [only] => return Ok((*only).to_owned()),
+            _ => bail!(
+                "run {} of `{}` has {} tasks; choose one with --task: {}",
+                run.date_id,
+                run.model,
+                tasks.len(),
+                tasks.join(", ")
+            ),
+        }
+    };
     if tasks.contains(&wanted) {
         return Ok(wanted.to_owned());
     }

@@ -107,13 +107,13 @@ fn results_table(shown: &Shown<'_>, derived_mark: &str) -> Table {
         ("Stderr", Align::Right),
     ]);
     for row in display_order(results) {
-        let key = row.key();
-        let task = if key.is_derived() {
+        let derived = results.is_derived(row.task);
+        let task = if derived {
             format!("{} {derived_mark}", row.task)
         } else {
             row.task.to_owned()
         };
-        let version = if key.is_derived() {
+        let version = if derived {
             String::new()
         } else {
             version_text(results, row.task)
@@ -177,7 +177,7 @@ fn display_order(results: &ResultsFile) -> Vec<crate::model::ResultsRow<'_>> {
         (
             if key.is_all() {
                 2
-            } else if key.is_derived() {
+            } else if results.is_derived(row.task) {
                 1
             } else {
                 0
@@ -203,7 +203,7 @@ fn results_csv(shown: &Shown<'_>) -> Table {
         ("computed_by", Align::Left),
     ]);
     for row in display_order(results) {
-        let derived = row.key().is_derived();
+        let derived = results.is_derived(row.task);
         let version = if derived {
             String::new()
         } else {
@@ -244,10 +244,7 @@ fn results_csv(shown: &Shown<'_>) -> Table {
 }
 
 fn version_text(results: &ResultsFile, task: &str) -> String {
-    results
-        .task_version(task)
-        .map(|v| v.to_string())
-        .unwrap_or_default()
+    results.task_version_text(task).unwrap_or_default()
 }
 
 pub use crate::text::format_value;
@@ -265,16 +262,17 @@ fn json_summary(model: &str, date_id: &str, shown: &Shown<'_>) -> Json {
     let results = shown.results;
     let mut versions = Map::new();
     for task in results.measured_tasks() {
-        if let Some(v) = results.task_version(task.as_str()) {
-            versions.insert(task.as_str().to_owned(), Json::Int(v));
+        if let Some(v) = results.task_version_value(task.as_str()) {
+            versions.insert(task.as_str().to_owned(), v.clone());
         }
     }
     let derived: Vec<Json> = results
         .rows()
-        .filter(|r| r.key().is_derived())
+        .filter(|r| results.is_derived(r.task))
         .map(|r| Json::from(r.task))
         .collect();
     let mut doc = Map::new();
+    doc.insert("harness".into(), results.harness().into());
     doc.insert("model_name".into(), model.into());
     doc.insert("date_id".into(), date_id.into());
     doc.insert(
@@ -287,10 +285,12 @@ fn json_summary(model: &str, date_id: &str, shown: &Shown<'_>) -> Json {
     );
     doc.insert("versions".into(), Json::Object(versions));
     doc.insert("derived_rows".into(), Json::Array(derived));
-    doc.insert(
-        "stderr_convention".into(),
-        results.general().stderr_convention().into(),
-    );
+    // Other harnesses' standard errors are their own, as their logs hold them.
+    let convention = match results.harness() {
+        "lighteval" => results.general().stderr_convention(),
+        harness => harness,
+    };
+    doc.insert("stderr_convention".into(), convention.into());
     let mut layout_rows = Vec::new();
     for row in results.rows() {
         for metric in row.metrics() {

@@ -11,7 +11,7 @@ mod task;
 pub use details::{Detail, Doc, ModelResponse, Prediction, SampleIdentity};
 pub use json::{Json, Map};
 pub use results::{
-    CompiledHashes, CompiledSummary, GeneralConfig, MetricValue, ResultsFile, ResultsRow,
-    ShapeError,
+    CompiledHashes, CompiledSummary, GeneralConfig, HARNESS_SECTION, MetricValue, ResultsFile,
+    ResultsRow, ShapeError, harness_section,
 };
 pub use task::{MetricConfig, TaskConfig, TaskKey, short_function_name};

@@ -65,7 +65,52 @@ impl<'a> ResultsRow<'a> {
     }
 }
 
+/// The section evaldeck adds to the results it builds from other harnesses' logs: which harness,
+/// which rows are derived (lm-eval's groups), and each task's sample count. It is never written
+/// into a lighteval file.
+pub const HARNESS_SECTION: &str = "evaldeck_harness";
+
+/// The [`HARNESS_SECTION`] for `harness`.
+pub fn harness_section(harness: &str, derived: &[String], sample_counts: Map) -> Json {
+    let mut section = Map::new();
+    section.insert("name".into(), Json::from(harness));
+    section.insert(
+        "derived_tasks".into(),
+        Json::Array(derived.iter().map(|t| Json::from(t.as_str())).collect()),
+    );
+    section.insert("sample_counts".into(), Json::Object(sample_counts));
+    Json::Object(section)
+}
+
 impl ResultsFile {
+    /// The harness that wrote the run: `lighteval` unless the results were built from another's log.
+    pub fn harness(&self) -> &str {
+        self.section(HARNESS_SECTION)
+            .and_then(|h| h.get("name"))
+            .and_then(Json::as_str)
+            .unwrap_or("lighteval")
+    }
+
+    /// Whether a row is computed from other rows: lighteval's `_average` and `all` rows, and the
+    /// groups of other harnesses.
+    pub fn is_derived(&self, task: &str) -> bool {
+        TaskKey::new(task).is_derived()
+            || self
+                .section(HARNESS_SECTION)
+                .and_then(|h| h.get("derived_tasks"))
+                .and_then(Json::as_array)
+                .is_some_and(|tasks| tasks.iter().any(|t| t.as_str() == Some(task)))
+    }
+
+    /// A task's sample count as the harness recorded it in the results (not lighteval's, which
+    /// records none).
+    pub fn sample_count(&self, task: &str) -> Option<i64> {
+        self.section(HARNESS_SECTION)?
+            .get("sample_counts")?
+            .get(task)?
+            .as_i64()
+    }
+
     /// Checks the shape of a parsed document: an object with a `results` object of objects.
     pub fn from_json(json: Json) -> Result<Self, ShapeError> {
         let Json::Object(root) = &json else {
@@ -146,8 +191,8 @@ impl ResultsFile {
     /// Task keys of measured rows (not `_average`, not `all`), in file order.
     pub fn measured_tasks(&self) -> Vec<TaskKey> {
         self.rows()
+            .filter(|r| !self.is_derived(r.task))
             .map(|r| r.key())
-            .filter(|k| !k.is_derived())
             .collect()
     }
 
@@ -169,6 +214,34 @@ impl ResultsFile {
             .and_then(|v| v.get(task))
             .and_then(Json::as_i64)
             .or_else(|| self.task_config(task).and_then(|c| c.version()))
+    }
+
+    /// A task's version as written: an int in lighteval's files, a float or a string in other
+    /// harnesses' (lm-eval's `1.0`, `"1.0"`).
+    pub fn task_version_value(&self, task: &str) -> Option<&Json> {
+        self.section("versions")
+            .and_then(|v| v.get(task))
+            .filter(|v| !v.is_null())
+            .or_else(|| {
+                self.section("config_tasks")?
+                    .get(task)?
+                    .get("version")
+                    .filter(|v| !v.is_null())
+            })
+    }
+
+    /// A task's version as text: lighteval's ints as they are, lm-eval's `3.0` and `"1.0"` as
+    /// Python prints them.
+    pub fn task_version_text(&self, task: &str) -> Option<String> {
+        match self.task_version_value(task)? {
+            Json::Str(text) => Some(text.clone()),
+            Json::Float(f) => {
+                let mut out = String::new();
+                super::pyjson::write_float(&mut out, *f, super::pyjson::NonFinite::PythonTokens);
+                Some(out)
+            }
+            other => other.as_i64().map(|v| v.to_string()),
+        }
     }
 
     /// The compiled details (`summary_tasks[task]`).

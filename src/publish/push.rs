@@ -285,7 +285,14 @@ pub fn push_details_to_hub(
     for (task, path) in &run.details {
         let file = run.open_details(task)?;
         let mut jsonl = Vec::new();
-        store::write_details_jsonl(&file, u64::MAX, 4096, &mut jsonl, path)?;
+        store::write_details_jsonl(
+            &file,
+            u64::MAX,
+            4096,
+            store::CommonKeys::Omitted,
+            &mut jsonl,
+            path,
+        )?;
         uploads.push(Upload {
             path_in_repo: path_template.replace("{task_name}", task),
             content: Content::Bytes(jsonl),

@@ -200,10 +200,8 @@ pub fn saved_run(model: &str, date_id: &str, results_path: PathBuf, details: &[P
         .collect();
     details.sort();
     Run {
-        model: model.to_owned(),
-        date_id: date_id.to_owned(),
         results_path: Some(results_path),
         details,
-        remote: None,
+        ..Run::lighteval(model, date_id)
     }
 }

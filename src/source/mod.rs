@@ -1,12 +1,23 @@
 //! Opening what the user names: a folder or file on disk, or an `hf://datasets/ORG/REPO` repo.
-//! A source gives a [`Catalog`] of runs; screens and commands see only that. This is the seam
-//! where readers of other log formats (Inspect, lm-evaluation-harness) go, one file each.
+//! A source gives a [`Catalog`] of runs; screens and commands see only that. Runs of other
+//! harnesses are found by content and read by one file each here ([`inspect`], [`lm_eval`]),
+//! behind the traits of [`crate::store::log`].
 
 mod hub;
+pub mod inspect;
+pub mod lm_eval;
 
 use std::path::Path;
 
 pub use hub::{HubSource, open_hub_source};
+
+use crate::store::LogFormat;
+
+/// The readers of other harnesses' logs, tried in this order on each file lighteval's naming
+/// does not claim.
+pub fn log_formats() -> [&'static dyn LogFormat; 2] {
+    [&inspect::InspectFormat, &lm_eval::LmEvalFormat]
+}
 
 use crate::publish::{HubEndpoint, PublishError};
 use crate::store::{self, Catalog};
@@ -24,7 +35,7 @@ pub fn open_source(path: &Path, endpoint: HubEndpoint) -> Result<OpenedSource, P
     match path.to_str().and_then(HubSource::parse) {
         Some(source) => open_hub_source(&source?, endpoint),
         None => Ok(OpenedSource {
-            catalog: store::discover(path)?,
+            catalog: store::discover_with(path, &log_formats())?,
             offline: false,
         }),
     }

@@ -7,6 +7,7 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use arrow::array::RecordBatch;
 use arrow::datatypes::{DataType, SchemaRef};
@@ -18,6 +19,7 @@ use parquet::arrow::arrow_reader::{
 
 use super::arrow_json::row_object;
 use super::error::{Result, StoreError};
+use super::log::SampleLog;
 use super::pyliteral;
 use crate::model::{Detail, Doc, Json, Map, ModelResponse};
 
@@ -30,15 +32,37 @@ pub enum DetailsLayout {
     Flat,
     /// lighteval 0.5–0.7: the flat columns, every one a Python `str()` string.
     FlatText,
+    /// Not lighteval's: another harness's samples, read by its [`SampleLog`].
+    Log,
 }
 
-/// An opened details file: its footer is read, its rows are not.
+/// An opened details file: its footer is read, its rows are not. It is also how the samples of
+/// other harnesses are read (through their [`SampleLog`]), so every screen and command reads all
+/// of them through this one type.
 #[derive(Debug, Clone)]
 pub struct DetailsFile {
     path: PathBuf,
     layout: DetailsLayout,
-    metadata: ArrowReaderMetadata,
+    backing: Backing,
 }
+
+#[derive(Clone)]
+enum Backing {
+    Parquet(ArrowReaderMetadata),
+    Log(Arc<dyn SampleLog>),
+}
+
+impl std::fmt::Debug for Backing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Backing::Parquet(_) => f.write_str("Parquet"),
+            Backing::Log(log) => write!(f, "Log({})", log.path().display()),
+        }
+    }
+}
+
+/// Decoded rows, a batch at a time.
+pub type DetailBatches = Box<dyn Iterator<Item = Result<Vec<Detail>>> + Send>;
 
 /// Whether a file named for `file_task` may hold rows of `row_task`: the same task once the
 /// few-shot part and any suite prefix are set aside (`lighteval|mmlu:anatomy|5` and
@@ -74,8 +98,28 @@ impl DetailsFile {
         Ok(DetailsFile {
             path: path.to_owned(),
             layout,
-            metadata,
+            backing: Backing::Parquet(metadata),
         })
+    }
+
+    /// Another harness's samples.
+    pub fn from_log(log: Arc<dyn SampleLog>) -> Self {
+        DetailsFile {
+            path: log.path().to_owned(),
+            layout: DetailsLayout::Log,
+            backing: Backing::Log(log),
+        }
+    }
+
+    /// The Parquet footer; every Parquet-only method goes through here.
+    fn parquet(&self) -> Result<&ArrowReaderMetadata> {
+        match &self.backing {
+            Backing::Parquet(metadata) => Ok(metadata),
+            Backing::Log(_) => Err(StoreError::log(
+                &self.path,
+                "is not a Parquet details file; its rows are read through its harness's reader",
+            )),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -86,17 +130,21 @@ impl DetailsFile {
         self.layout
     }
 
-    pub fn schema(&self) -> &SchemaRef {
-        self.metadata.schema()
-    }
-
     pub fn num_rows(&self) -> u64 {
-        u64::try_from(self.metadata.metadata().file_metadata().num_rows()).unwrap_or(0)
+        match &self.backing {
+            Backing::Parquet(metadata) => {
+                u64::try_from(metadata.metadata().file_metadata().num_rows()).unwrap_or(0)
+            }
+            Backing::Log(log) => log.num_rows(),
+        }
     }
 
     /// Size of the file's column data in bytes (compressed), from the footer.
     pub fn compressed_bytes(&self) -> u64 {
-        self.metadata
+        let Backing::Parquet(metadata) = &self.backing else {
+            return std::fs::metadata(&self.path).map_or(0, |m| m.len());
+        };
+        metadata
             .metadata()
             .row_groups()
             .iter()
@@ -107,12 +155,20 @@ impl DetailsFile {
     /// Per-sample metric names, read from the schema (the `metric` or `metrics` struct's fields).
     /// Empty for the text layout, whose metrics are only known by parsing rows.
     pub fn metric_names(&self) -> Vec<String> {
-        let column = match self.layout {
-            DetailsLayout::Nested => "metric",
-            DetailsLayout::Flat => "metrics",
-            DetailsLayout::FlatText => return Vec::new(),
+        let column = match (&self.backing, self.layout) {
+            (Backing::Log(log), _) => return log.metric_names(),
+            (_, DetailsLayout::Nested) => "metric",
+            (_, DetailsLayout::Flat) => "metrics",
+            (_, DetailsLayout::FlatText | DetailsLayout::Log) => return Vec::new(),
         };
-        match self.schema().field_with_name(column).map(|f| f.data_type()) {
+        let Backing::Parquet(metadata) = &self.backing else {
+            return Vec::new();
+        };
+        match metadata
+            .schema()
+            .field_with_name(column)
+            .map(|f| f.data_type())
+        {
             Ok(DataType::Struct(fields)) => fields.iter().map(|f| f.name().clone()).collect(),
             _ => Vec::new(),
         }
@@ -122,10 +178,10 @@ impl DetailsFile {
     /// top-level name (`doc`) or a dotted path into structs (`doc.query`, `metric.acc`); a struct
     /// column then holds just the requested fields.
     pub fn batches(&self, columns: Option<&[&str]>, batch_rows: usize) -> Result<RowBatches> {
+        let metadata = self.parquet()?.clone();
         let file = File::open(&self.path).map_err(|e| StoreError::io(&self.path, e))?;
-        let mut builder =
-            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
-                .with_batch_size(batch_rows.max(1));
+        let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata)
+            .with_batch_size(batch_rows.max(1));
         if let Some(columns) = columns {
             builder = builder.with_projection(self.projection(columns)?);
         }
@@ -170,7 +226,10 @@ impl DetailsFile {
     /// Leaf columns under a top-level name or dotted path (`doc.query`).
     fn leaves_of(&self, column: &str) -> Vec<usize> {
         let wanted: Vec<&str> = column.split('.').collect();
-        let descriptor = self.metadata.parquet_schema();
+        let Backing::Parquet(metadata) = &self.backing else {
+            return Vec::new();
+        };
+        let descriptor = metadata.parquet_schema();
         descriptor
             .columns()
             .iter()
@@ -210,7 +269,7 @@ impl DetailsFile {
             leaves.extend(found);
         }
         Ok(ProjectionMask::leaves(
-            self.metadata.parquet_schema(),
+            self.parquet()?.parquet_schema(),
             leaves,
         ))
     }
@@ -218,6 +277,10 @@ impl DetailsFile {
     /// One row, raw (as the file stores it) and as a [`Detail`]. Pages before it are skipped, not
     /// decoded, so this is cheap anywhere in a large file.
     pub fn read_row(&self, index: u64) -> Result<(Map, Detail)> {
+        let metadata = match &self.backing {
+            Backing::Parquet(metadata) => metadata.clone(),
+            Backing::Log(log) => return log.read_row(index),
+        };
         if index >= self.num_rows() {
             return Err(StoreError::parquet(
                 &self.path,
@@ -230,12 +293,11 @@ impl DetailsFile {
         let file = File::open(&self.path).map_err(|e| StoreError::io(&self.path, e))?;
         let skip = usize::try_from(index).unwrap_or(usize::MAX);
         let selection = RowSelection::from(vec![RowSelector::skip(skip), RowSelector::select(1)]);
-        let mut reader =
-            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
-                .with_row_selection(selection)
-                .with_batch_size(1)
-                .build()
-                .map_err(|e| StoreError::parquet(&self.path, e))?;
+        let mut reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata)
+            .with_row_selection(selection)
+            .with_batch_size(1)
+            .build()
+            .map_err(|e| StoreError::parquet(&self.path, e))?;
         let batch = super::guard::guarded(|| reader.next())
             .map_err(|panic| StoreError::parquet(&self.path, format!("corrupt data ({panic})")))?
             .ok_or_else(|| {
@@ -248,19 +310,24 @@ impl DetailsFile {
     }
 
     /// Every row as a [`Detail`], whatever the layout, in batches.
-    pub fn details(
-        &self,
-        batch_rows: usize,
-    ) -> Result<impl Iterator<Item = Result<Vec<Detail>>> + use<>> {
+    pub fn details(&self, batch_rows: usize) -> Result<DetailBatches> {
         self.details_of(None, batch_rows)
+    }
+
+    /// Another harness's rows: its own record and its [`Detail`], in batches.
+    pub fn log_rows(&self, batch_rows: usize) -> Result<super::log::LogRows> {
+        match &self.backing {
+            Backing::Log(log) => log.clone().rows(batch_rows),
+            Backing::Parquet(_) => Err(StoreError::parquet(
+                &self.path,
+                "a lighteval details file has no harness log rows; read its rows with `batches`",
+            )),
+        }
     }
 
     /// Rows as [`Detail`]s holding only what a list of samples shows (id, query, choices, golds,
     /// generations, logprobs, metrics): token lists, few-shot docs and the rest are not decoded.
-    pub fn list_details(
-        &self,
-        batch_rows: usize,
-    ) -> Result<impl Iterator<Item = Result<Vec<Detail>>> + use<>> {
+    pub fn list_details(&self, batch_rows: usize) -> Result<DetailBatches> {
         const SHOWN: [&str; 7] = [
             "doc.id",
             "doc.query",
@@ -283,31 +350,30 @@ impl DetailsFile {
 
     /// Rows as [`Detail`]s holding only their metrics, for aggregating: in the nested layout
     /// nothing else is decoded (older layouts keep metrics inside wider columns).
-    pub fn metric_details(
-        &self,
-        batch_rows: usize,
-    ) -> Result<impl Iterator<Item = Result<Vec<Detail>>> + use<>> {
+    pub fn metric_details(&self, batch_rows: usize) -> Result<DetailBatches> {
         if self.layout == DetailsLayout::Nested && self.has_column("metric") {
             return self.details_of(Some(&["metric"]), batch_rows);
         }
         self.details_of(None, batch_rows)
     }
 
-    fn details_of(
-        &self,
-        columns: Option<&[&str]>,
-        batch_rows: usize,
-    ) -> Result<impl Iterator<Item = Result<Vec<Detail>>> + use<>> {
+    fn details_of(&self, columns: Option<&[&str]>, batch_rows: usize) -> Result<DetailBatches> {
+        if let Backing::Log(log) = &self.backing {
+            let rows = log.clone().rows(batch_rows)?;
+            return Ok(Box::new(rows.map(|batch| {
+                batch.map(|rows| rows.into_iter().map(|(_, detail)| detail).collect())
+            })));
+        }
         let layout = self.layout;
         let path = self.path.clone();
         let batches = self.batches(columns, batch_rows)?;
-        Ok(batches.map(move |batch| {
+        Ok(Box::new(batches.map(move |batch| {
             let batch = batch?;
             rows_of(&batch)
                 .into_iter()
                 .map(|row| detail_from_row(&path, layout, row))
                 .collect()
-        }))
+        })))
     }
 }
 
@@ -438,6 +504,10 @@ pub fn detail_from_row(path: &Path, layout: DetailsLayout, row: Map) -> Result<D
                 .collect();
             Ok(flat_detail(parsed))
         }
+        DetailsLayout::Log => Err(StoreError::log(
+            path,
+            "a row of another harness's log is read by its own reader, not as a Parquet row",
+        )),
     }
 }
 

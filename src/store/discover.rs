@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use super::details::DetailsFile;
 use super::error::{Result, StoreError};
+use super::log::{Harness, LogFormat, LogRun};
 use super::results::read_results;
 use crate::model::{Json, ResultsFile};
 
@@ -26,6 +27,8 @@ pub enum SourceKind {
     Folder,
     ResultsFile,
     DetailsFile,
+    /// One log of another harness (an Inspect log, an lm-eval results or samples file).
+    LogFile,
 }
 
 /// Every run found under a source, grouped by model.
@@ -35,6 +38,8 @@ pub struct Catalog {
     pub kind: SourceKind,
     /// Sorted by model name.
     pub models: Vec<ModelRuns>,
+    /// Files that looked like runs but could not be read; the runs beside them still open.
+    pub unreadable: Vec<String>,
 }
 
 /// The runs of one model, oldest first.
@@ -55,6 +60,9 @@ pub struct Run {
     pub details: Vec<(String, PathBuf)>,
     /// How to fetch a details file that is not on disk yet (runs opened from the Hub).
     pub remote: Option<RemoteDetails>,
+    pub harness: Harness,
+    /// The reader of a run of another harness; `details` then names each task's log file.
+    pub log: Option<LogRun>,
 }
 
 /// Brings one file to its expected path, or says why it could not.
@@ -108,7 +116,23 @@ impl std::str::FromStr for RunSelector {
 }
 
 impl Run {
+    /// An empty lighteval run, to be filled in.
+    pub fn lighteval(model: &str, date_id: &str) -> Run {
+        Run {
+            model: model.to_owned(),
+            date_id: date_id.to_owned(),
+            results_path: None,
+            details: Vec::new(),
+            remote: None,
+            harness: Harness::Lighteval,
+            log: None,
+        }
+    }
+
     pub fn load_results(&self) -> Result<ResultsFile> {
+        if let Some(log) = &self.log {
+            return log.0.results();
+        }
         let path = self
             .results_path
             .as_ref()
@@ -136,6 +160,9 @@ impl Run {
                 task: task.to_owned(),
                 available: list_or_none(self.details.iter().map(|(t, _)| t.as_str())),
             })?;
+        if let Some(log) = &self.log {
+            return Ok(DetailsFile::from_log(log.0.samples(task)?));
+        }
         self.fetch(path)?;
         let file = DetailsFile::open(path)?;
         file.check_task(task)?;
@@ -170,6 +197,13 @@ impl Run {
     /// Opens every details file of the run (footers only); a remote run's files that were not
     /// fetched yet are left out, so a listing never downloads them.
     pub fn open_all_details(&self) -> Result<Vec<DetailsFile>> {
+        if self.log.is_some() {
+            return self
+                .details
+                .iter()
+                .map(|(task, _)| self.open_details(task))
+                .collect();
+        }
         self.details
             .iter()
             .filter(|(_, path)| self.remote.is_none() || path.exists())
@@ -302,18 +336,26 @@ fn looks_like_date_id(date: &str) -> bool {
         && !date.contains(['/', '\\', '_'])
 }
 
-/// Finds every run under `source` (a folder, a results file, or a details file).
+/// Finds every lighteval run under `source` (a folder, a results file, or a details file).
 pub fn discover(source: &Path) -> Result<Catalog> {
+    discover_with(source, &[])
+}
+
+/// Finds every run under `source`: lighteval's, and those of `formats`, which claim their files
+/// by content.
+pub fn discover_with(source: &Path, formats: &[&dyn LogFormat]) -> Result<Catalog> {
     let meta = std::fs::metadata(source).map_err(|e| StoreError::io(source, e))?;
-    let mut found = Found::default();
+    let mut found = Found::new(formats);
     let kind = if meta.is_dir() {
         let mut visited = HashSet::new();
         walk(source, source, 0, &mut visited, &mut found)?;
         SourceKind::Folder
     } else {
         let name = file_name(source).unwrap_or("");
+        if found.claim(source) {
+            SourceKind::LogFile
         // A file named explicitly is taken for what its extension says, whatever its name.
-        if name.ends_with(".json") {
+        } else if name.ends_with(".json") {
             let date = parse_results_file_name(name).map_or_else(|| stem(source), str::to_owned);
             found.results.push((source.to_owned(), date));
             add_details_beside(source, &mut found);
@@ -336,12 +378,26 @@ pub fn discover(source: &Path) -> Result<Catalog> {
             }
             SourceKind::DetailsFile
         } else {
-            return Err(StoreError::NoRuns {
+            return Err(StoreError::UnknownFormat {
                 path: source.to_owned(),
             });
         }
     };
-    let models = group(source, found)?;
+    let claimed = std::mem::take(&mut found.claimed);
+    let mut models = group(source, found)?;
+    let mut unreadable = Vec::new();
+    for (format, files) in formats.iter().zip(claimed) {
+        if files.is_empty() {
+            continue;
+        }
+        let mut read = format.runs(source, &files);
+        // A log named alone that cannot be read is the answer; in a folder, its neighbours are.
+        if kind == SourceKind::LogFile && !read.unreadable.is_empty() {
+            return Err(read.unreadable.swap_remove(0));
+        }
+        unreadable.extend(read.unreadable.iter().map(ToString::to_string));
+        merge_runs(&mut models, read.runs);
+    }
     if models.is_empty() {
         return Err(StoreError::NoRuns {
             path: source.to_owned(),
@@ -351,13 +407,34 @@ pub fn discover(source: &Path) -> Result<Catalog> {
         source: source.to_owned(),
         kind,
         models,
+        unreadable,
     })
+}
+
+/// Adds runs of other harnesses to the models, keeping both sorted (models by name, runs oldest
+/// first).
+fn merge_runs(models: &mut Vec<ModelRuns>, runs: Vec<Run>) {
+    for run in runs {
+        match models.iter_mut().find(|m| m.name == run.model) {
+            Some(model) => model.runs.push(run),
+            None => models.push(ModelRuns {
+                name: run.model.clone(),
+                runs: vec![run],
+            }),
+        }
+    }
+    models.sort_by(|a, b| a.name.cmp(&b.name));
+    for model in models.iter_mut() {
+        model
+            .runs
+            .sort_by(|a, b| a.date_id.cmp(&b.date_id).then(a.harness.cmp(&b.harness)));
+    }
 }
 
 /// The runs among `files` (paths under `root`, which need not exist yet: a Hub repo's details
 /// before they are fetched), found as [`discover`] finds them in a folder.
 pub fn discover_files(root: &Path, files: Vec<PathBuf>) -> Result<Catalog> {
-    let mut found = Found::default();
+    let mut found = Found::new(&[]);
     for file in files {
         found.add(file);
     }
@@ -371,20 +448,58 @@ pub fn discover_files(root: &Path, files: Vec<PathBuf>) -> Result<Catalog> {
         source: root.to_owned(),
         kind: SourceKind::Folder,
         models,
+        unreadable: Vec::new(),
     })
 }
 
-/// Files found, with the date id (and task) their names or folders give.
-#[derive(Default)]
-struct Found {
+/// Files found: lighteval's, with the date id (and task) their names or folders give, and those
+/// another format claimed (one list per format).
+struct Found<'f> {
     results: Vec<(PathBuf, String)>,
     details: Vec<(PathBuf, String, String)>,
+    formats: &'f [&'f dyn LogFormat],
+    claimed: Vec<Vec<PathBuf>>,
 }
 
-impl Found {
-    /// Adds `path` if its name follows lighteval's naming.
+impl<'f> Found<'f> {
+    fn new(formats: &'f [&'f dyn LogFormat]) -> Self {
+        Found {
+            results: Vec::new(),
+            details: Vec::new(),
+            formats,
+            claimed: vec![Vec::new(); formats.len()],
+        }
+    }
+
+    /// Whether another format claims `path` (then it is kept for that format). Only JSON, JSON
+    /// lines and `.eval` files are looked into: lighteval's Parquet files never are.
+    fn claim(&mut self, path: &Path) -> bool {
+        let Some(name) = file_name(path) else {
+            return false;
+        };
+        if self.formats.is_empty()
+            || !(name.ends_with(".json") || name.ends_with(".jsonl") || name.ends_with(".eval"))
+        {
+            return false;
+        }
+        let Ok(head) = super::sniff::file_head(path) else {
+            return false;
+        };
+        match self.formats.iter().position(|f| f.claims(path, &head)) {
+            Some(i) => {
+                self.claimed[i].push(path.to_owned());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Adds `path` if another format claims it or its name follows lighteval's naming.
     fn add(&mut self, path: PathBuf) {
         let Some(name) = file_name(&path) else { return };
+        if self.claim(&path) {
+            return;
+        }
         if let Some(date) = parse_results_file_name(name) {
             let date = date.to_owned();
             self.results.push((path, date));
@@ -513,20 +628,14 @@ fn model_from_folders(source: &Path, model_dir: &Path, marker: &str) -> Option<S
         })
 }
 
-fn group(source: &Path, found: Found) -> Result<Vec<ModelRuns>> {
+fn group(source: &Path, found: Found<'_>) -> Result<Vec<ModelRuns>> {
     let mut runs: BTreeMap<(String, String), Run> = BTreeMap::new();
     let source_dir = if source.is_dir() {
         source
     } else {
         source.parent().unwrap_or(Path::new("."))
     };
-    let new_run = |model: &str, date: &str| Run {
-        model: model.to_owned(),
-        date_id: date.to_owned(),
-        results_path: None,
-        details: Vec::new(),
-        remote: None,
-    };
+    let new_run = Run::lighteval;
     for (path, date) in found.results {
         let date = date.as_str();
         let model_dir = path.parent().unwrap_or(Path::new("."));

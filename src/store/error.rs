@@ -41,6 +41,18 @@ pub enum StoreError {
     )]
     UnknownLayout { path: PathBuf, columns: String },
 
+    #[error(
+        "{}: not a file evaldeck reads: neither a lighteval results (.json) or details (.parquet) \
+         file, nor an Inspect AI log (.eval, .json), nor an lm-evaluation-harness results (.json) \
+         or samples (.jsonl) file",
+        path.display()
+    )]
+    UnknownFormat { path: PathBuf },
+
+    /// A log of another harness that cannot be read: `message` says where inside it and why.
+    #[error("{}: {message}", path.display())]
+    Log { path: PathBuf, message: String },
+
     #[error("{}: no lighteval run found (no results_<date>.json, no details_<task>_<date>.parquet)", path.display())]
     NoRuns { path: PathBuf },
 
@@ -103,6 +115,13 @@ impl StoreError {
         StoreError::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    pub fn log(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
+        StoreError::Log {
+            path: path.into(),
+            message: message.to_string(),
         }
     }
 

@@ -1,6 +1,7 @@
-//! A details file as JSON lines: one strict JSON object per sample. Nested files (lighteval ≥
+//! A task's samples as JSON lines: one strict JSON object per sample. Nested files (lighteval ≥
 //! 0.11) give their own rows, streamed straight from Arrow; the older flat layouts give the
-//! sample as [`detail_to_json`] reads it, so every layout comes out in one shape per layout.
+//! sample as [`detail_to_json`] reads it; other harnesses give their own records. In front of
+//! each, the keys every harness shares ([`common_keys`]), so one `jq` line reads them all.
 
 use std::io::Write;
 use std::path::Path;
@@ -8,57 +9,170 @@ use std::path::Path;
 use super::details::{DetailsFile, DetailsLayout, column_names, detail_to_json};
 use super::error::{Result, StoreError};
 use crate::model::pyjson::{self, WriteOptions};
+use crate::model::{Detail, Json, Map, Prediction};
+
+/// Whether each line starts with the keys every harness shares (see [`common_keys`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommonKeys {
+    /// `samples --format jsonl`: one `jq` line works on the samples of every harness.
+    Added,
+    /// The harness's own rows only (details pushed to Trackio stay lighteval's).
+    Omitted,
+}
 
 /// Writes at most `limit` samples of `file` to `out`; `out_name` names `out` in errors.
 pub fn write_details_jsonl(
     file: &DetailsFile,
     limit: u64,
     batch_rows: usize,
+    common: CommonKeys,
     out: &mut dyn Write,
     out_name: &Path,
 ) -> Result<()> {
     let write_error = |e| StoreError::io(out_name, e);
     let mut written = 0u64;
     let mut line = String::new();
-    if file.layout() != DetailsLayout::Nested {
-        for batch in file.details(batch_rows)? {
-            for detail in batch? {
-                if written >= limit {
-                    return Ok(());
+    match file.layout() {
+        DetailsLayout::Log => {
+            for batch in file.log_rows(batch_rows)? {
+                for (raw, detail) in batch? {
+                    if written >= limit {
+                        return Ok(());
+                    }
+                    let mut object = match common {
+                        CommonKeys::Added => common_keys(&detail, Some(&raw)),
+                        CommonKeys::Omitted => Map::new(),
+                    };
+                    for (key, value) in raw {
+                        // A field of the harness's own that a common key replaced keeps its value
+                        // under `raw_<key>`.
+                        match object.get(&key) {
+                            Some(shared) if *shared == value => {}
+                            Some(_) => {
+                                object.insert(format!("raw_{key}"), value);
+                            }
+                            None => {
+                                object.insert(key, value);
+                            }
+                        }
+                    }
+                    line.clear();
+                    line.push_str(&pyjson::to_string(
+                        &Json::Object(object),
+                        WriteOptions::STRICT_COMPACT,
+                    ));
+                    line.push('\n');
+                    out.write_all(line.as_bytes()).map_err(write_error)?;
+                    written += 1;
                 }
-                line.clear();
-                line.push_str(&pyjson::to_string(
-                    &detail_to_json(&detail),
-                    WriteOptions::STRICT_COMPACT,
-                ));
-                line.push('\n');
-                out.write_all(line.as_bytes()).map_err(write_error)?;
-                written += 1;
             }
         }
-        return Ok(());
-    }
-    for batch in file.batches(None, batch_rows)? {
-        let batch = batch?;
-        let names = column_names(&batch);
-        for row in 0..batch.num_rows() {
-            if written >= limit {
-                return Ok(());
-            }
-            line.clear();
-            line.push('{');
-            for (i, (name, column)) in names.iter().zip(batch.columns()).enumerate() {
-                if i > 0 {
-                    line.push(',');
+        DetailsLayout::Flat | DetailsLayout::FlatText => {
+            for batch in file.details(batch_rows)? {
+                for detail in batch? {
+                    if written >= limit {
+                        return Ok(());
+                    }
+                    let mut object = match common {
+                        CommonKeys::Added => common_keys(&detail, None),
+                        CommonKeys::Omitted => Map::new(),
+                    };
+                    if let Json::Object(own) = detail_to_json(&detail) {
+                        object.extend(own);
+                    }
+                    line.clear();
+                    line.push_str(&pyjson::to_string(
+                        &Json::Object(object),
+                        WriteOptions::STRICT_COMPACT,
+                    ));
+                    line.push('\n');
+                    out.write_all(line.as_bytes()).map_err(write_error)?;
+                    written += 1;
                 }
-                pyjson::write_string(&mut line, name);
-                line.push(':');
-                super::write_cell(&mut line, column.as_ref(), row);
             }
-            line.push_str("}\n");
-            out.write_all(line.as_bytes()).map_err(write_error)?;
-            written += 1;
+        }
+        DetailsLayout::Nested => {
+            // The rows are streamed from Arrow as they are; the common keys need them decoded too.
+            let mut details = match common {
+                CommonKeys::Added => Some(file.details(batch_rows)?),
+                CommonKeys::Omitted => None,
+            };
+            for batch in file.batches(None, batch_rows)? {
+                let batch = batch?;
+                let decoded = match details.as_mut().and_then(Iterator::next) {
+                    Some(decoded) => decoded?,
+                    None => Vec::new(),
+                };
+                let names = column_names(&batch);
+                for row in 0..batch.num_rows() {
+                    if written >= limit {
+                        return Ok(());
+                    }
+                    line.clear();
+                    line.push('{');
+                    let mut first = true;
+                    if let Some(detail) = decoded.get(row) {
+                        let shared = pyjson::to_string(
+                            &Json::Object(common_keys(detail, None)),
+                            WriteOptions::STRICT_COMPACT,
+                        );
+                        // `{…}` without its braces, then the file's own columns.
+                        line.push_str(&shared[1..shared.len() - 1]);
+                        first = shared.len() <= 2;
+                    }
+                    for (name, column) in names.iter().zip(batch.columns()) {
+                        if !first {
+                            line.push(',');
+                        }
+                        first = false;
+                        pyjson::write_string(&mut line, name);
+                        line.push(':');
+                        super::write_cell(&mut line, column.as_ref(), row);
+                    }
+                    line.push_str("}\n");
+                    out.write_all(line.as_bytes()).map_err(write_error)?;
+                    written += 1;
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// The keys every harness's samples share: `id`, `epoch` (Inspect's), `input` (the query or
+/// prompt as text), `target` (the gold texts), `prediction` (the generation or the chosen
+/// choice) and `scores` (each numeric per-sample metric).
+pub fn common_keys(detail: &Detail, raw: Option<&Map>) -> Map {
+    let mut keys = Map::new();
+    let id = detail.doc.id.clone().unwrap_or_default();
+    // Inspect's ids may be ints: keep the harness's own value when it is the same id.
+    let id = match raw.and_then(|r| r.get("id")) {
+        Some(own @ Json::Int(n)) if n.to_string() == id => own.clone(),
+        _ => Json::Str(id),
+    };
+    keys.insert("id".into(), id);
+    if let Some(epoch) = raw
+        .and_then(|r| r.get("epoch"))
+        .filter(|e| e.as_i64().is_some())
+    {
+        keys.insert("epoch".into(), epoch.clone());
+    }
+    keys.insert("input".into(), Json::from(detail.doc.query.as_str()));
+    keys.insert(
+        "target".into(),
+        Json::Array(detail.doc.golds().into_iter().map(Json::from).collect()),
+    );
+    let prediction = match detail.prediction() {
+        Prediction::Generated(text) => text,
+        Prediction::Choice { text, .. } => text,
+        Prediction::None => "",
+    };
+    keys.insert("prediction".into(), Json::from(prediction));
+    let scores: Map = detail
+        .metric
+        .keys()
+        .filter_map(|name| Some((name.clone(), Json::Float(detail.metric_value(name)?))))
+        .collect();
+    keys.insert("scores".into(), Json::Object(scores));
+    keys
 }

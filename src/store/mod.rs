@@ -8,9 +8,11 @@ mod discover;
 mod error;
 mod guard;
 mod jsonl;
+pub mod log;
 mod names;
 pub mod pyliteral;
 mod results;
+mod sniff;
 mod summary;
 mod write;
 
@@ -23,12 +25,14 @@ pub use details::{
 pub use details_write::{RowSchema, write_details, write_details_text_with};
 pub use discover::{
     Catalog, ModelRuns, RemoteDetails, Run, RunSelector, Selection, SourceKind, discover,
-    discover_files, parse_details_file_name, parse_results_file_name,
+    discover_files, discover_with, parse_details_file_name, parse_results_file_name,
 };
 pub use error::{Result, StoreError};
 pub use guard::{guarded, quiet_guarded_panics};
-pub use jsonl::write_details_jsonl;
+pub use jsonl::{CommonKeys, common_keys, write_details_jsonl};
+pub use log::{FileHead, FoundRuns, Harness, HarnessRun, LogFormat, LogRows, LogRun, SampleLog};
 pub use names::{model_name_problem, segment_problem};
 pub use results::{parse_results, read_results, results_to_string, write_results};
+pub use sniff::{file_head, top_level_keys};
 pub use summary::{RunSummary, summarise};
 pub use write::{write_atomically, write_atomically_with};

@@ -26,7 +26,14 @@ pub fn summarise(run: &Run) -> RunSummary {
         headline: None,
         problem: None,
     };
-    match run.open_all_details() {
+    // Other harnesses record their sample counts in their results; their samples are not opened
+    // for a listing (an lm-eval samples file would have to be scanned to count its lines).
+    let details = if run.log.is_some() {
+        Ok(Vec::new())
+    } else {
+        run.open_all_details()
+    };
+    match details {
         // A Hub run's count is known only once all its details were fetched.
         Ok(files) if run.all_details_on_disk() => {
             summary.samples = Some(files.iter().map(|f| f.num_rows()).sum())
@@ -34,11 +41,24 @@ pub fn summarise(run: &Run) -> RunSummary {
         Ok(_) => {}
         Err(e) => summary.problem = Some(e.to_string()),
     }
-    if run.results_path.is_some() {
+    if run.results_path.is_some() || run.log.is_some() {
         match run.load_results() {
             Ok(results) => {
-                summary.tasks = summary.tasks.max(results.measured_tasks().len());
-                summary.headline = results.row("all").and_then(|row| {
+                let measured = results.measured_tasks();
+                summary.tasks = summary.tasks.max(measured.len());
+                if run.log.is_some() {
+                    summary.samples = measured
+                        .iter()
+                        .map(|t| results.sample_count(t.as_str()).map(|n| n.max(0) as u64))
+                        .sum();
+                }
+                // The `all` row, or the one task's first metric when a run has one task (an
+                // Inspect log).
+                let headline_row = results.row("all").or_else(|| match measured.as_slice() {
+                    [only] => results.row(only.as_str()),
+                    _ => None,
+                });
+                summary.headline = headline_row.and_then(|row| {
                     row.metrics()
                         .into_iter()
                         .find_map(|m| m.value.map(|v| (m.metric.to_owned(), v)))

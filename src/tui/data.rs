@@ -41,7 +41,8 @@ pub fn load_runs(catalog: &Catalog) -> RunsData {
 pub struct ResultLine {
     pub task: String,
     pub group: String,
-    pub version: Option<i64>,
+    /// As written: lighteval's ints, lm-eval's `1.0`.
+    pub version: Option<String>,
     pub metric: String,
     pub value: Option<f64>,
     pub stderr: Option<f64>,
@@ -117,15 +118,21 @@ fn result_lines(
     for row in results.rows() {
         let key = row.key();
         // A Hub run's details are counted once fetched; listing them must not download them.
-        let samples = run
-            .details_path(row.task)
-            .filter(|p| run.remote.is_none() || p.exists())
-            .and_then(|p| DetailsFile::open(p).ok())
-            .map(|f| f.num_rows());
-        let version = if key.is_derived() {
+        // Other harnesses record the count in their results.
+        let samples = match results.sample_count(row.task) {
+            Some(count) => u64::try_from(count).ok(),
+            None if run.log.is_some() => None,
+            None => run
+                .details_path(row.task)
+                .filter(|p| run.remote.is_none() || p.exists())
+                .and_then(|p| DetailsFile::open(p).ok())
+                .map(|f| f.num_rows()),
+        };
+        let derived = results.is_derived(row.task);
+        let version = if derived {
             None
         } else {
-            results.task_version(row.task)
+            results.task_version_text(row.task)
         };
         for metric in row.metrics() {
             let layout =
@@ -133,11 +140,11 @@ fn result_lines(
             lines.push(ResultLine {
                 task: row.task.to_owned(),
                 group: key.group().to_owned(),
-                version,
+                version: version.clone(),
                 metric: metric.metric.to_owned(),
                 value: metric.value,
                 stderr: metric.stderr,
-                derived: key.is_derived(),
+                derived,
                 samples,
                 origin: if layout {
                     LineOrigin::StoredLightevalLayout
@@ -152,7 +159,7 @@ fn result_lines(
                 lines.push(ResultLine {
                     task: row.task.to_owned(),
                     group: key.group().to_owned(),
-                    version,
+                    version: version.clone(),
                     metric: c.name(),
                     value: Some(c.value),
                     stderr: Some(c.stderr).filter(|s| !s.is_nan()),
@@ -203,6 +210,8 @@ impl Verdict {
 pub struct SampleTable {
     pub task: String,
     pub path: PathBuf,
+    /// The opened file the Sample screen reads full rows from.
+    pub file: Option<DetailsFile>,
     pub ids: Vec<String>,
     pub queries: Vec<String>,
     pub golds: Vec<String>,
@@ -279,6 +288,7 @@ pub fn load_samples(
         task: task.to_owned(),
         path: file.path().to_owned(),
         metric_names: file.metric_names(),
+        file: Some(file.clone()),
         ..SampleTable::default()
     };
     table.metrics = vec![Vec::new(); table.metric_names.len()];
@@ -302,8 +312,7 @@ pub struct SampleDetail {
     pub detail: Detail,
 }
 
-pub fn load_sample(path: &std::path::Path, row: usize) -> Result<SampleDetail, StoreError> {
-    let file = DetailsFile::open(path)?;
+pub fn load_sample(file: &DetailsFile, row: usize) -> Result<SampleDetail, StoreError> {
     let (raw, detail) = file.read_row(row as u64)?;
     Ok(SampleDetail { row, raw, detail })
 }

@@ -195,12 +195,12 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
         }
         Command::LoadSample {
             generation,
-            path,
+            file,
             row,
         } => {
             send(Message::SampleLoaded {
                 generation,
-                result: data::load_sample(&path, row).map_err(text),
+                result: data::load_sample(&file, row).map_err(text),
             });
         }
         Command::SaveRun {

@@ -174,7 +174,8 @@ pub enum Command {
     },
     LoadSample {
         generation: u64,
-        path: PathBuf,
+        /// The task's samples, as the list opened them.
+        file: crate::store::DetailsFile,
         row: usize,
     },
     SaveRun {

@@ -257,7 +257,9 @@ impl App {
         let Loadable::Ready(table) = &samples.data else {
             return Command::None;
         };
-        let path = table.path.clone();
+        let Some(file) = table.file.clone() else {
+            return Command::None;
+        };
         let generation = self.generation();
         let raw = self.sample.as_ref().is_some_and(|s| s.raw);
         self.screen = Screen::Sample;
@@ -271,7 +273,7 @@ impl App {
         });
         Command::LoadSample {
             generation,
-            path,
+            file,
             row,
         }
     }

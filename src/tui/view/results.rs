@@ -126,7 +126,7 @@ fn line_cells<'l>(
     let mut cells = vec![
         Cell::from(crate::text::one_line(&task, task_width)),
         Cell::from(if first {
-            line.version.map(|v| v.to_string()).unwrap_or_default()
+            line.version.clone().unwrap_or_default()
         } else {
             String::new()
         }),
@@ -145,6 +145,45 @@ fn line_cells<'l>(
         }));
     }
     cells
+}
+
+/// The config panel of another harness's run: the run's settings and the task's config, each
+/// key on a line, as the harness wrote them.
+fn log_config_panel(data: &crate::tui::data::ResultsData, task: Option<&str>) -> String {
+    let results = &data.results;
+    let general = results.general();
+    let mut out = format!(
+        "model    {}
+harness  {}
+",
+        general.model_name().unwrap_or("?"),
+        results.harness()
+    );
+    let entries = |out: &mut String, map: &crate::model::Map| {
+        for (key, value) in map
+            .iter()
+            .filter(|(k, v)| *k != "model_name" && !v.is_null())
+        {
+            let text = match value {
+                crate::model::Json::Str(s) => crate::text::one_line(s, 200),
+                other => crate::text::one_line(&json_text(other, false), 200),
+            };
+            out.push_str(&format!("  {key}: {text}\n"));
+        }
+    };
+    entries(&mut out, general.raw());
+    let Some(task) = task else { return out };
+    out.push_str(&format!("\n{task}\n"));
+    match results
+        .as_map()
+        .get("config_tasks")
+        .and_then(|c| c.get(task))
+        .and_then(crate::model::Json::as_object)
+    {
+        Some(config) => entries(&mut out, config),
+        None => out.push_str("  no task config in this file\n"),
+    }
+    out
 }
 
 /// The task and metric columns' widths: numbers keep theirs, names give way when the terminal
@@ -172,6 +211,9 @@ fn name_widths(data: &ResultsData, area: Rect) -> (usize, usize) {
 }
 
 pub(super) fn config_panel(data: &crate::tui::data::ResultsData, task: Option<&str>) -> String {
+    if data.results.harness() != crate::store::Harness::Lighteval.name() {
+        return log_config_panel(data, task);
+    }
     let mut out = String::new();
     let results = &data.results;
     let general = results.general();
