@@ -55,6 +55,9 @@ pub fn config_changes(a: Option<&ResultsFile>, b: Option<&ResultsFile>) -> Vec<C
     let (Some(a), Some(b)) = (a, b) else {
         return Vec::new();
     };
+    if a.harness() != "lighteval" || b.harness() != "lighteval" {
+        return log_config_changes(a, b);
+    }
     let mut changes = Vec::new();
     let (ga, gb) = (a.general(), b.general());
     for key in [
@@ -102,18 +105,7 @@ pub fn config_changes(a: Option<&ResultsFile>, b: Option<&ResultsFile>) -> Vec<C
         else {
             continue;
         };
-        let (va, vb) = (
-            a.task_version(task.as_str()),
-            b.task_version(task_b.as_str()),
-        );
-        if va != vb {
-            let show = |v: Option<i64>| v.map_or("—".to_owned(), |v| v.to_string());
-            changes.push(Change {
-                what: format!("version of {task}"),
-                a: show(va),
-                b: show(vb),
-            });
-        }
+        version_change(a, b, task.as_str(), task_b.as_str(), &mut changes);
         let (Some(ca), Some(cb)) = (a.task_config(task.as_str()), b.task_config(task_b.as_str()))
         else {
             continue;
@@ -158,6 +150,87 @@ pub fn config_changes(a: Option<&ResultsFile>, b: Option<&ResultsFile>) -> Vec<C
                 });
             }
         }
+    }
+    changes
+}
+
+fn version_change(
+    a: &ResultsFile,
+    b: &ResultsFile,
+    task_a: &str,
+    task_b: &str,
+    changes: &mut Vec<Change>,
+) {
+    let (va, vb) = (a.task_version_text(task_a), b.task_version_text(task_b));
+    if va != vb {
+        let show = |v: Option<String>| v.unwrap_or_else(|| "—".to_owned());
+        changes.push(Change {
+            what: format!("version of {task_a}"),
+            a: show(va),
+            b: show(vb),
+        });
+    }
+}
+
+/// Keys that identify one run (its ids, times, log path), not how it was run: they differ on
+/// every run and are not changes.
+const PER_RUN_KEYS: [&str; 12] = [
+    "date",
+    "total_evaluation_time_seconds",
+    "run_id",
+    "eval_id",
+    "task_id",
+    "created",
+    "stats",
+    "log",
+    "start_time",
+    "end_time",
+    "upper_git_hash",
+    "dataset",
+];
+
+/// Changes between runs of other harnesses (or of two harnesses): the harness, the run's
+/// settings, and each shared task's version and config, key by key.
+fn log_config_changes(a: &ResultsFile, b: &ResultsFile) -> Vec<Change> {
+    let mut changes = Vec::new();
+    if a.harness() != b.harness() {
+        changes.push(Change {
+            what: "harness".into(),
+            a: a.harness().to_owned(),
+            b: b.harness().to_owned(),
+        });
+    }
+    let settings = |r: &ResultsFile| -> Map {
+        r.general()
+            .raw()
+            .iter()
+            .filter(|(k, _)| !PER_RUN_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    compare_maps("", Some(&settings(a)), Some(&settings(b)), &mut changes);
+    let task_config = |r: &ResultsFile, task: &str| -> Option<Map> {
+        let config = r.as_map().get("config_tasks")?.get(task)?.as_object()?;
+        Some(
+            config
+                .iter()
+                .filter(|(k, _)| !PER_RUN_KEYS.contains(&k.as_str()) && *k != "version")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
+    };
+    let b_tasks = b.measured_tasks();
+    for task in a.measured_tasks() {
+        let Some(task_b) = b_tasks.iter().find(|t| t.as_str() == task.as_str()) else {
+            continue;
+        };
+        version_change(a, b, task.as_str(), task_b.as_str(), &mut changes);
+        compare_maps(
+            &format!("{task}."),
+            task_config(a, task.as_str()).as_ref(),
+            task_config(b, task_b.as_str()).as_ref(),
+            &mut changes,
+        );
     }
     changes
 }

@@ -156,9 +156,11 @@ pub struct Side<'a> {
 
 impl<'a> Side<'a> {
     pub fn load(run: &'a Run) -> Result<Self, StoreError> {
-        let results = match &run.results_path {
-            Some(_) => Some(run.load_results()?),
-            None => None,
+        let results = match (&run.results_path, &run.log) {
+            (None, None) => None,
+            // An lm-eval run of samples alone has no results to compare, and is still a run.
+            (None, Some(_)) => run.load_results().ok(),
+            _ => Some(run.load_results()?),
         };
         Ok(Side { run, results })
     }
@@ -188,8 +190,45 @@ impl<'a> Side<'a> {
         for batch in file.list_details(8192)? {
             rows.extend(batch?);
         }
+        if self.run.harness == crate::store::Harness::Inspect {
+            rows = mean_over_epochs(rows);
+        }
         Ok(Some(rows))
     }
+}
+
+/// One row per sample id, each numeric metric averaged over the sample's epochs (Inspect's
+/// default epoch reduction): paired tests then count samples, not sample-epochs.
+pub fn mean_over_epochs(rows: Vec<Detail>) -> Vec<Detail> {
+    let mut order: Vec<Detail> = Vec::new();
+    let mut index: HashMap<crate::model::SampleIdentity, (usize, usize)> = HashMap::new();
+    for row in rows {
+        match index.get_mut(&row.doc.identity()) {
+            Some((at, count)) => {
+                *count += 1;
+                let n = *count as f64;
+                let kept = &mut order[*at];
+                for (name, value) in &row.metric {
+                    let (Some(new), Some(old)) = (
+                        value.as_f64(),
+                        kept.metric.get(name).and_then(crate::model::Json::as_f64),
+                    ) else {
+                        continue;
+                    };
+                    // A running mean, so three epochs weigh alike.
+                    kept.metric.insert(
+                        name.clone(),
+                        crate::model::Json::Float(old + (new - old) / n),
+                    );
+                }
+            }
+            None => {
+                index.insert(row.doc.identity(), (order.len(), 1));
+                order.push(row);
+            }
+        }
+    }
+    order
 }
 
 fn pairing_key(task: &str) -> (String, Option<u32>) {
@@ -270,6 +309,13 @@ fn compare_task(
         (Some(rows_a), Some(rows_b)) => pair_samples(rows_a, rows_b),
         _ => (Vec::new(), Vec::new(), Vec::new()),
     };
+    if let (Some(rows_a), Some(rows_b)) = (&details_a, &details_b)
+        && let Some(what) = sample_hash_drift(rows_a, rows_b, &pairs)
+    {
+        report.warnings.push(format!(
+            "PROMPT DRIFT in {task_a}: {what} — the runs did not see the same prompts"
+        ));
+    }
     if !only_a.is_empty() || !only_b.is_empty() {
         report.warnings.push(format!(
             "{task_a}: {} samples only in A, {} only in B",
@@ -571,6 +617,35 @@ fn metric_names(
 }
 
 /// Which summary hashes of a task differ, if any.
+/// Per-sample hashes that differ between paired samples (lm-eval's `doc_hash` and `prompt_hash`):
+/// `prompt_hash differs on 3 of 10 paired samples`.
+fn sample_hash_drift(a: &[Detail], b: &[Detail], pairs: &[(usize, usize)]) -> Option<String> {
+    let hash = |d: &Detail, key: &str| {
+        d.doc
+            .specific
+            .get(key)
+            .and_then(|h| h.as_str())
+            .map(str::to_owned)
+    };
+    let mut found = Vec::new();
+    for key in ["doc_hash", "prompt_hash"] {
+        let differing = pairs
+            .iter()
+            .filter(|&&(i, j)| match (hash(&a[i], key), hash(&b[j], key)) {
+                (Some(x), Some(y)) => x != y,
+                _ => false,
+            })
+            .count();
+        if differing > 0 {
+            found.push(format!(
+                "{key} differs on {differing} of {} paired samples",
+                pairs.len()
+            ));
+        }
+    }
+    (!found.is_empty()).then(|| found.join(", "))
+}
+
 fn prompt_drift(
     a: Option<&ResultsFile>,
     b: Option<&ResultsFile>,

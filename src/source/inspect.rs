@@ -45,13 +45,13 @@ impl LogFormat for InspectFormat {
                 Ok(file) => file,
                 Err(_) => return false,
             }))
-            .map(|zip| {
+            .is_ok_and(|zip| {
                 member_names(&zip)
                     .iter()
                     .any(|n| n == "header.json" || n.starts_with("_journal/"))
             })
             // A damaged archive named `.eval` is still Inspect's, and gets Inspect's error.
-            .unwrap_or_else(|_| path.extension().is_some_and(|e| e == "eval"));
+            || path.extension().is_some_and(|e| e == "eval");
         }
         head.has_key("eval") && (head.has_key("version") || head.has_key("status"))
             || (path.extension().is_some_and(|e| e == "eval") && !head.parquet)

@@ -308,13 +308,21 @@ pub fn load_samples(
 #[derive(Debug, Clone)]
 pub struct SampleDetail {
     pub row: usize,
+    /// Another harness's sample: its own fields are in `detail.doc.specific`, and it has no
+    /// token counts.
+    pub from_log: bool,
     pub raw: Map,
     pub detail: Detail,
 }
 
 pub fn load_sample(file: &DetailsFile, row: usize) -> Result<SampleDetail, StoreError> {
     let (raw, detail) = file.read_row(row as u64)?;
-    Ok(SampleDetail { row, raw, detail })
+    Ok(SampleDetail {
+        row,
+        from_log: file.layout() == store::DetailsLayout::Log,
+        raw,
+        detail,
+    })
 }
 
 /// How the Samples list is narrowed and ordered.

@@ -220,9 +220,60 @@ pub(super) fn visible_whitespace(text: &str) -> Vec<Line<'static>> {
                 .chars()
                 .map(|c| if c == '\r' { '␍' } else { '·' })
                 .collect();
-            Line::from(format!("{}{tail}", trimmed.replace('\t', "→   ")))
+            // Control characters (an ANSI escape in a log) would reach the terminal as commands.
+            let shown: String = trimmed
+                .replace('\t', "→   ")
+                .chars()
+                .map(|c| if c.is_control() { '·' } else { c })
+                .collect();
+            Line::from(format!("{shown}{tail}"))
         })
         .collect()
+}
+
+/// Another harness's own fields of a sample (epoch, the scorers' answers and explanations,
+/// metadata, an error, lm-eval's filter and hashes): one section each, text as text.
+fn harness_fields(specific: &Json, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let Some(fields) = specific.as_object() else {
+        return lines;
+    };
+    for (name, value) in fields {
+        match value {
+            Json::Str(text) if !text.contains('\n') && text.chars().count() <= 60 => {
+                lines.push(section(name, theme));
+                lines.push(Line::from(text.clone()));
+            }
+            Json::Str(text) => {
+                lines.push(section(name, theme));
+                lines.extend(visible_whitespace(text));
+            }
+            Json::Object(map) => {
+                lines.push(section(name, theme));
+                // `traceback_ansi` repeats `traceback` with terminal colours.
+                for (key, inner) in map.iter().filter(|(k, _)| !k.ends_with("_ansi")) {
+                    match inner {
+                        Json::Str(text) if text.contains('\n') => {
+                            lines.push(Line::from(format!("{key}:")));
+                            lines.extend(visible_whitespace(text));
+                        }
+                        Json::Str(text) => {
+                            lines.push(Line::from(format!("{key:<20} {}", one_line(text, 300))));
+                        }
+                        other => lines.push(Line::from(format!(
+                            "{key:<20} {}",
+                            one_line(&json_text(other, false), 300)
+                        ))),
+                    }
+                }
+            }
+            other => {
+                lines.push(section(name, theme));
+                lines.push(Line::from(one_line(&json_text(other, false), 300)));
+            }
+        }
+    }
+    lines
 }
 
 pub(super) fn sample_lines(sample: &SampleDetail, theme: Theme) -> Vec<Line<'static>> {
@@ -315,6 +366,15 @@ pub(super) fn sample_lines(sample: &SampleDetail, theme: Theme) -> Vec<Line<'sta
             other => one_line(&json_text(other, false), 300),
         };
         lines.push(Line::from(format!("{name:<20} {text}")));
+    }
+    if sample.from_log {
+        lines.extend(harness_fields(&doc.specific, theme));
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            "r raw JSON · [ ] previous / next sample",
+            theme.dim(),
+        )));
+        return lines;
     }
     lines.push(section("tokens", theme));
     let count = |tokens: &Json| match tokens {
