@@ -229,7 +229,9 @@ fn chat_inputs_list_targets_mixed_ids_and_a_failed_sample() {
     let (raw, failed) = file.read_row(4).unwrap();
     assert_eq!(failed.doc.id.as_deref(), Some("5"));
     assert!(failed.metric.is_empty(), "a failed sample has no scores");
-    let message = at(&failed.doc.specific, &["error", "message"]).as_str().unwrap();
+    let message = at(&failed.doc.specific, &["error", "message"])
+        .as_str()
+        .unwrap();
     assert!(
         message.contains("deliberate failure on sample 5"),
         "{message}"
@@ -326,7 +328,9 @@ fn lm_eval_samples_one_line_per_document_and_filter() {
     assert_eq!(first.model_response.logprobs.len(), 4);
     assert_eq!(first.metric_value("acc"), Some(0.0));
     assert_eq!(
-        at(&first.doc.specific, &["prompt_hash"]).as_str().map(str::len),
+        at(&first.doc.specific, &["prompt_hash"])
+            .as_str()
+            .map(str::len),
         Some(64),
         "the hashes are kept"
     );

@@ -586,48 +586,58 @@ fn read_summaries(path: &Path) -> Result<Vec<Json>> {
     Ok(all)
 }
 
-/// A score's value as numbers, as Inspect's `value_to_float` reads it: `C` 1, `I` 0, `P` 0.5,
-/// `N` 0, numbers and booleans as they are, `yes`/`true` 1, `no`/`false` 0, numeric text. A
-/// dict value gives one number per key (`scorer/key`); a list or other text gives none.
+/// A score's value as numbers, as Inspect's `value_to_float` reads it: `C` 1, `P` 0.5, `I` and
+/// `N` 0, numbers and booleans as they are, `yes`/`true` 1, `no`/`false` 0 (any case), text
+/// that Python's `float()` reads as a finite number, and 0 for anything else (Inspect warns and
+/// counts 0). A dict value gives one number per key (`scorer/key`), as Inspect's metrics read
+/// dict scores key by key.
 pub fn score_values(scorer: &str, value: &Json) -> Vec<(String, f64)> {
     match value {
         Json::Object(map) => map
             .iter()
-            .filter_map(|(key, v)| value_to_float(v).map(|f| (format!("{scorer}/{key}"), f)))
+            .map(|(key, v)| (format!("{scorer}/{key}"), value_to_float(v)))
             .collect(),
-        other => value_to_float(other)
-            .map(|f| vec![(scorer.to_owned(), f)])
-            .unwrap_or_default(),
+        other => vec![(scorer.to_owned(), value_to_float(other))],
     }
 }
 
-pub fn value_to_float(value: &Json) -> Option<f64> {
+pub fn value_to_float(value: &Json) -> f64 {
     match value {
-        Json::Int(_) | Json::Float(_) | Json::BigInt(_) => value.as_f64(),
-        Json::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
         Json::Str(text) => match text.as_str() {
-            "C" => Some(1.0),
-            "I" | "N" => Some(0.0),
-            "P" => Some(0.5),
+            "C" => 1.0,
+            "P" => 0.5,
+            "I" | "N" => 0.0,
             other => {
                 let lower = other.to_lowercase();
                 match lower.as_str() {
-                    "yes" | "true" => Some(1.0),
-                    "no" | "false" => Some(0.0),
-                    // Inspect accepts digits with dots (`"0.5"`), nothing signed or exponential.
-                    numeric
-                        if !numeric.is_empty()
-                            && numeric.chars().all(|c| c.is_ascii_digit() || c == '.')
-                            && numeric.chars().any(|c| c.is_ascii_digit()) =>
-                    {
-                        numeric.parse().ok()
-                    }
-                    _ => None,
+                    "yes" | "true" => 1.0,
+                    "no" | "false" => 0.0,
+                    _ => python_finite_float(&lower).unwrap_or(0.0),
                 }
             }
         },
-        _ => None,
+        Json::Bool(b) => f64::from(u8::from(*b)),
+        Json::Int(_) | Json::Float(_) | Json::BigInt(_) => value.as_f64().unwrap_or(0.0),
+        _ => 0.0,
     }
+}
+
+/// Text as Python's `float()` reads it, when the number is finite: surrounding whitespace is
+/// ignored and `_` may sit between digits (`1_000`).
+fn python_finite_float(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'_'
+            && !(i > 0
+                && bytes[i - 1].is_ascii_digit()
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+        {
+            return None;
+        }
+    }
+    let number: f64 = text.replace('_', "").parse().ok()?;
+    number.is_finite().then_some(number)
 }
 
 /// Where one row's sample is.
@@ -1016,18 +1026,23 @@ mod tests {
     #[test]
     fn score_values_follow_value_to_float() {
         let cases = [
-            (Json::from("C"), Some(1.0)),
-            (Json::from("I"), Some(0.0)),
-            (Json::from("P"), Some(0.5)),
-            (Json::from("N"), Some(0.0)),
-            (Json::from("yes"), Some(1.0)),
-            (Json::from("False"), Some(0.0)),
-            (Json::from("0.25"), Some(0.25)),
-            (Json::from("-1"), None),
-            (Json::from("maybe"), None),
-            (Json::Bool(true), Some(1.0)),
-            (Json::Int(3), Some(3.0)),
-            (Json::Null, None),
+            (Json::from("C"), 1.0),
+            (Json::from("I"), 0.0),
+            (Json::from("P"), 0.5),
+            (Json::from("N"), 0.0),
+            (Json::from("c"), 0.0),
+            (Json::from("yes"), 1.0),
+            (Json::from("False"), 0.0),
+            (Json::from("0.25"), 0.25),
+            (Json::from(" -1e1 "), -10.0),
+            (Json::from("1_000"), 1000.0),
+            (Json::from("1__0"), 0.0),
+            (Json::from("nan"), 0.0),
+            (Json::from("maybe"), 0.0),
+            (Json::Bool(true), 1.0),
+            (Json::Int(3), 3.0),
+            (Json::Null, 0.0),
+            (Json::Array(vec![Json::Int(1)]), 0.0),
         ];
         for (value, expected) in cases {
             assert_eq!(value_to_float(&value), expected, "{value:?}");

@@ -1,0 +1,284 @@
+//! What evaldeck prints of Inspect and lm-eval runs, checked against the harnesses' own readers:
+//! Inspect's `read_eval_log` and `value_to_float` (inspect_ai, pinned in
+//! tests/interop/requirements.txt), and lm-eval's files read line by line with `json.loads`, as
+//! lm-eval's own tools read them. Every sample's id, epoch and score values, and every results
+//! metric, must agree.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use support::{fixture, interop_python, python};
+
+fn evaldeck_json(args: &[&str]) -> Vec<Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .args(args)
+        .output()
+        .expect("run evaldeck");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    // `show --format json` prints one indented document; `samples` one object per line.
+    if let Ok(document) = serde_json::from_str(&text) {
+        return vec![document];
+    }
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn inspect_logs() -> Vec<PathBuf> {
+    let mut logs: Vec<PathBuf> = std::fs::read_dir(fixture("inspect-0.3.285"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eval" || e == "json"))
+        .collect();
+    logs.sort();
+    assert_eq!(logs.len(), 5, "the fixtures are all here");
+    logs
+}
+
+/// Inspect's view of a log: each sample's `id`, `epoch` and scores through `value_to_float`
+/// (dict values key by key, as `scorer/key`), and each results metric under the name the issue
+/// specifies: `metric`, `<main>_stderr` for a scorer's `stderr`, `<group_key>=<group>` for a
+/// grouped metric, every one prefixed `scorer/` when the log has several scorers.
+const INSPECT_READER: &str = r#"
+import json, sys
+from inspect_ai.log import read_eval_log
+from inspect_ai.scorer._metric import value_to_float
+to_float = value_to_float()
+log = read_eval_log(sys.argv[1])
+samples = []
+for s in log.samples:
+    scores = {}
+    for name, score in (s.scores or {}).items():
+        if isinstance(score.value, dict):
+            for k, v in score.value.items():
+                scores[f"{name}/{k}"] = to_float(v)
+        else:
+            scores[name] = to_float(score.value)
+    samples.append({"id": s.id, "epoch": s.epoch, "scores": scores})
+results = {}
+several = len(log.results.scores) > 1
+for score in log.results.scores:
+    prefix = f"{score.name}/" if several else ""
+    main = next(n for n, m in score.metrics.items() if n not in ("stderr", "bootstrap_stderr") and getattr(m, "group", None) is None)
+    for name, m in score.metrics.items():
+        if name == "stderr":
+            key = f"{main}_stderr"
+        elif getattr(m, "group", None) is not None:
+            key = f"{m.params['group_key']}={name}"
+        else:
+            key = name
+        results[prefix + key] = m.value
+print(json.dumps({"task": log.eval.task, "samples": samples, "results": results}))
+"#;
+
+#[test]
+fn inspect_samples_and_results_agree_with_read_eval_log() {
+    let Some(py) = interop_python() else { return };
+    for log in inspect_logs() {
+        let expected: Value = serde_json::from_str(&python(&py, INSPECT_READER, &[&log])).unwrap();
+        let task = expected["task"].as_str().unwrap();
+        let ours = evaldeck_json(&["samples", log.to_str().unwrap(), "--format", "jsonl"]);
+        let theirs = expected["samples"].as_array().unwrap();
+        assert_eq!(ours.len(), theirs.len(), "{}: rows", log.display());
+        let key = |v: &Value| (v["id"].to_string(), v["epoch"].as_i64().unwrap());
+        let ours: BTreeMap<_, &Value> = ours.iter().map(|v| (key(v), &v["scores"])).collect();
+        let mut compared = 0;
+        for sample in theirs {
+            let scores = ours
+                .get(&key(sample))
+                .unwrap_or_else(|| panic!("{}: no sample {:?}", log.display(), key(sample)));
+            assert_eq!(
+                scores.as_object().unwrap().len(),
+                sample["scores"].as_object().unwrap().len(),
+                "{}: {:?}",
+                log.display(),
+                key(sample)
+            );
+            for (name, value) in sample["scores"].as_object().unwrap() {
+                assert_eq!(
+                    scores[name].as_f64(),
+                    value.as_f64(),
+                    "{} {:?} {name}",
+                    log.display(),
+                    key(sample)
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared >= 9, "{}: scores were compared", log.display());
+
+        let shown = evaldeck_json(&["show", log.to_str().unwrap(), "--format", "json"]);
+        let row = shown[0]["results"][task].as_object().unwrap();
+        let theirs = expected["results"].as_object().unwrap();
+        assert_eq!(
+            row.len(),
+            theirs.len(),
+            "{}: {row:?} vs {theirs:?}",
+            log.display()
+        );
+        for (name, value) in theirs {
+            assert_eq!(
+                row.get(name).and_then(Value::as_f64),
+                value.as_f64(),
+                "{} {name}",
+                log.display()
+            );
+        }
+        assert_eq!(shown[0]["harness"], "inspect");
+    }
+}
+
+/// Inspect's `value_to_float` and evaldeck's agree on every kind of value a scorer may give.
+#[test]
+fn value_to_float_agrees_with_inspect() {
+    let Some(py) = interop_python() else { return };
+    let values = serde_json::json!([
+        "C",
+        "I",
+        "P",
+        "N",
+        "c",
+        "i",
+        "yes",
+        "YES",
+        "No",
+        "true",
+        "False",
+        "0.25",
+        " 3 ",
+        "-1e1",
+        "1_000",
+        "1__0",
+        "_1",
+        "nan",
+        "inf",
+        "-inf",
+        "1e999",
+        "maybe",
+        "",
+        ".5",
+        "5.",
+        "+2",
+        true,
+        false,
+        0,
+        1,
+        7,
+        -2,
+        0.5,
+        null,
+        [1, 2]
+    ]);
+    let script = r#"
+import json, sys, logging
+logging.disable(logging.WARNING)
+from inspect_ai.scorer._metric import value_to_float
+to_float = value_to_float()
+print(json.dumps([to_float(v) for v in json.loads(sys.argv[1])]))
+"#;
+    let text = values.to_string();
+    let theirs: Vec<f64> =
+        serde_json::from_str(&support::python_env(&py, script, &[&text], &[])).unwrap();
+    let ours: Vec<f64> = match evaldeck::model::pyjson::parse(&text).unwrap() {
+        evaldeck::model::Json::Array(items) => items
+            .iter()
+            .map(evaldeck::source::inspect::value_to_float)
+            .collect(),
+        _ => unreachable!(),
+    };
+    assert_eq!(ours.len(), 35);
+    for ((value, a), b) in values.as_array().unwrap().iter().zip(&ours).zip(&theirs) {
+        assert_eq!(a, b, "value_to_float({value})");
+    }
+}
+
+/// lm-eval's files read as lm-eval reads them: each `metric,filter` of `results` and its
+/// `_stderr` twin, and each samples line's `doc_id`, `filter`, metric values, target and hashes.
+const LM_EVAL_READER: &str = r#"
+import glob, json, os, sys
+folder, date = sys.argv[1], sys.argv[2]
+results = json.load(open(os.path.join(folder, f"results_{date}.json")))
+rows = {}
+for task, entry in results["results"].items():
+    row = {}
+    for key, value in entry.items():
+        if "," not in key:
+            continue
+        metric, filt = key.split(",", 1)
+        base, stderr = (metric[:-7], True) if metric.endswith("_stderr") else (metric, False)
+        name = base if filt == "none" else f"{base},{filt}"
+        row[name + ("_stderr" if stderr else "")] = None if value == "N/A" else value
+    rows[task] = row
+samples = {}
+for path in sorted(glob.glob(os.path.join(folder, f"samples_*_{date}.jsonl"))):
+    task = os.path.basename(path)[len("samples_"):-len(f"_{date}.jsonl")]
+    lines = []
+    for line in open(path):
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        lines.append({
+            "doc_id": d["doc_id"], "filter": d["filter"], "target": d["target"],
+            "scores": {m: d[m] for m in d["metrics"]},
+            "doc_hash": d["doc_hash"], "prompt_hash": d["prompt_hash"], "target_hash": d["target_hash"],
+        })
+    samples[task] = lines
+print(json.dumps({"results": rows, "groups": list(results.get("group_subtasks", {})), "samples": samples}))
+"#;
+
+#[test]
+fn lm_eval_results_and_samples_agree_with_json_loads() {
+    let Some(py) = interop_python() else { return };
+    let folder = fixture("lm-eval-0.4.13/fixture-org__dummy-lm");
+    for date in ["2026-11-30T02-37-30.831220", "2026-11-30T02-37-47.075346"] {
+        let expected: Value =
+            serde_json::from_str(&python(&py, LM_EVAL_READER, &[&folder, Path::new(date)]))
+                .unwrap();
+        let source = fixture("lm-eval-0.4.13");
+        let source = source.to_str().unwrap();
+        let shown = evaldeck_json(&["show", source, "--run", date, "--format", "json"]);
+        let shown = &shown[0];
+        assert_eq!(shown["harness"], "lm-eval");
+        assert_eq!(shown["results"].as_object().unwrap().len(), 5);
+        for (task, row) in expected["results"].as_object().unwrap() {
+            assert_eq!(&shown["results"][task], row, "{date} {task}");
+        }
+        assert_eq!(shown["derived_rows"], expected["groups"]);
+
+        let mut lines = 0;
+        for (task, theirs) in expected["samples"].as_object().unwrap() {
+            let ours = evaldeck_json(&[
+                "samples", source, "--run", date, "--task", task, "--format", "jsonl",
+            ]);
+            let theirs = theirs.as_array().unwrap();
+            assert_eq!(ours.len(), theirs.len(), "{task}");
+            for (a, b) in ours.iter().zip(theirs) {
+                for key in ["doc_id", "filter", "doc_hash", "prompt_hash", "target_hash"] {
+                    assert_eq!(a[key], b[key], "{task} {key}");
+                }
+                assert_eq!(
+                    a["raw_target"], b["target"],
+                    "{task}: lm-eval's own target kept"
+                );
+                assert_eq!(a["scores"], b["scores"], "{task} scores");
+                let id = match b["filter"].as_str().unwrap() {
+                    "none" => b["doc_id"].to_string(),
+                    filter => format!("{}/{filter}", b["doc_id"]),
+                };
+                assert_eq!(a["id"], id.as_str());
+                lines += 1;
+            }
+        }
+        assert_eq!(lines, 36, "10 + 16 + 6 + 4 lines");
+    }
+}
