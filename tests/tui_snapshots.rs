@@ -594,3 +594,71 @@ fn a_resize_keeps_the_diff_cursor_on_screen() {
         "the last row stays visible:\n{shown}"
     );
 }
+
+const INSPECT_MC: &str =
+    "tests/fixtures/inspect-0.3.285/2026-11-30T02-36-19-00-00_mc-quiz_RjFGiHzeHG8Qd9cSsZrDVV.eval";
+const INSPECT_GEN: &str =
+    "tests/fixtures/inspect-0.3.285/2026-11-30T02-36-21-00-00_gen-qa_ZRbM3p5k6KxSusMsqHW5yY.eval";
+const INSPECT_FLAKY: &str = "tests/fixtures/inspect-0.3.285/2026-11-30T02-36-25-00-00_gen-qa-flaky_NM7BpvVXtz9zhBGiMENfcx.eval";
+const LM_EVAL: &str = "tests/fixtures/lm-eval-0.4.13";
+
+#[test]
+fn inspect_runs_results_and_samples() {
+    snapshot(
+        "inspect_runs",
+        Some("tests/fixtures/inspect-0.3.285"),
+        |_| {},
+    );
+    snapshot("inspect_results", Some(INSPECT_MC), |app| {
+        press(app, &[Enter])
+    });
+    snapshot("inspect_results_config_panel", Some(INSPECT_GEN), |app| {
+        press(app, &[Enter, KeyCode::Tab])
+    });
+    snapshot("inspect_samples_with_epochs", Some(INSPECT_MC), |app| {
+        press(app, &[Enter, Enter])
+    });
+    // mc-07, epoch 1: right, though its mean over the two epochs is 0.5.
+    snapshot("inspect_sample_of_two_epochs", Some(INSPECT_MC), |app| {
+        press(app, &[Enter, Enter]);
+        press(app, &[Down; 12]);
+        press(app, &[Enter]);
+    });
+    snapshot("inspect_sample_chat_messages", Some(INSPECT_GEN), |app| {
+        press(app, &[Enter, Enter]);
+        press(app, &[Down; 6]);
+        press(app, &[Enter]);
+    });
+    snapshot("inspect_sample_failed", Some(INSPECT_FLAKY), |app| {
+        press(app, &[Enter, Enter]);
+        press(app, &[Down; 4]);
+        press(app, &[Enter]);
+    });
+}
+
+#[test]
+fn lm_eval_results_and_samples() {
+    snapshot("lm_eval_runs", Some(LM_EVAL), |_| {});
+    snapshot("lm_eval_results_group_and_filters", Some(LM_EVAL), |app| {
+        press(app, &[Enter])
+    });
+    snapshot("lm_eval_results_config_panel", Some(LM_EVAL), |app| {
+        press(app, &[Enter, KeyCode::Tab])
+    });
+    let open_task = |app: &mut App, task: &str| {
+        press(app, &[Enter, Char('f')]);
+        typed(app, task);
+        press(app, &[Enter, Enter]);
+    };
+    snapshot("lm_eval_samples_two_filters", Some(LM_EVAL), |app| {
+        open_task(app, "arith")
+    });
+    snapshot("lm_eval_sample_with_its_arguments", Some(LM_EVAL), |app| {
+        open_task(app, "arith");
+        press(app, &[Enter]);
+    });
+    snapshot("lm_eval_sample_of_a_choice_task", Some(LM_EVAL), |app| {
+        open_task(app, "toy_mc");
+        press(app, &[Enter]);
+    });
+}

@@ -965,11 +965,14 @@ pub fn sample_detail(task: &str, raw: &Map, epochs: i64, reduced: &HashMap<Strin
             specific.insert("usage".into(), usage.clone());
         }
     }
+    let mut extra = Map::new();
+    extra.insert("epoch".into(), Json::Int(epoch));
     Detail {
         doc: Doc {
             id: Some(id),
             task_name: Some(task.to_owned()),
             query: input_text(raw.get("input")),
+            extra,
             choices,
             gold_index,
             gold_texts,

@@ -244,7 +244,13 @@ impl SampleTable {
             self.metric_names = detail.metric.keys().cloned().collect();
             self.metrics = vec![Vec::new(); self.metric_names.len()];
         }
-        self.ids.push(detail.doc.id.clone().unwrap_or_default());
+        let id = detail.doc.id.clone().unwrap_or_default();
+        // An Inspect sample has a row per epoch: `mc-07 e2`.
+        self.ids
+            .push(match detail.doc.extra.get("epoch").and_then(Json::as_i64) {
+                Some(epoch) => format!("{id} e{epoch}"),
+                None => id,
+            });
         self.queries
             .push(one_line(&detail.doc.query, PREVIEW_CHARS));
         self.golds
