@@ -531,3 +531,62 @@ fn samples_jsonl_adds_the_common_keys_to_every_harness() {
         }
     }
 }
+
+#[test]
+fn saving_a_copy_keeps_each_harness_s_layout_and_never_overwrites() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let inspect = inspect_log("gen-qa_ZRbM");
+    let lm_eval = fixture("lm-eval-0.4.13");
+    for args in [
+        vec!["INSPECT", "--save", "--output-dir", dir],
+        vec!["LMEVAL", "--run", "first", "--save", "--output-dir", dir],
+    ] {
+        let args: Vec<&str> = args
+            .iter()
+            .map(|a| match *a {
+                "INSPECT" => inspect.to_str().unwrap(),
+                "LMEVAL" => lm_eval.to_str().unwrap(),
+                other => other,
+            })
+            .collect();
+        let saved = evaldeck(&args);
+        assert!(
+            saved.status.success(),
+            "{}",
+            String::from_utf8_lossy(&saved.stderr)
+        );
+        let again = evaldeck(&args);
+        assert_eq!(again.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&again.stderr).contains("never overwritten"));
+    }
+    assert!(out.path().join(inspect.file_name().unwrap()).is_file());
+    let lm_folder = out.path().join("fixture-org__dummy-lm");
+    assert_eq!(
+        std::fs::read_dir(&lm_folder).unwrap().count(),
+        5,
+        "results + 4 samples files"
+    );
+
+    let copy = open(out.path());
+    let original = open(&fixture("lm-eval-0.4.13"));
+    let (copied, first) = (
+        copy.runs().find(|r| r.harness == Harness::LmEval).unwrap(),
+        original.runs().next().unwrap(),
+    );
+    assert_eq!(copied.date_id, first.date_id);
+    assert_eq!(
+        copied.load_results().unwrap().as_map()["results"],
+        first.load_results().unwrap().as_map()["results"]
+    );
+    assert_eq!(copied.details.len(), 4);
+
+    let refused = evaldeck(&[lm_eval.to_str().unwrap(), "--push-to-tensorboard"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("publishing (Hub, TensorBoard, Trackio) is for lighteval runs"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}

@@ -13,6 +13,30 @@ use crate::stats::StderrConvention;
 use crate::store::{self, RunSelector};
 use crate::tracker::{EvaluationTracker, TrackerOptions, track_lines, track_stored_run};
 
+/// Another harness's run is saved as it is, in its own layout (as the TUI's `S` does): its
+/// numbers are that harness's, and re-aggregating them with lighteval's rules would change them.
+fn save_log_copy(
+    run: &store::Run,
+    output_dir: &Path,
+    publish_args: &PublishArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if publish_args.anything() {
+        bail!(
+            "run {} of `{}` is an {} run; publishing is for lighteval runs (save it without the publishing options to copy it)",
+            run.date_id,
+            run.model,
+            run.harness
+        );
+    }
+    let copied = store::copy_run(run, output_dir)?;
+    writeln!(out, "{}", copied.results_path.display())?;
+    for path in &copied.details_paths {
+        writeln!(out, "{}", path.display())?;
+    }
+    Ok(())
+}
+
 pub(super) fn save(
     source: Option<&Path>,
     (model, run): (Option<&str>, Option<&RunSelector>),
@@ -54,8 +78,14 @@ pub(super) fn save(
             let _ = write!(std::io::stderr(), "\rtracked {samples} samples");
         }
     };
+    let formats = crate::source::log_formats();
+    // An Inspect log or an lm-eval file is a stored run, though not named `.json`/`.parquet`.
+    let is_log = source.is_file()
+        && store::file_head(source)
+            .is_ok_and(|head| formats.iter().any(|f| f.claims(source, &head)));
     let is_tracking_file = source.as_os_str() == "-"
         || (source.is_file()
+            && !is_log
             && !matches!(
                 source.extension().and_then(|e| e.to_str()),
                 Some("json" | "parquet")
@@ -86,8 +116,11 @@ pub(super) fn save(
             )?;
         }
     } else {
-        let catalog = store::discover(source)?;
+        let catalog = store::discover_with(source, &formats)?;
         let selection = catalog.select(model, run)?;
+        if selection.run.log.is_some() {
+            return save_log_copy(selection.run, &args.output_dir, publish_args, out);
+        }
         if selection.chose_among > 1 {
             writeln!(
                 err,

@@ -84,6 +84,10 @@ pub enum PublishError {
         "this evaldeck was built without the Hub (the `hub` cargo feature); rebuild with default features to push or open hf:// sources"
     )]
     NoNetwork,
+    #[error(
+        "run {run} is an {harness} run; publishing (Hub, TensorBoard, Trackio) is for lighteval runs"
+    )]
+    NotLighteval { run: String, harness: &'static str },
     #[error("`{0}` is not a Hub source: {1}")]
     BadSource(String, String),
     #[error(transparent)]

@@ -74,6 +74,14 @@ pub fn publish_run(
         published.errors.push(error);
         return published;
     }
+    // Publishing writes lighteval's repos and logs; another harness's files are not those.
+    if run.log.is_some() {
+        published.errors.push(PublishError::NotLighteval {
+            run: format!("{} of {}", run.date_id, run.model),
+            harness: run.harness.name(),
+        });
+        return published;
+    }
     // The Hub push reads the results file itself; TensorBoard and Trackio need it here.
     let results = if options.use_trackio || options.push_to_tensorboard {
         match run.load_results() {

@@ -465,8 +465,15 @@ impl HarnessRun for InspectRun {
         InspectSamples::open(task, log.clone()).map(|s| Arc::new(s) as Arc<dyn SampleLog>)
     }
 
-    fn files(&self) -> Vec<PathBuf> {
-        self.logs.iter().map(|(_, l)| l.path.clone()).collect()
+    /// Inspect's log folder is flat: each log under its own name.
+    fn files(&self) -> Vec<(PathBuf, PathBuf)> {
+        self.logs
+            .iter()
+            .map(|(_, l)| {
+                let name = l.path.file_name().map(PathBuf::from).unwrap_or_default();
+                (l.path.clone(), name)
+            })
+            .collect()
     }
 }
 

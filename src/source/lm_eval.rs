@@ -351,11 +351,17 @@ impl HarnessRun for LmEvalRun {
         }
     }
 
-    fn files(&self) -> Vec<PathBuf> {
+    /// `<model_name_sanitized>/<file>`, as lm-eval writes them.
+    fn files(&self) -> Vec<(PathBuf, PathBuf)> {
+        let folder = self.model_name().replace('/', "__");
         self.results_path
             .iter()
             .cloned()
             .chain(self.samples.iter().map(|(_, p)| p.clone()))
+            .map(|path| {
+                let name = path.file_name().map(PathBuf::from).unwrap_or_default();
+                (path, Path::new(&folder).join(name))
+            })
             .collect()
     }
 }

@@ -16,6 +16,9 @@ pub struct CopiedRun {
 }
 
 pub fn copy_run(run: &Run, output_dir: &Path) -> Result<CopiedRun> {
+    if let Some(log) = &run.log {
+        return copy_log_run(&log.0.files(), output_dir);
+    }
     let model = run.model.trim_matches('/');
     let unsafe_name = |reason| StoreError::UnsafeModelName {
         model: run.model.clone(),
@@ -66,5 +69,37 @@ pub fn copy_run(run: &Run, output_dir: &Path) -> Result<CopiedRun> {
     Ok(CopiedRun {
         results_path,
         details_paths,
+    })
+}
+
+/// Another harness's run, file by file into its own layout: every destination is checked
+/// first, so a copy that would overwrite writes nothing; each file is written atomically.
+fn copy_log_run(files: &[(PathBuf, PathBuf)], output_dir: &Path) -> Result<CopiedRun> {
+    let mut destinations = Vec::new();
+    for (_, relative) in files {
+        let escapes = relative.is_absolute()
+            || relative
+                .components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_)));
+        if escapes || relative.as_os_str().is_empty() {
+            return Err(StoreError::UnsafeModelName {
+                model: relative.display().to_string(),
+                reason: "a copy's file must stay inside the output folder",
+            });
+        }
+        let path = output_dir.join(relative);
+        if path.exists() {
+            return Err(StoreError::Exists { path });
+        }
+        destinations.push(path);
+    }
+    for ((source, _), destination) in files.iter().zip(&destinations) {
+        let bytes = std::fs::read(source).map_err(|e| StoreError::io(source, e))?;
+        write_atomically(destination, &bytes)?;
+    }
+    let mut destinations = destinations.into_iter();
+    Ok(CopiedRun {
+        results_path: destinations.next().unwrap_or_default(),
+        details_paths: destinations.collect(),
     })
 }

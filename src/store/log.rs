@@ -96,8 +96,9 @@ pub trait HarnessRun: Send + Sync {
     /// One task's samples.
     fn samples(&self, task: &str) -> Result<Arc<dyn SampleLog>>;
 
-    /// Every file the run is made of, for copying it.
-    fn files(&self) -> Vec<PathBuf>;
+    /// Every file the run is made of, each with where a copy puts it (relative to the output
+    /// folder, in the harness's own layout), so a saved copy opens as the original does.
+    fn files(&self) -> Vec<(PathBuf, PathBuf)>;
 }
 
 /// The rows of a [`SampleLog`], a batch at a time: each row's own record and its [`Detail`].
