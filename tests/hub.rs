@@ -389,3 +389,63 @@ fn a_conflict_is_named_as_such() {
     assert!(matches!(error, PublishError::Conflict { .. }), "{error}");
     assert!(error.to_string().contains("409"), "{error}");
 }
+
+/// A Hub repo holding Inspect logs and an lm-eval run opens as the same files do on disk, and
+/// offline from the cache.
+#[test]
+fn a_hub_repo_of_inspect_and_lm_eval_logs_opens_as_a_source() {
+    use evaldeck::publish::{Content, Upload};
+    let server = HubServer::start(TOKEN);
+    let client = client(&server, Some(TOKEN));
+    let repo = Repo::dataset("evals/logs");
+    client.ensure_repo(&repo, true).unwrap();
+    let mut uploads = Vec::new();
+    for folder in ["inspect-0.3.285", "lm-eval-0.4.13/fixture-org__dummy-lm"] {
+        for entry in std::fs::read_dir(fixture(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+            if name.ends_with(".md") {
+                continue;
+            }
+            uploads.push(Upload {
+                path_in_repo: format!("{folder}/{name}"),
+                content: Content::File(path),
+            });
+        }
+    }
+    client.commit(&repo, &uploads, "logs", &mut |_| {}).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url.clone();
+    let endpoint = || {
+        let mut endpoint = HubEndpoint::new(&url, Token::new(TOKEN));
+        endpoint.retry_delay = Duration::from_millis(5);
+        endpoint.cache_dir = Some(cache.path().to_owned());
+        endpoint
+    };
+    let source = Path::new("hf://datasets/evals/logs");
+    let count = |catalog: &store::Catalog, harness: store::Harness| {
+        catalog.runs().filter(|r| r.harness == harness).count()
+    };
+    let opened = evaldeck::source::open_source(source, endpoint()).unwrap();
+    assert!(!opened.offline);
+    assert_eq!(count(&opened.catalog, store::Harness::Inspect), 5);
+    assert_eq!(count(&opened.catalog, store::Harness::LmEval), 2);
+    let run = opened
+        .catalog
+        .runs()
+        .find(|r| r.harness == store::Harness::LmEval)
+        .unwrap();
+    assert_eq!(run.model, "fixture-org/dummy-lm");
+    assert_eq!(run.open_details("toy_arith").unwrap().num_rows(), 16);
+
+    drop(server);
+    let offline = evaldeck::source::open_source(source, endpoint()).unwrap();
+    assert!(offline.offline);
+    assert_eq!(count(&offline.catalog, store::Harness::Inspect), 5);
+    let inspect = offline
+        .catalog
+        .runs()
+        .find(|r| r.details.iter().any(|(t, _)| t == "gen_qa"))
+        .unwrap();
+    assert_eq!(inspect.open_details("gen_qa").unwrap().num_rows(), 10);
+}

@@ -99,12 +99,20 @@ pub fn open_hub_source(
         .collect();
     let is_results = |path: &str| store::parse_results_file_name(file_name(path)).is_some();
     let is_details = |path: &str| store::parse_details_file_name(file_name(path)).is_some();
-    let results: Vec<&str> = files
+    // Other harnesses' logs are read whole, so they come down with the results files (range
+    // reads of `.eval` archives are future work).
+    let is_log = |path: &str| {
+        let name = file_name(path);
+        name.ends_with(".eval")
+            || (name.ends_with(".json") && !name.starts_with('.'))
+            || (name.starts_with("samples_") && name.ends_with(".jsonl"))
+    };
+    let eager: Vec<&str> = files
         .iter()
         .map(|f| f.path.as_str())
-        .filter(|p| is_results(p))
+        .filter(|p| is_results(p) || is_log(p))
         .collect();
-    let Some(first) = results.first() else {
+    let Some(first) = eager.first() else {
         return Err(PublishError::Store(store::StoreError::NoRuns {
             path: PathBuf::from(source.to_string()),
         }));
@@ -122,13 +130,13 @@ pub fn open_hub_source(
     })?;
     let commit = file_name(&snapshot.to_string_lossy()).to_owned();
     let mut paths = vec![first_local];
-    for path in &results[1..] {
+    for path in &eager[1..] {
         paths.push(client.download(&repo, Some(&commit), path, false)?);
     }
     for file in files.iter().filter(|f| is_details(&f.path)) {
         paths.push(snapshot.join(&file.path));
     }
-    let mut catalog = store::discover_files(&snapshot, paths)?;
+    let mut catalog = store::discover_files_with(&snapshot, paths, &super::log_formats())?;
     let fetch = {
         let (client, repo, snapshot, commit) = (
             client.clone(),
@@ -158,7 +166,7 @@ pub fn open_hub_source(
         })
     };
     for model in &mut catalog.models {
-        for run in &mut model.runs {
+        for run in model.runs.iter_mut().filter(|r| r.log.is_none()) {
             run.remote = Some(fetch.clone());
         }
     }
@@ -190,7 +198,10 @@ fn open_cached(client: &HubClient, source: &HubSource) -> Result<Catalog, Publis
             .trim()
             .to_owned()
     };
-    Ok(store::discover(&folder.join("snapshots").join(commit))?)
+    Ok(store::discover_with(
+        &folder.join("snapshots").join(commit),
+        &super::log_formats(),
+    )?)
 }
 
 /// `…/snapshots/{commit}` from a downloaded file's path and its path in the repo.

@@ -434,11 +434,29 @@ fn merge_runs(models: &mut Vec<ModelRuns>, runs: Vec<Run>) {
 /// The runs among `files` (paths under `root`, which need not exist yet: a Hub repo's details
 /// before they are fetched), found as [`discover`] finds them in a folder.
 pub fn discover_files(root: &Path, files: Vec<PathBuf>) -> Result<Catalog> {
-    let mut found = Found::new(&[]);
+    discover_files_with(root, files, &[])
+}
+
+/// [`discover_files`], with the runs of `formats` among the files that are on disk.
+pub fn discover_files_with(
+    root: &Path,
+    files: Vec<PathBuf>,
+    formats: &[&dyn LogFormat],
+) -> Result<Catalog> {
+    let mut found = Found::new(formats);
     for file in files {
         found.add(file);
     }
-    let models = group(root, found)?;
+    let claimed = std::mem::take(&mut found.claimed);
+    let mut models = group(root, found)?;
+    let mut unreadable = Vec::new();
+    for (format, files) in formats.iter().zip(claimed) {
+        if !files.is_empty() {
+            let read = format.runs(root, &files);
+            unreadable.extend(read.unreadable.iter().map(ToString::to_string));
+            merge_runs(&mut models, read.runs);
+        }
+    }
     if models.is_empty() {
         return Err(StoreError::NoRuns {
             path: root.to_owned(),
@@ -448,7 +466,7 @@ pub fn discover_files(root: &Path, files: Vec<PathBuf>) -> Result<Catalog> {
         source: root.to_owned(),
         kind: SourceKind::Folder,
         models,
-        unreadable: Vec::new(),
+        unreadable,
     })
 }
 

@@ -25,7 +25,8 @@ pub use details::{
 pub use details_write::{RowSchema, write_details, write_details_text_with};
 pub use discover::{
     Catalog, ModelRuns, RemoteDetails, Run, RunSelector, Selection, SourceKind, discover,
-    discover_files, discover_with, parse_details_file_name, parse_results_file_name,
+    discover_files, discover_files_with, discover_with, parse_details_file_name,
+    parse_results_file_name,
 };
 pub use error::{Result, StoreError};
 pub use guard::{guarded, quiet_guarded_panics};
