@@ -148,3 +148,113 @@ fn mutated_json_and_python_literals_never_panic() {
         let _ = round;
     }
 }
+
+/// Reads everything of every run a source holds: results, and each task's samples and first row.
+fn read_all_runs(path: &std::path::Path) -> Result<usize, store::StoreError> {
+    let catalog = store::discover_with(path, &evaldeck::source::log_formats())?;
+    let mut rows = 0;
+    for run in catalog.runs() {
+        run.load_results()?;
+        for (task, _) in &run.details {
+            let file = run.open_details(task)?;
+            for batch in file.details(8)? {
+                rows += batch?.len();
+            }
+            if file.num_rows() > 0 {
+                file.read_row(file.num_rows() - 1)?;
+            }
+        }
+    }
+    Ok(rows)
+}
+
+#[test]
+fn mutated_inspect_logs_never_panic() {
+    let mut originals: Vec<Vec<u8>> = support::files_with_suffix(&support::fixtures(), ".eval")
+        .iter()
+        .filter(|p| read_all_runs(p).is_ok())
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    assert!(
+        originals.len() >= 5,
+        "the real logs and the interrupted one"
+    );
+    originals.sort();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.eval");
+    let mut rng = Rng(0x51ed_270b_a9c3_4f1d);
+    let (mut opened, mut failed) = (0, 0);
+    for round in 0..rounds(300) {
+        let original = &originals[round % originals.len()];
+        // The central directory at the end is what a zip reader trusts first.
+        let bytes = if round % 2 == 0 {
+            let tail = original.len().saturating_sub(1024);
+            let mut bytes = original[..tail].to_vec();
+            bytes.extend(mutate(&mut rng, &original[tail..]));
+            bytes
+        } else {
+            mutate(&mut rng, original)
+        };
+        std::fs::write(&path, &bytes).unwrap();
+        match catch_unwind(AssertUnwindSafe(|| read_all_runs(&path))) {
+            Ok(Ok(_)) => opened += 1,
+            Ok(Err(e)) => {
+                assert!(
+                    e.to_string().contains("log.eval"),
+                    "round {round}: error without the file name: {e}"
+                );
+                failed += 1;
+            }
+            Err(_) => {
+                std::fs::write(dir.path().join("crash.eval"), &bytes).unwrap();
+                panic!("round {round}: a mutated Inspect log made the reader panic");
+            }
+        }
+    }
+    assert!(
+        failed > 50 && opened > 0,
+        "mutations should mostly be caught, and some survive: {opened} opened, {failed} failed"
+    );
+}
+
+#[test]
+fn mutated_lm_eval_runs_never_panic() {
+    let folder = support::fixture("lm-eval-0.4.13/fixture-org__dummy-lm");
+    let date = "2026-11-30T02-37-30.831220";
+    let results = std::fs::read(folder.join(format!("results_{date}.json"))).unwrap();
+    let samples = std::fs::read(folder.join(format!("samples_toy_mc_{date}.jsonl"))).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let results_path = dir.path().join(format!("results_{date}.json"));
+    let samples_path = dir.path().join(format!("samples_toy_mc_{date}.jsonl"));
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let (mut opened, mut failed) = (0, 0);
+    for round in 0..rounds(600) {
+        let (r, s) = match round % 3 {
+            0 => (mutate(&mut rng, &results), samples.clone()),
+            1 => (results.clone(), mutate(&mut rng, &samples)),
+            _ => (mutate(&mut rng, &results), mutate(&mut rng, &samples)),
+        };
+        std::fs::write(&results_path, &r).unwrap();
+        std::fs::write(&samples_path, &s).unwrap();
+        match catch_unwind(AssertUnwindSafe(|| read_all_runs(dir.path()))) {
+            Ok(Ok(_)) => opened += 1,
+            Ok(Err(e)) => {
+                assert!(
+                    e.to_string().contains(date)
+                        || e.to_string().contains(&*dir.path().to_string_lossy()),
+                    "round {round}: error without the file name: {e}"
+                );
+                failed += 1;
+            }
+            Err(_) => {
+                std::fs::write(dir.path().join("crash.results.json"), &r).unwrap();
+                std::fs::write(dir.path().join("crash.samples.jsonl"), &s).unwrap();
+                panic!("round {round}: a mutated lm-eval run made the reader panic");
+            }
+        }
+    }
+    assert!(
+        failed > 50 && opened > 10,
+        "both outcomes happen: {opened} opened, {failed} failed"
+    );
+}

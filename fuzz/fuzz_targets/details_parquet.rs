@@ -37,5 +37,12 @@ fuzz_target!(|data: &[u8]| {
         let _ = file.read_row(row);
     }
     let mut out = Vec::new();
-    let _ = store::write_details_jsonl(&file, 32, 16, &mut out, std::path::Path::new("<fuzz>"));
+    let _ = store::write_details_jsonl(
+        &file,
+        32,
+        16,
+        store::CommonKeys::Added,
+        &mut out,
+        std::path::Path::new("<fuzz>"),
+    );
 });
