@@ -92,17 +92,15 @@ pub fn write_details_jsonl(
             }
         }
         DetailsLayout::Nested => {
-            // The rows are streamed from Arrow as they are; the common keys need them decoded too.
-            let mut details = match common {
-                CommonKeys::Added => Some(file.details(batch_rows)?),
+            // The rows are streamed from Arrow as they are; the common keys come from the list
+            // columns decoded alongside, row for row (batch boundaries need not match).
+            let mut listed = match common {
+                CommonKeys::Added => Some(file.list_details(batch_rows)?),
                 CommonKeys::Omitted => None,
             };
+            let mut pending: std::vec::IntoIter<Detail> = Vec::new().into_iter();
             for batch in file.batches(None, batch_rows)? {
                 let batch = batch?;
-                let decoded = match details.as_mut().and_then(Iterator::next) {
-                    Some(decoded) => decoded?,
-                    None => Vec::new(),
-                };
                 let names = column_names(&batch);
                 for row in 0..batch.num_rows() {
                     if written >= limit {
@@ -111,14 +109,26 @@ pub fn write_details_jsonl(
                     line.clear();
                     line.push('{');
                     let mut first = true;
-                    if let Some(detail) = decoded.get(row) {
-                        let shared = pyjson::to_string(
-                            &Json::Object(common_keys(detail, None)),
-                            WriteOptions::STRICT_COMPACT,
-                        );
-                        // `{…}` without its braces, then the file's own columns.
-                        line.push_str(&shared[1..shared.len() - 1]);
-                        first = shared.len() <= 2;
+                    if let Some(listed) = listed.as_mut() {
+                        let detail = match pending.next() {
+                            Some(detail) => Some(detail),
+                            None => match listed.next() {
+                                Some(next) => {
+                                    pending = next?.into_iter();
+                                    pending.next()
+                                }
+                                None => None,
+                            },
+                        };
+                        if let Some(detail) = detail {
+                            let shared = pyjson::to_string(
+                                &Json::Object(common_keys(&detail, None)),
+                                WriteOptions::STRICT_COMPACT,
+                            );
+                            // `{…}` without its braces, then the file's own columns.
+                            line.push_str(&shared[1..shared.len() - 1]);
+                            first = false;
+                        }
                     }
                     for (name, column) in names.iter().zip(batch.columns()) {
                         if !first {
