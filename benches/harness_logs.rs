@@ -92,8 +92,15 @@ fn inspect_log() -> PathBuf {
             ["A", "B", "C", "D"][(rng.next() % 4) as usize]
         );
         let category = ["math", "science", "geography"][(rng.next() % 3) as usize];
+        // Span events, shaped as Inspect writes them (its reader validates every event).
         let events: Vec<serde_json::Value> = (0..6)
-            .map(|i| serde_json::json!({"event": "step", "name": format!("step {i}"), "text": rng.words(30)}))
+            .map(|i| {
+                serde_json::json!({
+                    "uuid": format!("u{i}"), "span_id": "s", "timestamp": "2026-01-01T00:00:00+00:00",
+                    "working_start": 0.0, "event": if i % 2 == 0 { "span_begin" } else { "span_end" },
+                    "id": format!("span-{}", i / 2), "type": "solver", "name": rng.words(30),
+                })
+            })
             .collect();
         let sample = serde_json::json!({
             "id": id, "epoch": 1, "input": input,

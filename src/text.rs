@@ -27,6 +27,29 @@ pub fn one_line(text: &str, max: usize) -> String {
     out
 }
 
+/// [`one_line`], then cut to `columns` display columns with `…` when longer, so a table cell
+/// never silently loses its end (wide characters count two).
+pub fn fit(text: &str, columns: usize) -> String {
+    let line = one_line(text, columns.max(1) * 2);
+    if width(&line) <= columns {
+        return line;
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in line.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > columns {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if columns > 0 {
+        out.push('…');
+    }
+    out
+}
+
 /// A metric value with four decimals, as lighteval's tables print it; non-finite values spelled out.
 pub fn format_value(value: f64) -> String {
     if value.is_nan() {
@@ -107,6 +130,15 @@ pub const CORPUS_SCORE_NOTE: &str = "‡ evaldeck's corpus score: each predictio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fit_counts_display_columns() {
+        assert_eq!(fit("Copper is a good conductor", 12), "Copper is a…");
+        assert_eq!(fit("Tokyo (東京) is", 10), "Tokyo (東…");
+        assert_eq!(width(&fit("東京東京東京", 7)), 7);
+        assert_eq!(fit("short", 12), "short");
+        assert_eq!(fit("a\nb", 5), "a↵b");
+    }
 
     #[test]
     fn one_line_elides() {

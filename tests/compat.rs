@@ -455,9 +455,10 @@ fn streaming_json_equals_the_tree_for_every_fixture_cell() {
         .filter(|p| !p.starts_with(fixtures().join("bad")))
         .collect();
     let mut cells = 0;
+    assert!(files.len() >= 20, "the good details fixtures: {files:?}");
     for path in files
         .iter()
-        .filter_map(|p| store::DetailsFile::open(p).ok())
+        .map(|p| store::DetailsFile::open(p).unwrap_or_else(|e| panic!("{e}")))
     {
         for batch in path.batches(None, 64).unwrap() {
             let batch = batch.unwrap();

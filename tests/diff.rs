@@ -235,13 +235,9 @@ fn folder_at_date_and_errors() {
         String::from_utf8_lossy(&output.stderr)
     );
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert!(
-        json["tasks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["metric"] == "acc")
-    );
+    let rows = json["tasks"].as_array().unwrap();
+    assert!(rows.len() >= 5, "--metric acc keeps the acc rows: {rows:?}");
+    assert!(rows.iter().all(|r| r["metric"] == "acc"));
     assert!(
         json["b"]
             .as_str()
@@ -275,8 +271,15 @@ fn a_results_file_against_itself() {
     assert!(tasks.len() >= 10, "{tasks:?}");
     for row in tasks {
         assert_eq!(row["a"], row["b"], "{row}");
+        assert_eq!(row["delta"].as_f64(), Some(0.0), "{row}");
         assert_eq!(row["significant"], false, "{row}");
     }
+    // The numbers are the file's (quiz:geo acc is 0.375 in it), not two equal wrong ones.
+    let geo = tasks
+        .iter()
+        .find(|r| r["task"] == "quiz:geo|0" && r["metric"] == "acc")
+        .unwrap_or_else(|| panic!("no quiz:geo acc row: {tasks:?}"));
+    assert_eq!(geo["a"].as_f64(), Some(0.375));
     assert_eq!(json["a"], json["b"]);
 }
 

@@ -99,18 +99,14 @@ fn a_second_run_adds_splits_and_moves_latest() {
     let repo = server.repo("evals/details_model-a").unwrap();
     assert!(!repo.private);
     let card = String::from_utf8(repo.files["README.md"].content.clone()).unwrap();
-    let configs = publish::card::configs(&repo.files.keys().cloned().collect::<Vec<_>>());
-    let results = &configs["results"].splits;
-    let names: Vec<&str> = results.iter().map(|(s, _)| s.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "2026_11_23T21_40_51.814529",
-            "2026_11_23T21_41_33.518746",
-            "latest"
-        ]
+    // The card the server holds, read as text: both runs' splits and `latest` on the newest.
+    let results_config = format!(
+        "- config_name: \"results\"\n  data_files:\n\
+         \x20 - split: \"2026_11_23T21_40_51.814529\"\n    path:\n    - \"results_{FIRST}.parquet\"\n\
+         \x20 - split: \"2026_11_23T21_41_33.518746\"\n    path:\n    - \"results_{SECOND}.parquet\"\n\
+         \x20 - split: \"latest\"\n    path:\n    - \"results_{SECOND}.parquet\"\n"
     );
-    assert_eq!(results[2].1, vec![format!("results_{SECOND}.parquet")]);
+    assert!(card.contains(&results_config), "{card}");
     // The older run was pushed last, yet the card shows the newest run's results.
     assert!(
         card.contains("latest results from run 2026-11-23T21:41:33.518746"),
@@ -375,7 +371,13 @@ fn a_missing_hub_repo_is_a_clear_error() {
     let error =
         evaldeck::source::open_source(Path::new("hf://datasets/evals/nothing-here"), endpoint)
             .unwrap_err();
-    assert!(matches!(error, PublishError::NotFound { .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            evaldeck::source::SourceError::Hub(PublishError::NotFound { .. })
+        ),
+        "{error}"
+    );
     assert!(error.to_string().contains("evals/nothing-here"), "{error}");
 }
 

@@ -53,6 +53,7 @@ fn mutated_details_files_never_panic() {
         .filter(|p| store::DetailsFile::open(p).is_ok())
         .map(|p| std::fs::read(p).unwrap())
         .collect();
+    assert!(originals.len() >= 20, "the good details fixtures are found");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("details_t|0_2026-01-01T00-00-00.parquet");
     let mut rng = Rng(std::env::var("EVALDECK_MUTATION_SEED")

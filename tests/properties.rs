@@ -149,6 +149,10 @@ proptest! {
             state ^= state << 17;
             shuffled.swap(i, (state % (i as u64 + 1)) as usize);
         }
+        // A shuffle that left the order as it was would test nothing.
+        if shuffled == forward {
+            shuffled.reverse();
+        }
         let (a, b) = (track(&forward), track(&shuffled));
         prop_assert_eq!(a.task_summary("t|0").unwrap().hashes(), b.task_summary("t|0").unwrap().hashes());
         let row = |r: &evaldeck::model::ResultsFile, key: &str| r.row("t|0").unwrap().values[key].as_f64().unwrap();
@@ -231,8 +235,10 @@ mod translation {
             rotation in 1usize..10,
         ) {
             let samples: Vec<_> = pairs.iter().map(|(p, g)| sample(p.clone(), g.clone())).collect();
+            // Never a rotation by a multiple of the length, which would leave the order as it is.
+            let shift = 1 + rotation % (samples.len() - 1);
             let mut rotated = samples.clone();
-            rotated.rotate_left(rotation % samples.len());
+            rotated.rotate_left(shift);
             for metric in METRICS {
                 let (a, b) = (
                     score(metric, &samples, ReferenceLayout::Corpus),
@@ -243,7 +249,7 @@ mod translation {
             // lighteval's BLEU is a corpus BLEU over each sample's first gold: order-blind too.
             let first_golds: Vec<_> = samples.iter().map(|s| sample(s.prediction.clone(), vec![s.golds[0].clone()])).collect();
             let mut rotated_first = first_golds.clone();
-            rotated_first.rotate_left(rotation % samples.len());
+            rotated_first.rotate_left(shift);
             let (a, b) = (
                 score(TranslationMetric::Bleu, &first_golds, ReferenceLayout::Lighteval),
                 score(TranslationMetric::Bleu, &rotated_first, ReferenceLayout::Lighteval),

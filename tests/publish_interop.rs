@@ -274,6 +274,21 @@ print(json.dumps({"scalars": scalars, "texts": texts}))
         }
     }
     assert!(scalars > 10, "{scalars}");
+    // What lighteval's push_to_tensorboard names them, with the file's numbers (quiz:geo|0's acc
+    // is 0.375 ± 0.125), and nothing else read back.
+    assert_eq!(
+        read["scalars"]["eval_quiz/quiz:geo|0/acc"],
+        serde_json::json!([[7, 0.375]])
+    );
+    assert_eq!(
+        read["scalars"]["stderr_eval/quiz:geo|0/acc_stderr"],
+        serde_json::json!([[7, 0.125]])
+    );
+    assert_eq!(
+        read["scalars"].as_object().unwrap().len(),
+        scalars,
+        "no scalar beyond the ones logged"
+    );
 }
 
 /// Trackio imports our fragment and reads back the run's metrics and config.
@@ -338,4 +353,6 @@ print(json.dumps(plain({"runs": runs, "logs": logs, "config": SQLiteStorage.get_
         }
     }
     assert_eq!(read["config"]["model_name"], "model-a");
+    // lighteval's `task/metric` keys with `:` as `/`, and the file's number.
+    assert_eq!(logs[0]["quiz/geo|0/acc"].as_f64(), Some(0.375));
 }

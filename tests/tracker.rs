@@ -97,7 +97,9 @@ fn a_tracking_stream_is_saved_in_lighteval_s_layout() {
 
 #[test]
 fn every_0_13_details_file_survives_a_write_and_read() {
-    for path in support::files_with_suffix(&fixture("lighteval-0.13"), ".parquet") {
+    let files = support::files_with_suffix(&fixture("lighteval-0.13"), ".parquet");
+    assert_eq!(files.len(), 21, "3 runs × 7 tasks");
+    for path in files {
         let original = store::DetailsFile::open(&path).unwrap();
         let rows: Vec<Map> = original
             .batches(None, 100)

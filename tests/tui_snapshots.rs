@@ -318,6 +318,11 @@ fn a_stale_answer_is_dropped() {
     // The newer request's answer arrives first, then the old one: the old one must not win.
     run(&mut app, new);
     let task = app.samples.as_ref().unwrap().task.clone();
+    // The two requests are for different tasks, or the check below could not fail.
+    assert!(
+        matches!(&old, Command::LoadSamples { task: old_task, .. } if *old_task != task),
+        "{old:?} vs {task}"
+    );
     run(&mut app, old);
     assert_eq!(app.samples.as_ref().unwrap().task, task);
 }

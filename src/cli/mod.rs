@@ -285,6 +285,10 @@ fn catalog_of(path: &std::path::Path) -> Result<Catalog> {
             path.display()
         );
     }
+    // A log that cannot be read does not hide the runs beside it; it is named here.
+    for problem in &opened.catalog.unreadable {
+        eprintln!("warning: skipped {problem}");
+    }
     Ok(opened.catalog)
 }
 

@@ -33,6 +33,7 @@ pub(super) fn runs(args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
             let mut table = Table::new(&[
                 ("Model", Align::Left),
                 ("Run", Align::Left),
+                ("Harness", Align::Left),
                 ("Tasks", Align::Right),
                 ("Samples", Align::Right),
                 ("all", Align::Left),
@@ -41,6 +42,7 @@ pub(super) fn runs(args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
                 table.push(vec![
                     s.model.clone(),
                     s.date_id.clone(),
+                    s.harness.name().to_owned(),
                     s.tasks.to_string(),
                     s.samples.map_or_else(|| "?".into(), |n| n.to_string()),
                     s.headline.as_ref().map_or_else(
@@ -63,6 +65,7 @@ fn to_json(summary: &RunSummary) -> Json {
     let mut map = Map::new();
     map.insert("model_name".into(), summary.model.as_str().into());
     map.insert("date_id".into(), summary.date_id.as_str().into());
+    map.insert("harness".into(), summary.harness.name().into());
     map.insert("tasks".into(), Json::Int(summary.tasks as i64));
     map.insert(
         "samples".into(),

@@ -88,8 +88,6 @@ pub enum PublishError {
         "run {run} is an {harness} run; publishing (Hub, TensorBoard, Trackio) is for lighteval runs"
     )]
     NotLighteval { run: String, harness: &'static str },
-    #[error("`{0}` is not a Hub source: {1}")]
-    BadSource(String, String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

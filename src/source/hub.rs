@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::OpenedSource;
+use super::SourceError;
 use crate::publish::{HubClient, HubEndpoint, PublishError, Repo};
 use crate::store::{self, Catalog, RemoteDetails};
 
@@ -22,11 +23,11 @@ pub struct HubSource {
 
 impl HubSource {
     /// `None` when `text` is not an `hf://` source at all; an error when it is one, badly formed.
-    pub fn parse(text: &str) -> Option<Result<HubSource, PublishError>> {
+    pub fn parse(text: &str) -> Option<Result<HubSource, SourceError>> {
         if !text.starts_with("hf://") {
             return None;
         }
-        let bad = |why: &str| Some(Err(PublishError::BadSource(text.into(), why.into())));
+        let bad = |why: &str| Some(Err(SourceError::BadSource(text.into(), why.into())));
         let Some(rest) = text.strip_prefix(PREFIX) else {
             return bad("only dataset repos are sources: hf://datasets/ORG/REPO[@REVISION]");
         };
@@ -79,7 +80,7 @@ impl std::fmt::Display for HubSource {
 pub fn open_hub_source(
     source: &HubSource,
     endpoint: HubEndpoint,
-) -> Result<OpenedSource, PublishError> {
+) -> Result<OpenedSource, SourceError> {
     let client = Arc::new(HubClient::new(endpoint)?);
     let repo = Repo::dataset(&source.repo_id);
     let files = match client.list_files(&repo, Some(source.revision())) {
@@ -90,7 +91,7 @@ pub fn open_hub_source(
                 offline: true,
             });
         }
-        Err(error) => return Err(error),
+        Err(error) => return Err(error.into()),
     };
     // Paths come from the server: one that climbs out of the snapshot folder is never followed.
     let files: Vec<_> = files
@@ -113,7 +114,7 @@ pub fn open_hub_source(
         .filter(|p| is_results(p) || is_log(p))
         .collect();
     let Some(first) = eager.first() else {
-        return Err(PublishError::Store(store::StoreError::NoRuns {
+        return Err(SourceError::Store(store::StoreError::NoRuns {
             path: PathBuf::from(source.to_string()),
         }));
     };
@@ -177,7 +178,7 @@ pub fn open_hub_source(
 }
 
 /// The snapshot the cache holds for the source's revision, opened as a folder.
-fn open_cached(client: &HubClient, source: &HubSource) -> Result<Catalog, PublishError> {
+fn open_cached(client: &HubClient, source: &HubSource) -> Result<Catalog, SourceError> {
     let folder = client
         .cache_dir()
         .join(format!("datasets--{}", source.repo_id.replace('/', "--")));

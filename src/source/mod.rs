@@ -20,6 +20,19 @@ pub fn log_formats() -> [&'static dyn LogFormat; 2] {
 }
 
 use crate::publish::{HubEndpoint, PublishError};
+use crate::store::StoreError;
+
+/// Why a source could not be opened. Opening is not publishing: a Hub source fails with the
+/// Hub client's error, a local one with the store's.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("`{0}` is not a Hub source: {1}")]
+    BadSource(String, String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Hub(#[from] PublishError),
+}
 use crate::store::{self, Catalog};
 
 /// A source, opened.
@@ -31,7 +44,7 @@ pub struct OpenedSource {
 }
 
 /// Any source: a folder or file, or an `hf://datasets/…` repo (through `endpoint`).
-pub fn open_source(path: &Path, endpoint: HubEndpoint) -> Result<OpenedSource, PublishError> {
+pub fn open_source(path: &Path, endpoint: HubEndpoint) -> Result<OpenedSource, SourceError> {
     match path.to_str().and_then(HubSource::parse) {
         Some(source) => open_hub_source(&source?, endpoint),
         None => Ok(OpenedSource {

@@ -314,6 +314,19 @@ impl DetailsFile {
         self.details_of(None, batch_rows)
     }
 
+    /// [`SampleLog::write_common_jsonl`] of another harness's samples, when it has a fast path.
+    pub fn write_log_jsonl(
+        &self,
+        limit: u64,
+        out: &mut dyn std::io::Write,
+        out_name: &Path,
+    ) -> Option<Result<()>> {
+        match &self.backing {
+            Backing::Log(log) => log.write_common_jsonl(limit, out, out_name),
+            Backing::Parquet(_) => None,
+        }
+    }
+
     /// Another harness's rows: its own record and its [`Detail`], in batches.
     pub fn log_rows(&self, batch_rows: usize) -> Result<super::log::LogRows> {
         match &self.backing {

@@ -34,33 +34,22 @@ pub fn write_details_jsonl(
     let mut line = String::new();
     match file.layout() {
         DetailsLayout::Log => {
+            if common == CommonKeys::Added
+                && let Some(written) = file.write_log_jsonl(limit, out, out_name)
+            {
+                return written;
+            }
             for batch in file.log_rows(batch_rows)? {
                 for (raw, detail) in batch? {
                     if written >= limit {
                         return Ok(());
                     }
-                    let mut object = match common {
-                        CommonKeys::Added => common_keys(&detail, Some(&raw)),
-                        CommonKeys::Omitted => Map::new(),
+                    let object = match common {
+                        CommonKeys::Added => with_common_keys(raw, &detail),
+                        CommonKeys::Omitted => Json::Object(raw),
                     };
-                    for (key, value) in raw {
-                        // A field of the harness's own that a common key replaced keeps its value
-                        // under `raw_<key>`.
-                        match object.get(&key) {
-                            Some(shared) if *shared == value => {}
-                            Some(_) => {
-                                object.insert(format!("raw_{key}"), value);
-                            }
-                            None => {
-                                object.insert(key, value);
-                            }
-                        }
-                    }
                     line.clear();
-                    line.push_str(&pyjson::to_string(
-                        &Json::Object(object),
-                        WriteOptions::STRICT_COMPACT,
-                    ));
+                    line.push_str(&pyjson::to_string(&object, WriteOptions::STRICT_COMPACT));
                     line.push('\n');
                     out.write_all(line.as_bytes()).map_err(write_error)?;
                     written += 1;
@@ -147,6 +136,24 @@ pub fn write_details_jsonl(
         }
     }
     Ok(())
+}
+
+/// A harness's own record with the common keys in front. A field of its own that a common key
+/// replaced with another value keeps that value under `raw_<key>`.
+pub fn with_common_keys(raw: Map, detail: &Detail) -> Json {
+    let mut object = common_keys(detail, Some(&raw));
+    for (key, value) in raw {
+        match object.get(&key) {
+            Some(shared) if *shared == value => {}
+            Some(_) => {
+                object.insert(format!("raw_{key}"), value);
+            }
+            None => {
+                object.insert(key, value);
+            }
+        }
+    }
+    Json::Object(object)
 }
 
 /// The keys every harness's samples share: `id`, `epoch` (Inspect's), `input` (the query or

@@ -120,6 +120,19 @@ pub trait SampleLog: Send + Sync {
 
     /// One row, by position.
     fn read_row(&self, index: u64) -> Result<(Map, Detail)>;
+
+    /// At most `limit` rows as `samples --format jsonl` writes them (the common keys, then the
+    /// harness's own fields), written straight from the file when the format can do that faster
+    /// than through [`SampleLog::rows`]; `None` when it cannot. The output must equal, as JSON
+    /// values, what the rows give.
+    fn write_common_jsonl(
+        &self,
+        _limit: u64,
+        _out: &mut dyn std::io::Write,
+        _out_name: &Path,
+    ) -> Option<Result<()>> {
+        None
+    }
 }
 
 /// A [`HarnessRun`] inside a [`Run`](super::Run): compared by identity.

@@ -30,7 +30,7 @@ pub use discover::{
 };
 pub use error::{Result, StoreError};
 pub use guard::{guarded, quiet_guarded_panics};
-pub use jsonl::{CommonKeys, common_keys, write_details_jsonl};
+pub use jsonl::{CommonKeys, common_keys, with_common_keys, write_details_jsonl};
 pub use log::{FileHead, FoundRuns, Harness, HarnessRun, LogFormat, LogRows, LogRun, SampleLog};
 pub use names::{model_name_problem, segment_problem};
 pub use results::{parse_results, read_results, results_to_string, write_results};

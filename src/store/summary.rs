@@ -9,6 +9,7 @@ use super::discover::Run;
 pub struct RunSummary {
     pub model: String,
     pub date_id: String,
+    pub harness: super::log::Harness,
     pub tasks: usize,
     /// Total rows of the run's details files (from their footers).
     pub samples: Option<u64>,
@@ -21,6 +22,7 @@ pub fn summarise(run: &Run) -> RunSummary {
     let mut summary = RunSummary {
         model: run.model.clone(),
         date_id: run.date_id.clone(),
+        harness: run.harness,
         tasks: run.details.len(),
         samples: None,
         headline: None,

@@ -364,13 +364,15 @@ fn summary(hashes: &[(&str, String); 4], truncated: u64, padded: u64, samples: u
     map
 }
 
-/// One metric's aggregation and its per-sample inputs.
+/// What becomes of one metric: aggregated from its per-sample inputs, or kept from a stored run.
 #[derive(Debug, Clone)]
-pub struct MetricValues {
-    pub aggregation: Aggregation,
-    pub inputs: Vec<CorpusInput>,
-    /// Why the metric is not recomputed but kept from a stored run (then `inputs` is empty).
-    pub kept: Option<String>,
+pub enum MetricValues {
+    Computed {
+        aggregation: Aggregation,
+        inputs: Vec<CorpusInput>,
+    },
+    /// Not recomputed: the stored run's value and stderr stay, for this reason.
+    Kept { reason: String },
 }
 
 /// Per-sample metric values, per task and metric, in first-seen order. Values are checked
@@ -399,22 +401,20 @@ impl MetricsLogger {
         let stored = |metric: &str| declaration.and_then(|d| d.stored.get(metric));
         let new_values = |metric: &str| -> Result<MetricValues, TrackerError> {
             let uncomputed = declaration.and_then(|d| d.uncomputed.get(metric));
-            let (aggregation, kept) = match uncomputed {
-                Some(u) if stored(metric).is_some() => (Aggregation::Mean, Some(u.reason.clone())),
+            match uncomputed {
+                Some(u) if stored(metric).is_some() => Ok(MetricValues::Kept {
+                    reason: u.reason.clone(),
+                }),
                 Some(u) => {
                     let unknown = AggregationError::Unknown(u.corpus_level_fn.clone());
-                    return Err(error(metric, unknown));
+                    Err(error(metric, unknown))
                 }
-                None => (
-                    declaration.map_or(Ok(Aggregation::Mean), |d| d.aggregation(metric))?,
-                    None,
-                ),
-            };
-            Ok(MetricValues {
-                aggregation,
-                inputs: Vec::new(),
-                kept,
-            })
+                None => Ok(MetricValues::Computed {
+                    aggregation: declaration
+                        .map_or(Ok(Aggregation::Mean), |d| d.aggregation(metric))?,
+                    inputs: Vec::new(),
+                }),
+            }
         };
         if task_values.is_empty()
             && let Some(declaration) = declaration
@@ -432,15 +432,20 @@ impl MetricsLogger {
                 task_values.insert(metric.clone(), new_values(metric)?);
             }
             let values = task_values.get_mut(metric).expect("inserted above");
-            if values.kept.is_some() {
+            let MetricValues::Computed {
+                aggregation,
+                inputs,
+            } = values
+            else {
                 continue;
-            }
-            match values.aggregation.input(values.inputs.len(), value) {
-                Ok(input) => values.inputs.push(input),
+            };
+            match aggregation.input(inputs.len(), value) {
+                Ok(input) => inputs.push(input),
                 // A stored run whose details lack what the aggregation needs keeps its value.
                 Err(source) if stored(metric).is_some() => {
-                    values.kept = Some(source.to_string());
-                    values.inputs = Vec::new();
+                    *values = MetricValues::Kept {
+                        reason: source.to_string(),
+                    };
                 }
                 Err(source) => return Err(error(metric, source)),
             }
@@ -451,12 +456,14 @@ impl MetricsLogger {
     /// The metrics kept from a stored run rather than recomputed: `(task, metric, why)`.
     pub fn kept(&self) -> impl Iterator<Item = (&str, &str, &str)> {
         self.values.iter().flat_map(|(task, metrics)| {
-            metrics.iter().filter_map(move |(metric, values)| {
-                values
-                    .kept
-                    .as_deref()
-                    .map(|why| (task.as_str(), metric.as_str(), why))
-            })
+            metrics
+                .iter()
+                .filter_map(move |(metric, values)| match values {
+                    MetricValues::Kept { reason } => {
+                        Some((task.as_str(), metric.as_str(), reason.as_str()))
+                    }
+                    MetricValues::Computed { .. } => None,
+                })
         })
     }
 
@@ -475,12 +482,14 @@ impl MetricsLogger {
             .values()
             .flat_map(|metrics| metrics.values())
             .collect();
-        let stderrs = parallel_map(&jobs, |values| {
-            (values.kept.is_none() && bootstrap_iters > 0 && values.inputs.len() > 1).then(|| {
-                values
-                    .aggregation
-                    .stderr(&values.inputs, bootstrap_iters, convention)
-            })
+        let stderrs = parallel_map(&jobs, |values| match values {
+            MetricValues::Computed {
+                aggregation,
+                inputs,
+            } if bootstrap_iters > 0 && inputs.len() > 1 => {
+                Some(aggregation.stderr(inputs, bootstrap_iters, convention))
+            }
+            _ => None,
         });
         let mut stderrs = stderrs.into_iter();
         let mut results = Map::new();
@@ -488,7 +497,11 @@ impl MetricsLogger {
             let mut row = Map::new();
             for (metric, values) in metrics {
                 let stderr = stderrs.next().flatten();
-                if values.kept.is_some() {
+                let MetricValues::Computed {
+                    aggregation,
+                    inputs,
+                } = values
+                else {
                     let stored = declarations
                         .get(task)
                         .and_then(|d| d.stored.get(metric))
@@ -498,11 +511,11 @@ impl MetricsLogger {
                         row.insert(format!("{metric}_stderr"), stderr.clone());
                     }
                     continue;
-                }
-                let all: Vec<usize> = (0..values.inputs.len()).collect();
+                };
+                let all: Vec<usize> = (0..inputs.len()).collect();
                 row.insert(
                     metric.clone(),
-                    Json::Float(values.aggregation.compute(&values.inputs, &all)),
+                    Json::Float(aggregation.compute(inputs, &all)),
                 );
                 if let Some(stderr) = stderr {
                     row.insert(format!("{metric}_stderr"), Json::Float(stderr));

@@ -161,6 +161,28 @@ pub(super) fn flips(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let offset = offset
         .min(selected)
         .max((selected + 1).saturating_sub(height));
+    // The change and row columns keep their width; query and predictions share the rest, and
+    // each cell is cut with `…` to its column.
+    let change_width = rows
+        .iter()
+        .map(|f| crate::text::width(f.kind))
+        .chain([6])
+        .max()
+        .unwrap_or(6);
+    let room = (area.width as usize).saturating_sub(change_width + 5 + 5 + 4);
+    let prediction_width = rows
+        .iter()
+        .map(|f| {
+            crate::text::width(&one_line(&f.prediction_a, 40))
+                + crate::text::width(&one_line(&f.prediction_b, 40))
+                + 3
+        })
+        .chain([16])
+        .max()
+        .unwrap_or(16)
+        .min(room / 2);
+    let query_width = room.saturating_sub(prediction_width);
+    let fit = crate::text::fit;
     let table_rows = rows
         .iter()
         .enumerate()
@@ -177,25 +199,34 @@ pub(super) fn flips(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 Cell::from(flip.kind),
                 Cell::from(format!("{:>5}", row(flip.a_row))),
                 Cell::from(format!("{:>5}", row(flip.b_row))),
-                Cell::from(one_line(&flip.query, 200)),
-                Cell::from(format!(
-                    "{} → {}",
-                    one_line(&flip.prediction_a, 40),
-                    one_line(&flip.prediction_b, 40)
+                Cell::from(fit(&flip.query, query_width)),
+                Cell::from(fit(
+                    &format!(
+                        "{} → {}",
+                        one_line(&flip.prediction_a, 40),
+                        one_line(&flip.prediction_b, 40)
+                    ),
+                    prediction_width,
                 )),
             ])
             .style(style)
         });
     let widths = [
-        Constraint::Length(24),
+        Constraint::Length(change_width as u16),
         Constraint::Length(5),
         Constraint::Length(5),
-        Constraint::Min(12),
-        Constraint::Min(14),
+        Constraint::Length(query_width as u16),
+        Constraint::Length(prediction_width as u16),
     ];
     frame.render_widget(
         Table::new(table_rows, widths).header(header(
-            &["change", "  row A", "  row B", "query", "prediction A → B"],
+            &[
+                "change",
+                "row A",
+                "row B",
+                &fit("query", query_width),
+                &fit("prediction A → B", prediction_width),
+            ],
             theme,
         )),
         area,

@@ -15,13 +15,25 @@ pub(super) fn runs(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     }
     let height = app.list_height();
     let Cursor { selected, offset } = app.runs.cursor;
+    // The harness column shows when the source holds runs of other harnesses than lighteval.
+    let show_harness = data
+        .runs
+        .iter()
+        .any(|(run, _)| run.harness != crate::store::Harness::Lighteval);
+    let run_width = data
+        .runs
+        .iter()
+        .map(|(run, _)| crate::text::width(&run.date_id))
+        .max()
+        .unwrap_or(26)
+        .clamp(26, 30);
     let rows = data
         .runs
         .iter()
         .enumerate()
         .skip(offset)
         .take(height)
-        .map(|(i, (_, summary))| {
+        .map(|(i, (run, summary))| {
             let mark = match app.runs.marked.iter().position(|&m| m == i) {
                 Some(0) => "A",
                 Some(_) => "B",
@@ -37,30 +49,40 @@ pub(super) fn runs(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             } else {
                 Style::default()
             };
-            Row::new(vec![
+            let mut cells = vec![
                 Cell::from(mark),
                 Cell::from(summary.model.clone()),
                 Cell::from(summary.date_id.clone()),
+            ];
+            if show_harness {
+                cells.push(Cell::from(run.harness.name()));
+            }
+            cells.extend([
                 Cell::from(format!("{:>5}", summary.tasks)),
                 Cell::from(format!(
                     "{:>8}",
                     summary.samples.map_or("?".to_owned(), thousands)
                 )),
                 Cell::from(headline),
-            ])
-            .style(style)
+            ]);
+            Row::new(cells).style(style)
         });
-    let widths = [
+    let mut widths = vec![
         Constraint::Length(1),
         Constraint::Min(12),
-        Constraint::Length(26),
+        Constraint::Length(run_width as u16),
+    ];
+    let mut titles = vec!["", "Model", "Run"];
+    if show_harness {
+        widths.push(Constraint::Length(9));
+        titles.push("Harness");
+    }
+    widths.extend([
         Constraint::Length(5),
         Constraint::Length(8),
         Constraint::Min(10),
-    ];
-    let table = Table::new(rows, widths).header(header(
-        &["", "Model", "Run", "Tasks", "Samples", "all"],
-        theme,
-    ));
+    ]);
+    titles.extend(["Tasks", "Samples", "all"]);
+    let table = Table::new(rows, widths).header(header(&titles, theme));
     frame.render_widget(table, area);
 }
