@@ -40,18 +40,8 @@ impl LogFormat for InspectFormat {
 
     fn claims(&self, path: &Path, head: &FileHead) -> bool {
         if head.zip {
-            // An `.eval` archive holds `header.json` or, while being written, `_journal/`.
-            return ZipArchive::new(BufReader::new(match File::open(path) {
-                Ok(file) => file,
-                Err(_) => return false,
-            }))
-            .is_ok_and(|zip| {
-                member_names(&zip)
-                    .iter()
-                    .any(|n| n == "header.json" || n.starts_with("_journal/"))
-            })
             // A damaged archive named `.eval` is still Inspect's, and gets Inspect's error.
-            || path.extension().is_some_and(|e| e == "eval");
+            return path.extension().is_some_and(|e| e == "eval") || looks_like_eval_zip(path);
         }
         head.has_key("eval") && (head.has_key("version") || head.has_key("status"))
             || (path.extension().is_some_and(|e| e == "eval") && !head.parquet)
@@ -96,6 +86,31 @@ impl LogFormat for InspectFormat {
         }
         found
     }
+}
+
+/// Whether a zip archive is an Inspect log, from its ends alone (its central directory is not
+/// parsed twice): Inspect writes `_journal/start.json` first and `header.json` last, so the first
+/// member's name, or the names at the end of the central directory, say so.
+fn looks_like_eval_zip(path: &Path) -> bool {
+    use std::io::Seek;
+    let Ok(mut file) = File::open(path) else {
+        return false;
+    };
+    let mut start = [0u8; 64];
+    let read = file.read(&mut start).unwrap_or(0);
+    // The first local header's name starts at byte 30.
+    if read > 30
+        && (start[30..read].starts_with(b"_journal/")
+            || start[30..read].starts_with(b"header.json"))
+    {
+        return true;
+    }
+    let len = file.metadata().map_or(0, |m| m.len());
+    let tail = len.min(64 << 10);
+    let mut end = vec![0u8; tail as usize];
+    file.seek(std::io::SeekFrom::Start(len - tail)).is_ok()
+        && file.read_exact(&mut end).is_ok()
+        && end.windows(11).any(|w| w == b"header.json")
 }
 
 /// `2026-11-30T02-36-21.VzkoYEDv`: the creation time in UTC, shaped like lighteval's date ids so

@@ -840,38 +840,12 @@ fn fast_line(line: &str, out: &mut String) -> Option<()> {
         out.push(',');
         pyjson::write_string(out, &renamed);
         out.push(':');
-        // serde_json validated the line, so each value is strict JSON as it stands; compact it
-        // only where the harness wrote spaces between tokens.
-        compact_into(out, raw);
+        // serde_json validated the line, so each value is strict JSON as it stands (with the
+        // harness's own spacing, on the one line it had).
+        out.push_str(raw);
     }
     out.push('}');
     Some(())
-}
-
-/// A JSON value's text without the whitespace between its tokens (strings are kept whole).
-fn compact_into(out: &mut String, raw: &str) {
-    let mut in_string = false;
-    let mut escaped = false;
-    let start = out.len();
-    out.reserve(raw.len());
-    for c in raw.chars() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if c == '"' {
-            in_string = true;
-            out.push(c);
-        } else if !c.is_ascii_whitespace() {
-            out.push(c);
-        }
-    }
-    debug_assert!(out.len() >= start);
 }
 
 /// A scalar's JSON text as a JSON string of that text (`3` → `"3"`), as [`text_of`] makes it.

@@ -46,6 +46,9 @@ pub fn uses_lighteval_layout(
     metric: &str,
     corrected: &[CorpusScore],
 ) -> bool {
+    if results.harness() != crate::store::Harness::Lighteval.name() {
+        return false;
+    }
     let Some(Aggregation::Translation(t)) = results
         .task_config(task)
         .and_then(|c| translation_of(&c, metric))
@@ -62,6 +65,10 @@ pub fn uses_lighteval_layout(
 /// details that were not fetched yet are not fetched for this). A task whose details cannot be
 /// read gets none: these numbers are an addition, never a reason to fail.
 pub fn corpus_scores(run: &Run, results: &ResultsFile, bootstrap_iters: usize) -> Vec<CorpusScore> {
+    // lighteval's reference layout is lighteval's; other harnesses' numbers are their own.
+    if results.harness() != crate::store::Harness::Lighteval.name() {
+        return Vec::new();
+    }
     let convention =
         StderrConvention::parse(results.general().stderr_convention()).unwrap_or_default();
     let mut scores = Vec::new();

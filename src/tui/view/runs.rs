@@ -15,11 +15,13 @@ pub(super) fn runs(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     }
     let height = app.list_height();
     let Cursor { selected, offset } = app.runs.cursor;
-    // The harness column shows when the source holds runs of other harnesses than lighteval.
-    let show_harness = data
-        .runs
-        .iter()
-        .any(|(run, _)| run.harness != crate::store::Harness::Lighteval);
+    // The harness column shows when the source holds runs of other harnesses than lighteval,
+    // and the terminal has room for it beside the run's date.
+    let show_harness = area.width >= 80
+        && data
+            .runs
+            .iter()
+            .any(|(run, _)| run.harness != crate::store::Harness::Lighteval);
     let run_width = data
         .runs
         .iter()
