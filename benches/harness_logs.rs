@@ -84,7 +84,11 @@ fn inspect_log() -> PathBuf {
     let mut summaries = Vec::new();
     let mut correct = 0usize;
     for id in &ids {
-        let value = if rng.next().is_multiple_of(4) { "I" } else { "C" };
+        let value = if rng.next().is_multiple_of(4) {
+            "I"
+        } else {
+            "C"
+        };
         correct += usize::from(value == "C");
         let input = rng.words(40);
         let completion = format!(
