@@ -1,6 +1,6 @@
 //! Opening what the user names: a folder or file on disk, or an `hf://datasets/ORG/REPO` repo.
 //! A source gives a [`Catalog`] of runs; screens and commands see only that. Runs of other
-//! harnesses are found by content and read by one file each here ([`inspect`], [`lm_eval`]),
+//! harnesses are found by content and read by one module each here ([`inspect`], [`lm_eval`]),
 //! behind the traits of [`crate::store::log`].
 
 mod hub;

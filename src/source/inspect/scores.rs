@@ -1,0 +1,213 @@
+//! An Inspect log's numbers: its results rows from `results.scores[]` (or, for a log never
+//! finished, from the journal's sample summaries), and a score's value as Inspect's
+//! `value_to_float` reads it.
+
+use std::path::Path;
+
+use super::{LogHeader, member_names, open_zip, read_member};
+use crate::model::{Json, Map};
+use crate::store::Result;
+
+/// Metric names Inspect uses for a standard error of the scorer's main metric.
+const STDERR_METRICS: [&str; 2] = ["stderr", "bootstrap_stderr"];
+
+/// One task's row of results from `results.scores[]`.
+pub(super) fn score_row(results: Option<&Json>) -> Map {
+    let mut row = Map::new();
+    let scores = results
+        .and_then(|r| r.get("scores"))
+        .and_then(Json::as_array)
+        .unwrap_or(&[]);
+    let several = scores.len() > 1;
+    for score in scores {
+        let scorer = score
+            .get("name")
+            .or_else(|| score.get("scorer"))
+            .and_then(Json::as_str)
+            .unwrap_or("score");
+        let prefix = if several {
+            format!("{scorer}/")
+        } else {
+            String::new()
+        };
+        let Some(metrics) = score.get("metrics").and_then(Json::as_object) else {
+            continue;
+        };
+        let grouped = |m: &Json| m.get("group").is_some_and(|g| !g.is_null());
+        let main = metrics
+            .iter()
+            .find(|(name, m)| !STDERR_METRICS.contains(&name.as_str()) && !grouped(m))
+            .map(|(name, _)| name.clone());
+        let mut stderr_taken = false;
+        for (name, metric) in metrics {
+            let value = metric.get("value").cloned().unwrap_or(Json::Null);
+            let key = if STDERR_METRICS.contains(&name.as_str()) && !stderr_taken && main.is_some()
+            {
+                stderr_taken = true;
+                format!("{prefix}{}_stderr", main.as_deref().unwrap_or(""))
+            } else if grouped(metric) {
+                let by = metric
+                    .get("params")
+                    .and_then(|p| p.get("group_key"))
+                    .and_then(Json::as_str)
+                    .or_else(|| metric.get("group").and_then(Json::as_str))
+                    .unwrap_or("group");
+                format!("{prefix}{by}={name}")
+            } else {
+                format!("{prefix}{name}")
+            };
+            row.insert(key, value);
+        }
+    }
+    row
+}
+
+/// For a log never finished: each scorer's mean over the summaries flushed so far, with the
+/// standard error of that mean (sample standard deviation over √n). Computed here, so named
+/// `mean` rather than the task's own metric names.
+pub(super) fn journal_scores(log: &LogHeader) -> Result<Map> {
+    let summaries = read_summaries(&log.path)?;
+    let mut by_scorer: Vec<(String, Vec<f64>)> = Vec::new();
+    for summary in &summaries {
+        let Some(scores) = summary.get("scores").and_then(Json::as_object) else {
+            continue;
+        };
+        for (scorer, score) in scores {
+            for (name, value) in score_values(scorer, score.get("value").unwrap_or(&Json::Null)) {
+                match by_scorer.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, values)) => values.push(value),
+                    None => by_scorer.push((name, vec![value])),
+                }
+            }
+        }
+    }
+    let several = by_scorer.len() > 1;
+    let mut row = Map::new();
+    for (name, values) in by_scorer {
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let stderr = if values.len() > 1 {
+            (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() / n.sqrt()
+        } else {
+            f64::NAN
+        };
+        let metric = if several {
+            format!("{name}/mean")
+        } else {
+            "mean".into()
+        };
+        row.insert(metric.clone(), Json::Float(mean));
+        row.insert(format!("{metric}_stderr"), Json::Float(stderr));
+    }
+    Ok(row)
+}
+
+/// The sample summaries of an archive: `summaries.json`, or the journal's flushed parts.
+fn read_summaries(path: &Path) -> Result<Vec<Json>> {
+    let mut zip = open_zip(path)?;
+    if let Some(Json::Array(all)) = read_member(path, &mut zip, "summaries.json")? {
+        return Ok(all);
+    }
+    let mut parts: Vec<(u64, String)> = member_names(&zip)
+        .into_iter()
+        .filter_map(|n| {
+            let k = n
+                .strip_prefix("_journal/summaries/")?
+                .strip_suffix(".json")?;
+            Some((k.parse().ok()?, n.clone()))
+        })
+        .collect();
+    parts.sort();
+    let mut all = Vec::new();
+    for (_, name) in parts {
+        if let Some(Json::Array(part)) = read_member(path, &mut zip, &name)? {
+            all.extend(part);
+        }
+    }
+    Ok(all)
+}
+
+/// A score's value as numbers, as Inspect's `value_to_float` reads it: `C` 1, `P` 0.5, `I` and
+/// `N` 0, numbers and booleans as they are, `yes`/`true` 1, `no`/`false` 0 (any case), text
+/// that Python's `float()` reads as a finite number, and 0 for anything else (Inspect warns and
+/// counts 0). A dict value gives one number per key (`scorer/key`), as Inspect's metrics read
+/// dict scores key by key.
+pub fn score_values(scorer: &str, value: &Json) -> Vec<(String, f64)> {
+    match value {
+        Json::Object(map) => map
+            .iter()
+            .map(|(key, v)| (format!("{scorer}/{key}"), value_to_float(v)))
+            .collect(),
+        other => vec![(scorer.to_owned(), value_to_float(other))],
+    }
+}
+
+pub fn value_to_float(value: &Json) -> f64 {
+    match value {
+        Json::Str(text) => match text.as_str() {
+            "C" => 1.0,
+            "P" => 0.5,
+            "I" | "N" => 0.0,
+            other => {
+                let lower = other.to_lowercase();
+                match lower.as_str() {
+                    "yes" | "true" => 1.0,
+                    "no" | "false" => 0.0,
+                    _ => python_finite_float(&lower).unwrap_or(0.0),
+                }
+            }
+        },
+        Json::Bool(b) => f64::from(u8::from(*b)),
+        Json::Int(_) | Json::Float(_) | Json::BigInt(_) => value.as_f64().unwrap_or(0.0),
+        _ => 0.0,
+    }
+}
+
+/// Text as Python's `float()` reads it, when the number is finite: surrounding whitespace is
+/// ignored and `_` may sit between digits (`1_000`).
+fn python_finite_float(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'_'
+            && !(i > 0
+                && bytes[i - 1].is_ascii_digit()
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+        {
+            return None;
+        }
+    }
+    let number: f64 = text.replace('_', "").parse().ok()?;
+    number.is_finite().then_some(number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn score_values_follow_value_to_float() {
+        let cases = [
+            (Json::from("C"), 1.0),
+            (Json::from("I"), 0.0),
+            (Json::from("P"), 0.5),
+            (Json::from("N"), 0.0),
+            (Json::from("c"), 0.0),
+            (Json::from("yes"), 1.0),
+            (Json::from("False"), 0.0),
+            (Json::from("0.25"), 0.25),
+            (Json::from(" -1e1 "), -10.0),
+            (Json::from("1_000"), 1000.0),
+            (Json::from("1__0"), 0.0),
+            (Json::from("nan"), 0.0),
+            (Json::from("maybe"), 0.0),
+            (Json::Bool(true), 1.0),
+            (Json::Int(3), 3.0),
+            (Json::Null, 0.0),
+            (Json::Array(vec![Json::Int(1)]), 0.0),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(value_to_float(&value), expected, "{value:?}");
+        }
+    }
+}
