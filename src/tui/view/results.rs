@@ -214,8 +214,17 @@ pub(super) fn config_panel(data: &crate::tui::data::ResultsData, task: Option<&s
     if data.results.harness() != crate::store::Harness::Lighteval.name() {
         return log_config_panel(data, task);
     }
+    let mut out = general_config(&data.results);
+    let Some(task) = task else { return out };
+    out.push_str(&format!("\n{task}\n"));
+    task_config(data, task, &mut out);
+    out
+}
+
+/// The run's half of lighteval's config panel: model, time, seeds, samples, stderr convention,
+/// generation parameters and the model config.
+fn general_config(results: &crate::model::ResultsFile) -> String {
     let mut out = String::new();
-    let results = &data.results;
     let general = results.general();
     out.push_str(&format!(
         "model    {}\n",
@@ -267,8 +276,13 @@ pub(super) fn config_panel(data: &crate::tui::data::ResultsData, task: Option<&s
             out.push_str(&format!("  {key}: {}\n", json_text(value, false)));
         }
     }
-    let Some(task) = task else { return out };
-    out.push_str(&format!("\n{task}\n"));
+    out
+}
+
+/// The task's half of lighteval's config panel: version, few-shot, splits, docs, metrics, the
+/// marks' notes, hashes and counts.
+fn task_config(data: &crate::tui::data::ResultsData, task: &str, out: &mut String) {
+    let results = &data.results;
     if let Some(config) = results.task_config(task) {
         if let Some(v) = results.task_version(task) {
             out.push_str(&format!("  version {v}\n"));
@@ -331,5 +345,4 @@ pub(super) fn config_panel(data: &crate::tui::data::ResultsData, task: Option<&s
             count("padded")
         ));
     }
-    out
 }

@@ -276,36 +276,11 @@ fn harness_fields(specific: &Json, theme: Theme) -> Vec<Line<'static>> {
     lines
 }
 
-pub(super) fn sample_lines(sample: &SampleDetail, theme: Theme) -> Vec<Line<'static>> {
-    let detail = &sample.detail;
+/// The choices with their gold and pick marks (and log-probabilities), or the gold texts.
+fn gold_lines(detail: &crate::model::Detail, theme: Theme) -> Vec<Line<'static>> {
     let doc = &detail.doc;
     let response = &detail.model_response;
     let mut lines = Vec::new();
-    let id = doc
-        .id
-        .as_deref()
-        .map_or(String::new(), |id| format!(" · id {id}"));
-    lines.push(Line::from(format!("row {}{id}", sample.row)));
-    if let Some(instruction) = doc.instruction.as_deref().filter(|i| !i.is_empty()) {
-        lines.push(section("instruction", theme));
-        lines.extend(visible_whitespace(instruction));
-    }
-    if !doc.fewshot_samples.is_empty() {
-        lines.push(section(
-            &format!("few-shot examples ({})", doc.fewshot_samples.len()),
-            theme,
-        ));
-        for (i, shot) in doc.fewshot_samples.iter().enumerate() {
-            let query = shot.get("query").and_then(Json::as_str).unwrap_or("");
-            lines.push(Line::from(format!("{}. {}", i + 1, one_line(query, 200))));
-        }
-    }
-    lines.push(section("query", theme));
-    lines.extend(visible_whitespace(&doc.query));
-    if let Some(prompt) = doc.full_prompt.as_deref().filter(|p| *p != doc.query) {
-        lines.push(section("full prompt", theme));
-        lines.extend(visible_whitespace(prompt));
-    }
     let pick = match detail.prediction() {
         Prediction::Choice { index, .. } => Some(index),
         _ => None,
@@ -341,6 +316,12 @@ pub(super) fn sample_lines(sample: &SampleDetail, theme: Theme) -> Vec<Line<'sta
             lines.extend(visible_whitespace(gold));
         }
     }
+    lines
+}
+
+/// The generations, their post-processed forms and reasonings, each numbered when several.
+fn response_lines(response: &crate::model::ModelResponse, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
     for (title, texts) in [
         ("generation", &response.text),
         ("post-processed", &response.text_post_processed),
@@ -359,6 +340,41 @@ pub(super) fn sample_lines(sample: &SampleDetail, theme: Theme) -> Vec<Line<'sta
             lines.extend(visible_whitespace(text));
         }
     }
+    lines
+}
+
+pub(super) fn sample_lines(sample: &SampleDetail, theme: Theme) -> Vec<Line<'static>> {
+    let detail = &sample.detail;
+    let doc = &detail.doc;
+    let response = &detail.model_response;
+    let mut lines = Vec::new();
+    let id = doc
+        .id
+        .as_deref()
+        .map_or(String::new(), |id| format!(" · id {id}"));
+    lines.push(Line::from(format!("row {}{id}", sample.row)));
+    if let Some(instruction) = doc.instruction.as_deref().filter(|i| !i.is_empty()) {
+        lines.push(section("instruction", theme));
+        lines.extend(visible_whitespace(instruction));
+    }
+    if !doc.fewshot_samples.is_empty() {
+        lines.push(section(
+            &format!("few-shot examples ({})", doc.fewshot_samples.len()),
+            theme,
+        ));
+        for (i, shot) in doc.fewshot_samples.iter().enumerate() {
+            let query = shot.get("query").and_then(Json::as_str).unwrap_or("");
+            lines.push(Line::from(format!("{}. {}", i + 1, one_line(query, 200))));
+        }
+    }
+    lines.push(section("query", theme));
+    lines.extend(visible_whitespace(&doc.query));
+    if let Some(prompt) = doc.full_prompt.as_deref().filter(|p| *p != doc.query) {
+        lines.push(section("full prompt", theme));
+        lines.extend(visible_whitespace(prompt));
+    }
+    lines.extend(gold_lines(detail, theme));
+    lines.extend(response_lines(response, theme));
     lines.push(section("metrics", theme));
     for (name, value) in &detail.metric {
         let text = match value {
