@@ -590,3 +590,116 @@ fn saving_a_copy_keeps_each_harness_s_layout_and_never_overwrites() {
         String::from_utf8_lossy(&refused.stderr)
     );
 }
+
+fn diff_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["diff"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    let out = evaldeck(&all);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn diff_row<'a>(json: &'a serde_json::Value, task: &str, metric: &str) -> &'a serde_json::Value {
+    json["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["task"] == task && r["metric"] == metric)
+        .unwrap_or_else(|| panic!("no {task} {metric} in {json}"))
+}
+
+/// Two Inspect runs of mc_quiz pair by sample id with each sample's two epochs averaged: 12
+/// pairs (not 24), and the epoch means (0.5 for mc-07) make it a paired t-test, not McNemar's.
+#[test]
+fn inspect_runs_pair_by_sample_id_with_epochs_averaged() {
+    let (a, b) = (inspect_log("mc-quiz_RjFG"), inspect_log("mc-quiz_ivxm"));
+    let json = diff_json(&[a.to_str().unwrap(), b.to_str().unwrap()]);
+    let row = diff_row(&json, "mc_quiz", "accuracy");
+    assert_eq!(row["paired"], true, "{row}");
+    assert_eq!(row["n_paired"], 12, "{row}");
+    assert_eq!(row["test"], "paired_t", "{row}");
+    assert!(
+        close(row["a"].as_f64(), 0.8333) && close(row["b"].as_f64(), 0.625),
+        "{row}"
+    );
+    // The mean of the per-sample differences is the difference of the accuracies.
+    assert!(close(row["delta"].as_f64(), 0.625 - 0.8333), "{row}");
+}
+
+/// lm-eval lines pair by document and filter: `exact_match,strict-match` compares the
+/// strict-match lines only (8 of 16), and the seeds' different few-shot prompts are reported.
+#[test]
+fn lm_eval_runs_pair_by_document_and_filter_and_report_prompt_drift() {
+    let source = fixture("lm-eval-0.4.13");
+    let (a, b) = (
+        format!("{}@first", source.display()),
+        format!("{}@last", source.display()),
+    );
+    let json = diff_json(&[&a, &b]);
+    let strict = diff_row(&json, "toy_arith", "exact_match,strict-match");
+    assert_eq!(strict["paired"], true, "{strict}");
+    assert_eq!(strict["n_paired"], 8, "{strict}");
+    let acc = diff_row(&json, "toy_mc", "acc");
+    assert_eq!(acc["n_paired"], 10);
+    assert_eq!(acc["test"], "mcnemar_exact");
+    assert!(
+        close(acc["a"].as_f64(), 0.3) && close(acc["b"].as_f64(), 0.2),
+        "{acc}"
+    );
+    let warnings = json["warnings"].to_string();
+    assert!(
+        warnings.contains("PROMPT DRIFT in toy_arith") && warnings.contains("prompt_hash differs"),
+        "{warnings}"
+    );
+    assert!(
+        !warnings.contains("PROMPT DRIFT in toy_mc"),
+        "zero-shot prompts are the same: {warnings}"
+    );
+}
+
+/// Runs of two harnesses compare only the tasks the user names, and say when nothing pairs.
+#[test]
+fn runs_of_two_harnesses_compare_only_named_tasks() {
+    let inspect = inspect_log("mc-quiz_RjFG");
+    let lm_eval = fixture("lm-eval-0.4.13");
+    let json = diff_json(&[inspect.to_str().unwrap(), lm_eval.to_str().unwrap()]);
+    assert!(json["tasks"].as_array().unwrap().is_empty());
+    assert!(
+        json["warnings"]
+            .to_string()
+            .contains("pair only when named"),
+        "{json}"
+    );
+
+    let json = diff_json(&[
+        inspect.to_str().unwrap(),
+        lm_eval.to_str().unwrap(),
+        "--task-a",
+        "mc_quiz",
+        "--task-b",
+        "toy_mc",
+    ]);
+    let warnings = json["warnings"].to_string();
+    assert!(
+        warnings.contains("no sample of A pairs with one of B"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("no metric of mc_quiz has the name of one of toy_mc"),
+        "{warnings}"
+    );
+
+    let one = evaldeck(&[
+        "diff",
+        inspect.to_str().unwrap(),
+        lm_eval.to_str().unwrap(),
+        "--task-a",
+        "mc_quiz",
+    ]);
+    assert_eq!(one.status.code(), Some(2), "--task-a needs --task-b");
+}

@@ -84,7 +84,16 @@ fn report(
     _err: &mut dyn Write,
 ) -> Result<()> {
     let (a, b) = (Side::load(run_a)?, Side::load(run_b)?);
-    let report = diff::diff(&a, &b, args.metric.as_deref())?;
+    let named = match (&args.task_a, &args.task_b) {
+        (Some(task_a), Some(task_b)) => Some((task_a.as_str(), task_b.as_str())),
+        (None, None) => None,
+        _ => {
+            return Err(eyre!(
+                "--task-a and --task-b name the two tasks to compare: give both"
+            ));
+        }
+    };
+    let report = diff::diff_with(&a, &b, args.metric.as_deref(), named)?;
     let label = |run: &store::Run| format!("{} @ {}", run.model, run.date_id);
     match args.format {
         DiffFormat::Json => writeln!(

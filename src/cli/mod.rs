@@ -132,6 +132,12 @@ pub struct DiffArgs {
     /// Compare (and list flips for) this metric only.
     #[arg(long)]
     pub metric: Option<String>,
+    /// With --task-b: compare only this task of A with that task of B, as runs of two harnesses
+    /// are compared (their samples then pair by content).
+    #[arg(long, requires = "task_b")]
+    pub task_a: Option<String>,
+    #[arg(long, requires = "task_a")]
+    pub task_b: Option<String>,
     #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,
     /// Exit with 1 when a significant change goes the wrong way (`higher_is_better`).

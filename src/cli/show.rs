@@ -27,6 +27,17 @@ pub(super) fn show(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         )?;
     }
     let results = run.load_results()?;
+    // An Inspect log that stopped (`error`, `cancelled`, or never finished) shows what it holds.
+    if let Some(Json::Array(statuses)) = results.general().raw().get("status") {
+        for (task, status) in results.measured_tasks().iter().zip(statuses) {
+            if let Some(status) = status.as_str().filter(|s| *s != "success") {
+                writeln!(
+                    err,
+                    "note: {task}'s log has status `{status}`; its results are what it holds"
+                )?;
+            }
+        }
+    }
     let corrected = corpus_scores(run, &results, LIGHTEVAL_BOOTSTRAP_ITERS);
     let shown = Shown {
         results: &results,
@@ -45,7 +56,9 @@ pub(super) fn show(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             writeln!(out, "{} · run {}", run.model, run.date_id)?;
             writeln!(out)?;
             results_table(&shown, "*").write_plain(out)?;
-            writeln!(out, "\n* derived row: a mean over other rows, not measured")?;
+            if results.rows().any(|r| results.is_derived(r.task)) {
+                writeln!(out, "\n* derived row: a mean over other rows, not measured")?;
+            }
             footnotes(&shown, out)?;
         }
         ShowFormat::Markdown => {

@@ -238,10 +238,73 @@ fn pairing_key(task: &str) -> (String, Option<u32>) {
 
 /// Compares run B against run A. `metric` narrows the flips (and the table) to one metric.
 pub fn diff(a: &Side, b: &Side, metric: Option<&str>) -> Result<DiffReport, StoreError> {
+    diff_with(a, b, metric, None)
+}
+
+/// [`diff`], with the tasks to compare named (`task_a` of A against `task_b` of B): how runs of
+/// two harnesses are compared, whose task names and sample ids mean different things.
+pub fn diff_with(
+    a: &Side,
+    b: &Side,
+    metric: Option<&str>,
+    named: Option<(&str, &str)>,
+) -> Result<DiffReport, StoreError> {
     let mut report = DiffReport {
         changes: config_changes(a.results.as_ref(), b.results.as_ref()),
         ..DiffReport::default()
     };
+    if let Some((task_a, task_b)) = named {
+        let (tasks_a, tasks_b) = (a.tasks(), b.tasks());
+        for (side, task, tasks) in [("A", task_a, &tasks_a), ("B", task_b, &tasks_b)] {
+            if !tasks.iter().any(|t| t == task) {
+                report.warnings.push(format!(
+                    "run {side} has no task {task}; its tasks: {}",
+                    tasks.join(", ")
+                ));
+            }
+        }
+        if report.warnings.is_empty() {
+            compare_task(
+                a,
+                b,
+                TaskPair {
+                    a: task_a,
+                    b: task_b,
+                },
+                metric,
+                &mut report,
+            )?;
+            if report.rows.is_empty() {
+                let names = |side: &Side, task: &str| {
+                    side.results
+                        .as_ref()
+                        .and_then(|r| r.row(task))
+                        .map(|row| {
+                            row.metrics()
+                                .iter()
+                                .map(|m| m.metric.to_owned())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .unwrap_or_default()
+                };
+                report.warnings.push(format!(
+                    "no metric of {task_a} has the name of one of {task_b} (A: {}; B: {}), so nothing is compared",
+                    names(a, task_a),
+                    names(b, task_b)
+                ));
+            }
+        }
+        adjust_for_multiplicity(&mut report);
+        return Ok(report);
+    }
+    if a.run.harness != b.run.harness {
+        report.warnings.push(format!(
+            "A is from {} and B from {}: their tasks pair only when named (--task-a, --task-b), and their samples by content",
+            a.run.harness, b.run.harness
+        ));
+        return Ok(report);
+    }
     let b_tasks: HashMap<(String, Option<u32>), String> = b
         .tasks()
         .into_iter()
@@ -273,7 +336,12 @@ pub fn diff(a: &Side, b: &Side, metric: Option<&str>) -> Result<DiffReport, Stor
         }
     }
     report.warnings.sort();
-    // Holm–Bonferroni over every row with a p-value.
+    adjust_for_multiplicity(&mut report);
+    Ok(report)
+}
+
+/// Holm–Bonferroni over every row with a p-value.
+fn adjust_for_multiplicity(report: &mut DiffReport) {
     let p_values: Vec<f64> = report
         .rows
         .iter()
@@ -283,7 +351,6 @@ pub fn diff(a: &Side, b: &Side, metric: Option<&str>) -> Result<DiffReport, Stor
         row.p_adjusted = adjusted;
         row.significant = adjusted < ALPHA;
     }
-    Ok(report)
 }
 
 fn compare_task(
@@ -297,7 +364,26 @@ fn compare_task(
         a: task_a,
         b: task_b,
     } = tasks;
-    let (details_a, details_b) = (a.details(task_a)?, b.details(task_b)?);
+    let (mut details_a, mut details_b) = (a.details(task_a)?, b.details(task_b)?);
+    // Across harnesses an id means different things: samples pair by their content alone.
+    if a.run.harness != b.run.harness {
+        for rows in [details_a.as_mut(), details_b.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            for row in rows.iter_mut() {
+                row.doc.id = None;
+            }
+        }
+    }
+    for (side, task, rows) in [
+        (a, task_a, details_a.as_mut()),
+        (b, task_b, details_b.as_mut()),
+    ] {
+        if let (Some(results), Some(rows)) = (side.results.as_ref(), rows) {
+            name_sample_values(results, task, rows);
+        }
+    }
     let drift = prompt_drift(a.results.as_ref(), b.results.as_ref(), task_a, task_b);
     if let Some(what) = &drift {
         report.warnings.push(format!(
@@ -316,7 +402,11 @@ fn compare_task(
             "PROMPT DRIFT in {task_a}: {what} — the runs did not see the same prompts"
         ));
     }
-    if !only_a.is_empty() || !only_b.is_empty() {
+    if pairs.is_empty() && details_a.is_some() && details_b.is_some() {
+        report.warnings.push(format!(
+            "{task_a}: no sample of A pairs with one of B; the comparison is unpaired"
+        ));
+    } else if !only_a.is_empty() || !only_b.is_empty() {
         report.warnings.push(format!(
             "{task_a}: {} samples only in A, {} only in B",
             only_a.len(),
@@ -353,6 +443,25 @@ fn compare_task(
         ));
     }
     Ok(())
+}
+
+/// Gives each results metric of another harness its per-sample values under its own name:
+/// Inspect's `accuracy` is its scorer's value, lm-eval's `exact_match,strict-match` is
+/// `exact_match` on the `strict-match` lines (other lines do not carry it).
+fn name_sample_values(results: &ResultsFile, task: &str, rows: &mut [Detail]) {
+    for (metric, source) in results.sample_metrics(task) {
+        for row in rows.iter_mut() {
+            let on_its_lines = match &source.filter {
+                Some(filter) => {
+                    row.doc.specific.get("filter").and_then(|f| f.as_str()) == Some(filter.as_str())
+                }
+                None => true,
+            };
+            if on_its_lines && let Some(value) = row.metric.get(&source.key).cloned() {
+                row.metric.insert(metric.clone(), value);
+            }
+        }
+    }
 }
 
 /// A task's name in run A and in run B (`custom|quiz:geo|0` pairs with `quiz:geo|0`).
@@ -414,23 +523,57 @@ fn compare_metric(task: &TaskData<'_>, metric: &str) -> MetricDiff {
         higher_is_better,
         prompt_drift: task.prompt_drift,
     };
+    // lighteval's rows all carry a metric; another harness's may carry it on some rows only (an
+    // lm-eval filter's lines), and then only those rows, and the pairs between them, count.
+    let some_rows = task.a.run.harness != crate::store::Harness::Lighteval;
+    let carrying = |rows: Option<&[Detail]>| -> Option<Vec<Detail>> {
+        let rows = rows?;
+        some_rows.then(|| {
+            rows.iter()
+                .filter(|d| d.metric.contains_key(metric))
+                .cloned()
+                .collect()
+        })
+    };
+    let (kept_a, kept_b) = (carrying(task.details_a), carrying(task.details_b));
+    let pairs: Vec<(usize, usize)> = match (&kept_a, &kept_b, task.details_a, task.details_b) {
+        (Some(_), Some(_), Some(rows_a), Some(rows_b)) => {
+            let position = |rows: &[Detail]| -> Vec<Option<usize>> {
+                let mut next = 0;
+                rows.iter()
+                    .map(|d| {
+                        d.metric.contains_key(metric).then(|| {
+                            next += 1;
+                            next - 1
+                        })
+                    })
+                    .collect()
+            };
+            let (pa, pb) = (position(rows_a), position(rows_b));
+            task.pairs
+                .iter()
+                .filter_map(|&(i, j)| Some((pa[i]?, pb[j]?)))
+                .collect()
+        }
+        _ => task.pairs.to_vec(),
+    };
+    let rows_a = kept_a.as_deref().or(task.details_a);
+    let rows_b = kept_b.as_deref().or(task.details_b);
+    row.n_paired = pairs.len();
     let inputs = |rows: Option<&[Detail]>, aggregation: Aggregation| {
         metric_inputs(rows?, metric, aggregation)
     };
     if let Ok(aggregation) = aggregation
-        && let (Some(in_a), Some(in_b)) = (
-            inputs(task.details_a, aggregation),
-            inputs(task.details_b, aggregation),
-        )
+        && let (Some(in_a), Some(in_b)) = (inputs(rows_a, aggregation), inputs(rows_b, aggregation))
+        && !(some_rows && (in_a.is_empty() || in_b.is_empty()))
     {
         let all_a: Vec<usize> = (0..in_a.len()).collect();
         let all_b: Vec<usize> = (0..in_b.len()).collect();
         row.a = row.a.or(Some(aggregation.compute(&in_a, &all_a)));
         row.b = row.b.or(Some(aggregation.compute(&in_b, &all_b)));
-        if !task.pairs.is_empty() {
+        if !pairs.is_empty() {
             row.paired = true;
-            let (pa, pb): (Vec<CorpusInput>, Vec<CorpusInput>) = task
-                .pairs
+            let (pa, pb): (Vec<CorpusInput>, Vec<CorpusInput>) = pairs
                 .iter()
                 .map(|&(i, j)| (in_a[i].clone(), in_b[j].clone()))
                 .unzip();

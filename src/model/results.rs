@@ -70,8 +70,15 @@ impl<'a> ResultsRow<'a> {
 /// into a lighteval file.
 pub const HARNESS_SECTION: &str = "evaldeck_harness";
 
-/// The [`HARNESS_SECTION`] for `harness`.
-pub fn harness_section(harness: &str, derived: &[String], sample_counts: Map) -> Json {
+/// The [`HARNESS_SECTION`] for `harness`. `sample_metrics` is task → results metric →
+/// `{"key": per-sample score name, "filter": the lines it is on}` (see
+/// [`ResultsFile::sample_metric`]).
+pub fn harness_section(
+    harness: &str,
+    derived: &[String],
+    sample_counts: Map,
+    sample_metrics: Map,
+) -> Json {
     let mut section = Map::new();
     section.insert("name".into(), Json::from(harness));
     section.insert(
@@ -79,7 +86,17 @@ pub fn harness_section(harness: &str, derived: &[String], sample_counts: Map) ->
         Json::Array(derived.iter().map(|t| Json::from(t.as_str())).collect()),
     );
     section.insert("sample_counts".into(), Json::Object(sample_counts));
+    section.insert("sample_metrics".into(), Json::Object(sample_metrics));
     Json::Object(section)
+}
+
+/// Where a results metric's per-sample values are, in another harness's samples.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleMetric {
+    /// The per-sample score's name (an Inspect scorer, an lm-eval metric without its filter).
+    pub key: String,
+    /// Only the rows of this lm-eval filter (`doc.specific.filter`) carry it.
+    pub filter: Option<String>,
 }
 
 impl ResultsFile {
@@ -100,6 +117,35 @@ impl ResultsFile {
                 .and_then(|h| h.get("derived_tasks"))
                 .and_then(Json::as_array)
                 .is_some_and(|tasks| tasks.iter().any(|t| t.as_str() == Some(task)))
+    }
+
+    /// Every results metric of `task` whose per-sample values another harness names otherwise:
+    /// Inspect's `accuracy` is its scorer's per-sample value; lm-eval's `exact_match,strict-match`
+    /// is `exact_match` on the `strict-match` lines. Empty for lighteval.
+    pub fn sample_metrics(&self, task: &str) -> Vec<(String, SampleMetric)> {
+        let Some(metrics) = self
+            .section(HARNESS_SECTION)
+            .and_then(|h| h.get("sample_metrics"))
+            .and_then(|m| m.get(task))
+            .and_then(Json::as_object)
+        else {
+            return Vec::new();
+        };
+        metrics
+            .iter()
+            .filter_map(|(metric, source)| {
+                Some((
+                    metric.clone(),
+                    SampleMetric {
+                        key: source.get("key")?.as_str()?.to_owned(),
+                        filter: source
+                            .get("filter")
+                            .and_then(Json::as_str)
+                            .map(str::to_owned),
+                    },
+                ))
+            })
+            .collect()
     }
 
     /// A task's sample count as the harness recorded it in the results (not lighteval's, which

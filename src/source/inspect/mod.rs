@@ -24,7 +24,7 @@ mod scores;
 
 use samples::InspectSamples;
 pub use samples::{input_text, sample_detail};
-use scores::{journal_scores, score_row};
+use scores::{journal_scores, sample_metric_map, score_row};
 pub use scores::{score_values, value_to_float};
 
 use crate::model::{Json, Map, ResultsFile, pyjson};
@@ -415,13 +415,16 @@ impl HarnessRun for InspectRun {
         let mut versions = Map::new();
         let mut configs = Map::new();
         let mut counts = Map::new();
+        let mut sample_metrics = Map::new();
         for (task, log) in &self.logs {
-            let row = if log.from_journal {
+            let (row, sources) = if log.from_journal {
                 journal_scores(log)?
             } else {
-                score_row(log.header.get("results"))
+                let results = log.header.get("results");
+                (score_row(results), sample_metric_map(results))
             };
             results.insert(task.clone(), Json::Object(row));
+            sample_metrics.insert(task.clone(), Json::Object(sources));
             let eval = log.eval();
             if let Some(version) = eval.get("task_version") {
                 versions.insert(task.clone(), version.clone());
@@ -456,7 +459,7 @@ impl HarnessRun for InspectRun {
         root.insert("config_tasks".into(), Json::Object(configs));
         root.insert(
             crate::model::HARNESS_SECTION.into(),
-            crate::model::harness_section(Harness::Inspect.name(), &[], counts),
+            crate::model::harness_section(Harness::Inspect.name(), &[], counts, sample_metrics),
         );
         ResultsFile::from_json(Json::Object(root)).map_err(|source| StoreError::Shape {
             path: first.path.clone(),

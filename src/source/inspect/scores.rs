@@ -62,10 +62,60 @@ pub(super) fn score_row(results: Option<&Json>) -> Map {
     row
 }
 
+/// Inspect metrics that are the mean of the per-sample values: their rows pair sample by sample
+/// with the scorer's values.
+const MEAN_METRICS: [&str; 2] = ["accuracy", "mean"];
+
+/// Results metric → where its per-sample values are (`{"key": scorer}`), for the metrics that
+/// are a mean of the scorer's values: a main `accuracy` or `mean`.
+pub(super) fn sample_metric_map(results: Option<&Json>) -> Map {
+    let mut map = Map::new();
+    let source = sample_source;
+    let scores = results
+        .and_then(|r| r.get("scores"))
+        .and_then(Json::as_array)
+        .unwrap_or(&[]);
+    let several = scores.len() > 1;
+    for score in scores {
+        let Some(scorer) = score
+            .get("name")
+            .or_else(|| score.get("scorer"))
+            .and_then(Json::as_str)
+        else {
+            continue;
+        };
+        let prefix = if several {
+            format!("{scorer}/")
+        } else {
+            String::new()
+        };
+        let main = score
+            .get("metrics")
+            .and_then(Json::as_object)
+            .into_iter()
+            .flatten()
+            .find(|(name, m)| {
+                !STDERR_METRICS.contains(&name.as_str()) && m.get("group").is_none_or(Json::is_null)
+            })
+            .map(|(name, _)| name.as_str());
+        if let Some(main) = main.filter(|m| MEAN_METRICS.contains(m)) {
+            map.insert(format!("{prefix}{main}"), source(scorer));
+        }
+    }
+    map
+}
+
+fn sample_source(scorer: &str) -> Json {
+    let mut source = Map::new();
+    source.insert("key".into(), Json::from(scorer));
+    Json::Object(source)
+}
+
 /// For a log never finished: each scorer's mean over the summaries flushed so far, with the
 /// standard error of that mean (sample standard deviation over √n). Computed here, so named
 /// `mean` rather than the task's own metric names.
-pub(super) fn journal_scores(log: &LogHeader) -> Result<Map> {
+/// Also returns where each mean's per-sample values are (as [`sample_metric_map`]).
+pub(super) fn journal_scores(log: &LogHeader) -> Result<(Map, Map)> {
     let summaries = read_summaries(&log.path)?;
     let mut by_scorer: Vec<(String, Vec<f64>)> = Vec::new();
     for summary in &summaries {
@@ -83,6 +133,7 @@ pub(super) fn journal_scores(log: &LogHeader) -> Result<Map> {
     }
     let several = by_scorer.len() > 1;
     let mut row = Map::new();
+    let mut sources = Map::new();
     for (name, values) in by_scorer {
         let n = values.len() as f64;
         let mean = values.iter().sum::<f64>() / n;
@@ -98,8 +149,9 @@ pub(super) fn journal_scores(log: &LogHeader) -> Result<Map> {
         };
         row.insert(metric.clone(), Json::Float(mean));
         row.insert(format!("{metric}_stderr"), Json::Float(stderr));
+        sources.insert(metric, sample_source(&name));
     }
-    Ok(row)
+    Ok((row, sources))
 }
 
 /// The sample summaries of an archive: `summaries.json`, or the journal's flushed parts.

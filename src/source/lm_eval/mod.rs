@@ -255,6 +255,7 @@ impl HarnessRun for LmEvalRun {
         }
         let mut results = Map::new();
         let mut counts = Map::new();
+        let mut sample_metrics = Map::new();
         let groups: Vec<String> = section("group_subtasks")
             .into_iter()
             .flat_map(|g| g.keys().cloned())
@@ -272,6 +273,7 @@ impl HarnessRun for LmEvalRun {
                 ));
             };
             results.insert(task.clone(), Json::Object(metric_row(entry)));
+            sample_metrics.insert(task.clone(), Json::Object(sample_sources(entry)));
             let count = section("n-samples")
                 .and_then(|n| n.get(task))
                 .and_then(|n| n.get("effective"))
@@ -324,7 +326,7 @@ impl HarnessRun for LmEvalRun {
         root.insert("config_tasks".into(), Json::Object(configs));
         root.insert(
             crate::model::HARNESS_SECTION.into(),
-            crate::model::harness_section(Harness::LmEval.name(), &groups, counts),
+            crate::model::harness_section(Harness::LmEval.name(), &groups, counts, sample_metrics),
         );
         ResultsFile::from_json(Json::Object(root))
             .map_err(|source| StoreError::Shape { path, source })
@@ -367,6 +369,32 @@ impl HarnessRun for LmEvalRun {
             })
             .collect()
     }
+}
+
+/// Where each metric of a `results` entry has its per-sample values: `exact_match,strict-match`
+/// is `exact_match` on the `strict-match` lines.
+fn sample_sources(entry: &Map) -> Map {
+    let mut sources = Map::new();
+    for key in entry.keys() {
+        let (metric, filter) = match key.split_once(',') {
+            Some((metric, filter)) => (metric, Some(filter)),
+            None => (key.as_str(), None),
+        };
+        if NOT_METRICS.contains(&metric) || metric.ends_with("_stderr") {
+            continue;
+        }
+        let shown = match filter {
+            None | Some("none") => metric.to_owned(),
+            Some(filter) => format!("{metric},{filter}"),
+        };
+        let mut source = Map::new();
+        source.insert("key".into(), Json::from(metric));
+        if let Some(filter) = filter {
+            source.insert("filter".into(), Json::from(filter));
+        }
+        sources.insert(shown, Json::Object(source));
+    }
+    sources
 }
 
 /// One entry of `results` as lighteval-shaped `metric` / `metric_stderr` keys.
