@@ -4,12 +4,15 @@
 //! across everything compared; what else changed (versions, configs, prompts); per-sample flips.
 
 mod changes;
+mod pairing;
 
 use std::collections::HashMap;
 
 pub use changes::{Change, config_changes};
+pub use pairing::{mean_over_epochs, pair_samples};
+use pairing::{name_sample_values, prompt_drift, sample_hash_drift};
 
-use crate::model::{Detail, ResultsFile, SampleIdentity, TaskKey};
+use crate::model::{Detail, ResultsFile, TaskKey};
 use crate::stats::paired::{self, Comparison};
 use crate::stats::{Aggregation, CorpusInput};
 use crate::store::{Run, StoreError};
@@ -195,40 +198,6 @@ impl<'a> Side<'a> {
         }
         Ok(Some(rows))
     }
-}
-
-/// One row per sample id, each numeric metric averaged over the sample's epochs (Inspect's
-/// default epoch reduction): paired tests then count samples, not sample-epochs.
-pub fn mean_over_epochs(rows: Vec<Detail>) -> Vec<Detail> {
-    let mut order: Vec<Detail> = Vec::new();
-    let mut index: HashMap<crate::model::SampleIdentity, (usize, usize)> = HashMap::new();
-    for row in rows {
-        match index.get_mut(&row.doc.identity()) {
-            Some((at, count)) => {
-                *count += 1;
-                let n = *count as f64;
-                let kept = &mut order[*at];
-                for (name, value) in &row.metric {
-                    let (Some(new), Some(old)) = (
-                        value.as_f64(),
-                        kept.metric.get(name).and_then(crate::model::Json::as_f64),
-                    ) else {
-                        continue;
-                    };
-                    // A running mean, so three epochs weigh alike.
-                    kept.metric.insert(
-                        name.clone(),
-                        crate::model::Json::Float(old + (new - old) / n),
-                    );
-                }
-            }
-            None => {
-                index.insert(row.doc.identity(), (order.len(), 1));
-                order.push(row);
-            }
-        }
-    }
-    order
 }
 
 fn pairing_key(task: &str) -> (String, Option<u32>) {
@@ -443,25 +412,6 @@ fn compare_task(
         ));
     }
     Ok(())
-}
-
-/// Gives each results metric of another harness its per-sample values under its own name:
-/// Inspect's `accuracy` is its scorer's value, lm-eval's `exact_match,strict-match` is
-/// `exact_match` on the `strict-match` lines (other lines do not carry it).
-fn name_sample_values(results: &ResultsFile, task: &str, rows: &mut [Detail]) {
-    for (metric, source) in results.sample_metrics(task) {
-        for row in rows.iter_mut() {
-            let on_its_lines = match &source.filter {
-                Some(filter) => {
-                    row.doc.specific.get("filter").and_then(|f| f.as_str()) == Some(filter.as_str())
-                }
-                None => true,
-            };
-            if on_its_lines && let Some(value) = row.metric.get(&source.key).cloned() {
-                row.metric.insert(metric.clone(), value);
-            }
-        }
-    }
 }
 
 /// A task's name in run A and in run B (`custom|quiz:geo|0` pairs with `quiz:geo|0`).
@@ -681,54 +631,6 @@ pub fn paired_comparison(
     )
 }
 
-/// How a sample is matched: its `doc.id`, borrowed, or the content hash when it has none.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum PairKey<'a> {
-    Id(&'a str),
-    Content(SampleIdentity),
-}
-
-fn pair_key(detail: &Detail) -> PairKey<'_> {
-    match detail.doc.id.as_deref() {
-        Some(id) if !id.is_empty() => PairKey::Id(id),
-        _ => PairKey::Content(detail.doc.identity()),
-    }
-}
-
-/// Pairs rows of A and B by sample identity; returns pairs and the rows only in A, only in B.
-/// Repeated identities pair in order. B's rows with one identity are chained through `next`,
-/// so pairing allocates a map and two index arrays, not a queue per sample.
-pub fn pair_samples(a: &[Detail], b: &[Detail]) -> (Vec<(usize, usize)>, Vec<usize>, Vec<usize>) {
-    const NONE: u32 = u32::MAX;
-    let mut heads: HashMap<PairKey, u32> = HashMap::with_capacity(b.len());
-    let mut next = vec![NONE; b.len()];
-    // Built backwards, so each chain lists its rows in file order.
-    for (j, detail) in b.iter().enumerate().rev() {
-        let head = heads.entry(pair_key(detail)).or_insert(NONE);
-        next[j] = *head;
-        *head = j as u32;
-    }
-    let mut used = vec![false; b.len()];
-    let mut pairs = Vec::with_capacity(a.len());
-    let mut only_a = Vec::new();
-    for (i, detail) in a.iter().enumerate() {
-        match heads
-            .get_mut(&pair_key(detail))
-            .filter(|head| **head != NONE)
-        {
-            Some(head) => {
-                let j = *head as usize;
-                *head = next[j];
-                used[j] = true;
-                pairs.push((i, j));
-            }
-            None => only_a.push(i),
-        }
-    }
-    let only_b = (0..b.len()).filter(|&j| !used[j]).collect();
-    (pairs, only_a, only_b)
-}
-
 fn metric_names(
     a: &Side,
     b: &Side,
@@ -757,64 +659,6 @@ fn metric_names(
     details_a
         .and_then(|rows| rows.first())
         .map_or_else(Vec::new, |d| d.metric.keys().cloned().collect())
-}
-
-/// Which summary hashes of a task differ, if any.
-/// Per-sample hashes that differ between paired samples (lm-eval's `doc_hash` and `prompt_hash`):
-/// `prompt_hash differs on 3 of 10 paired samples`.
-fn sample_hash_drift(a: &[Detail], b: &[Detail], pairs: &[(usize, usize)]) -> Option<String> {
-    let hash = |d: &Detail, key: &str| {
-        d.doc
-            .specific
-            .get(key)
-            .and_then(|h| h.as_str())
-            .map(str::to_owned)
-    };
-    let mut found = Vec::new();
-    for key in ["doc_hash", "prompt_hash"] {
-        let differing = pairs
-            .iter()
-            .filter(|&&(i, j)| match (hash(&a[i], key), hash(&b[j], key)) {
-                (Some(x), Some(y)) => x != y,
-                _ => false,
-            })
-            .count();
-        if differing > 0 {
-            found.push(format!(
-                "{key} differs on {differing} of {} paired samples",
-                pairs.len()
-            ));
-        }
-    }
-    (!found.is_empty()).then(|| found.join(", "))
-}
-
-fn prompt_drift(
-    a: Option<&ResultsFile>,
-    b: Option<&ResultsFile>,
-    task_a: &str,
-    task_b: &str,
-) -> Option<String> {
-    let (ha, hb) = (
-        a?.task_summary(task_a)?.hashes(),
-        b?.task_summary(task_b)?.hashes(),
-    );
-    let differing: Vec<&str> = [
-        ("hash_examples", ha.hash_examples != hb.hash_examples),
-        (
-            "hash_full_prompts",
-            ha.hash_full_prompts != hb.hash_full_prompts,
-        ),
-        (
-            "hash_input_tokens",
-            ha.hash_input_tokens != hb.hash_input_tokens,
-        ),
-    ]
-    .into_iter()
-    .filter(|(_, differs)| *differs)
-    .map(|(name, _)| name)
-    .collect();
-    (!differing.is_empty()).then(|| differing.join(", "))
 }
 
 fn flips(
