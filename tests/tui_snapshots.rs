@@ -634,6 +634,12 @@ fn inspect_runs_results_and_samples() {
         press(app, &[Down; 6]);
         press(app, &[Enter]);
     });
+    // Runs newest first: the .json mc_quiz log (1) against the other run of mc_quiz (2).
+    snapshot(
+        "inspect_diff_of_two_runs",
+        Some("tests/fixtures/inspect-0.3.285"),
+        |app| press(app, &[Down, Char(' '), Down, Char(' '), Char('d')]),
+    );
     snapshot("inspect_sample_failed", Some(INSPECT_FLAKY), |app| {
         press(app, &[Enter, Enter]);
         press(app, &[Down; 4]);
