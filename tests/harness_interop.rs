@@ -282,3 +282,100 @@ fn lm_eval_results_and_samples_agree_with_json_loads() {
         assert_eq!(lines, 36, "10 + 16 + 6 + 4 lines");
     }
 }
+
+/// `--cluster-by`: each run's clustered standard error equals the `stderr(cluster="category")`
+/// Inspect stored in the log (read by Inspect's own reader) and a direct computation; the paired
+/// Δ's clustered standard error and its t test on C − 1 degrees of freedom equal the same
+/// computation with SciPy's t distribution.
+#[test]
+fn clustered_standard_errors_agree_with_inspect_and_scipy() {
+    let Some(py) = interop_python() else { return };
+    let logs: Vec<PathBuf> = inspect_logs()
+        .into_iter()
+        .filter(|p| p.to_str().unwrap().contains("mc-quiz"))
+        .collect();
+    assert_eq!(logs.len(), 3);
+    let script = r#"
+import json, sys
+import numpy as np
+from scipy import stats
+from inspect_ai.log import read_eval_log
+from inspect_ai.scorer._metric import value_to_float
+to_float = value_to_float()
+def per_sample(path):
+    log = read_eval_log(path)
+    by_id = {}
+    for s in log.samples:
+        by_id.setdefault(s.id, {"values": [], "cluster": s.metadata["category"]})["values"].append(to_float(s.scores["choice"].value))
+    stored = log.results.scores[0].metrics["stderr"].value
+    return {i: (float(np.mean(v["values"])), v["cluster"]) for i, v in by_id.items()}, stored
+def clustered(values, clusters):
+    values = np.asarray(values); mean = values.mean(); groups = {}
+    for v, c in zip(values, clusters):
+        groups[c] = groups.get(c, 0.0) + (v - mean)
+    C = len(groups)
+    return float(np.sqrt(sum(g * g for g in groups.values()) * C / (C - 1)) / len(values)), C
+out = {"runs": [], "pairs": []}
+runs = [per_sample(p) for p in sys.argv[1:]]
+for samples, stored in runs:
+    se, _ = clustered([v for v, _ in samples.values()], [c for _, c in samples.values()])
+    out["runs"].append({"stored": stored, "direct": se})
+a = runs[0][0]
+for b, _ in runs[1:]:
+    ids = [i for i in a if i in b]
+    diffs = [b[i][0] - a[i][0] for i in ids]
+    se, C = clustered(diffs, [a[i][1] for i in ids])
+    delta = float(np.mean(diffs))
+    # The same answers twice (the .json log is run 1 again): no difference at all.
+    p = float(2 * stats.t.sf(abs(delta / se), C - 1)) if se > 0 else (1.0 if delta == 0 else 0.0)
+    out["pairs"].append({"delta": delta, "se": se, "p": p})
+print(json.dumps(out))
+"#;
+    let args: Vec<&Path> = logs.iter().map(PathBuf::as_path).collect();
+    let expected: Value = serde_json::from_str(&python(&py, script, &args)).unwrap();
+    for (log, reference) in logs.iter().zip(expected["runs"].as_array().unwrap()) {
+        let shown = evaldeck_json(&[
+            "show",
+            log.to_str().unwrap(),
+            "--cluster-by",
+            "metadata.category",
+            "--format",
+            "json",
+        ]);
+        let ours = shown[0]["clustered_stderr"][0]["stderr"].as_f64().unwrap();
+        for key in ["stored", "direct"] {
+            let theirs = reference[key].as_f64().unwrap();
+            assert!(
+                (ours - theirs).abs() < 1e-12,
+                "{}: {key} {theirs} vs {ours}",
+                log.display()
+            );
+        }
+    }
+    for (b, reference) in logs[1..].iter().zip(expected["pairs"].as_array().unwrap()) {
+        let diff = evaldeck_json(&[
+            "diff",
+            logs[0].to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--cluster-by",
+            "metadata.category",
+            "--format",
+            "json",
+        ]);
+        let row = diff[0]["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["metric"] == "accuracy")
+            .unwrap()
+            .clone();
+        assert_eq!(row["test"], "clustered_t", "{row}");
+        for (ours, theirs) in [("delta", "delta"), ("se", "se"), ("p_value", "p")] {
+            let (x, y) = (
+                row[ours].as_f64().unwrap(),
+                reference[theirs].as_f64().unwrap(),
+            );
+            assert!((x - y).abs() < 1e-9, "{}: {ours} {x} vs {y}", b.display());
+        }
+    }
+}

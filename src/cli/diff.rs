@@ -83,7 +83,11 @@ fn report(
     out: &mut dyn Write,
     _err: &mut dyn Write,
 ) -> Result<()> {
-    let (a, b) = (Side::load(run_a)?, Side::load(run_b)?);
+    let cluster_by = args.cluster_by.as_deref();
+    let (a, b) = (
+        Side::load(run_a)?.clustered_by(cluster_by),
+        Side::load(run_b)?.clustered_by(cluster_by),
+    );
     let named = match (&args.task_a, &args.task_b) {
         (Some(task_a), Some(task_b)) => Some((task_a.as_str(), task_b.as_str())),
         (None, None) => None,
@@ -132,6 +136,12 @@ fn report(
                     .filter(|r| r.comparison.is_some())
                     .count()
             )?;
+            if let Some(path) = cluster_by {
+                writeln!(
+                    out,
+                    "cluster t: the paired Δ's standard error clustered by `{path}` (Inspect's √(C/(C−1)) correction), a t test and interval on C − 1 degrees of freedom"
+                )?;
+            }
             for (task, flips) in &report.flips {
                 writeln!(
                     out,
@@ -214,6 +224,18 @@ fn to_json(report: &DiffReport, a: &str, b: &str) -> Json {
             map.insert("paired".into(), Json::Bool(row.paired));
             map.insert("n_paired".into(), Json::Int(row.n_paired as i64));
             map.insert("mde".into(), number(c.map(|c| c.mde)));
+            map.insert(
+                "clustered".into(),
+                Json::Bool(row.test == diff::Test::ClusteredT),
+            );
+            map.insert(
+                "clustered_se_a".into(),
+                number(row.clustered_se.map(|(a, _)| a)),
+            );
+            map.insert(
+                "clustered_se_b".into(),
+                number(row.clustered_se.map(|(_, b)| b)),
+            );
             map.insert("prompt_drift".into(), Json::Bool(row.prompt_drift));
             map.insert("regression".into(), Json::Bool(row.is_regression()));
             Json::Object(map)

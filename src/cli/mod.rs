@@ -143,6 +143,9 @@ pub struct DiffArgs {
     /// Exit with 1 when a significant change goes the wrong way (`higher_is_better`).
     #[arg(long)]
     pub fail_on_regression: bool,
+    /// Cluster standard errors (each run's, and the paired Δ's) by this field of the samples.
+    #[arg(long, value_name = "PATH")]
+    pub cluster_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -173,6 +176,10 @@ pub struct ShowArgs {
     pub run: RunArgs,
     #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
     pub format: ShowFormat,
+    /// Cluster the standard errors of means by this field of the samples
+    /// (`doc.specific.category`, `metadata.category`, `doc.subject`).
+    #[arg(long, value_name = "PATH")]
+    pub cluster_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -264,6 +271,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
                 &ShowArgs {
                     run,
                     format: ShowFormat::Table,
+                    cluster_by: None,
                 },
                 out,
                 err,

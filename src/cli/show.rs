@@ -39,9 +39,22 @@ pub(super) fn show(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         }
     }
     let corrected = corpus_scores(run, &results, LIGHTEVAL_BOOTSTRAP_ITERS);
+    let clustered = match &args.cluster_by {
+        Some(path) => {
+            let side = crate::diff::Side::load(run)?.clustered_by(Some(path));
+            let (clustered, warnings) = crate::diff::clustered_stderrs(&side)?;
+            for warning in warnings {
+                writeln!(err, "warning: {warning}")?;
+            }
+            clustered
+        }
+        None => Vec::new(),
+    };
     let shown = Shown {
         results: &results,
         corrected: &corrected,
+        clustered: &clustered,
+        cluster_by: args.cluster_by.as_deref(),
     };
     match args.format {
         ShowFormat::Json => {
@@ -76,9 +89,19 @@ pub(super) fn show(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
 struct Shown<'a> {
     results: &'a ResultsFile,
     corrected: &'a [CorpusScore],
+    /// Standard errors clustered by `cluster_by`, which replace the stored ones in tables.
+    clustered: &'a [crate::diff::ClusteredStderr],
+    cluster_by: Option<&'a str>,
 }
 
 impl Shown<'_> {
+    fn clustered(&self, task: &str, metric: &str) -> Option<f64> {
+        self.clustered
+            .iter()
+            .find(|c| c.task == task && c.metric == metric)
+            .and_then(|c| c.stderr)
+    }
+
     fn lighteval_layout(&self, task: &str, metric: &str) -> bool {
         uses_lighteval_layout(self.results, task, metric, self.corrected)
     }
@@ -104,6 +127,24 @@ fn footnotes(shown: &Shown<'_>, out: &mut dyn Write) -> Result<()> {
     }
     if !shown.corrected.is_empty() {
         writeln!(out, "{}", text::CORPUS_SCORE_NOTE)?;
+    }
+    if let Some(path) = shown.cluster_by {
+        let clusters: Vec<String> = shown
+            .clustered
+            .iter()
+            .map(|c| format!("{} {}", c.task, c.clusters))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        writeln!(
+            out,
+            "c standard error clustered by `{path}` (clusters per task: {}), with Inspect's √(C/(C−1)) correction",
+            if clusters.is_empty() {
+                "none".to_owned()
+            } else {
+                clusters.join(", ")
+            }
+        )?;
     }
     Ok(())
 }
@@ -142,13 +183,12 @@ fn results_table(shown: &Shown<'_>, derived_mark: &str) -> Table {
             } else {
                 metric.metric.to_owned()
             };
-            table.push(value_cells(
-                task,
-                version,
-                name,
-                metric.value,
-                metric.stderr,
-            ));
+            let mut cells = value_cells(task, version, name, metric.value, metric.stderr);
+            if let Some(se) = shown.clustered(row.task, metric.metric) {
+                cells[5] = format!("{} c", format_value(se));
+                cells[4] = "±".into();
+            }
+            table.push(cells);
             if let Some(c) = shown.corrected(row.task, metric.metric) {
                 let name = format!("{} {}", c.name(), text::CORPUS_SCORE_MARK);
                 let stderr = Some(c.stderr).filter(|s| !s.is_nan());
@@ -333,5 +373,22 @@ fn json_summary(model: &str, date_id: &str, shown: &Shown<'_>) -> Json {
         })
         .collect();
     doc.insert("evaldeck_corpus_scores".into(), Json::Array(corrected));
+    if let Some(path) = shown.cluster_by {
+        doc.insert("clustered_by".into(), path.into());
+        let clustered = shown
+            .clustered
+            .iter()
+            .map(|c| {
+                let mut entry = Map::new();
+                entry.insert("task".into(), c.task.as_str().into());
+                entry.insert("metric".into(), c.metric.as_str().into());
+                entry.insert("stderr".into(), c.stderr.map_or(Json::Null, Json::Float));
+                entry.insert("samples".into(), Json::Int(c.samples as i64));
+                entry.insert("clusters".into(), Json::Int(c.clusters as i64));
+                Json::Object(entry)
+            })
+            .collect();
+        doc.insert("clustered_stderr".into(), Json::Array(clustered));
+    }
     Json::Object(doc)
 }

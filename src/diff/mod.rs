@@ -13,6 +13,7 @@ pub use pairing::{mean_over_epochs, pair_samples};
 use pairing::{name_sample_values, prompt_drift, sample_hash_drift};
 
 use crate::model::{Detail, ResultsFile, TaskKey};
+use crate::stats::clustered;
 use crate::stats::paired::{self, Comparison};
 use crate::stats::{Aggregation, CorpusInput};
 use crate::store::{Run, StoreError};
@@ -31,6 +32,9 @@ pub enum Test {
     WelchT,
     /// From the two stored standard errors (no per-sample values to compare).
     ZFromStderr,
+    /// A t test of the paired mean difference, its standard error clustered (C − 1 degrees of
+    /// freedom).
+    ClusteredT,
     None,
 }
 
@@ -42,6 +46,7 @@ impl Test {
             Test::PairedBootstrap => "paired_bootstrap",
             Test::WelchT => "welch_t",
             Test::ZFromStderr => "z_stderr",
+            Test::ClusteredT => "clustered_t",
             Test::None => "none",
         }
     }
@@ -54,6 +59,7 @@ impl Test {
             Test::PairedBootstrap => "bootstrap",
             Test::WelchT => "Welch t",
             Test::ZFromStderr => "z",
+            Test::ClusteredT => "cluster t",
             Test::None => "none",
         }
     }
@@ -75,6 +81,8 @@ pub struct MetricDiff {
     pub higher_is_better: Option<bool>,
     /// The two runs did not see the same prompts for this task.
     pub prompt_drift: bool,
+    /// Each run's standard error of the metric clustered by `--cluster-by` (means only).
+    pub clustered_se: Option<(f64, f64)>,
 }
 
 impl MetricDiff {
@@ -155,6 +163,9 @@ impl DiffReport {
 pub struct Side<'a> {
     pub run: &'a Run,
     pub results: Option<ResultsFile>,
+    /// A sample field (`doc.specific.category`, `metadata.category`, `doc.subject`) whose values
+    /// cluster the samples; standard errors of means are then clustered by it.
+    pub cluster_by: Option<String>,
 }
 
 impl<'a> Side<'a> {
@@ -165,7 +176,17 @@ impl<'a> Side<'a> {
             (None, Some(_)) => run.load_results().ok(),
             _ => Some(run.load_results()?),
         };
-        Ok(Side { run, results })
+        Ok(Side {
+            run,
+            results,
+            cluster_by: None,
+        })
+    }
+
+    /// Clusters samples by a field of theirs (see [`Side::cluster_by`]).
+    pub fn clustered_by(mut self, path: Option<&str>) -> Self {
+        self.cluster_by = path.map(str::to_owned);
+        self
     }
 
     /// Task keys by their name and few-shot count, so `custom|quiz:geo|0` pairs with `quiz:geo|0`.
@@ -190,7 +211,12 @@ impl<'a> Side<'a> {
         }
         let file = self.run.open_details(task)?;
         let mut rows = Vec::new();
-        for batch in file.list_details(8192)? {
+        // The list columns, unless a cluster field (anywhere in the sample) must be read too.
+        let batches = match self.cluster_by {
+            Some(_) => file.details(8192)?,
+            None => file.list_details(8192)?,
+        };
+        for batch in batches {
             rows.extend(batch?);
         }
         if self.run.harness == crate::store::Harness::Inspect {
@@ -198,6 +224,84 @@ impl<'a> Side<'a> {
         }
         Ok(Some(rows))
     }
+}
+
+/// A metric's standard error clustered by a sample field, over one run's samples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusteredStderr {
+    pub task: String,
+    pub metric: String,
+    /// `None` with fewer than two clusters.
+    pub stderr: Option<f64>,
+    pub samples: usize,
+    pub clusters: usize,
+}
+
+/// Every measured task's means with their standard errors clustered by `side.cluster_by`, read
+/// from the samples (Inspect's epochs averaged first, other harnesses' values named as their
+/// results metrics). Tasks whose samples lack the field are left out, with a warning.
+pub fn clustered_stderrs(side: &Side) -> Result<(Vec<ClusteredStderr>, Vec<String>), StoreError> {
+    let (Some(path), Some(results)) = (side.cluster_by.as_deref(), side.results.as_ref()) else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let mut found = Vec::new();
+    let mut warnings = Vec::new();
+    for task in side.tasks() {
+        let Some(mut rows) = side.details(&task)? else {
+            continue;
+        };
+        name_sample_values(results, &task, &mut rows);
+        let Some(row) = results.row(&task) else {
+            continue;
+        };
+        let config = results.task_config(&task);
+        for metric in row.metrics() {
+            let is_mean = config
+                .as_ref()
+                .and_then(|c| c.metric(metric.metric))
+                .and_then(|m| m.corpus_level_fn_of(metric.metric))
+                .is_none_or(|f| Aggregation::resolve(&f, metric.metric) == Ok(Aggregation::Mean));
+            if !is_mean {
+                continue;
+            }
+            let carrying: Vec<&Detail> = rows
+                .iter()
+                .filter(|d| d.metric_value(metric.metric).is_some())
+                .collect();
+            if carrying.is_empty() {
+                continue;
+            }
+            let labels: Vec<Option<String>> = carrying
+                .iter()
+                .map(|d| pairing::cluster_of(d, path))
+                .collect();
+            let missing = labels.iter().filter(|l| l.is_none()).count();
+            if missing > 0 {
+                warnings.push(format!(
+                    "{task}: {missing} of {} samples have no `{path}`; its standard errors are not clustered",
+                    labels.len()
+                ));
+                break;
+            }
+            let labels: Vec<&str> = labels.iter().map(|l| l.as_deref().unwrap_or("")).collect();
+            let values: Vec<f64> = carrying
+                .iter()
+                .map(|d| d.metric_value(metric.metric).unwrap_or(f64::NAN))
+                .collect();
+            let clusters = labels
+                .iter()
+                .collect::<std::collections::HashSet<_>>()
+                .len();
+            found.push(ClusteredStderr {
+                task: task.clone(),
+                metric: metric.metric.to_owned(),
+                stderr: clustered::clustered_stderr(&values, &labels),
+                samples: values.len(),
+                clusters,
+            });
+        }
+    }
+    Ok((found, warnings))
 }
 
 fn pairing_key(task: &str) -> (String, Option<u32>) {
@@ -472,6 +576,7 @@ fn compare_metric(task: &TaskData<'_>, metric: &str) -> MetricDiff {
         significant: false,
         higher_is_better,
         prompt_drift: task.prompt_drift,
+        clustered_se: None,
     };
     // lighteval's rows all carry a metric; another harness's may carry it on some rows only (an
     // lm-eval filter's lines), and then only those rows, and the pairs between them, count.
@@ -521,6 +626,23 @@ fn compare_metric(task: &TaskData<'_>, metric: &str) -> MetricDiff {
         let all_b: Vec<usize> = (0..in_b.len()).collect();
         row.a = row.a.or(Some(aggregation.compute(&in_a, &all_a)));
         row.b = row.b.or(Some(aggregation.compute(&in_b, &all_b)));
+        let clusters = |rows: Option<&[Detail]>| -> Option<Vec<String>> {
+            let path = task.a.cluster_by.as_deref()?;
+            rows?.iter().map(|d| pairing::cluster_of(d, path)).collect()
+        };
+        let clustered = match (aggregation, clusters(rows_a), clusters(rows_b)) {
+            (Aggregation::Mean, Some(ca), Some(cb)) => Some((ca, cb)),
+            _ => None,
+        };
+        if let Some((ca, cb)) = &clustered {
+            let values = |inputs: &[CorpusInput]| inputs.iter().map(number).collect::<Vec<_>>();
+            let (names_a, names_b): (Vec<&str>, Vec<&str>) = (
+                ca.iter().map(String::as_str).collect(),
+                cb.iter().map(String::as_str).collect(),
+            );
+            row.clustered_se = clustered::clustered_stderr(&values(&in_a), &names_a)
+                .zip(clustered::clustered_stderr(&values(&in_b), &names_b));
+        }
         if !pairs.is_empty() {
             row.paired = true;
             let (pa, pb): (Vec<CorpusInput>, Vec<CorpusInput>) = pairs
@@ -530,6 +652,19 @@ fn compare_metric(task: &TaskData<'_>, metric: &str) -> MetricDiff {
             let (comparison, test) = paired_comparison(aggregation, &pa, &pb);
             row.comparison = Some(comparison);
             row.test = test;
+            // A's clusters label the pairs' differences.
+            if let Some((ca, _)) = &clustered {
+                let labels: Vec<&str> = pairs.iter().map(|&(i, _)| ca[i].as_str()).collect();
+                let (va, vb): (Vec<f64>, Vec<f64>) = pa
+                    .iter()
+                    .zip(&pb)
+                    .map(|(x, y)| (number(x), number(y)))
+                    .unzip();
+                if let Some(comparison) = clustered::clustered_paired(&va, &vb, &labels) {
+                    row.comparison = Some(comparison);
+                    row.test = Test::ClusteredT;
+                }
+            }
         } else if aggregation == Aggregation::Mean {
             let values = |inputs: &[CorpusInput]| inputs.iter().map(number).collect::<Vec<_>>();
             row.comparison = Some(paired::welch_t(&values(&in_a), &values(&in_b)));

@@ -4,7 +4,41 @@
 
 use std::collections::HashMap;
 
-use crate::model::{Detail, ResultsFile, SampleIdentity};
+use crate::model::{Detail, Json, ResultsFile, SampleIdentity};
+
+/// A sample's cluster: the value at `path` (dotted) in the sample as lighteval's details hold it
+/// (`doc.specific.category`), or in another harness's own fields (`metadata.category` in
+/// Inspect, `doc.subject` in lm-eval); a bare key is also looked up in Inspect's metadata and
+/// lm-eval's doc. `None` when the sample has no such field.
+pub fn cluster_of(detail: &Detail, path: &str) -> Option<String> {
+    let walk = |root: &Json| -> Option<Json> {
+        let mut at = root;
+        for key in path.split('.') {
+            at = at.get(key)?;
+        }
+        (!at.is_null()).then(|| at.clone())
+    };
+    let specific = &detail.doc.specific;
+    let found = walk(&crate::store::detail_to_json(detail))
+        .or_else(|| walk(specific))
+        .or_else(|| {
+            (!path.contains('.'))
+                .then(|| {
+                    ["metadata", "doc"]
+                        .iter()
+                        .find_map(|section| specific.get(section)?.get(path).cloned())
+                })
+                .flatten()
+                .filter(|v| !v.is_null())
+        })?;
+    Some(match found {
+        Json::Str(text) => text,
+        other => crate::model::pyjson::to_string(
+            &other,
+            crate::model::pyjson::WriteOptions::STRICT_COMPACT,
+        ),
+    })
+}
 
 /// One row per sample id, each numeric metric averaged over the sample's epochs (Inspect's
 /// default epoch reduction): paired tests then count samples, not sample-epochs.

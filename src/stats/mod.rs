@@ -3,6 +3,7 @@
 //! corpus-level aggregations (`mean`, `median`, Matthews correlation, F1, perplexities).
 
 mod classification;
+pub mod clustered;
 mod corpus;
 pub mod paired;
 pub mod pyrandom;
