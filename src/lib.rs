@@ -10,6 +10,7 @@
 //!   and in [`store::log`], the seam every other harness's logs are read through;
 //! - [`tracker`]: lighteval's `EvaluationTracker`: log, aggregate, hash, save, re-track a stored run;
 //! - [`diff`]: two runs compared with paired statistics;
+//! - [`compare`]: many runs side by side against a baseline, Holm across the whole matrix;
 //! - [`publish`]: the Hub, TensorBoard and Trackio;
 //! - [`source`]: opening what the user names: a folder, a file, or an `hf://` repo, with the readers
 //!   of Inspect AI ([`source::inspect`]) and lm-evaluation-harness ([`source::lm_eval`]) logs.
@@ -35,6 +36,7 @@
 //! messages, `update`, views). [`text`] holds the wording and widths both share.
 
 pub mod cli;
+pub mod compare;
 pub mod diff;
 pub mod model;
 pub mod publish;

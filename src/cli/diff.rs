@@ -19,7 +19,7 @@ use crate::store::{self, RunSelector};
 pub struct RegressionFound(pub usize);
 
 /// `FOLDER@DATE` → (FOLDER, Some(DATE)) when the part after the last `@` is a date id, `first` or `last`.
-fn split_source(source: &str) -> (PathBuf, Option<RunSelector>) {
+pub(super) fn split_source(source: &str) -> (PathBuf, Option<RunSelector>) {
     if let Some((path, run)) = source.rsplit_once('@')
         && (run == "first"
             || run == "last"

@@ -1,6 +1,7 @@
 //! The command line: clap definitions and the headless commands. Each command writes to the
 //! `Write` it is given, so tests and the binary share one code path.
 
+mod compare;
 mod diff;
 mod publish;
 mod runs;
@@ -113,6 +114,43 @@ pub enum Command {
     Runs(RunsArgs),
     /// Compare run B with run A: deltas with paired statistics, config and prompt changes, flips.
     Diff(DiffArgs),
+    /// Many runs side by side against a baseline: value ± stderr, Δ with paired tests, Holm
+    /// across the whole matrix.
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CompareArgs {
+    /// Sources as `show` takes them; a folder brings all its runs, `FOLDER@DATE` (`@first`,
+    /// `@last`) one of them.
+    #[arg(required = true)]
+    pub sources: Vec<String>,
+    /// Only the runs of this model.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// The baseline column: its number (from 1), a run's date id, or MODEL@DATE. Default: 1.
+    #[arg(long)]
+    pub baseline: Option<String>,
+    /// Only this metric.
+    #[arg(long)]
+    pub metric: Option<String>,
+    /// Column order: `given`, `date`, `name`, a general-config key (`model_config.revision`),
+    /// or `step` (the checkpoint step in the model name).
+    #[arg(long, default_value = "given")]
+    pub order: String,
+    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
+    pub format: CompareFormat,
+    /// Cluster standard errors (and the Δ's) by this field of the samples.
+    #[arg(long, value_name = "PATH")]
+    pub cluster_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    Table,
+    Markdown,
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -227,6 +265,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         Some(Command::Samples(args)) => samples::samples(&args, out, err),
         Some(Command::Runs(args)) => runs::runs(&args, out),
         Some(Command::Diff(args)) => diff::diff(&args, out, err),
+        Some(Command::Compare(args)) => compare::compare(&args, out, err),
         None if cli.save.save => save::save(
             cli.source.as_deref(),
             (cli.model.as_deref(), cli.run.as_ref()),

@@ -562,7 +562,13 @@ fn compare_metric(task: &TaskData<'_>, metric: &str) -> MetricDiff {
         .map_or(Ok(Aggregation::Mean), |f| Aggregation::resolve(&f, metric));
     let higher_is_better = metric_config
         .as_ref()
-        .and_then(|m| m.higher_is_better(metric));
+        .and_then(|m| m.higher_is_better(metric))
+        .or_else(|| {
+            task.a
+                .results
+                .as_ref()
+                .and_then(|r| r.harness_higher_is_better(task.tasks.a, metric))
+        });
     let mut row = MetricDiff {
         task: task.tasks.a.to_owned(),
         metric: metric.to_owned(),

@@ -148,6 +148,24 @@ impl ResultsFile {
             .collect()
     }
 
+    /// Whether higher is better for a metric of another harness: lm-eval's `higher_is_better`
+    /// (by the metric's name before its filter), Inspect's `accuracy` and `mean`. `None` for
+    /// lighteval (its task configs say) and for what the harness does not say.
+    pub fn harness_higher_is_better(&self, task: &str, metric: &str) -> Option<bool> {
+        let base = metric.split_once(',').map_or(metric, |(m, _)| m);
+        let base = base.rsplit('/').next().unwrap_or(base);
+        match self.harness() {
+            "lm-eval" => self
+                .section("config_tasks")?
+                .get(task)?
+                .get("higher_is_better")?
+                .get(base)?
+                .as_bool(),
+            "inspect" => matches!(base, "accuracy" | "mean").then_some(true),
+            _ => None,
+        }
+    }
+
     /// A task's sample count as the harness recorded it in the results (not lighteval's, which
     /// records none).
     pub fn sample_count(&self, task: &str) -> Option<i64> {

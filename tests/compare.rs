@@ -1,0 +1,218 @@
+//! `evaldeck compare`: many runs side by side. Values are checked against the results files read
+//! with serde_json; Holm across the matrix against statsmodels, McNemar against SciPy, and the
+//! clustered standard errors against what Inspect stored in its logs (interop venv).
+
+mod support;
+
+use std::process::Command;
+
+use serde_json::Value;
+use support::{fixture, interop_python, python_env};
+
+fn compare_json(args: &[&str]) -> Value {
+    let mut all = vec!["compare"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .args(&all)
+        .output()
+        .expect("run evaldeck");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn row<'a>(json: &'a Value, task: &str, metric: &str) -> &'a Value {
+    json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["task"] == task && r["metric"] == metric)
+        .unwrap_or_else(|| panic!("no row {task} {metric}"))
+}
+
+#[test]
+fn every_cell_holds_its_run_s_stored_value_and_stderr() {
+    let source = fixture("lighteval-0.13");
+    let json = compare_json(&[source.to_str().unwrap()]);
+    let runs = json["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3, "a folder brings all its runs");
+    let mut checked = 0;
+    for (column, run) in runs.iter().enumerate() {
+        let model = run["model_name"].as_str().unwrap();
+        let date = run["date_id"].as_str().unwrap();
+        let file = source.join(format!("results/{model}/results_{date}.json"));
+        let text = std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("NaN", "null");
+        let stored: Value = serde_json::from_str(&text).unwrap();
+        for (task, metrics) in stored["results"].as_object().unwrap() {
+            for (metric, value) in metrics.as_object().unwrap() {
+                if metric.ends_with("_stderr") {
+                    continue;
+                }
+                let cell = &row(&json, task, metric)["cells"][column];
+                assert_eq!(cell["value"], *value, "{date} {task} {metric}");
+                assert_eq!(
+                    cell["stderr"],
+                    metrics[format!("{metric}_stderr")],
+                    "{date} {task} {metric}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 60, "{checked}");
+    assert_eq!(row(&json, "all", "acc")["derived"], true);
+    assert_eq!(row(&json, "quiz:geo|0", "acc")["derived"], false);
+    // The baseline's cells are not compared with themselves.
+    assert_eq!(
+        row(&json, "quiz:geo|0", "acc")["cells"][0]["verdict"],
+        "baseline"
+    );
+}
+
+#[test]
+fn baseline_order_and_model_select_the_columns() {
+    let source = fixture("lighteval-0.13");
+    let source = source.to_str().unwrap();
+    let json = compare_json(&[source, "--baseline", "2", "--order", "date"]);
+    assert_eq!(json["baseline"], 1);
+    let dates: Vec<&str> = json["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["date_id"].as_str().unwrap())
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted, "--order date");
+    assert_eq!(
+        row(&json, "quiz:geo|0", "acc")["cells"][1]["verdict"],
+        "baseline"
+    );
+    let json = compare_json(&[source, "--model", "model-a"]);
+    assert_eq!(json["runs"].as_array().unwrap().len(), 2);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .args(["compare", source, "--format", "markdown"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("**0.3750**"),
+        "the best of a row in bold: {text}"
+    );
+    assert!(text.contains("Holm–Bonferroni"), "{text}");
+}
+
+/// Holm across every cell, from statsmodels; McNemar's p of a cell, from SciPy on the discordant
+/// pairs counted from lm-eval's samples with json.loads.
+#[test]
+fn holm_and_mcnemar_agree_with_statsmodels_and_scipy() {
+    let Some(py) = interop_python() else { return };
+    let json = compare_json(&[fixture("lm-eval-0.4.13").to_str().unwrap()]);
+    let cells: Vec<&Value> = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["cells"].as_array().unwrap())
+        .filter(|c| c["p_value"].is_number())
+        .collect();
+    assert!(cells.len() >= 8, "{}", cells.len());
+    let p_values: Vec<f64> = cells
+        .iter()
+        .map(|c| c["p_value"].as_f64().unwrap())
+        .collect();
+    let folder = fixture("lm-eval-0.4.13/fixture-org__dummy-lm");
+    let script = r#"
+import json, sys
+from statsmodels.stats.multitest import multipletests
+from scipy.stats import binomtest
+p = json.loads(sys.argv[1])
+holm = multipletests(p, method="holm")[1].tolist()
+def lines(date):
+    return {d["doc_id"]: d["acc"] for d in map(json.loads, open(f"{sys.argv[2]}/samples_toy_mc_{date}.jsonl"))}
+a, b = lines("2026-11-30T02-37-30.831220"), lines("2026-11-30T02-37-47.075346")
+right_to_wrong = sum(1 for i in a if a[i] == 1 and b[i] == 0)
+wrong_to_right = sum(1 for i in a if a[i] == 0 and b[i] == 1)
+mcnemar = binomtest(right_to_wrong, right_to_wrong + wrong_to_right, 0.5).pvalue
+print(json.dumps({"holm": holm, "mcnemar": mcnemar}))
+"#;
+    let expected: Value = serde_json::from_str(&python_env(
+        &py,
+        script,
+        &[
+            &serde_json::to_string(&p_values).unwrap(),
+            folder.to_str().unwrap(),
+        ],
+        &[],
+    ))
+    .unwrap();
+    for (cell, holm) in cells.iter().zip(expected["holm"].as_array().unwrap()) {
+        let (ours, theirs) = (cell["p_adjusted"].as_f64().unwrap(), holm.as_f64().unwrap());
+        assert!((ours - theirs).abs() < 1e-12, "{ours} vs {theirs}");
+    }
+    let acc = &row(&json, "toy_mc", "acc")["cells"][1];
+    assert_eq!(acc["test"], "mcnemar_exact");
+    let theirs = expected["mcnemar"].as_f64().unwrap();
+    assert!(
+        (acc["p_value"].as_f64().unwrap() - theirs).abs() < 1e-12,
+        "{acc} vs {theirs}"
+    );
+}
+
+/// Clustered cells of Inspect runs hold the standard error Inspect itself stored for
+/// `stderr(cluster="category")`, and say they are clustered.
+#[test]
+fn clustered_cells_hold_inspect_s_own_clustered_stderr() {
+    let dir = fixture("inspect-0.3.285");
+    let logs: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.to_str().unwrap().contains("mc-quiz") && p.extension().is_some_and(|e| e == "eval")
+        })
+        .map(|p| p.to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(logs.len(), 2);
+    let plain = compare_json(&[&logs[0], &logs[1]]);
+    let clustered = compare_json(&[&logs[0], &logs[1], "--cluster-by", "metadata.category"]);
+    assert_eq!(clustered["clustered_by"], "metadata.category");
+    for column in 0..2 {
+        let stored = &row(&plain, "mc_quiz", "accuracy")["cells"][column];
+        let ours = &row(&clustered, "mc_quiz", "accuracy")["cells"][column];
+        assert_eq!(stored["stderr_clustered"], false);
+        assert_eq!(ours["stderr_clustered"], true);
+        let (a, b) = (
+            stored["stderr"].as_f64().unwrap(),
+            ours["stderr"].as_f64().unwrap(),
+        );
+        assert!(
+            (a - b).abs() < 1e-12,
+            "column {column}: Inspect stored {a}, evaldeck {b}"
+        );
+    }
+    assert_eq!(
+        row(&clustered, "mc_quiz", "accuracy")["cells"][1]["test"],
+        "clustered_t"
+    );
+}
+
+#[test]
+fn one_run_is_not_a_comparison() {
+    let out = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .args([
+            "compare",
+            fixture("lighteval-0.13").to_str().unwrap(),
+            "--model",
+            "org-b/model-b",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("two runs or more"));
+}
