@@ -673,3 +673,38 @@ fn lm_eval_results_and_samples() {
         press(app, &[Enter]);
     });
 }
+
+#[test]
+fn compare_screens() {
+    // Every run of the folder, oldest first; the first is the baseline.
+    snapshot("compare_three_runs", Some(RUNS_013), |app| {
+        press(app, &[Char('c')])
+    });
+    snapshot("compare_baseline_changed", Some(RUNS_013), |app| {
+        press(app, &[Char('c'), KeyCode::Right, Char('b')])
+    });
+    snapshot("compare_sorted_by_delta", Some(RUNS_013), |app| {
+        press(app, &[Char('c'), KeyCode::Right, Char('s')])
+    });
+    snapshot("compare_filtered", Some(RUNS_013), |app| {
+        press(app, &[Char('c'), Char('f')]);
+        typed(app, "quiz");
+        press(app, &[Enter]);
+    });
+    // Five Inspect runs: the columns scroll sideways to the cursor's, the task column pinned.
+    snapshot(
+        "compare_scrolled_sideways",
+        Some("tests/fixtures/inspect-0.3.285"),
+        |app| {
+            press(app, &[Char('c')]);
+            press(app, &[KeyCode::Right; 4]);
+        },
+    );
+    // Enter on a cell: the Diff screen of that run against the baseline, on that row; Esc back.
+    snapshot("compare_cell_opens_its_diff", Some(RUNS_013), |app| {
+        press(app, &[Char('c'), KeyCode::Right, Down, Down, Enter])
+    });
+    snapshot("compare_back_from_its_diff", Some(RUNS_013), |app| {
+        press(app, &[Char('c'), KeyCode::Right, Enter, Esc])
+    });
+}

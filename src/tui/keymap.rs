@@ -13,6 +13,7 @@ pub enum Scope {
     Samples,
     Sample,
     Diff,
+    Compare,
 }
 
 impl Scope {
@@ -25,6 +26,7 @@ impl Scope {
             Scope::Samples => "Samples",
             Scope::Sample => "Sample",
             Scope::Diff => "Diff",
+            Scope::Compare => "Compare",
         }
     }
 }
@@ -56,6 +58,10 @@ pub enum Action {
     NextSample,
     RawJson,
     Diff,
+    Compare,
+    Left,
+    Right,
+    Baseline,
     SaveRun,
     PushRun,
 }
@@ -160,7 +166,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Char(' '), Char('m')],
         label: "space",
         action: Action::Mark,
-        help: "mark / unmark for a diff (A, then B)",
+        help: "mark / unmark: the first two for a diff (A, then B), all for a compare",
     },
     Binding {
         scope: Scope::Runs,
@@ -168,6 +174,55 @@ pub const BINDINGS: &[Binding] = &[
         label: "d",
         action: Action::Diff,
         help: "diff: the two marked runs, or this run against its model's previous run",
+    },
+    Binding {
+        scope: Scope::Runs,
+        keys: &[Char('c')],
+        label: "c",
+        action: Action::Compare,
+        help: "compare: the marked runs (every run when none is) side by side, against the first",
+    },
+    Binding {
+        scope: Scope::Compare,
+        keys: &[Left, Char('h')],
+        label: "← h",
+        action: Action::Left,
+        help: "the run's column to the left",
+    },
+    Binding {
+        scope: Scope::Compare,
+        keys: &[Right, Char('l')],
+        label: "→ l",
+        action: Action::Right,
+        help: "the run's column to the right",
+    },
+    Binding {
+        scope: Scope::Compare,
+        keys: &[Char('b')],
+        label: "b",
+        action: Action::Baseline,
+        help: "baseline: the column under the cursor (the tests run again)",
+    },
+    Binding {
+        scope: Scope::Compare,
+        keys: &[Char('s')],
+        label: "s",
+        action: Action::Sort,
+        help: "sort rows by the Δ of the column under the cursor (largest drop first; again: off)",
+    },
+    Binding {
+        scope: Scope::Compare,
+        keys: &[Char('f')],
+        label: "f",
+        action: Action::Filter,
+        help: "filter tasks by name",
+    },
+    Binding {
+        scope: Scope::Compare,
+        keys: &[Enter],
+        label: "Enter",
+        action: Action::Open,
+        help: "diff: this column's run against the baseline, at this task",
     },
     Binding {
         scope: Scope::Diff,
@@ -304,7 +359,7 @@ pub fn action_for(key: &KeyEvent, scope: Scope, is_list: bool) -> Option<Action>
     find(scope)
         .or_else(sample_keys)
         .or_else(|| {
-            if is_list || scope == Scope::Sample || scope == Scope::Diff {
+            if is_list || matches!(scope, Scope::Sample | Scope::Diff | Scope::Compare) {
                 find(Scope::List)
             } else {
                 None

@@ -106,6 +106,7 @@ enum JobKind {
     Search,
     Sample,
     Diff,
+    Compare,
     /// Saves and pushes: never cancelled by another, and `App` allows one at a time.
     Publish,
 }
@@ -126,6 +127,7 @@ impl Jobs {
             Command::Search { .. } => JobKind::Search,
             Command::LoadSample { .. } => JobKind::Sample,
             Command::LoadDiff { .. } => JobKind::Diff,
+            Command::LoadCompare { .. } => JobKind::Compare,
             Command::SaveRun { .. } | Command::PushRun { .. } => JobKind::Publish,
         };
         let cancel: CancelFlag = Arc::new(AtomicBool::new(false));
@@ -191,6 +193,20 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
             send(Message::DiffLoaded {
                 generation,
                 result: data::load_diff(&a, &b).map_err(text),
+            });
+        }
+        Command::LoadCompare {
+            generation,
+            runs,
+            baseline,
+        } => {
+            let options = crate::compare::CompareOptions {
+                baseline,
+                ..Default::default()
+            };
+            send(Message::CompareLoaded {
+                generation,
+                result: crate::compare::compare(&runs, &options).map_err(text),
             });
         }
         Command::LoadSample {

@@ -17,6 +17,10 @@ impl App {
                 self.results.as_ref().map(|r| r.run.clone())
             }
             Screen::Diff | Screen::Flips | Screen::FlipSample => None,
+            Screen::Compare => self
+                .compare
+                .as_ref()
+                .and_then(|c| c.runs.get(c.column).cloned()),
         }
     }
 
@@ -30,7 +34,8 @@ impl App {
             self.fail("open or select a run first");
             return Command::None;
         };
-        if run.results_path.is_none() {
+        // Another harness's run is its files, with or without a results file of lighteval's.
+        if run.results_path.is_none() && run.log.is_none() {
             self.fail("this run has no results file: only complete runs can be saved or pushed");
             return Command::None;
         }

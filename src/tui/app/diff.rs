@@ -73,6 +73,17 @@ impl App {
                 Ok(data) => Loadable::Ready(data),
                 Err(e) => Loadable::Failed(e),
             };
+            // Opened from the Compare screen: the cursor starts on the row the user was on.
+            if let (Loadable::Ready(data), Some((task, metric))) = (&diff.data, &diff.from_compare)
+                && let Some(row) = data
+                    .report
+                    .rows
+                    .iter()
+                    .position(|r| r.task == *task && r.metric == *metric)
+            {
+                let height = self.size.1.saturating_sub(LIST_CHROME_ROWS).max(1) as usize;
+                diff.cursor = diff.cursor.to(row, data.report.rows.len(), height);
+            }
             if let Loadable::Failed(e) = &diff.data {
                 let e = e.clone();
                 self.fail(e);

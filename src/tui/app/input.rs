@@ -53,10 +53,7 @@ impl App {
                 self.refilter()
             }
             InputPurpose::FilterTasks => {
-                if let Some(results) = self.results.as_mut() {
-                    results.filter = input.text.clone();
-                }
-                self.refresh_results();
+                self.filter_tasks(input.text.clone());
                 Command::None
             }
         }
@@ -89,12 +86,24 @@ impl App {
                 }
             }
             InputPurpose::FilterTasks => {
-                if let Some(results) = self.results.as_mut() {
-                    results.filter = text;
-                }
-                self.refresh_results();
+                self.filter_tasks(text);
                 Command::None
             }
+        }
+    }
+
+    /// The task filter of the screen that asked: Compare's rows, or Results' lines.
+    fn filter_tasks(&mut self, text: String) {
+        if self.screen == Screen::Compare {
+            if let Some(compare) = self.compare.as_mut() {
+                compare.filter = text;
+            }
+            self.refresh_compare_rows();
+        } else {
+            if let Some(results) = self.results.as_mut() {
+                results.filter = text;
+            }
+            self.refresh_results();
         }
     }
 }

@@ -15,6 +15,7 @@ use super::keymap::{Action, Scope, action_for};
 use crate::publish::HubEndpoint;
 use crate::store::Run;
 
+mod compare;
 mod cursor;
 mod dialog;
 mod diff;
@@ -26,8 +27,8 @@ mod state;
 
 pub use cursor::Cursor;
 pub use state::{
-    DiffState, FreqState, Input, InputPurpose, Loadable, ResultsSort, ResultsState, RunsState,
-    SampleState, SamplesState, Screen, Status,
+    CompareState, DiffState, FreqState, Input, InputPurpose, Loadable, ResultsSort, ResultsState,
+    RunsState, SampleState, SamplesState, Screen, Status,
 };
 
 /// The run the app opens at start, named on the command line.
@@ -50,6 +51,7 @@ pub struct App {
     pub samples: Option<SamplesState>,
     pub sample: Option<SampleState>,
     pub diff: Option<DiffState>,
+    pub compare: Option<CompareState>,
     pub input: Option<Input>,
     pub help: bool,
     pub help_scroll: u16,
@@ -120,6 +122,10 @@ pub enum Message {
         generation: u64,
         result: Result<super::data::DiffData, String>,
     },
+    CompareLoaded {
+        generation: u64,
+        result: Result<crate::compare::Comparison, String>,
+    },
     SampleLoaded {
         generation: u64,
         result: Result<SampleDetail, String>,
@@ -172,6 +178,11 @@ pub enum Command {
         a: Run,
         b: Run,
     },
+    LoadCompare {
+        generation: u64,
+        runs: Vec<Run>,
+        baseline: usize,
+    },
     LoadSample {
         generation: u64,
         /// The task's samples, as the list opened them.
@@ -213,6 +224,7 @@ impl App {
             samples: None,
             sample: None,
             diff: None,
+            compare: None,
             input: None,
             help: false,
             help_scroll: 0,
@@ -261,6 +273,7 @@ impl App {
             Screen::Sample => Scope::Sample,
             Screen::Diff | Screen::Flips => Scope::Diff,
             Screen::FlipSample => Scope::Sample,
+            Screen::Compare => Scope::Compare,
         }
     }
 
@@ -310,6 +323,10 @@ impl App {
             }
             Message::DiffLoaded { generation, result } => {
                 self.on_diff_loaded(generation, result);
+                Command::None
+            }
+            Message::CompareLoaded { generation, result } => {
+                self.on_compare_loaded(generation, result);
                 Command::None
             }
             Message::JobProgress { generation, text } => {
@@ -385,6 +402,7 @@ impl App {
                 Screen::Samples => self.on_samples(action),
                 Screen::Sample => self.on_sample(action),
                 Screen::Diff | Screen::Flips | Screen::FlipSample => self.on_diff(action),
+                Screen::Compare => self.on_compare(action),
             },
         }
     }
@@ -396,9 +414,14 @@ impl App {
             Screen::Results => Screen::Runs,
             Screen::Samples => Screen::Results,
             Screen::Sample => Screen::Samples,
+            // A diff opened from the Compare screen goes back there.
+            Screen::Diff if self.diff.as_ref().is_some_and(|d| d.from_compare.is_some()) => {
+                Screen::Compare
+            }
             Screen::Diff => Screen::Runs,
             Screen::Flips => Screen::Diff,
             Screen::FlipSample => Screen::Flips,
+            Screen::Compare => Screen::Runs,
         };
     }
 
@@ -440,6 +463,9 @@ impl App {
                 .and_then(|t| data.flips.get(t))
                 .map_or(0, |(_, rows)| rows.len());
             diff.flip_cursor = diff.flip_cursor.scrolled(flips, height);
+        }
+        if let Some(compare) = self.compare.as_mut() {
+            compare.cursor = compare.cursor.scrolled(compare.visible.len(), height);
         }
     }
 }

@@ -19,14 +19,27 @@ impl App {
                 if let Some(i) = self.runs.marked.iter().position(|&m| m == selected) {
                     self.runs.marked.remove(i);
                 } else {
-                    if self.runs.marked.len() == 2 {
-                        self.runs.marked.remove(0);
-                    }
                     self.runs.marked.push(selected);
                 }
                 let marked = self.runs.marked.len();
-                self.say(format!("{marked} of 2 runs marked for a diff"));
+                self.say(match marked {
+                    2 => "2 runs marked: d diffs them, c compares them".to_owned(),
+                    n => format!("{n} runs marked: d diffs the first two, c compares them all"),
+                });
                 Command::None
+            }
+            Action::Compare if len > 1 => {
+                // The marked runs in the order marked, or every run, oldest first.
+                let runs: Vec<Run> = if self.runs.marked.len() >= 2 {
+                    self.runs
+                        .marked
+                        .iter()
+                        .map(|&i| data.runs[i].0.clone())
+                        .collect()
+                } else {
+                    data.runs.iter().rev().map(|(run, _)| run.clone()).collect()
+                };
+                self.open_compare(runs, 0)
             }
             Action::Open if len > 0 => {
                 let run = data.runs[selected].0.clone();
@@ -35,7 +48,7 @@ impl App {
             Action::Diff if len > 0 => {
                 // Two marked runs: A then B. Otherwise the selected run against the previous run
                 // of its model (runs are listed newest first).
-                let (a, b) = if self.runs.marked.len() == 2 {
+                let (a, b) = if self.runs.marked.len() >= 2 {
                     (
                         data.runs[self.runs.marked[0]].0.clone(),
                         data.runs[self.runs.marked[1]].0.clone(),
@@ -63,6 +76,7 @@ impl App {
                 self.screen = Screen::Diff;
                 self.diff = Some(DiffState {
                     generation,
+                    from_compare: None,
                     data: Loadable::Loading,
                     cursor: Cursor::default(),
                     task: None,

@@ -11,6 +11,7 @@ pub enum Screen {
     Diff,
     Flips,
     FlipSample,
+    Compare,
 }
 
 /// Something that arrives from the background.
@@ -108,6 +109,8 @@ pub struct FreqState {
 #[derive(Debug, Clone)]
 pub struct DiffState {
     pub generation: u64,
+    /// Opened from the Compare screen (Esc goes back there), at this task and metric.
+    pub from_compare: Option<(String, String)>,
     pub data: Loadable<crate::tui::data::DiffData>,
     pub cursor: Cursor,
     /// The task whose flips are listed, as an index into `data.flips`.
@@ -147,4 +150,24 @@ pub enum InputPurpose {
 pub struct Status {
     pub text: String,
     pub error: bool,
+}
+
+/// The Compare screen: many runs side by side against a baseline.
+#[derive(Debug, Clone)]
+pub struct CompareState {
+    pub generation: u64,
+    /// The runs, in column order.
+    pub runs: Vec<crate::store::Run>,
+    pub baseline: usize,
+    pub data: Loadable<crate::compare::Comparison>,
+    /// Over the visible rows.
+    pub cursor: Cursor,
+    /// The run's column under the cursor; the view scrolls sideways to keep it on screen, the
+    /// task and metric columns pinned.
+    pub column: usize,
+    pub filter: String,
+    /// Rows sorted by the Δ of this column, largest drop first.
+    pub sort_by: Option<usize>,
+    /// Indices into the comparison's rows, filtered and sorted.
+    pub visible: Vec<usize>,
 }

@@ -14,6 +14,7 @@ use crate::model::{Json, Prediction};
 pub use crate::text::format_value;
 use crate::text::{one_line, width};
 
+mod compare;
 mod dialog;
 mod diff;
 mod results;
@@ -104,6 +105,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
         Screen::Diff => diff_table(app, theme, frame, main),
         Screen::Flips => flips(app, theme, frame, main),
         Screen::FlipSample => flip_sample(app, theme, frame, main),
+        Screen::Compare => compare::compare(app, theme, frame, main),
     }
     frame.render_widget(status_line(app, theme), status);
     frame.render_widget(Paragraph::new(hint_line(app)).style(theme.dim()), hints);
@@ -194,6 +196,17 @@ fn position(app: &App) -> Option<String> {
                 (diff.flip_cursor.selected, len, len)
             }
         }
+        Screen::Compare => {
+            let compare = app.compare.as_ref()?;
+            let Loadable::Ready(data) = &compare.data else {
+                return None;
+            };
+            (
+                compare.cursor.selected,
+                compare.visible.len(),
+                data.rows.len(),
+            )
+        }
         Screen::Samples | Screen::Sample => {
             let samples = app.samples.as_ref()?;
             let Loadable::Ready(table) = &samples.data else {
@@ -271,6 +284,17 @@ fn breadcrumb(app: &App) -> String {
             && let Some((task, _)) = diff.task.and_then(|t| data.flips.get(t))
         {
             parts.push(format!("{task} flips"));
+        }
+    }
+    if app.screen == Screen::Compare
+        && let Some(compare) = &app.compare
+    {
+        parts.push(format!("compare {} runs", compare.runs.len()));
+        if let Some(column) = compare.sort_by {
+            parts.push(format!("sorted by Δ of {}", column + 1));
+        }
+        if !compare.filter.is_empty() {
+            parts.push(format!("filter “{}”", compare.filter));
         }
     }
     parts.join(" › ")
@@ -427,6 +451,7 @@ fn help(app: &App, theme: Theme, frame: &mut Frame) {
         Scope::Results,
         Scope::Samples,
         Scope::Sample,
+        Scope::Compare,
     ] {
         lines.push(Line::from(Span::styled(
             scope.title().to_owned(),

@@ -1,0 +1,173 @@
+//! The Compare screen: a matrix of runs against a baseline, scrolled both ways, with the task
+//! column pinned; `b` picks the baseline, `s` sorts by a column's Δ, `f` filters tasks, `Enter`
+//! opens the Diff screen of a column's run against the baseline.
+
+use super::*;
+
+impl App {
+    pub(super) fn open_compare(&mut self, runs: Vec<Run>, baseline: usize) -> Command {
+        let generation = self.generation();
+        self.status = None;
+        self.screen = Screen::Compare;
+        let (filter, sort_by, column) = match &self.compare {
+            // A new baseline keeps the rows' filter and the cursor's column.
+            Some(old) if old.runs == runs => (old.filter.clone(), old.sort_by, old.column),
+            _ => (String::new(), None, baseline),
+        };
+        self.compare = Some(CompareState {
+            generation,
+            runs: runs.clone(),
+            baseline,
+            data: Loadable::Loading,
+            cursor: Cursor::default(),
+            column,
+            filter,
+            sort_by,
+            visible: Vec::new(),
+        });
+        Command::LoadCompare {
+            generation,
+            runs,
+            baseline,
+        }
+    }
+
+    pub(super) fn on_compare_loaded(
+        &mut self,
+        generation: u64,
+        result: Result<crate::compare::Comparison, String>,
+    ) {
+        let Some(compare) = self.compare.as_mut().filter(|c| c.generation == generation) else {
+            return;
+        };
+        compare.data = match result {
+            Ok(data) => Loadable::Ready(data),
+            Err(e) => Loadable::Failed(e),
+        };
+        match &compare.data {
+            Loadable::Failed(e) => {
+                let e = e.clone();
+                self.fail(e);
+            }
+            _ => self.refresh_compare_rows(),
+        }
+    }
+
+    /// The rows shown: those whose task matches the filter, sorted by the chosen column's Δ.
+    pub(super) fn refresh_compare_rows(&mut self) {
+        let height = self.list_height();
+        let Some(compare) = self.compare.as_mut() else {
+            return;
+        };
+        let Loadable::Ready(data) = &compare.data else {
+            return;
+        };
+        let needle = compare.filter.to_lowercase();
+        let mut visible: Vec<usize> = (0..data.rows.len())
+            .filter(|&i| needle.is_empty() || data.rows[i].task.to_lowercase().contains(&needle))
+            .collect();
+        if let Some(column) = compare.sort_by {
+            let delta = |i: &usize| {
+                data.rows[*i].cells[column]
+                    .against_baseline
+                    .as_ref()
+                    .and_then(|a| a.delta)
+                    .filter(|d| !d.is_nan())
+            };
+            // Largest drop first; rows without a Δ last.
+            visible.sort_by(|a, b| match (delta(a), delta(b)) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            });
+        }
+        compare.cursor = compare.cursor.scrolled(visible.len(), height);
+        compare.visible = visible;
+    }
+
+    pub(super) fn on_compare(&mut self, action: Action) -> Command {
+        let height = self.list_height();
+        let Some(compare) = self.compare.as_mut() else {
+            return Command::None;
+        };
+        let Loadable::Ready(data) = &compare.data else {
+            return Command::None;
+        };
+        let columns = data.columns.len();
+        if let Some(cursor) = Self::list_move(compare.cursor, action, compare.visible.len(), height)
+        {
+            compare.cursor = cursor;
+            return Command::None;
+        }
+        match action {
+            Action::Left => {
+                compare.column = compare.column.saturating_sub(1);
+                Command::None
+            }
+            Action::Right => {
+                compare.column = (compare.column + 1).min(columns.saturating_sub(1));
+                Command::None
+            }
+            Action::Baseline => {
+                if compare.column == compare.baseline {
+                    return Command::None;
+                }
+                let (runs, baseline) = (compare.runs.clone(), compare.column);
+                let command = self.open_compare(runs, baseline);
+                self.say("testing every column against the new baseline …");
+                command
+            }
+            Action::Sort => {
+                compare.sort_by = match compare.sort_by {
+                    Some(c) if c == compare.column => None,
+                    _ if compare.column == compare.baseline => None,
+                    _ => Some(compare.column),
+                };
+                let sorted = compare.sort_by.is_some();
+                self.refresh_compare_rows();
+                if sorted {
+                    self.say("rows sorted by this column's Δ, largest drop first");
+                }
+                Command::None
+            }
+            Action::Filter => {
+                self.input = Some(Input {
+                    purpose: InputPurpose::FilterTasks,
+                    text: compare.filter.clone(),
+                    before: compare.filter.clone(),
+                });
+                Command::None
+            }
+            Action::Open => {
+                let Some(&index) = compare.visible.get(compare.cursor.selected) else {
+                    return Command::None;
+                };
+                if compare.column == compare.baseline {
+                    self.say("this is the baseline; choose another run's column with ← →");
+                    return Command::None;
+                }
+                let row = &data.rows[index];
+                let focus = (row.task.clone(), row.metric.clone());
+                let (a, b) = (
+                    compare.runs[compare.baseline].clone(),
+                    compare.runs[compare.column].clone(),
+                );
+                let generation = self.generation();
+                self.status = None;
+                self.screen = Screen::Diff;
+                self.diff = Some(DiffState {
+                    generation,
+                    from_compare: Some(focus),
+                    data: Loadable::Loading,
+                    cursor: Cursor::default(),
+                    task: None,
+                    flip_cursor: Cursor::default(),
+                    scroll: 0,
+                });
+                Command::LoadDiff { generation, a, b }
+            }
+            _ => Command::None,
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! The Compare screen: the task and metric columns pinned, the runs' columns scrolled sideways to
+//! keep the cursor's on screen, and a trend of each row across every run.
+
+use super::*;
+use ratatui::text::Text;
+
+use crate::compare::{Against, Comparison, Row as MatrixRow};
+
+/// Columns of one run's cell: `0.6250★±.072 -.208▼*`.
+const CELL_WIDTH: usize = 20;
+const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+pub(super) fn compare(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let Some(state) = &app.compare else { return };
+    if loadable_notice(frame, area, theme, "the comparison", &state.data) {
+        return;
+    }
+    let Loadable::Ready(data) = &state.data else {
+        return;
+    };
+    if state.visible.is_empty() {
+        notice(frame, area, "No row matches.", theme.dim());
+        return;
+    }
+    let columns = data.columns.len();
+    let task_width = state
+        .visible
+        .iter()
+        .map(|&i| width(&data.rows[i].task) + 2)
+        .max()
+        .unwrap_or(6)
+        .clamp(6, 16);
+    let metric_width = state
+        .visible
+        .iter()
+        .map(|&i| width(&data.rows[i].metric))
+        .max()
+        .unwrap_or(6)
+        .clamp(6, 14);
+    let trend_width = columns.clamp(5, 24);
+    // Each column is followed by one space; the runs' columns share what the pinned ones leave.
+    let room = (area.width as usize).saturating_sub(task_width + metric_width + trend_width + 2);
+    let shown = (room / (CELL_WIDTH + 1)).clamp(1, columns);
+    // Scroll sideways just enough to keep the cursor's column on screen.
+    let first = (state.column + 1)
+        .saturating_sub(shown)
+        .min(columns - shown);
+    // Two header lines: each run's number and model, then its date.
+    let height = area.height.saturating_sub(2) as usize;
+    let Cursor { selected, offset } = state.cursor;
+    let offset = offset
+        .min(selected)
+        .max((selected + 1).saturating_sub(height));
+    let rows = state
+        .visible
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(position, &index)| {
+            let row = &data.rows[index];
+            let on_row = position == selected;
+            let task = if row.derived {
+                format!("Σ {}", row.task)
+            } else {
+                row.task.clone()
+            };
+            let mut cells = vec![
+                Cell::from(crate::text::fit(&task, task_width)),
+                Cell::from(crate::text::fit(&row.metric, metric_width)),
+            ];
+            for column in first..first + shown {
+                let text = cell_text(data, row, column);
+                let mut style = cell_style(row, column, data.baseline, theme);
+                if on_row && column == state.column {
+                    style = theme.selected();
+                }
+                cells.push(Cell::from(Span::styled(
+                    format!("{text:>width$}", width = CELL_WIDTH),
+                    style,
+                )));
+            }
+            cells.push(Cell::from(trend(row, trend_width)));
+            let style = if on_row {
+                Style::default().add_modifier(Modifier::BOLD)
+            } else {
+                Style::default()
+            };
+            Row::new(cells).style(style)
+        });
+    let mut headers: Vec<Text> = vec![Text::from("Task"), Text::from("Metric")];
+    for column in first..first + shown {
+        let mark = if column == data.baseline { "◆" } else { "" };
+        let label = &data.columns[column];
+        let (model, date) = label.rsplit_once(" @ ").unwrap_or((label, ""));
+        let model = model.rsplit('/').next().unwrap_or(model);
+        let right = |text: String| {
+            format!(
+                "{:>width$}",
+                crate::text::fit(&text, CELL_WIDTH),
+                width = CELL_WIDTH
+            )
+        };
+        headers.push(Text::from(vec![
+            Line::from(right(format!("{mark}{} {model}", column + 1))),
+            Line::from(right(date.to_owned())),
+        ]));
+    }
+    headers.push(Text::from("trend"));
+    let mut widths = vec![
+        Constraint::Length(task_width as u16),
+        Constraint::Length(metric_width as u16),
+    ];
+    widths.extend((0..shown).map(|_| Constraint::Length(CELL_WIDTH as u16)));
+    widths.push(Constraint::Length(trend_width as u16));
+    let header_row = Row::new(headers.into_iter().map(Cell::from))
+        .height(2)
+        .style(theme.dim().add_modifier(Modifier::BOLD));
+    frame.render_widget(Table::new(rows, widths).header(header_row), area);
+}
+
+/// `0.6250★±0.072 -0.208▼*`: the value, `★` when it is its row's best, the standard error, and
+/// against the baseline Δ with its marks (`*` significant after Holm across the matrix, `▲▼`
+/// its direction, `?` inconclusive, `~` unpaired).
+fn cell_text(data: &Comparison, row: &MatrixRow, column: usize) -> String {
+    let cell = &row.cells[column];
+    let Some(value) = cell.value else {
+        return "—".into();
+    };
+    let mut text = format!("{value:.4}");
+    if row.best() == Some(column) {
+        text.push('★');
+    }
+    if let Some(se) = cell.stderr.filter(|s| !s.is_nan()) {
+        text.push_str(&format!("±{}", short(se, false)));
+        if cell.stderr_clustered {
+            text.push('c');
+        }
+    }
+    if column != data.baseline
+        && let Some(against) = &cell.against_baseline
+        && let Some(delta) = against.delta.filter(|d| !d.is_nan())
+    {
+        text.push_str(&format!(
+            " {}{}",
+            short(delta, true),
+            marks(against, row.higher_is_better)
+        ));
+    }
+    text
+}
+
+/// Three decimals without the leading zero below 1 (`.083`, `-.208`, `+1.250`), to keep a
+/// cell narrow.
+fn short(value: f64, signed: bool) -> String {
+    let text = if signed {
+        format!("{value:+.3}")
+    } else {
+        format!("{value:.3}")
+    };
+    text.replacen("0.", ".", 1)
+}
+
+fn marks(against: &Against, higher_is_better: Option<bool>) -> String {
+    let mut text = String::new();
+    if against.significant {
+        if let (Some(d), Some(better)) = (against.delta, higher_is_better)
+            && d != 0.0
+        {
+            text.push(if (d > 0.0) == better { '▲' } else { '▼' });
+        }
+        text.push('*');
+    } else if against.inconclusive() {
+        text.push('?');
+    }
+    if !against.paired && against.p_value.is_some() {
+        text.push('~');
+    }
+    text
+}
+
+/// Colour says again what the marks say: green better, red worse, dim the baseline.
+fn cell_style(row: &MatrixRow, column: usize, baseline: usize, theme: Theme) -> Style {
+    if column == baseline {
+        return theme.dim();
+    }
+    let Some(against) = &row.cells[column].against_baseline else {
+        return Style::default();
+    };
+    match (against.significant, against.delta, row.higher_is_better) {
+        (true, Some(d), Some(better)) if d != 0.0 => {
+            if (d > 0.0) == better {
+                theme.fg(Color::Green)
+            } else {
+                theme.fg(Color::Red)
+            }
+        }
+        _ => Style::default(),
+    }
+}
+
+/// The row's values across every run, as a sparkline (`▁` the lowest, `█` the highest).
+fn trend(row: &MatrixRow, room: usize) -> String {
+    let values: Vec<Option<f64>> = row
+        .cells
+        .iter()
+        .map(|c| c.value.filter(|v| v.is_finite()))
+        .collect();
+    let (low, high) = values
+        .iter()
+        .flatten()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
+    values
+        .iter()
+        .take(room)
+        .map(|v| match v {
+            Some(v) if high > low => {
+                let step = ((v - low) / (high - low) * (SPARKS.len() - 1) as f64).round() as usize;
+                SPARKS[step.min(SPARKS.len() - 1)]
+            }
+            Some(_) => SPARKS[SPARKS.len() / 2],
+            None => ' ',
+        })
+        .collect()
+}
