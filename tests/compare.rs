@@ -216,3 +216,77 @@ fn one_run_is_not_a_comparison() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("two runs or more"));
 }
+
+/// `compare --samples`: each sample of a task across the runs, each cell the run's own score
+/// (read here from the lm-eval lines with serde_json) and its verdict; the filters narrow them.
+#[test]
+fn sample_agreement_across_runs() {
+    let source = fixture("lm-eval-0.4.13");
+    let run = |args: &[&str]| -> Vec<Value> {
+        let mut all = vec![
+            "compare",
+            source.to_str().unwrap(),
+            "--samples",
+            "--task",
+            "toy_mc",
+        ];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--format", "jsonl"]);
+        let out = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+            .args(&all)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let lines = |date: &str| -> Vec<Value> {
+        let path = source.join(format!("fixture-org__dummy-lm/samples_toy_mc_{date}.jsonl"));
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let (a, b) = (
+        lines("2026-11-30T02-37-30.831220"),
+        lines("2026-11-30T02-37-47.075346"),
+    );
+    let all = run(&[]);
+    assert_eq!(all.len(), 10);
+    for (row, (la, lb)) in all.iter().zip(a.iter().zip(&b)) {
+        assert_eq!(row["id"], la["doc_id"].to_string().as_str());
+        for (cell, line) in row["cells"].as_array().unwrap().iter().zip([la, lb]) {
+            assert_eq!(cell["score"], line["acc"], "{row}");
+            let expected = if line["acc"] == 1.0 { "right" } else { "wrong" };
+            assert_eq!(cell["verdict"], expected, "{row}");
+        }
+    }
+    let count = |pred: &dyn Fn(f64, f64) -> bool| {
+        a.iter()
+            .zip(&b)
+            .filter(|(x, y)| pred(x["acc"].as_f64().unwrap(), y["acc"].as_f64().unwrap()))
+            .count()
+    };
+    assert_eq!(
+        run(&["--filter", "hard"]).len(),
+        count(&|x, y| x == 0.0 && y == 0.0)
+    );
+    assert_eq!(
+        run(&["--filter", "baseline-only"]).len(),
+        count(&|x, y| x == 1.0 && y == 0.0)
+    );
+    assert_eq!(run(&["--filter", "disagree"]).len(), count(&|x, y| x != y));
+    assert_eq!(run(&["--filter", "flip:1,2"]).len(), count(&|x, y| x != y));
+    assert!(
+        count(&|x, y| x != y) > 0,
+        "the fixture's seeds disagree somewhere"
+    );
+}

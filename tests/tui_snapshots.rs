@@ -708,3 +708,34 @@ fn compare_screens() {
         press(app, &[Char('c'), KeyCode::Right, Enter, Esc])
     });
 }
+
+#[test]
+fn agreement_grids() {
+    // quiz:geo|0 is the 8th row of the 3-run matrix.
+    let open_geo = |app: &mut App| {
+        press(app, &[Char('c'), Char('f')]);
+        typed(app, "geo");
+        press(app, &[Enter, Char('a')]);
+    };
+    snapshot("agreement_all_samples", Some(RUNS_013), |app| open_geo(app));
+    snapshot("agreement_hard_for_all", Some(RUNS_013), |app| {
+        open_geo(app);
+        press(app, &[Char('2')]);
+    });
+    snapshot("agreement_only_baseline_right", Some(RUNS_013), |app| {
+        open_geo(app);
+        press(app, &[Char('3')]);
+    });
+    snapshot("agreement_runs_disagree", Some(RUNS_013), |app| {
+        open_geo(app);
+        press(app, &[Char('4')]);
+    });
+    snapshot("agreement_flips_with_a_column", Some(RUNS_013), |app| {
+        open_geo(app);
+        press(app, &[KeyCode::Right, KeyCode::Right, Char('5')]);
+    });
+    snapshot("agreement_sample_side_by_side", Some(RUNS_013), |app| {
+        open_geo(app);
+        press(app, &[Char('4'), Enter]);
+    });
+}

@@ -28,12 +28,16 @@ pub(super) fn compare(args: &CompareArgs, out: &mut dyn Write, err: &mut dyn Wri
         metric: args.metric.clone(),
         cluster_by: args.cluster_by.clone(),
     };
+    if args.samples {
+        let task = args.task.as_deref().unwrap_or_default();
+        return samples(&runs, baseline, task, args, out);
+    }
     let comparison = compare::compare(&runs, &options)?;
     for warning in &comparison.warnings {
         writeln!(err, "warning: {warning}")?;
     }
     match args.format {
-        CompareFormat::Json => writeln!(
+        CompareFormat::Json | CompareFormat::Jsonl => writeln!(
             out,
             "{}",
             pyjson::to_string(&to_json(&comparison, &runs), WriteOptions::STRICT_INDENT2)
@@ -57,6 +61,117 @@ pub(super) fn compare(args: &CompareArgs, out: &mut dyn Write, err: &mut dyn Wri
         }
     }
     Ok(())
+}
+
+/// `--filter` as given on the command line.
+fn parse_filter(text: &str, columns: usize) -> Result<compare::AgreementFilter> {
+    use compare::AgreementFilter as F;
+    Ok(match text {
+        "all" => F::All,
+        "hard" => F::HardForAll,
+        "baseline-only" => F::OnlyBaselineRight,
+        "disagree" => F::Disagree,
+        other => {
+            let Some((a, b)) = other.strip_prefix("flip:").and_then(|p| p.split_once(',')) else {
+                bail!("--filter {other}: expected all, hard, baseline-only, disagree or flip:A,B");
+            };
+            let column = |c: &str| -> Result<usize> {
+                match c.trim().parse::<usize>() {
+                    Ok(n) if (1..=columns).contains(&n) => Ok(n - 1),
+                    _ => bail!("--filter {other}: columns are numbered 1 to {columns}"),
+                }
+            };
+            F::Flip(column(a)?, column(b)?)
+        }
+    })
+}
+
+/// `compare --samples`: each sample of a task across the runs.
+fn samples(
+    runs: &[Run],
+    baseline: usize,
+    task: &str,
+    args: &CompareArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let grid = compare::agreement(runs, baseline, task, args.metric.as_deref())?;
+    let filter = parse_filter(&args.filter, runs.len())?;
+    let rows = grid.rows.iter().filter(|r| grid.matches(r, filter));
+    match args.format {
+        CompareFormat::Table | CompareFormat::Markdown => {
+            for (i, column) in grid.columns.iter().enumerate() {
+                writeln!(out, "{}. {column}", i + 1)?;
+            }
+            writeln!(
+                out,
+                "\n{} · {} · {}\n",
+                grid.task,
+                grid.metric,
+                filter.label()
+            )?;
+            let mut headers: Vec<(String, Align)> = vec![("id".into(), Align::Left)];
+            headers.extend((0..grid.columns.len()).map(|i| ((i + 1).to_string(), Align::Left)));
+            headers.push(("input".into(), Align::Left));
+            let refs: Vec<(&str, Align)> = headers.iter().map(|(h, a)| (h.as_str(), *a)).collect();
+            let mut table = Table::new(&refs);
+            for row in rows {
+                let mut cells = vec![row.id.clone()];
+                cells.extend(row.cells.iter().map(|c| {
+                    c.as_ref()
+                        .map_or_else(|| "—".to_owned(), |c| c.verdict.mark().to_owned())
+                }));
+                cells.push(crate::text::one_line(&row.input, 60));
+                table.push(cells);
+            }
+            table.write_plain(out)?;
+        }
+        _ => {
+            for row in rows {
+                let mut map = Map::new();
+                map.insert("id".into(), row.id.as_str().into());
+                map.insert("task".into(), grid.task.as_str().into());
+                map.insert("metric".into(), grid.metric.as_str().into());
+                map.insert("input".into(), row.input.as_str().into());
+                map.insert("target".into(), row.target.as_str().into());
+                let cells: Vec<Json> = row
+                    .cells
+                    .iter()
+                    .zip(&grid.columns)
+                    .map(|(cell, run)| {
+                        let mut c = Map::new();
+                        c.insert("run".into(), run.as_str().into());
+                        match cell {
+                            Some(cell) => {
+                                c.insert("verdict".into(), verdict_name(cell.verdict).into());
+                                c.insert("score".into(), number(cell.score));
+                                c.insert("prediction".into(), cell.prediction.as_str().into());
+                            }
+                            None => {
+                                c.insert("verdict".into(), "missing".into());
+                            }
+                        }
+                        Json::Object(c)
+                    })
+                    .collect();
+                map.insert("cells".into(), Json::Array(cells));
+                writeln!(
+                    out,
+                    "{}",
+                    pyjson::to_string(&Json::Object(map), WriteOptions::STRICT_COMPACT)
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn verdict_name(verdict: crate::model::Verdict) -> &'static str {
+    match verdict {
+        crate::model::Verdict::Right => "right",
+        crate::model::Verdict::Wrong => "wrong",
+        crate::model::Verdict::Partial => "partial",
+        crate::model::Verdict::Unknown => "unknown",
+    }
 }
 
 /// Every run the sources name: a folder's runs (of `--model` only, when given), or the one run

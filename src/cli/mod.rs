@@ -143,6 +143,16 @@ pub struct CompareArgs {
     /// Cluster standard errors (and the Δ's) by this field of the samples.
     #[arg(long, value_name = "PATH")]
     pub cluster_by: Option<String>,
+    /// The samples of one task (--task) across the runs instead: right, wrong or partial in each.
+    #[arg(long, requires = "task")]
+    pub samples: bool,
+    /// With --samples: the task, as the baseline names it.
+    #[arg(long)]
+    pub task: Option<String>,
+    /// With --samples: `all`, `hard` (wrong in every run), `baseline-only` (only the baseline
+    /// right), `disagree`, or `flip:A,B` (right in one of columns A and B, wrong in the other).
+    #[arg(long, default_value = "all")]
+    pub filter: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -150,6 +160,8 @@ pub enum CompareFormat {
     Table,
     Markdown,
     Json,
+    /// One JSON object per line (with --samples: per sample).
+    Jsonl,
     Csv,
 }
 

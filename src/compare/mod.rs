@@ -3,6 +3,10 @@
 //! would run between those two. Holm's correction then runs across every cell of the matrix, so
 //! comparing more runs never makes a difference easier to call significant.
 
+mod agreement;
+
+pub use agreement::{Agreement, AgreementCell, AgreementFilter, AgreementRow, agreement};
+
 use crate::diff::{self, ALPHA, MetricDiff, Side, Test};
 use crate::stats::paired;
 use crate::store::{Run, StoreError};

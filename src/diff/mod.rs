@@ -205,6 +205,36 @@ impl<'a> Side<'a> {
         tasks
     }
 
+    /// A task's samples as the comparison reads them (Inspect's epochs averaged per id, other
+    /// harnesses' per-sample values named as their results metrics); `None` without details.
+    pub fn samples(&self, task: &str) -> Result<Option<Vec<Detail>>, StoreError> {
+        let Some(mut rows) = self.details(task)? else {
+            return Ok(None);
+        };
+        if let Some(results) = &self.results {
+            name_sample_values(results, task, &mut rows);
+        }
+        Ok(Some(rows))
+    }
+
+    /// This run's key of the task another run calls `task` (`custom|quiz:geo|0` for
+    /// `quiz:geo|0`).
+    /// A name without its few-shot part (`quiz:geo`) finds the task when only one has it.
+    pub fn matching_task(&self, task: &str) -> Option<String> {
+        let tasks = self.tasks();
+        if let Some(found) = tasks.iter().find(|t| pairing_key(t) == pairing_key(task)) {
+            return Some(found.clone());
+        }
+        let mut by_name = tasks.iter().filter(|t| {
+            let key = TaskKey::new(t.as_str());
+            key.name() == task || key.without_fewshot() == task
+        });
+        match (by_name.next(), by_name.next()) {
+            (Some(only), None) => Some(only.clone()),
+            _ => None,
+        }
+    }
+
     fn details(&self, task: &str) -> Result<Option<Vec<Detail>>, StoreError> {
         if self.run.details_path(task).is_none() {
             return Ok(None);

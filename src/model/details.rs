@@ -135,6 +135,38 @@ impl Detail {
     }
 }
 
+/// Whether a sample counts as right, from its first numeric metric: 1 (or more) right, 0 wrong,
+/// in between partial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Right,
+    Partial,
+    Wrong,
+    Unknown,
+}
+
+impl Verdict {
+    pub fn of_score(value: Option<f64>) -> Self {
+        match value {
+            Some(v) if v.is_nan() => Verdict::Unknown,
+            Some(v) if v >= 1.0 => Verdict::Right,
+            Some(v) if v <= 0.0 => Verdict::Wrong,
+            Some(_) => Verdict::Partial,
+            None => Verdict::Unknown,
+        }
+    }
+
+    /// A mark that carries the meaning without colour.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Verdict::Right => "✓",
+            Verdict::Partial => "~",
+            Verdict::Wrong => "✗",
+            Verdict::Unknown => "·",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ pub mod pyjson;
 mod results;
 mod task;
 
-pub use details::{Detail, Doc, ModelResponse, Prediction, SampleIdentity};
+pub use details::{Detail, Doc, ModelResponse, Prediction, SampleIdentity, Verdict};
 pub use json::{Json, Map};
 pub use results::{
     CompiledHashes, CompiledSummary, GeneralConfig, HARNESS_SECTION, MetricValue, ResultsFile,

@@ -173,37 +173,7 @@ fn result_lines(
     lines
 }
 
-/// Whether a sample counts as right, from its first numeric metric: 1 (or more) right, 0 wrong,
-/// in between partial.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Right,
-    Partial,
-    Wrong,
-    Unknown,
-}
-
-impl Verdict {
-    fn of(value: Option<f64>) -> Self {
-        match value {
-            Some(v) if v.is_nan() => Verdict::Unknown,
-            Some(v) if v >= 1.0 => Verdict::Right,
-            Some(v) if v <= 0.0 => Verdict::Wrong,
-            Some(_) => Verdict::Partial,
-            None => Verdict::Unknown,
-        }
-    }
-
-    /// A mark that carries the meaning without colour.
-    pub fn mark(self) -> &'static str {
-        match self {
-            Verdict::Right => "✓",
-            Verdict::Partial => "~",
-            Verdict::Wrong => "✗",
-            Verdict::Unknown => "·",
-        }
-    }
-}
+pub use crate::model::Verdict;
 
 /// The Samples screen's data: the columns of a task's list, one entry per row, in file order.
 #[derive(Debug, Clone, Default)]
@@ -269,7 +239,7 @@ impl SampleTable {
             }
             column.push(value.unwrap_or(f64::NAN));
         }
-        self.verdicts.push(Verdict::of(first_numeric));
+        self.verdicts.push(Verdict::of_score(first_numeric));
     }
 }
 

@@ -14,6 +14,7 @@ pub enum Scope {
     Sample,
     Diff,
     Compare,
+    Agreement,
 }
 
 impl Scope {
@@ -27,6 +28,7 @@ impl Scope {
             Scope::Sample => "Sample",
             Scope::Diff => "Diff",
             Scope::Compare => "Compare",
+            Scope::Agreement => "Agreement",
         }
     }
 }
@@ -62,6 +64,12 @@ pub enum Action {
     Left,
     Right,
     Baseline,
+    Agreement,
+    ShowAll,
+    HardForAll,
+    OnlyBaselineRight,
+    Disagree,
+    Flips,
     SaveRun,
     PushRun,
 }
@@ -225,6 +233,69 @@ pub const BINDINGS: &[Binding] = &[
         help: "diff: this column's run against the baseline, at this task",
     },
     Binding {
+        scope: Scope::Compare,
+        keys: &[Char('a')],
+        label: "a",
+        action: Action::Agreement,
+        help: "agreement: this task's samples across the runs, ✓ ✗ ~ each",
+    },
+    Binding {
+        scope: Scope::Agreement,
+        keys: &[Char('1')],
+        label: "1",
+        action: Action::ShowAll,
+        help: "every sample",
+    },
+    Binding {
+        scope: Scope::Agreement,
+        keys: &[Char('2')],
+        label: "2",
+        action: Action::HardForAll,
+        help: "hard for all: wrong in every run",
+    },
+    Binding {
+        scope: Scope::Agreement,
+        keys: &[Char('3')],
+        label: "3",
+        action: Action::OnlyBaselineRight,
+        help: "only the baseline right",
+    },
+    Binding {
+        scope: Scope::Agreement,
+        keys: &[Char('4')],
+        label: "4",
+        action: Action::Disagree,
+        help: "the runs disagree",
+    },
+    Binding {
+        scope: Scope::Agreement,
+        keys: &[Char('5')],
+        label: "5",
+        action: Action::Flips,
+        help: "flips between the baseline and the column under the cursor",
+    },
+    Binding {
+        scope: Scope::Agreement,
+        keys: &[Left, Char('h')],
+        label: "← h",
+        action: Action::Left,
+        help: "the run's column to the left",
+    },
+    Binding {
+        scope: Scope::Agreement,
+        keys: &[Right, Char('l')],
+        label: "→ l",
+        action: Action::Right,
+        help: "the run's column to the right",
+    },
+    Binding {
+        scope: Scope::Agreement,
+        keys: &[Enter],
+        label: "Enter",
+        action: Action::Open,
+        help: "the sample with every run's answer side by side",
+    },
+    Binding {
         scope: Scope::Diff,
         keys: &[Enter],
         label: "Enter",
@@ -359,7 +430,12 @@ pub fn action_for(key: &KeyEvent, scope: Scope, is_list: bool) -> Option<Action>
     find(scope)
         .or_else(sample_keys)
         .or_else(|| {
-            if is_list || matches!(scope, Scope::Sample | Scope::Diff | Scope::Compare) {
+            if is_list
+                || matches!(
+                    scope,
+                    Scope::Sample | Scope::Diff | Scope::Compare | Scope::Agreement
+                )
+            {
                 find(Scope::List)
             } else {
                 None

@@ -127,7 +127,7 @@ impl Jobs {
             Command::Search { .. } => JobKind::Search,
             Command::LoadSample { .. } => JobKind::Sample,
             Command::LoadDiff { .. } => JobKind::Diff,
-            Command::LoadCompare { .. } => JobKind::Compare,
+            Command::LoadCompare { .. } | Command::LoadAgreement { .. } => JobKind::Compare,
             Command::SaveRun { .. } | Command::PushRun { .. } => JobKind::Publish,
         };
         let cancel: CancelFlag = Arc::new(AtomicBool::new(false));
@@ -207,6 +207,17 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
             send(Message::CompareLoaded {
                 generation,
                 result: crate::compare::compare(&runs, &options).map_err(text),
+            });
+        }
+        Command::LoadAgreement {
+            generation,
+            runs,
+            baseline,
+            task,
+        } => {
+            send(Message::AgreementLoaded {
+                generation,
+                result: crate::compare::agreement(&runs, baseline, &task, None).map_err(text),
             });
         }
         Command::LoadSample {

@@ -139,6 +139,37 @@ impl App {
                 });
                 Command::None
             }
+            Action::Agreement => {
+                let Some(&index) = compare.visible.get(compare.cursor.selected) else {
+                    return Command::None;
+                };
+                let task = data.rows[index].task.clone();
+                if data.rows[index].derived {
+                    self.say(format!(
+                        "{task} is derived from other rows: it has no samples"
+                    ));
+                    return Command::None;
+                }
+                let (runs, baseline) = (compare.runs.clone(), compare.baseline);
+                let generation = self.generation();
+                self.status = None;
+                self.screen = Screen::Agreement;
+                self.agreement = Some(AgreementState {
+                    generation,
+                    data: Loadable::Loading,
+                    filter: crate::compare::AgreementFilter::All,
+                    visible: Vec::new(),
+                    cursor: Cursor::default(),
+                    column: baseline,
+                    scroll: 0,
+                });
+                Command::LoadAgreement {
+                    generation,
+                    runs,
+                    baseline,
+                    task,
+                }
+            }
             Action::Open => {
                 let Some(&index) = compare.visible.get(compare.cursor.selected) else {
                     return Command::None;
@@ -169,5 +200,113 @@ impl App {
             }
             _ => Command::None,
         }
+    }
+}
+
+impl App {
+    pub(super) fn on_agreement_loaded(
+        &mut self,
+        generation: u64,
+        result: Result<crate::compare::Agreement, String>,
+    ) {
+        let Some(agreement) = self
+            .agreement
+            .as_mut()
+            .filter(|a| a.generation == generation)
+        else {
+            return;
+        };
+        agreement.data = match result {
+            Ok(data) => Loadable::Ready(data),
+            Err(e) => Loadable::Failed(e),
+        };
+        if let Loadable::Failed(e) = &agreement.data {
+            let e = e.clone();
+            self.fail(e);
+        } else {
+            self.refilter_agreement();
+        }
+    }
+
+    fn refilter_agreement(&mut self) {
+        let height = self.list_height();
+        let Some(agreement) = self.agreement.as_mut() else {
+            return;
+        };
+        let Loadable::Ready(data) = &agreement.data else {
+            return;
+        };
+        agreement.visible = (0..data.rows.len())
+            .filter(|&i| data.matches(&data.rows[i], agreement.filter))
+            .collect();
+        agreement.cursor = agreement.cursor.to(0, agreement.visible.len(), height);
+        let (shown, total) = (agreement.visible.len(), data.rows.len());
+        let label = agreement.filter.label();
+        self.say(format!("{label}: {shown} of {total} samples"));
+    }
+
+    pub(super) fn on_agreement(&mut self, action: Action) -> Command {
+        use crate::compare::AgreementFilter;
+        let height = self.list_height();
+        let screen = self.screen;
+        let Some(agreement) = self.agreement.as_mut() else {
+            return Command::None;
+        };
+        let Loadable::Ready(data) = &agreement.data else {
+            return Command::None;
+        };
+        if screen == Screen::AgreementSample {
+            match action {
+                Action::Up => agreement.scroll = agreement.scroll.saturating_sub(1),
+                Action::Down => agreement.scroll = agreement.scroll.saturating_add(1),
+                Action::PrevSample | Action::NextSample => {
+                    let delta = if action == Action::NextSample { 1 } else { -1 };
+                    agreement.cursor =
+                        agreement
+                            .cursor
+                            .moved(delta, agreement.visible.len(), height);
+                    agreement.scroll = 0;
+                }
+                _ => {}
+            }
+            return Command::None;
+        }
+        if let Some(cursor) =
+            Self::list_move(agreement.cursor, action, agreement.visible.len(), height)
+        {
+            agreement.cursor = cursor;
+            return Command::None;
+        }
+        let columns = data.columns.len();
+        let filter = match action {
+            Action::ShowAll => AgreementFilter::All,
+            Action::HardForAll => AgreementFilter::HardForAll,
+            Action::OnlyBaselineRight => AgreementFilter::OnlyBaselineRight,
+            Action::Disagree => AgreementFilter::Disagree,
+            Action::Flips if agreement.column != data.baseline => {
+                AgreementFilter::Flip(data.baseline, agreement.column)
+            }
+            Action::Flips => {
+                self.say("move to another run's column (← →) to list its flips with the baseline");
+                return Command::None;
+            }
+            Action::Left => {
+                agreement.column = agreement.column.saturating_sub(1);
+                return Command::None;
+            }
+            Action::Right => {
+                agreement.column = (agreement.column + 1).min(columns.saturating_sub(1));
+                return Command::None;
+            }
+            Action::Open if !agreement.visible.is_empty() => {
+                agreement.scroll = 0;
+                self.screen = Screen::AgreementSample;
+                return Command::None;
+            }
+            _ => return Command::None,
+        };
+        agreement.filter = filter;
+        self.refilter_agreement();
+        Command::None
     }
 }

@@ -16,7 +16,11 @@ impl App {
             Screen::Results | Screen::Samples | Screen::Sample => {
                 self.results.as_ref().map(|r| r.run.clone())
             }
-            Screen::Diff | Screen::Flips | Screen::FlipSample => None,
+            Screen::Diff
+            | Screen::Flips
+            | Screen::FlipSample
+            | Screen::Agreement
+            | Screen::AgreementSample => None,
             Screen::Compare => self
                 .compare
                 .as_ref()

@@ -27,8 +27,8 @@ mod state;
 
 pub use cursor::Cursor;
 pub use state::{
-    CompareState, DiffState, FreqState, Input, InputPurpose, Loadable, ResultsSort, ResultsState,
-    RunsState, SampleState, SamplesState, Screen, Status,
+    AgreementState, CompareState, DiffState, FreqState, Input, InputPurpose, Loadable, ResultsSort,
+    ResultsState, RunsState, SampleState, SamplesState, Screen, Status,
 };
 
 /// The run the app opens at start, named on the command line.
@@ -52,6 +52,7 @@ pub struct App {
     pub sample: Option<SampleState>,
     pub diff: Option<DiffState>,
     pub compare: Option<CompareState>,
+    pub agreement: Option<AgreementState>,
     pub input: Option<Input>,
     pub help: bool,
     pub help_scroll: u16,
@@ -126,6 +127,10 @@ pub enum Message {
         generation: u64,
         result: Result<crate::compare::Comparison, String>,
     },
+    AgreementLoaded {
+        generation: u64,
+        result: Result<crate::compare::Agreement, String>,
+    },
     SampleLoaded {
         generation: u64,
         result: Result<SampleDetail, String>,
@@ -183,6 +188,12 @@ pub enum Command {
         runs: Vec<Run>,
         baseline: usize,
     },
+    LoadAgreement {
+        generation: u64,
+        runs: Vec<Run>,
+        baseline: usize,
+        task: String,
+    },
     LoadSample {
         generation: u64,
         /// The task's samples, as the list opened them.
@@ -225,6 +236,7 @@ impl App {
             sample: None,
             diff: None,
             compare: None,
+            agreement: None,
             input: None,
             help: false,
             help_scroll: 0,
@@ -274,6 +286,8 @@ impl App {
             Screen::Diff | Screen::Flips => Scope::Diff,
             Screen::FlipSample => Scope::Sample,
             Screen::Compare => Scope::Compare,
+            Screen::Agreement => Scope::Agreement,
+            Screen::AgreementSample => Scope::Sample,
         }
     }
 
@@ -327,6 +341,10 @@ impl App {
             }
             Message::CompareLoaded { generation, result } => {
                 self.on_compare_loaded(generation, result);
+                Command::None
+            }
+            Message::AgreementLoaded { generation, result } => {
+                self.on_agreement_loaded(generation, result);
                 Command::None
             }
             Message::JobProgress { generation, text } => {
@@ -403,6 +421,7 @@ impl App {
                 Screen::Sample => self.on_sample(action),
                 Screen::Diff | Screen::Flips | Screen::FlipSample => self.on_diff(action),
                 Screen::Compare => self.on_compare(action),
+                Screen::Agreement | Screen::AgreementSample => self.on_agreement(action),
             },
         }
     }
@@ -422,6 +441,8 @@ impl App {
             Screen::Flips => Screen::Diff,
             Screen::FlipSample => Screen::Flips,
             Screen::Compare => Screen::Runs,
+            Screen::Agreement => Screen::Compare,
+            Screen::AgreementSample => Screen::Agreement,
         };
     }
 
@@ -466,6 +487,9 @@ impl App {
         }
         if let Some(compare) = self.compare.as_mut() {
             compare.cursor = compare.cursor.scrolled(compare.visible.len(), height);
+        }
+        if let Some(agreement) = self.agreement.as_mut() {
+            agreement.cursor = agreement.cursor.scrolled(agreement.visible.len(), height);
         }
     }
 }

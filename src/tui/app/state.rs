@@ -12,6 +12,8 @@ pub enum Screen {
     Flips,
     FlipSample,
     Compare,
+    Agreement,
+    AgreementSample,
 }
 
 /// Something that arrives from the background.
@@ -170,4 +172,19 @@ pub struct CompareState {
     pub sort_by: Option<usize>,
     /// Indices into the comparison's rows, filtered and sorted.
     pub visible: Vec<usize>,
+}
+
+/// The agreement grid: one task's samples across the Compare screen's runs.
+#[derive(Debug, Clone)]
+pub struct AgreementState {
+    pub generation: u64,
+    pub data: Loadable<crate::compare::Agreement>,
+    pub filter: crate::compare::AgreementFilter,
+    /// Indices into the grid's rows that pass the filter.
+    pub visible: Vec<usize>,
+    pub cursor: Cursor,
+    /// The run's column under the cursor (the other side of a flip filter).
+    pub column: usize,
+    /// Scroll of the side-by-side view.
+    pub scroll: u16,
 }

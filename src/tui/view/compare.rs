@@ -225,3 +225,138 @@ fn trend(row: &MatrixRow, room: usize) -> String {
         })
         .collect()
 }
+
+/// The agreement grid: a sample per row, a run per column, each `✓` `✗` `~` (`—` where the run
+/// has no such sample), the id and the input beside.
+pub(super) fn agreement(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let Some(state) = &app.agreement else { return };
+    if loadable_notice(frame, area, theme, "the samples", &state.data) {
+        return;
+    }
+    let Loadable::Ready(data) = &state.data else {
+        return;
+    };
+    if state.visible.is_empty() {
+        notice(
+            frame,
+            area,
+            &format!("No sample: {}.", state.filter.label()),
+            theme.dim(),
+        );
+        return;
+    }
+    let columns = data.columns.len();
+    let id_width = state
+        .visible
+        .iter()
+        .map(|&i| width(&data.rows[i].id))
+        .max()
+        .unwrap_or(2)
+        .clamp(2, 16);
+    let height = area.height.saturating_sub(1) as usize;
+    let Cursor { selected, offset } = state.cursor;
+    let offset = offset
+        .min(selected)
+        .max((selected + 1).saturating_sub(height));
+    let rows = state
+        .visible
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(position, &index)| {
+            let row = &data.rows[index];
+            let mut cells = vec![Cell::from(crate::text::fit(&row.id, id_width))];
+            for (column, cell) in row.cells.iter().enumerate() {
+                let (mark, style) = match cell {
+                    Some(c) => (c.verdict.mark(), theme.verdict(c.verdict)),
+                    None => ("—", theme.dim()),
+                };
+                let style = if position == selected && column == state.column {
+                    theme.selected()
+                } else {
+                    style
+                };
+                cells.push(Cell::from(Span::styled(format!(" {mark}"), style)));
+            }
+            cells.push(Cell::from(one_line(&row.input, 200)));
+            let style = if position == selected {
+                Style::default().add_modifier(Modifier::BOLD)
+            } else {
+                Style::default()
+            };
+            Row::new(cells).style(style)
+        });
+    let mut headers = vec!["id".to_owned()];
+    headers.extend((0..columns).map(|c| {
+        if c == data.baseline {
+            format!("◆{}", c + 1)
+        } else {
+            format!(" {}", c + 1)
+        }
+    }));
+    headers.push(format!(
+        "input  ({} · {})",
+        data.metric,
+        state.filter.label()
+    ));
+    let mut widths = vec![Constraint::Length(id_width as u16)];
+    widths.extend((0..columns).map(|_| Constraint::Length(3)));
+    widths.push(Constraint::Min(10));
+    let header_cells: Vec<&str> = headers.iter().map(String::as_str).collect();
+    frame.render_widget(
+        Table::new(rows, widths).header(header(&header_cells, theme)),
+        area,
+    );
+}
+
+/// One sample with every run's answer: its input and target, then per run the verdict, the score
+/// and the prediction.
+pub(super) fn agreement_sample(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let Some(state) = &app.agreement else { return };
+    let Loadable::Ready(data) = &state.data else {
+        return;
+    };
+    let Some(row) = state
+        .visible
+        .get(state.cursor.selected)
+        .map(|&i| &data.rows[i])
+    else {
+        return;
+    };
+    let mut lines = vec![super::samples::section("input", theme)];
+    lines.extend(super::samples::visible_whitespace(&row.input));
+    lines.push(super::samples::section("target", theme));
+    lines.extend(super::samples::visible_whitespace(&row.target));
+    for (column, (cell, run)) in row.cells.iter().zip(&data.columns).enumerate() {
+        let base = if column == data.baseline {
+            " (baseline)"
+        } else {
+            ""
+        };
+        lines.push(super::samples::section(
+            &format!("{}. {run}{base}", column + 1),
+            theme,
+        ));
+        match cell {
+            Some(cell) => {
+                let score = cell.score.map_or("—".to_owned(), format_value);
+                lines.push(Line::from(Span::styled(
+                    format!("{} {} {score}", cell.verdict.mark(), data.metric),
+                    theme.verdict(cell.verdict),
+                )));
+                lines.extend(super::samples::visible_whitespace(&cell.prediction));
+            }
+            None => lines.push(Line::from(Span::styled(
+                "— this run has no such sample",
+                theme.dim(),
+            ))),
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((state.scroll, 0)),
+        area,
+    );
+}

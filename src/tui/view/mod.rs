@@ -63,7 +63,7 @@ impl Theme {
         Style::default().add_modifier(Modifier::DIM)
     }
 
-    fn verdict(self, verdict: Verdict) -> Style {
+    pub(super) fn verdict(self, verdict: Verdict) -> Style {
         match verdict {
             Verdict::Right => self.fg(Color::Green),
             Verdict::Wrong => self.fg(Color::Red),
@@ -106,6 +106,8 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
         Screen::Flips => flips(app, theme, frame, main),
         Screen::FlipSample => flip_sample(app, theme, frame, main),
         Screen::Compare => compare::compare(app, theme, frame, main),
+        Screen::Agreement => compare::agreement(app, theme, frame, main),
+        Screen::AgreementSample => compare::agreement_sample(app, theme, frame, main),
     }
     frame.render_widget(status_line(app, theme), status);
     frame.render_widget(Paragraph::new(hint_line(app)).style(theme.dim()), hints);
@@ -196,6 +198,17 @@ fn position(app: &App) -> Option<String> {
                 (diff.flip_cursor.selected, len, len)
             }
         }
+        Screen::Agreement | Screen::AgreementSample => {
+            let agreement = app.agreement.as_ref()?;
+            let Loadable::Ready(data) = &agreement.data else {
+                return None;
+            };
+            (
+                agreement.cursor.selected,
+                agreement.visible.len(),
+                data.rows.len(),
+            )
+        }
         Screen::Compare => {
             let compare = app.compare.as_ref()?;
             let Loadable::Ready(data) = &compare.data else {
@@ -285,6 +298,25 @@ fn breadcrumb(app: &App) -> String {
         {
             parts.push(format!("{task} flips"));
         }
+    }
+    if matches!(app.screen, Screen::Agreement | Screen::AgreementSample)
+        && let Some(agreement) = &app.agreement
+    {
+        parts.push("agreement".into());
+        if let Loadable::Ready(data) = &agreement.data {
+            parts.push(data.task.clone());
+            if app.screen == Screen::AgreementSample
+                && let Some(row) = agreement
+                    .visible
+                    .get(agreement.cursor.selected)
+                    .map(|&i| &data.rows[i])
+            {
+                parts.push(format!("id {}", row.id));
+            } else {
+                parts.push(agreement.filter.label());
+            }
+        }
+        return parts.join(" › ");
     }
     if app.screen == Screen::Compare
         && let Some(compare) = &app.compare
@@ -452,6 +484,7 @@ fn help(app: &App, theme: Theme, frame: &mut Frame) {
         Scope::Samples,
         Scope::Sample,
         Scope::Compare,
+        Scope::Agreement,
     ] {
         lines.push(Line::from(Span::styled(
             scope.title().to_owned(),

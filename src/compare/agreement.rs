@@ -1,0 +1,161 @@
+//! Sample agreement across runs: one row per sample of the baseline's task, one cell per run,
+//! each `✓` / `✗` / `~` from the sample's score, paired with the baseline's sample as `diff`
+//! pairs them. Filters find the samples hard for every run, those only the baseline gets right,
+//! those the runs disagree on, and the flips between two runs.
+
+use crate::diff::{Side, pair_samples, prediction_text};
+use crate::model::{Detail, Verdict};
+use crate::store::{Run, StoreError};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgreementCell {
+    pub score: Option<f64>,
+    pub verdict: Verdict,
+    pub prediction: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgreementRow {
+    pub id: String,
+    pub input: String,
+    pub target: String,
+    /// One per run; `None` where a run has no such sample.
+    pub cells: Vec<Option<AgreementCell>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Agreement {
+    /// `model @ date_id`, in column order.
+    pub columns: Vec<String>,
+    pub baseline: usize,
+    pub task: String,
+    /// The score each cell's verdict is read from.
+    pub metric: String,
+    pub rows: Vec<AgreementRow>,
+}
+
+/// Which rows a grid shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgreementFilter {
+    All,
+    /// Every run that has the sample got it wrong.
+    HardForAll,
+    /// The baseline right, every other run wrong.
+    OnlyBaselineRight,
+    /// The runs do not all agree.
+    Disagree,
+    /// Right in one column and wrong in the other, or the other way round.
+    Flip(usize, usize),
+}
+
+impl AgreementFilter {
+    pub fn label(self) -> String {
+        match self {
+            AgreementFilter::All => "all samples".into(),
+            AgreementFilter::HardForAll => "wrong in every run".into(),
+            AgreementFilter::OnlyBaselineRight => "only the baseline right".into(),
+            AgreementFilter::Disagree => "runs disagree".into(),
+            AgreementFilter::Flip(a, b) => format!("flips between {} and {}", a + 1, b + 1),
+        }
+    }
+}
+
+impl Agreement {
+    pub fn matches(&self, row: &AgreementRow, filter: AgreementFilter) -> bool {
+        let verdicts: Vec<Verdict> = row.cells.iter().flatten().map(|c| c.verdict).collect();
+        let at = |i: usize| row.cells.get(i).and_then(|c| c.as_ref()).map(|c| c.verdict);
+        match filter {
+            AgreementFilter::All => true,
+            AgreementFilter::HardForAll => {
+                !verdicts.is_empty() && verdicts.iter().all(|v| *v == Verdict::Wrong)
+            }
+            AgreementFilter::OnlyBaselineRight => {
+                at(self.baseline) == Some(Verdict::Right)
+                    && row
+                        .cells
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i != self.baseline)
+                        .all(|(_, c)| c.as_ref().is_some_and(|c| c.verdict == Verdict::Wrong))
+            }
+            AgreementFilter::Disagree => verdicts.windows(2).any(|w| w[0] != w[1]),
+            AgreementFilter::Flip(a, b) => matches!(
+                (at(a), at(b)),
+                (Some(Verdict::Right), Some(Verdict::Wrong))
+                    | (Some(Verdict::Wrong), Some(Verdict::Right))
+            ),
+        }
+    }
+}
+
+/// The agreement of `runs` on the baseline's `task`, scored by `metric` (default: the task's
+/// first metric in the baseline's results).
+pub fn agreement(
+    runs: &[Run],
+    baseline: usize,
+    task: &str,
+    metric: Option<&str>,
+) -> Result<Agreement, StoreError> {
+    let sides: Vec<Side> = runs.iter().map(Side::load).collect::<Result<_, _>>()?;
+    let base = &sides[baseline];
+    let Some(base_task) = base.matching_task(task) else {
+        return Err(StoreError::TaskNotFound {
+            model: runs[baseline].model.clone(),
+            date_id: runs[baseline].date_id.clone(),
+            task: task.to_owned(),
+            available: String::new(),
+        });
+    };
+    let base_rows = base.samples(&base_task)?.unwrap_or_default();
+    let metric = match metric {
+        Some(metric) => metric.to_owned(),
+        None => base
+            .results
+            .as_ref()
+            .and_then(|r| r.row(&base_task))
+            .and_then(|row| row.metrics().first().map(|m| m.metric.to_owned()))
+            .or_else(|| {
+                base_rows
+                    .first()
+                    .and_then(|d| d.metric.keys().next().cloned())
+            })
+            .unwrap_or_default(),
+    };
+    let cell = |detail: &Detail| {
+        let score = detail.metric_value(&metric);
+        AgreementCell {
+            score,
+            verdict: Verdict::of_score(score),
+            prediction: prediction_text(detail),
+        }
+    };
+    let mut rows: Vec<AgreementRow> = base_rows
+        .iter()
+        .map(|d| AgreementRow {
+            id: d.doc.id.clone().unwrap_or_default(),
+            input: d.doc.query.clone(),
+            target: d.doc.golds().join(" | "),
+            cells: vec![None; sides.len()],
+        })
+        .collect();
+    for (column, side) in sides.iter().enumerate() {
+        let own = match side.matching_task(&base_task) {
+            Some(own) => side.samples(&own)?.unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let (pairs, _, _) = pair_samples(&base_rows, &own);
+        for (i, j) in pairs {
+            rows[i].cells[column] = Some(cell(&own[j]));
+        }
+    }
+    Ok(Agreement {
+        columns: runs
+            .iter()
+            .map(|r| format!("{} @ {}", r.model, r.date_id))
+            .collect(),
+        baseline,
+        task: base_task,
+        metric,
+        rows,
+    })
+}
