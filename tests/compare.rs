@@ -140,7 +140,10 @@ a, b = lines("2026-11-30T02-37-30.831220"), lines("2026-11-30T02-37-47.075346")
 right_to_wrong = sum(1 for i in a if a[i] == 1 and b[i] == 0)
 wrong_to_right = sum(1 for i in a if a[i] == 0 and b[i] == 1)
 mcnemar = binomtest(right_to_wrong, right_to_wrong + wrong_to_right, 0.5).pvalue
-print(json.dumps({"holm": holm, "mcnemar": mcnemar}))
+from scipy.stats import pearsonr
+ids = sorted(a)
+r = float(pearsonr([a[i] for i in ids], [b[i] for i in ids]).statistic)
+print(json.dumps({"holm": holm, "mcnemar": mcnemar, "pearson": r}))
 "#;
     let expected: Value = serde_json::from_str(&python_env(
         &py,
@@ -162,6 +165,11 @@ print(json.dumps({"holm": holm, "mcnemar": mcnemar}))
     assert!(
         (acc["p_value"].as_f64().unwrap() - theirs).abs() < 1e-12,
         "{acc} vs {theirs}"
+    );
+    let r = expected["pearson"].as_f64().unwrap();
+    assert!(
+        (acc["correlation"].as_f64().unwrap() - r).abs() < 1e-12,
+        "{acc} vs r = {r}"
     );
 }
 

@@ -40,7 +40,10 @@ pub(super) fn compare(args: &CompareArgs, out: &mut dyn Write, err: &mut dyn Wri
         CompareFormat::Json | CompareFormat::Jsonl => writeln!(
             out,
             "{}",
-            pyjson::to_string(&to_json(&comparison, &runs), WriteOptions::STRICT_INDENT2)
+            pyjson::to_string(
+                &to_json(&comparison, &runs, args.mde_target),
+                WriteOptions::STRICT_INDENT2
+            )
         )?,
         CompareFormat::Csv => write_csv(&comparison, out)?,
         CompareFormat::Table => {
@@ -50,6 +53,9 @@ pub(super) fn compare(args: &CompareArgs, out: &mut dyn Write, err: &mut dyn Wri
             writeln!(out)?;
             table(&comparison, false).write_plain(out)?;
             legend(&comparison, false, out)?;
+            if let Some(target) = args.mde_target {
+                sample_sizes(&comparison, target, out)?;
+            }
         }
         CompareFormat::Markdown => {
             for (i, column) in comparison.columns.iter().enumerate() {
@@ -386,11 +392,42 @@ fn legend(comparison: &Comparison, markdown: bool, out: &mut dyn Write) -> Resul
     Ok(())
 }
 
+/// For each inconclusive cell: how many paired samples would detect a Δ of `target`, and how
+/// much pairing helped (the per-sample correlation).
+fn sample_sizes(comparison: &Comparison, target: f64, out: &mut dyn Write) -> Result<()> {
+    writeln!(
+        out,
+        "\nTo detect a true |Δ| of {target} with 80 % power (α = 0.05):"
+    )?;
+    for row in &comparison.rows {
+        for (column, cell) in row.cells.iter().enumerate() {
+            let Some(against) = cell.against_baseline.as_ref().filter(|a| a.inconclusive()) else {
+                continue;
+            };
+            let Some(n) = against.samples_for(target) else {
+                continue;
+            };
+            let correlation = against.correlation.map_or(String::new(), |r| {
+                format!(", paired scores correlate at r = {r:.2}")
+            });
+            writeln!(
+                out,
+                "  {} {} column {}: about {n} paired samples (has {}){correlation}",
+                row.task,
+                row.metric,
+                column + 1,
+                against.n_paired
+            )?;
+        }
+    }
+    Ok(())
+}
+
 fn number(value: Option<f64>) -> Json {
     value.map_or(Json::Null, Json::Float)
 }
 
-fn to_json(comparison: &Comparison, runs: &[Run]) -> Json {
+fn to_json(comparison: &Comparison, runs: &[Run], mde_target: Option<f64>) -> Json {
     let mut root = Map::new();
     let columns: Vec<Json> = runs
         .iter()
@@ -456,6 +493,14 @@ fn to_json(comparison: &Comparison, runs: &[Run]) -> Json {
                         a.map_or(Json::Null, |a| a.test.name().into()),
                     );
                     c.insert("mde".into(), number(a.and_then(|a| a.mde)));
+                    c.insert("correlation".into(), number(a.and_then(|a| a.correlation)));
+                    if let Some(target) = mde_target {
+                        c.insert(
+                            "samples_for_mde_target".into(),
+                            a.and_then(|a| a.samples_for(target))
+                                .map_or(Json::Null, |n| Json::Int(n as i64)),
+                        );
+                    }
                     c.insert(
                         "verdict".into(),
                         verdict(cell, row, column, comparison.baseline).into(),

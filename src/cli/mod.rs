@@ -146,6 +146,9 @@ pub struct CompareArgs {
     /// The samples of one task (--task) across the runs instead: right, wrong or partial in each.
     #[arg(long, requires = "task")]
     pub samples: bool,
+    /// Report, per cell, the paired samples needed to detect a true Δ of this size (80 % power).
+    #[arg(long, value_name = "D")]
+    pub mde_target: Option<f64>,
     /// With --samples: the task, as the baseline names it.
     #[arg(long)]
     pub task: Option<String>,

@@ -35,6 +35,8 @@ pub struct Against {
     pub test: Test,
     /// The smallest |Δ| the test could detect with 80 % power.
     pub mde: Option<f64>,
+    /// Pearson's correlation of the paired per-sample scores: how much pairing helped.
+    pub correlation: Option<f64>,
 }
 
 impl Against {
@@ -42,6 +44,14 @@ impl Against {
     /// a difference from none.
     pub fn inconclusive(&self) -> bool {
         !self.significant && matches!((self.delta, self.mde), (Some(d), Some(m)) if d.abs() < m)
+    }
+
+    /// Paired samples needed to detect a true |Δ| of `target` with 80 % power at α = 0.05,
+    /// from this comparison's spread: the detectable effect shrinks with √n.
+    pub fn samples_for(&self, target: f64) -> Option<u64> {
+        let mde = self.mde.filter(|m| *m > 0.0 && m.is_finite())?;
+        (self.n_paired > 0 && target > 0.0)
+            .then(|| (self.n_paired as f64 * (mde / target).powi(2)).ceil() as u64)
     }
 }
 
@@ -209,6 +219,7 @@ fn against(row: &MetricDiff) -> Against {
         n_paired: row.n_paired,
         test: row.test,
         mde: c.map(|c| c.mde).filter(|m| !m.is_nan()),
+        correlation: row.correlation,
     }
 }
 
@@ -347,6 +358,26 @@ pub fn checkpoint_step(model: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn samples_for_a_target_scale_with_the_square_of_the_detectable_effect() {
+        let against = Against {
+            delta: Some(0.01),
+            p_value: Some(0.8),
+            p_adjusted: Some(1.0),
+            significant: false,
+            paired: true,
+            n_paired: 10,
+            test: Test::PairedT,
+            mde: Some(0.2),
+            correlation: None,
+        };
+        assert!(against.inconclusive());
+        // Halving the detectable effect takes four times the samples.
+        assert_eq!(against.samples_for(0.1), Some(40));
+        assert_eq!(against.samples_for(0.2), Some(10));
+        assert_eq!(against.samples_for(0.0), None);
+    }
 
     #[test]
     fn checkpoint_steps_from_model_names() {

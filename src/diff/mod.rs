@@ -83,6 +83,9 @@ pub struct MetricDiff {
     pub prompt_drift: bool,
     /// Each run's standard error of the metric clustered by `--cluster-by` (means only).
     pub clustered_se: Option<(f64, f64)>,
+    /// Pearson's correlation of the paired per-sample scores (means only): how much pairing
+    /// narrowed the test, as the paired variance is Var(A) + Var(B) − 2 Cov(A, B).
+    pub correlation: Option<f64>,
 }
 
 impl MetricDiff {
@@ -613,6 +616,7 @@ fn compare_metric(task: &TaskData<'_>, metric: &str) -> MetricDiff {
         higher_is_better,
         prompt_drift: task.prompt_drift,
         clustered_se: None,
+        correlation: None,
     };
     // lighteval's rows all carry a metric; another harness's may carry it on some rows only (an
     // lm-eval filter's lines), and then only those rows, and the pairs between them, count.
@@ -688,6 +692,14 @@ fn compare_metric(task: &TaskData<'_>, metric: &str) -> MetricDiff {
             let (comparison, test) = paired_comparison(aggregation, &pa, &pb);
             row.comparison = Some(comparison);
             row.test = test;
+            if aggregation == Aggregation::Mean {
+                let (va, vb): (Vec<f64>, Vec<f64>) = pa
+                    .iter()
+                    .zip(&pb)
+                    .map(|(x, y)| (number(x), number(y)))
+                    .unzip();
+                row.correlation = paired::pearson(&va, &vb);
+            }
             // A's clusters label the pairs' differences.
             if let Some((ca, _)) = &clustered {
                 let labels: Vec<&str> = pairs.iter().map(|&(i, _)| ca[i].as_str()).collect();

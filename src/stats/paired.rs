@@ -186,6 +186,26 @@ pub fn welch_t(a: &[f64], b: &[f64]) -> Comparison {
     with_interval(delta, se, p_value, t_critical(0.05, df))
 }
 
+/// Pearson's correlation of two equally long samples; `None` when either is constant or shorter
+/// than two.
+pub fn pearson(a: &[f64], b: &[f64]) -> Option<f64> {
+    let n = a.len().min(b.len());
+    if n < 2 {
+        return None;
+    }
+    let (ma, mb) = (
+        a[..n].iter().sum::<f64>() / n as f64,
+        b[..n].iter().sum::<f64>() / n as f64,
+    );
+    let (mut cov, mut va, mut vb) = (0.0, 0.0, 0.0);
+    for (x, y) in a[..n].iter().zip(&b[..n]) {
+        cov += (x - ma) * (y - mb);
+        va += (x - ma) * (x - ma);
+        vb += (y - mb) * (y - mb);
+    }
+    (va > 0.0 && vb > 0.0).then(|| cov / (va * vb).sqrt())
+}
+
 /// An unpaired z comparison from two estimates and their (textbook) standard errors.
 pub fn z_from_stderr(a: f64, se_a: f64, b: f64, se_b: f64) -> Comparison {
     let delta = b - a;
