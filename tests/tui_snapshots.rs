@@ -739,3 +739,25 @@ fn agreement_grids() {
         press(app, &[Char('4'), Enter]);
     });
 }
+
+/// The Compare screen's first frame holds the stored values before any test has read a sample.
+#[test]
+fn compare_values_come_before_the_tests() {
+    let mut app = open(Some(RUNS_013), (100, 30));
+    let command = app.update(Message::Key(KeyEvent::new(Char('c'), KeyModifiers::NONE)));
+    let mut messages = Vec::new();
+    tui::execute(command, &AtomicBool::new(false), &mut |m| messages.push(m));
+    assert!(
+        matches!(messages[0], Message::CompareLoaded { .. }),
+        "values first"
+    );
+    assert!(
+        matches!(messages[1], Message::CompareTested { .. }),
+        "then the tests"
+    );
+    let mut messages = messages.into_iter();
+    app.update(messages.next().unwrap());
+    insta::assert_snapshot!("compare_values_before_the_tests_100x30", screen(&app));
+    app.update(messages.next().unwrap());
+    assert!(app.compare.as_ref().unwrap().tested);
+}

@@ -114,22 +114,41 @@ pub struct CompareOptions {
 
 /// Compares `runs` (in column order) with the one at `options.baseline`.
 pub fn compare(runs: &[Run], options: &CompareOptions) -> Result<Comparison, StoreError> {
+    let mut comparison = values(runs, options)?;
+    test_against_baseline(&mut comparison, runs, options)?;
+    Ok(comparison)
+}
+
+/// The matrix of stored values and standard errors alone: it reads the results files and no
+/// sample, so it is ready at once; [`test_against_baseline`] then fills in the comparisons.
+pub fn values(runs: &[Run], options: &CompareOptions) -> Result<Comparison, StoreError> {
     let baseline = options.baseline.min(runs.len().saturating_sub(1));
-    let sides: Vec<Side> = runs
-        .iter()
-        .map(|run| Side::load(run).map(|s| s.clustered_by(options.cluster_by.as_deref())))
-        .collect::<Result<_, _>>()?;
-    let mut comparison = Comparison {
+    let sides: Vec<Side> = runs.iter().map(Side::load).collect::<Result<_, _>>()?;
+    Ok(Comparison {
         columns: runs
             .iter()
             .map(|r| format!("{} @ {}", r.model, r.date_id))
             .collect(),
         baseline,
         cluster_by: options.cluster_by.clone(),
-        ..Comparison::default()
-    };
-    comparison.rows = matrix_rows(&sides, options.metric.as_deref());
-    // Each run against the baseline, as `diff` compares two runs; independent, so in parallel.
+        rows: matrix_rows(&sides, options.metric.as_deref()),
+        warnings: Vec::new(),
+    })
+}
+
+/// Tests every run against the baseline, as `diff` compares two runs (reading the samples), and
+/// adjusts the p-values across the whole matrix.
+pub fn test_against_baseline(
+    comparison: &mut Comparison,
+    runs: &[Run],
+    options: &CompareOptions,
+) -> Result<(), StoreError> {
+    let baseline = comparison.baseline;
+    let sides: Vec<Side> = runs
+        .iter()
+        .map(|run| Side::load(run).map(|s| s.clustered_by(options.cluster_by.as_deref())))
+        .collect::<Result<_, _>>()?;
+    // Each run against the baseline; independent, so in parallel.
     let others: Vec<usize> = (0..sides.len()).filter(|&j| j != baseline).collect();
     let reports = crate::stats::parallel_map(&others, |&j| {
         diff::diff(&sides[baseline], &sides[j], options.metric.as_deref())
@@ -160,7 +179,7 @@ pub fn compare(runs: &[Run], options: &CompareOptions) -> Result<Comparison, Sto
         }
     }
     adjust_across_the_matrix(&mut comparison.rows);
-    Ok(comparison)
+    Ok(())
 }
 
 /// Every task × metric any run has, in the first run's order, then the others' new ones.

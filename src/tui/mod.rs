@@ -204,10 +204,27 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
                 baseline,
                 ..Default::default()
             };
-            send(Message::CompareLoaded {
-                generation,
-                result: crate::compare::compare(&runs, &options).map_err(text),
-            });
+            // The stored values first, at once; the tests, which read samples, after.
+            match crate::compare::values(&runs, &options) {
+                Ok(mut comparison) => {
+                    send(Message::CompareLoaded {
+                        generation,
+                        result: Ok(comparison.clone()),
+                    });
+                    let tested =
+                        crate::compare::test_against_baseline(&mut comparison, &runs, &options)
+                            .map(|()| comparison)
+                            .map_err(text);
+                    send(Message::CompareTested {
+                        generation,
+                        result: tested,
+                    });
+                }
+                Err(error) => send(Message::CompareLoaded {
+                    generation,
+                    result: Err(text(error)),
+                }),
+            }
         }
         Command::LoadAgreement {
             generation,

@@ -24,6 +24,7 @@ impl App {
             filter,
             sort_by,
             visible: Vec::new(),
+            tested: false,
         });
         Command::LoadCompare {
             generation,
@@ -50,6 +51,27 @@ impl App {
                 self.fail(e);
             }
             _ => self.refresh_compare_rows(),
+        }
+    }
+
+    pub(super) fn on_compare_tested(
+        &mut self,
+        generation: u64,
+        result: Result<crate::compare::Comparison, String>,
+    ) {
+        let Some(compare) = self.compare.as_mut().filter(|c| c.generation == generation) else {
+            return;
+        };
+        match result {
+            Ok(data) => {
+                compare.data = Loadable::Ready(data);
+                compare.tested = true;
+                self.refresh_compare_rows();
+                if self.status.as_ref().is_some_and(|s| !s.error) {
+                    self.status = None;
+                }
+            }
+            Err(e) => self.fail(format!("the tests against the baseline failed: {e}")),
         }
     }
 

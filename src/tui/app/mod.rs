@@ -127,6 +127,11 @@ pub enum Message {
         generation: u64,
         result: Result<crate::compare::Comparison, String>,
     },
+    /// The comparison's tests against the baseline, after its values.
+    CompareTested {
+        generation: u64,
+        result: Result<crate::compare::Comparison, String>,
+    },
     AgreementLoaded {
         generation: u64,
         result: Result<crate::compare::Agreement, String>,
@@ -341,6 +346,10 @@ impl App {
             }
             Message::CompareLoaded { generation, result } => {
                 self.on_compare_loaded(generation, result);
+                Command::None
+            }
+            Message::CompareTested { generation, result } => {
+                self.on_compare_tested(generation, result);
                 Command::None
             }
             Message::AgreementLoaded { generation, result } => {

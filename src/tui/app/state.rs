@@ -172,6 +172,8 @@ pub struct CompareState {
     pub sort_by: Option<usize>,
     /// Indices into the comparison's rows, filtered and sorted.
     pub visible: Vec<usize>,
+    /// The tests against the baseline have filled the cells in (the values come first).
+    pub tested: bool,
 }
 
 /// The agreement grid: one task's samples across the Compare screen's runs.

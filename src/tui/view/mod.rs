@@ -341,6 +341,14 @@ fn status_line(app: &App, theme: Theme) -> Paragraph<'static> {
         };
         return Paragraph::new(format!("{prompt}{text}▏  (Enter keep · Esc cancel)"));
     }
+    if app.screen == Screen::Compare
+        && app.status.is_none()
+        && let Some(compare) = &app.compare
+        && matches!(compare.data, Loadable::Ready(_))
+        && !compare.tested
+    {
+        return Paragraph::new("testing every run against the baseline …");
+    }
     if app.screen == Screen::Samples
         && let Some(samples) = &app.samples
     {
