@@ -8,40 +8,50 @@ mod support;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use evaldeck::compare::{self, CompareOptions};
+use evaldeck::model::{Json, Map, ResultsFile};
 use evaldeck::store::{self, Run};
 
 const RUNS: usize = 40;
 const TASKS: usize = 60;
 const SAMPLES: usize = 250;
 
-/// `RUNS` runs of one model, each a copy (hard links) of one generated run under its own date.
+/// `RUNS` runs of one model, each of `TASKS` tasks of `SAMPLES` samples whose scores differ from
+/// run to run (each run its own seed), as checkpoints of one training run would.
 fn runs() -> Vec<Run> {
-    let one = support::run_of_tasks(TASKS, SAMPLES);
     let many = support::data_dir().join(format!("runs-{RUNS}x{TASKS}x{SAMPLES}"));
-    let from_date = "2026-01-01T00-00-00.000000";
     if !many.exists() {
         for r in 0..RUNS {
             let date = format!("2026-01-{:02}T00-00-00.000000", r + 1);
-            let results = many.join(format!("results/org/bench-model/results_{date}.json"));
-            std::fs::create_dir_all(results.parent().unwrap()).unwrap();
-            std::fs::copy(
-                one.join(format!("results/org/bench-model/results_{from_date}.json")),
-                &results,
-            )
-            .unwrap();
             let details = many.join(format!("details/org/bench-model/{date}"));
             std::fs::create_dir_all(&details).unwrap();
-            let source = one.join(format!("details/org/bench-model/{from_date}"));
-            for entry in std::fs::read_dir(&source).unwrap() {
-                let path = entry.unwrap().path();
-                let name = path
-                    .file_name()
-                    .unwrap()
-                    .to_str()
-                    .unwrap()
-                    .replace(from_date, &date);
-                std::fs::hard_link(&path, details.join(name)).unwrap();
+            let mut results = Map::new();
+            for t in 0..TASKS {
+                let key = format!("suite:task{t:02}|0");
+                let generated = support::nested_details_of(
+                    &format!("suite:task{t:02}"),
+                    (r * TASKS + t) as u64 + 1,
+                    &format!("compare-{r}-{t}.parquet"),
+                    SAMPLES,
+                    20,
+                );
+                std::fs::rename(
+                    &generated,
+                    details.join(format!("details_{key}_{date}.parquet")),
+                )
+                .unwrap();
+                let mut row = Map::new();
+                row.insert("acc".into(), Json::Float(0.5));
+                row.insert("acc_stderr".into(), Json::Float(0.03));
+                results.insert(key, Json::Object(row));
             }
+            let mut general = Map::new();
+            general.insert("model_name".into(), "org/bench-model".into());
+            let mut root = Map::new();
+            root.insert("config_general".into(), Json::Object(general));
+            root.insert("results".into(), Json::Object(results));
+            let results = ResultsFile::from_json(Json::Object(root)).unwrap();
+            let path = many.join(format!("results/org/bench-model/results_{date}.json"));
+            store::write_results(&path, &results).unwrap();
         }
     }
     let catalog = store::discover(&many).unwrap();

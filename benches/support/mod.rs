@@ -92,11 +92,22 @@ fn sentence(rng: &mut Lcg, words: usize) -> String {
 /// Writes (once) a nested details file of `rows` samples: a query of `query_words` words, four
 /// choices with their logprobs, one generation, and three metrics. Snappy, as pyarrow writes.
 pub fn nested_details(name: &str, rows: usize, query_words: usize) -> PathBuf {
+    nested_details_of("bench:task", 42, name, rows, query_words)
+}
+
+/// [`nested_details`] of a named task (its rows' `doc.task_name`), from its own seed.
+pub fn nested_details_of(
+    task_name: &str,
+    seed: u64,
+    name: &str,
+    rows: usize,
+    query_words: usize,
+) -> PathBuf {
     let path = data_dir().join(name);
     if path.exists() {
         return path;
     }
-    let mut rng = Lcg(42);
+    let mut rng = Lcg(seed);
     let temp = path.with_extension("tmp");
     let file = std::fs::File::create(&temp).unwrap();
     let props = WriterProperties::builder()
@@ -107,7 +118,7 @@ pub fn nested_details(name: &str, rows: usize, query_words: usize) -> PathBuf {
     let mut start = 0;
     while start < rows {
         let n = chunk.min(rows - start);
-        let batch = nested_batch(&mut rng, start, n, query_words);
+        let batch = nested_batch(&mut rng, task_name, start, n, query_words);
         let w = writer.get_or_insert_with(|| {
             ArrowWriter::try_new(
                 file.try_clone().unwrap(),
@@ -124,7 +135,13 @@ pub fn nested_details(name: &str, rows: usize, query_words: usize) -> PathBuf {
     path
 }
 
-fn nested_batch(rng: &mut Lcg, start: usize, n: usize, query_words: usize) -> RecordBatch {
+fn nested_batch(
+    rng: &mut Lcg,
+    task_name: &str,
+    start: usize,
+    n: usize,
+    query_words: usize,
+) -> RecordBatch {
     let mut query = StringBuilder::new();
     let mut id = StringBuilder::new();
     let mut task = StringBuilder::new();
@@ -136,7 +153,7 @@ fn nested_batch(rng: &mut Lcg, start: usize, n: usize, query_words: usize) -> Re
     for i in 0..n {
         query.append_value(sentence(rng, query_words));
         id.append_value((start + i).to_string());
-        task.append_value("bench:task");
+        task.append_value(task_name);
         for _ in 0..4 {
             choices.values().append_value(sentence(rng, 3));
             logprobs
