@@ -146,8 +146,13 @@ pub fn test_against_baseline(
     let baseline = comparison.baseline;
     let sides: Vec<Side> = runs
         .iter()
-        .map(|run| Side::load(run).map(|s| s.clustered_by(options.cluster_by.as_deref())))
-        .collect::<Result<_, _>>()?;
+        .enumerate()
+        .map(|(i, run)| {
+            let side = Side::load(run)?.clustered_by(options.cluster_by.as_deref());
+            // The baseline's samples are read once, not once per run compared with it.
+            Ok(if i == baseline { side.caching() } else { side })
+        })
+        .collect::<Result<_, StoreError>>()?;
     // Each run against the baseline; independent, so in parallel.
     let others: Vec<usize> = (0..sides.len()).filter(|&j| j != baseline).collect();
     let reports = crate::stats::parallel_map(&others, |&j| {

@@ -169,6 +169,8 @@ pub struct Side<'a> {
     /// A sample field (`doc.specific.category`, `metadata.category`, `doc.subject`) whose values
     /// cluster the samples; standard errors of means are then clustered by it.
     pub cluster_by: Option<String>,
+    /// Samples read once and kept, for a side compared with many others (a baseline).
+    cache: Option<std::sync::Mutex<HashMap<String, Option<Vec<Detail>>>>>,
 }
 
 impl<'a> Side<'a> {
@@ -183,7 +185,14 @@ impl<'a> Side<'a> {
             run,
             results,
             cluster_by: None,
+            cache: None,
         })
+    }
+
+    /// Keeps each task's samples once read: for a baseline compared with many runs.
+    pub fn caching(mut self) -> Self {
+        self.cache = Some(std::sync::Mutex::new(HashMap::new()));
+        self
     }
 
     /// Clusters samples by a field of theirs (see [`Side::cluster_by`]).
@@ -239,6 +248,25 @@ impl<'a> Side<'a> {
     }
 
     fn details(&self, task: &str) -> Result<Option<Vec<Detail>>, StoreError> {
+        let Some(cache) = &self.cache else {
+            return self.read_details(task);
+        };
+        if let Some(rows) = cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(task)
+        {
+            return Ok(rows.clone());
+        }
+        let rows = self.read_details(task)?;
+        cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(task.to_owned(), rows.clone());
+        Ok(rows)
+    }
+
+    fn read_details(&self, task: &str) -> Result<Option<Vec<Detail>>, StoreError> {
         if self.run.details_path(task).is_none() {
             return Ok(None);
         }
