@@ -298,3 +298,50 @@ fn sample_agreement_across_runs() {
         "the fixture's seeds disagree somewhere"
     );
 }
+
+/// `compare` reads only ids and scores; `diff` reads the list columns. The same pair of runs must
+/// pair the same samples and get the same tests either way.
+#[test]
+fn compare_reads_less_but_tests_as_diff_does() {
+    let source = fixture("lighteval-0.13");
+    let folder = source.to_str().unwrap();
+    let json = compare_json(&[folder, "--model", "model-a"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .args([
+            "diff",
+            &format!("{folder}@first"),
+            &format!("{folder}@last"),
+            "--model-a",
+            "model-a",
+            "--model-b",
+            "model-a",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let diff: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut compared = 0;
+    for row in diff["tasks"].as_array().unwrap() {
+        let cell = &row_of(
+            &json,
+            row["task"].as_str().unwrap(),
+            row["metric"].as_str().unwrap(),
+        )["cells"][1];
+        for (ours, theirs) in [
+            ("delta", "delta"),
+            ("p_value", "p_value"),
+            ("n_paired", "n_paired"),
+            ("test", "test"),
+        ] {
+            assert_eq!(cell[ours], row[theirs], "{row}");
+        }
+        compared += 1;
+    }
+    assert!(compared >= 10, "{compared}");
+}

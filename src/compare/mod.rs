@@ -148,7 +148,9 @@ pub fn test_against_baseline(
         .iter()
         .enumerate()
         .map(|(i, run)| {
-            let side = Side::load(run)?.clustered_by(options.cluster_by.as_deref());
+            let side = Side::load(run)?
+                .clustered_by(options.cluster_by.as_deref())
+                .numbers_only();
             // The baseline's samples are read once, not once per run compared with it.
             Ok(if i == baseline { side.caching() } else { side })
         })

@@ -171,6 +171,9 @@ pub struct Side<'a> {
     pub cluster_by: Option<String>,
     /// Samples read once and kept, for a side compared with many others (a baseline).
     cache: Option<std::sync::Mutex<HashMap<String, Option<Vec<Detail>>>>>,
+    /// Only the numbers: samples read for their ids and scores alone, no flips, no config
+    /// changes (what `compare` needs of a diff).
+    numbers_only: bool,
 }
 
 impl<'a> Side<'a> {
@@ -186,7 +189,14 @@ impl<'a> Side<'a> {
             results,
             cluster_by: None,
             cache: None,
+            numbers_only: false,
         })
+    }
+
+    /// Reads only what the tests need (see [`Side::numbers_only`]).
+    pub fn numbers_only(mut self) -> Self {
+        self.numbers_only = true;
+        self
     }
 
     /// Keeps each task's samples once read: for a baseline compared with many runs.
@@ -273,12 +283,26 @@ impl<'a> Side<'a> {
         let file = self.run.open_details(task)?;
         let mut rows = Vec::new();
         // The list columns, unless a cluster field (anywhere in the sample) must be read too.
-        let batches = match self.cluster_by {
-            Some(_) => file.details(8192)?,
-            None => file.list_details(8192)?,
+        let batches = match (&self.cluster_by, self.numbers_only) {
+            (Some(_), _) => file.details(8192)?,
+            (None, true) => file.pairing_details(8192)?,
+            (None, false) => file.list_details(8192)?,
         };
         for batch in batches {
             rows.extend(batch?);
+        }
+        // Read for their ids alone, samples without an id would pair by a content that was not
+        // read: read them again with it.
+        if self.numbers_only
+            && self.cluster_by.is_none()
+            && rows
+                .iter()
+                .any(|d| d.doc.id.as_deref().is_none_or(str::is_empty))
+        {
+            rows.clear();
+            for batch in file.list_details(8192)? {
+                rows.extend(batch?);
+            }
         }
         if self.run.harness == crate::store::Harness::Inspect {
             rows = mean_over_epochs(rows);
@@ -384,7 +408,11 @@ pub fn diff_with(
     named: Option<(&str, &str)>,
 ) -> Result<DiffReport, StoreError> {
     let mut report = DiffReport {
-        changes: config_changes(a.results.as_ref(), b.results.as_ref()),
+        changes: if a.numbers_only {
+            Vec::new()
+        } else {
+            config_changes(a.results.as_ref(), b.results.as_ref())
+        },
         ..DiffReport::default()
     };
     if let Some((task_a, task_b)) = named {
@@ -569,6 +597,7 @@ fn compare_task(
         report.rows.push(compare_metric(&task, metric));
     }
     if let (Some(rows_a), Some(rows_b)) = (&details_a, &details_b)
+        && !a.numbers_only
         && let Some(flip_metric) = only.map(str::to_owned).or_else(|| metrics.first().cloned())
     {
         report.flips.push((

@@ -361,6 +361,19 @@ impl DetailsFile {
         self.details_of(Some(&present), batch_rows)
     }
 
+    /// Rows as [`Detail`]s holding their ids and metrics, enough to pair samples by id and test
+    /// them: in the nested layout with ids nothing else is decoded; without ids (pairing then
+    /// needs the content), the list columns.
+    pub fn pairing_details(&self, batch_rows: usize) -> Result<DetailBatches> {
+        if self.layout == DetailsLayout::Nested
+            && self.has_column("doc.id")
+            && self.has_column("metric")
+        {
+            return self.details_of(Some(&["doc.id", "metric"]), batch_rows);
+        }
+        self.list_details(batch_rows)
+    }
+
     /// Rows as [`Detail`]s holding only their metrics, for aggregating: in the nested layout
     /// nothing else is decoded (older layouts keep metrics inside wider columns).
     pub fn metric_details(&self, batch_rows: usize) -> Result<DetailBatches> {
