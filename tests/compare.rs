@@ -328,7 +328,7 @@ fn compare_reads_less_but_tests_as_diff_does() {
     let diff: Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut compared = 0;
     for row in diff["tasks"].as_array().unwrap() {
-        let cell = &row_of(
+        let cell = &row(
             &json,
             row["task"].as_str().unwrap(),
             row["metric"].as_str().unwrap(),
