@@ -327,19 +327,14 @@ fn compare_reads_less_but_tests_as_diff_does() {
     );
     let diff: Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut compared = 0;
-    for row in diff["tasks"].as_array().unwrap() {
+    for diff_row in diff["tasks"].as_array().unwrap() {
         let cell = &row(
             &json,
-            row["task"].as_str().unwrap(),
-            row["metric"].as_str().unwrap(),
+            diff_row["task"].as_str().unwrap(),
+            diff_row["metric"].as_str().unwrap(),
         )["cells"][1];
-        for (ours, theirs) in [
-            ("delta", "delta"),
-            ("p_value", "p_value"),
-            ("n_paired", "n_paired"),
-            ("test", "test"),
-        ] {
-            assert_eq!(cell[ours], row[theirs], "{row}");
+        for key in ["delta", "p_value", "n_paired", "test"] {
+            assert_eq!(cell[key], diff_row[key], "{diff_row}");
         }
         compared += 1;
     }
