@@ -7,7 +7,7 @@ use color_eyre::eyre::{Result, bail};
 use super::show::format_value;
 use super::table::{Align, Table, write_csv_row};
 use super::{CompareArgs, CompareFormat};
-use crate::compare::{self, Against, Cell, CompareOptions, Comparison, Order, Row};
+use crate::compare::{self, Cell, CompareOptions, Comparison, Order, Row};
 use crate::model::pyjson::{self, WriteOptions};
 use crate::model::{Json, Map};
 use crate::store::Run;
@@ -254,27 +254,6 @@ fn baseline_column(runs: &[Run], wanted: Option<&str>) -> Result<usize> {
     }
 }
 
-/// `▲*` significantly better, `▼*` worse, `*` different with no known direction, `?`
-/// inconclusive (smaller than the test could detect), `~` an unpaired test.
-fn marks(against: &Against, higher_is_better: Option<bool>) -> String {
-    let mut text = String::new();
-    if against.significant {
-        match (against.delta, higher_is_better) {
-            (Some(d), Some(better)) if d != 0.0 => {
-                text.push(if (d > 0.0) == better { '▲' } else { '▼' })
-            }
-            _ => {}
-        }
-        text.push('*');
-    } else if against.inconclusive() {
-        text.push('?');
-    }
-    if !against.paired && against.p_value.is_some() {
-        text.push('~');
-    }
-    text
-}
-
 fn verdict(cell: &Cell, row: &Row, column: usize, baseline: usize) -> &'static str {
     if column == baseline {
         return "baseline";
@@ -325,7 +304,7 @@ fn cell_text(comparison: &Comparison, row: &Row, column: usize, markdown: bool) 
     {
         text.push_str(&format!(
             " ({delta:+.4}{})",
-            marks(against, row.higher_is_better)
+            against.marks(row.higher_is_better)
         ));
     }
     text

@@ -46,6 +46,26 @@ impl Against {
         !self.significant && matches!((self.delta, self.mde), (Some(d), Some(m)) if d.abs() < m)
     }
 
+    /// The marks after a cell's Δ: `▲*` significantly better, `▼*` worse, `*` different with no
+    /// known direction, `?` inconclusive, `~` an unpaired test.
+    pub fn marks(&self, higher_is_better: Option<bool>) -> String {
+        let mut text = String::new();
+        if self.significant {
+            if let (Some(d), Some(better)) = (self.delta, higher_is_better)
+                && d != 0.0
+            {
+                text.push(if (d > 0.0) == better { '▲' } else { '▼' });
+            }
+            text.push('*');
+        } else if self.inconclusive() {
+            text.push('?');
+        }
+        if !self.paired && self.p_value.is_some() {
+            text.push('~');
+        }
+        text
+    }
+
     /// Paired samples needed to detect a true |Δ| of `target` with 80 % power at α = 0.05,
     /// from this comparison's spread: the detectable effect shrinks with √n.
     pub fn samples_for(&self, target: f64) -> Option<u64> {

@@ -206,19 +206,7 @@ impl App {
                     compare.runs[compare.baseline].clone(),
                     compare.runs[compare.column].clone(),
                 );
-                let generation = self.generation();
-                self.status = None;
-                self.screen = Screen::Diff;
-                self.diff = Some(DiffState {
-                    generation,
-                    from_compare: Some(focus),
-                    data: Loadable::Loading,
-                    cursor: Cursor::default(),
-                    task: None,
-                    flip_cursor: Cursor::default(),
-                    scroll: 0,
-                });
-                Command::LoadDiff { generation, a, b }
+                self.start_diff(a, b, Some(focus))
             }
             _ => Command::None,
         }

@@ -71,22 +71,33 @@ impl App {
                         }
                     }
                 };
-                let generation = self.generation();
-                self.status = None;
-                self.screen = Screen::Diff;
-                self.diff = Some(DiffState {
-                    generation,
-                    from_compare: None,
-                    data: Loadable::Loading,
-                    cursor: Cursor::default(),
-                    task: None,
-                    flip_cursor: Cursor::default(),
-                    scroll: 0,
-                });
-                Command::LoadDiff { generation, a, b }
+                self.start_diff(a, b, None)
             }
             _ => Command::None,
         }
+    }
+
+    /// Opens the Diff screen of B against A; `from_compare` names the Compare screen's row it
+    /// came from (the cursor starts there, and Esc goes back).
+    pub(super) fn start_diff(
+        &mut self,
+        a: Run,
+        b: Run,
+        from_compare: Option<(String, String)>,
+    ) -> Command {
+        let generation = self.generation();
+        self.status = None;
+        self.screen = Screen::Diff;
+        self.diff = Some(DiffState {
+            generation,
+            from_compare,
+            data: Loadable::Loading,
+            cursor: Cursor::default(),
+            task: None,
+            flip_cursor: Cursor::default(),
+            scroll: 0,
+        });
+        Command::LoadDiff { generation, a, b }
     }
 
     /// Opens the run named by `start_at`, if the runs hold it, with the Runs cursor on it.

@@ -4,7 +4,7 @@
 use super::*;
 use ratatui::text::Text;
 
-use crate::compare::{Against, Comparison, Row as MatrixRow};
+use crate::compare::{Comparison, Row as MatrixRow};
 
 /// Columns of one run's cell: `0.6250★±.072 -.208▼*`.
 const CELL_WIDTH: usize = 20;
@@ -144,7 +144,7 @@ fn cell_text(data: &Comparison, row: &MatrixRow, column: usize) -> String {
         text.push_str(&format!(
             " {}{}",
             short(delta, true),
-            marks(against, row.higher_is_better)
+            against.marks(row.higher_is_better)
         ));
     }
     text
@@ -159,24 +159,6 @@ fn short(value: f64, signed: bool) -> String {
         format!("{value:.3}")
     };
     text.replacen("0.", ".", 1)
-}
-
-fn marks(against: &Against, higher_is_better: Option<bool>) -> String {
-    let mut text = String::new();
-    if against.significant {
-        if let (Some(d), Some(better)) = (against.delta, higher_is_better)
-            && d != 0.0
-        {
-            text.push(if (d > 0.0) == better { '▲' } else { '▼' });
-        }
-        text.push('*');
-    } else if against.inconclusive() {
-        text.push('?');
-    }
-    if !against.paired && against.p_value.is_some() {
-        text.push('~');
-    }
-    text
 }
 
 /// Colour says again what the marks say: green better, red worse, dim the baseline.
