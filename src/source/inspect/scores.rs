@@ -11,50 +11,81 @@ use crate::store::Result;
 /// Metric names Inspect uses for a standard error of the scorer's main metric.
 const STDERR_METRICS: [&str; 2] = ["stderr", "bootstrap_stderr"];
 
-/// One task's row of results from `results.scores[]`.
-pub(super) fn score_row(results: Option<&Json>) -> Map {
-    let mut row = Map::new();
+/// One scorer of `results.scores[]`: its name, the prefix its metrics carry when the log has
+/// several scorers (`match/`), its metrics, and its main metric (the first that is neither a
+/// standard error nor grouped).
+struct Scorer<'a> {
+    name: &'a str,
+    prefix: String,
+    metrics: &'a Map,
+    main: Option<&'a str>,
+}
+
+fn is_grouped(metric: &Json) -> bool {
+    metric.get("group").is_some_and(|g| !g.is_null())
+}
+
+fn scorers(results: Option<&Json>) -> Vec<Scorer<'_>> {
     let scores = results
         .and_then(|r| r.get("scores"))
         .and_then(Json::as_array)
         .unwrap_or(&[]);
     let several = scores.len() > 1;
-    for score in scores {
-        let scorer = score
-            .get("name")
-            .or_else(|| score.get("scorer"))
-            .and_then(Json::as_str)
-            .unwrap_or("score");
-        let prefix = if several {
-            format!("{scorer}/")
-        } else {
-            String::new()
-        };
-        let Some(metrics) = score.get("metrics").and_then(Json::as_object) else {
-            continue;
-        };
-        let grouped = |m: &Json| m.get("group").is_some_and(|g| !g.is_null());
-        let main = metrics
-            .iter()
-            .find(|(name, m)| !STDERR_METRICS.contains(&name.as_str()) && !grouped(m))
-            .map(|(name, _)| name.clone());
+    scores
+        .iter()
+        .filter_map(|score| {
+            let name = score
+                .get("name")
+                .or_else(|| score.get("scorer"))
+                .and_then(Json::as_str)
+                .unwrap_or("score");
+            let metrics = score.get("metrics").and_then(Json::as_object)?;
+            let main = metrics
+                .iter()
+                .find(|(metric, m)| !STDERR_METRICS.contains(&metric.as_str()) && !is_grouped(m))
+                .map(|(metric, _)| metric.as_str());
+            Some(Scorer {
+                name,
+                prefix: if several {
+                    format!("{name}/")
+                } else {
+                    String::new()
+                },
+                metrics,
+                main,
+            })
+        })
+        .collect()
+}
+
+/// One task's row of results from `results.scores[]`.
+pub(super) fn score_row(results: Option<&Json>) -> Map {
+    let mut row = Map::new();
+    for Scorer {
+        prefix,
+        metrics,
+        main,
+        ..
+    } in scorers(results)
+    {
         let mut stderr_taken = false;
         for (name, metric) in metrics {
             let value = metric.get("value").cloned().unwrap_or(Json::Null);
-            let key = if STDERR_METRICS.contains(&name.as_str()) && !stderr_taken && main.is_some()
-            {
-                stderr_taken = true;
-                format!("{prefix}{}_stderr", main.as_deref().unwrap_or(""))
-            } else if grouped(metric) {
-                let by = metric
-                    .get("params")
-                    .and_then(|p| p.get("group_key"))
-                    .and_then(Json::as_str)
-                    .or_else(|| metric.get("group").and_then(Json::as_str))
-                    .unwrap_or("group");
-                format!("{prefix}{by}={name}")
-            } else {
-                format!("{prefix}{name}")
+            let key = match main {
+                Some(main) if STDERR_METRICS.contains(&name.as_str()) && !stderr_taken => {
+                    stderr_taken = true;
+                    format!("{prefix}{main}_stderr")
+                }
+                _ if is_grouped(metric) => {
+                    let by = metric
+                        .get("params")
+                        .and_then(|p| p.get("group_key"))
+                        .and_then(Json::as_str)
+                        .or_else(|| metric.get("group").and_then(Json::as_str))
+                        .unwrap_or("group");
+                    format!("{prefix}{by}={name}")
+                }
+                _ => format!("{prefix}{name}"),
             };
             row.insert(key, value);
         }
@@ -70,36 +101,12 @@ const MEAN_METRICS: [&str; 2] = ["accuracy", "mean"];
 /// are a mean of the scorer's values: a main `accuracy` or `mean`.
 pub(super) fn sample_metric_map(results: Option<&Json>) -> Map {
     let mut map = Map::new();
-    let source = sample_source;
-    let scores = results
-        .and_then(|r| r.get("scores"))
-        .and_then(Json::as_array)
-        .unwrap_or(&[]);
-    let several = scores.len() > 1;
-    for score in scores {
-        let Some(scorer) = score
-            .get("name")
-            .or_else(|| score.get("scorer"))
-            .and_then(Json::as_str)
-        else {
-            continue;
-        };
-        let prefix = if several {
-            format!("{scorer}/")
-        } else {
-            String::new()
-        };
-        let main = score
-            .get("metrics")
-            .and_then(Json::as_object)
-            .into_iter()
-            .flatten()
-            .find(|(name, m)| {
-                !STDERR_METRICS.contains(&name.as_str()) && m.get("group").is_none_or(Json::is_null)
-            })
-            .map(|(name, _)| name.as_str());
-        if let Some(main) = main.filter(|m| MEAN_METRICS.contains(m)) {
-            map.insert(format!("{prefix}{main}"), source(scorer));
+    for scorer in scorers(results) {
+        if let Some(main) = scorer.main.filter(|m| MEAN_METRICS.contains(m)) {
+            map.insert(
+                format!("{}{main}", scorer.prefix),
+                sample_source(scorer.name),
+            );
         }
     }
     map

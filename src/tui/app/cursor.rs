@@ -27,6 +27,14 @@ impl Cursor {
         .scrolled(len, height)
     }
 
+    /// The first row a view of `height` rows shows so that the selection is on screen, whatever
+    /// height the view was drawn at when the cursor last moved.
+    pub fn first_shown(self, height: usize) -> usize {
+        self.offset
+            .min(self.selected)
+            .max((self.selected + 1).saturating_sub(height))
+    }
+
     /// Keeps the selection inside the viewport.
     pub(super) fn scrolled(mut self, len: usize, height: usize) -> Cursor {
         let height = height.max(1);

@@ -47,10 +47,8 @@ pub(super) fn compare(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         .min(columns - shown);
     // Two header lines: each run's number and model, then its date.
     let height = area.height.saturating_sub(2) as usize;
-    let Cursor { selected, offset } = state.cursor;
-    let offset = offset
-        .min(selected)
-        .max((selected + 1).saturating_sub(height));
+    let selected = state.cursor.selected;
+    let offset = state.cursor.first_shown(height);
     let rows = state
         .visible
         .iter()
@@ -236,10 +234,8 @@ pub(super) fn agreement(app: &App, theme: Theme, frame: &mut Frame, area: Rect) 
         .unwrap_or(2)
         .clamp(2, 16);
     let height = area.height.saturating_sub(1) as usize;
-    let Cursor { selected, offset } = state.cursor;
-    let offset = offset
-        .min(selected)
-        .max((selected + 1).saturating_sub(height));
+    let selected = state.cursor.selected;
+    let offset = state.cursor.first_shown(height);
     let rows = state
         .visible
         .iter()

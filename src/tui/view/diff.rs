@@ -51,10 +51,8 @@ pub(super) fn diff_table(app: &App, theme: Theme, frame: &mut Frame, area: Rect)
         list
     };
     let height = list.height.saturating_sub(1) as usize;
-    let Cursor { selected, offset } = state.cursor;
-    let offset = offset
-        .min(selected)
-        .max((selected + 1).saturating_sub(height));
+    let selected = state.cursor.selected;
+    let offset = state.cursor.first_shown(height);
     // Below this width the test's name goes, and its flags stay.
     let narrow = list.width < NARROW_BELOW;
     let rows = report
@@ -157,10 +155,8 @@ pub(super) fn flips(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let height = area.height.saturating_sub(1) as usize;
-    let Cursor { selected, offset } = state.flip_cursor;
-    let offset = offset
-        .min(selected)
-        .max((selected + 1).saturating_sub(height));
+    let selected = state.flip_cursor.selected;
+    let offset = state.flip_cursor.first_shown(height);
     // The change and row columns keep their width; query and predictions share the rest, and
     // each cell is cut with `…` to its column.
     let change_width = rows
