@@ -700,6 +700,16 @@ fn compare_screens() {
             press(app, &[KeyCode::Right; 4]);
         },
     );
+    // k: standard errors clustered by a sample field (Inspect's metadata), the tests run again.
+    snapshot(
+        "compare_clustered_by_category",
+        Some("tests/fixtures/inspect-0.3.285"),
+        |app| {
+            press(app, &[Char('c'), Char('k')]);
+            typed(app, "metadata.category");
+            press(app, &[Enter]);
+        },
+    );
     // Enter on a cell: the Diff screen of that run against the baseline, on that row; Esc back.
     snapshot("compare_cell_opens_its_diff", Some(RUNS_013), |app| {
         press(app, &[Char('c'), KeyCode::Right, Down, Down, Enter])

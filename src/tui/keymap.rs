@@ -65,6 +65,7 @@ pub enum Action {
     Right,
     Baseline,
     Agreement,
+    ClusterBy,
     ShowAll,
     HardForAll,
     OnlyBaselineRight,
@@ -231,6 +232,13 @@ pub const BINDINGS: &[Binding] = &[
         label: "Enter",
         action: Action::Open,
         help: "diff: this column's run against the baseline, at this task",
+    },
+    Binding {
+        scope: Scope::Compare,
+        keys: &[Char('k')],
+        label: "k",
+        action: Action::ClusterBy,
+        help: "cluster: standard errors by a sample field (metadata.category, doc.subject)",
     },
     Binding {
         scope: Scope::Compare,

@@ -199,9 +199,11 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
             generation,
             runs,
             baseline,
+            cluster_by,
         } => {
             let options = crate::compare::CompareOptions {
                 baseline,
+                cluster_by,
                 ..Default::default()
             };
             // The stored values first, at once; the tests, which read samples, after.

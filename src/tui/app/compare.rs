@@ -9,10 +9,15 @@ impl App {
         let generation = self.generation();
         self.status = None;
         self.screen = Screen::Compare;
-        let (filter, sort_by, column) = match &self.compare {
-            // A new baseline keeps the rows' filter and the cursor's column.
-            Some(old) if old.runs == runs => (old.filter.clone(), old.sort_by, old.column),
-            _ => (String::new(), None, baseline),
+        let (filter, sort_by, column, cluster_by) = match &self.compare {
+            // A new baseline or clustering keeps the rows' filter and the cursor's column.
+            Some(old) if old.runs == runs => (
+                old.filter.clone(),
+                old.sort_by,
+                old.column,
+                old.cluster_by.clone(),
+            ),
+            _ => (String::new(), None, baseline, None),
         };
         self.compare = Some(CompareState {
             generation,
@@ -25,12 +30,33 @@ impl App {
             sort_by,
             visible: Vec::new(),
             tested: false,
+            cluster_by: cluster_by.clone(),
         });
         Command::LoadCompare {
             generation,
             runs,
             baseline,
+            cluster_by,
         }
+    }
+
+    /// Clusters the comparison's standard errors by `path` (none when empty), testing again.
+    pub(super) fn recluster(&mut self, path: String) -> Command {
+        let Some(compare) = self.compare.as_mut() else {
+            return Command::None;
+        };
+        let path = Some(path.trim().to_owned()).filter(|p| !p.is_empty());
+        if compare.cluster_by == path {
+            return Command::None;
+        }
+        compare.cluster_by = path.clone();
+        let (runs, baseline) = (compare.runs.clone(), compare.baseline);
+        let command = self.open_compare(runs, baseline);
+        match path {
+            Some(path) => self.say(format!("clustering standard errors by {path} …")),
+            None => self.say("standard errors no longer clustered"),
+        }
+        command
     }
 
     pub(super) fn on_compare_loaded(
@@ -158,6 +184,15 @@ impl App {
                     purpose: InputPurpose::FilterTasks,
                     text: compare.filter.clone(),
                     before: compare.filter.clone(),
+                });
+                Command::None
+            }
+            Action::ClusterBy => {
+                let current = compare.cluster_by.clone().unwrap_or_default();
+                self.input = Some(Input {
+                    purpose: InputPurpose::ClusterBy,
+                    text: current.clone(),
+                    before: current,
                 });
                 Command::None
             }

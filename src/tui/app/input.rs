@@ -56,6 +56,8 @@ impl App {
                 self.filter_tasks(input.text.clone());
                 Command::None
             }
+            // Clustering re-runs the tests: only once the field is confirmed.
+            InputPurpose::ClusterBy => Command::None,
         }
     }
 
@@ -89,6 +91,8 @@ impl App {
                 self.filter_tasks(text);
                 Command::None
             }
+            InputPurpose::ClusterBy if confirmed => self.recluster(text),
+            InputPurpose::ClusterBy => Command::None,
         }
     }
 

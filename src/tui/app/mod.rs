@@ -192,6 +192,7 @@ pub enum Command {
         generation: u64,
         runs: Vec<Run>,
         baseline: usize,
+        cluster_by: Option<String>,
     },
     LoadAgreement {
         generation: u64,

@@ -146,6 +146,8 @@ pub enum InputPurpose {
     Search,
     FilterSamples,
     FilterTasks,
+    /// The sample field the Compare screen clusters standard errors by.
+    ClusterBy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,6 +176,8 @@ pub struct CompareState {
     pub visible: Vec<usize>,
     /// The tests against the baseline have filled the cells in (the values come first).
     pub tested: bool,
+    /// Standard errors (and the Δ's) clustered by this sample field.
+    pub cluster_by: Option<String>,
 }
 
 /// The agreement grid: one task's samples across the Compare screen's runs.

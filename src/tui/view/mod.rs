@@ -322,6 +322,9 @@ fn breadcrumb(app: &App) -> String {
         && let Some(compare) = &app.compare
     {
         parts.push(format!("compare {} runs", compare.runs.len()));
+        if let Some(path) = &compare.cluster_by {
+            parts.push(format!("clustered by {path}"));
+        }
         if let Some(column) = compare.sort_by {
             parts.push(format!("sorted by Δ of {}", column + 1));
         }
@@ -338,6 +341,7 @@ fn status_line(app: &App, theme: Theme) -> Paragraph<'static> {
             InputPurpose::Search => "/",
             InputPurpose::FilterSamples => "filter rows: ",
             InputPurpose::FilterTasks => "filter tasks: ",
+            InputPurpose::ClusterBy => "cluster standard errors by (a sample field; empty: none): ",
         };
         return Paragraph::new(format!("{prompt}{text}▏  (Enter keep · Esc cancel)"));
     }
