@@ -340,3 +340,53 @@ fn compare_reads_less_but_tests_as_diff_does() {
     }
     assert!(compared >= 10, "{compared}");
 }
+
+/// A run whose samples cannot be read (a details file under another task's name) keeps its
+/// stored values, untested, with a warning naming the file; the other runs are still compared.
+#[test]
+fn a_broken_run_does_not_sink_the_matrix() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = fixture("lighteval-0.13");
+    let copy = |from: &std::path::Path, to: &std::path::Path| {
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(from, to).unwrap();
+    };
+    for date in ["2026-11-23T21-40-51.814529", "2026-11-23T21-41-33.518746"] {
+        let results = format!("results/model-a/results_{date}.json");
+        copy(&good.join(&results), &dir.path().join(&results));
+        for entry in std::fs::read_dir(good.join(format!("details/model-a/{date}"))).unwrap() {
+            let path = entry.unwrap().path();
+            let mut name = path.file_name().unwrap().to_str().unwrap().to_owned();
+            // The second run's quiz:geo samples are filed under quiz:sci's name.
+            if date.starts_with("2026-11-23T21-41") && name.contains("quiz:sci|0") {
+                continue;
+            }
+            if date.starts_with("2026-11-23T21-41") && name.contains("quiz:geo|0") {
+                name = name.replace("quiz:geo|0", "quiz:sci|0");
+            }
+            copy(
+                &path,
+                &dir.path().join(format!("details/model-a/{date}/{name}")),
+            );
+        }
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .args(["compare", dir.path().to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let warnings = json["warnings"].to_string();
+    assert!(
+        warnings.contains("not tested against the baseline")
+            && warnings.contains("details_quiz:sci|0"),
+        "{warnings}"
+    );
+    let cell = &row(&json, "quiz:geo|0", "acc")["cells"][1];
+    assert_eq!(cell["value"], 0.0, "the stored value stays: {cell}");
+    assert_eq!(cell["verdict"], "not compared");
+}

@@ -181,7 +181,18 @@ pub fn test_against_baseline(
         diff::diff(&sides[baseline], &sides[j], options.metric.as_deref())
     });
     for (&j, report) in others.iter().zip(reports) {
-        let report = report?;
+        // A run whose samples cannot be read keeps its stored values, untested, and says why;
+        // the other columns are still compared.
+        let report = match report {
+            Ok(report) => report,
+            Err(error) => {
+                comparison.warnings.push(format!(
+                    "{}: not tested against the baseline: {error}",
+                    comparison.columns[j]
+                ));
+                continue;
+            }
+        };
         for warning in report.warnings {
             comparison
                 .warnings
