@@ -701,10 +701,14 @@ fn compare_screens() {
         },
     );
     // Every fixture run of every harness (16 columns, bad ones too), scrolled to the last.
-    snapshot("compare_sixteen_runs_scrolled_to_the_last", Some("tests/fixtures"), |app| {
-        press(app, &[Char('c')]);
-        press(app, &[KeyCode::Right; 15]);
-    });
+    snapshot(
+        "compare_sixteen_runs_scrolled_to_the_last",
+        Some("tests/fixtures"),
+        |app| {
+            press(app, &[Char('c')]);
+            press(app, &[KeyCode::Right; 15]);
+        },
+    );
     // k: standard errors clustered by a sample field (Inspect's metadata), the tests run again.
     snapshot(
         "compare_clustered_by_category",
