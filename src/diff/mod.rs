@@ -4,19 +4,25 @@
 //! across everything compared; what else changed (versions, configs, prompts); per-sample flips.
 
 mod changes;
+mod metric;
 mod pairing;
+mod side;
 
 use std::collections::HashMap;
 
 pub use changes::{Change, config_changes};
 pub use pairing::{mean_over_epochs, pair_samples};
-use pairing::{name_sample_values, prompt_drift, sample_hash_drift};
+pub use side::{ClusteredStderr, Side, clustered_stderrs};
 
-use crate::model::{Detail, ResultsFile, TaskKey};
-use crate::stats::clustered;
+pub use metric::{metric_inputs, paired_comparison};
+
+use metric::{TaskData, compare_metric, metric_names};
+use pairing::{name_sample_values, prompt_drift, sample_hash_drift};
+use side::pairing_key;
+
+use crate::model::Detail;
 use crate::stats::paired::{self, Comparison};
-use crate::stats::{Aggregation, CorpusInput};
-use crate::store::{Run, StoreError};
+use crate::store::StoreError;
 
 /// A significance level after correction.
 pub const ALPHA: f64 = 0.05;
@@ -162,238 +168,6 @@ impl DiffReport {
     }
 }
 
-/// A run's results and, per task, its details (read only for tasks in both runs).
-pub struct Side<'a> {
-    pub run: &'a Run,
-    pub results: Option<ResultsFile>,
-    /// A sample field (`doc.specific.category`, `metadata.category`, `doc.subject`) whose values
-    /// cluster the samples; standard errors of means are then clustered by it.
-    pub cluster_by: Option<String>,
-    /// Samples read once and kept, for a side compared with many others (a baseline).
-    cache: Option<std::sync::Mutex<HashMap<String, Option<Vec<Detail>>>>>,
-    /// Only the numbers: samples read for their ids and scores alone, no flips, no config
-    /// changes (what `compare` needs of a diff).
-    numbers_only: bool,
-}
-
-impl<'a> Side<'a> {
-    pub fn load(run: &'a Run) -> Result<Self, StoreError> {
-        let results = match (&run.results_path, &run.log) {
-            (None, None) => None,
-            // An lm-eval run of samples alone has no results to compare, and is still a run.
-            (None, Some(_)) => run.load_results().ok(),
-            _ => Some(run.load_results()?),
-        };
-        Ok(Side {
-            run,
-            results,
-            cluster_by: None,
-            cache: None,
-            numbers_only: false,
-        })
-    }
-
-    /// Reads only what the tests need (see [`Side::numbers_only`]).
-    pub fn numbers_only(mut self) -> Self {
-        self.numbers_only = true;
-        self
-    }
-
-    /// Keeps each task's samples once read: for a baseline compared with many runs.
-    pub fn caching(mut self) -> Self {
-        self.cache = Some(std::sync::Mutex::new(HashMap::new()));
-        self
-    }
-
-    /// Clusters samples by a field of theirs (see [`Side::cluster_by`]).
-    pub fn clustered_by(mut self, path: Option<&str>) -> Self {
-        self.cluster_by = path.map(str::to_owned);
-        self
-    }
-
-    /// Task keys by their name and few-shot count, so `custom|quiz:geo|0` pairs with `quiz:geo|0`.
-    fn tasks(&self) -> Vec<String> {
-        let mut tasks: Vec<String> = self.results.as_ref().map_or_else(Vec::new, |r| {
-            r.measured_tasks()
-                .into_iter()
-                .map(|k| k.as_str().to_owned())
-                .collect()
-        });
-        for (task, _) in &self.run.details {
-            if !tasks.contains(task) {
-                tasks.push(task.clone());
-            }
-        }
-        tasks
-    }
-
-    /// A task's samples as the comparison reads them (Inspect's epochs averaged per id, other
-    /// harnesses' per-sample values named as their results metrics); `None` without details.
-    pub fn samples(&self, task: &str) -> Result<Option<Vec<Detail>>, StoreError> {
-        let Some(mut rows) = self.details(task)? else {
-            return Ok(None);
-        };
-        if let Some(results) = &self.results {
-            name_sample_values(results, task, &mut rows);
-        }
-        Ok(Some(rows))
-    }
-
-    /// This run's key of the task another run calls `task` (`custom|quiz:geo|0` for
-    /// `quiz:geo|0`).
-    /// A name without its few-shot part (`quiz:geo`) finds the task when only one has it.
-    pub fn matching_task(&self, task: &str) -> Option<String> {
-        let tasks = self.tasks();
-        if let Some(found) = tasks.iter().find(|t| pairing_key(t) == pairing_key(task)) {
-            return Some(found.clone());
-        }
-        let mut by_name = tasks.iter().filter(|t| {
-            let key = TaskKey::new(t.as_str());
-            key.name() == task || key.without_fewshot() == task
-        });
-        match (by_name.next(), by_name.next()) {
-            (Some(only), None) => Some(only.clone()),
-            _ => None,
-        }
-    }
-
-    fn details(&self, task: &str) -> Result<Option<Vec<Detail>>, StoreError> {
-        let Some(cache) = &self.cache else {
-            return self.read_details(task);
-        };
-        if let Some(rows) = cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(task)
-        {
-            return Ok(rows.clone());
-        }
-        let rows = self.read_details(task)?;
-        cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(task.to_owned(), rows.clone());
-        Ok(rows)
-    }
-
-    fn read_details(&self, task: &str) -> Result<Option<Vec<Detail>>, StoreError> {
-        if self.run.details_path(task).is_none() {
-            return Ok(None);
-        }
-        let file = self.run.open_details(task)?;
-        let mut rows = Vec::new();
-        // The list columns, unless a cluster field (anywhere in the sample) must be read too.
-        let batches = match (&self.cluster_by, self.numbers_only) {
-            (Some(_), _) => file.details(8192)?,
-            (None, true) => file.pairing_details(8192)?,
-            (None, false) => file.list_details(8192)?,
-        };
-        for batch in batches {
-            rows.extend(batch?);
-        }
-        // Read for their ids alone, samples without an id would pair by a content that was not
-        // read: read them again with it.
-        if self.numbers_only
-            && self.cluster_by.is_none()
-            && rows
-                .iter()
-                .any(|d| d.doc.id.as_deref().is_none_or(str::is_empty))
-        {
-            rows.clear();
-            for batch in file.list_details(8192)? {
-                rows.extend(batch?);
-            }
-        }
-        if self.run.harness == crate::store::Harness::Inspect {
-            rows = mean_over_epochs(rows);
-        }
-        Ok(Some(rows))
-    }
-}
-
-/// A metric's standard error clustered by a sample field, over one run's samples.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClusteredStderr {
-    pub task: String,
-    pub metric: String,
-    /// `None` with fewer than two clusters.
-    pub stderr: Option<f64>,
-    pub samples: usize,
-    pub clusters: usize,
-}
-
-/// Every measured task's means with their standard errors clustered by `side.cluster_by`, read
-/// from the samples (Inspect's epochs averaged first, other harnesses' values named as their
-/// results metrics). Tasks whose samples lack the field are left out, with a warning.
-pub fn clustered_stderrs(side: &Side) -> Result<(Vec<ClusteredStderr>, Vec<String>), StoreError> {
-    let (Some(path), Some(results)) = (side.cluster_by.as_deref(), side.results.as_ref()) else {
-        return Ok((Vec::new(), Vec::new()));
-    };
-    let mut found = Vec::new();
-    let mut warnings = Vec::new();
-    for task in side.tasks() {
-        let Some(mut rows) = side.details(&task)? else {
-            continue;
-        };
-        name_sample_values(results, &task, &mut rows);
-        let Some(row) = results.row(&task) else {
-            continue;
-        };
-        let config = results.task_config(&task);
-        for metric in row.metrics() {
-            let is_mean = config
-                .as_ref()
-                .and_then(|c| c.metric(metric.metric))
-                .and_then(|m| m.corpus_level_fn_of(metric.metric))
-                .is_none_or(|f| Aggregation::resolve(&f, metric.metric) == Ok(Aggregation::Mean));
-            if !is_mean {
-                continue;
-            }
-            let carrying: Vec<&Detail> = rows
-                .iter()
-                .filter(|d| d.metric_value(metric.metric).is_some())
-                .collect();
-            if carrying.is_empty() {
-                continue;
-            }
-            let labels: Vec<Option<String>> = carrying
-                .iter()
-                .map(|d| pairing::cluster_of(d, path))
-                .collect();
-            let missing = labels.iter().filter(|l| l.is_none()).count();
-            if missing > 0 {
-                warnings.push(format!(
-                    "{task}: {missing} of {} samples have no `{path}`; its standard errors are not clustered",
-                    labels.len()
-                ));
-                break;
-            }
-            let labels: Vec<&str> = labels.iter().map(|l| l.as_deref().unwrap_or("")).collect();
-            let values: Vec<f64> = carrying
-                .iter()
-                .map(|d| d.metric_value(metric.metric).unwrap_or(f64::NAN))
-                .collect();
-            let clusters = labels
-                .iter()
-                .collect::<std::collections::HashSet<_>>()
-                .len();
-            found.push(ClusteredStderr {
-                task: task.clone(),
-                metric: metric.metric.to_owned(),
-                stderr: clustered::clustered_stderr(&values, &labels),
-                samples: values.len(),
-                clusters,
-            });
-        }
-    }
-    Ok((found, warnings))
-}
-
-fn pairing_key(task: &str) -> (String, Option<u32>) {
-    let key = TaskKey::new(task);
-    (key.name().to_owned(), key.fewshot())
-}
-
 /// Compares run B against run A. `metric` narrows the flips (and the table) to one metric.
 pub fn diff(a: &Side, b: &Side, metric: Option<&str>) -> Result<DiffReport, StoreError> {
     diff_with(a, b, metric, None)
@@ -416,47 +190,7 @@ pub fn diff_with(
         ..DiffReport::default()
     };
     if let Some((task_a, task_b)) = named {
-        let (tasks_a, tasks_b) = (a.tasks(), b.tasks());
-        for (side, task, tasks) in [("A", task_a, &tasks_a), ("B", task_b, &tasks_b)] {
-            if !tasks.iter().any(|t| t == task) {
-                report.warnings.push(format!(
-                    "run {side} has no task {task}; its tasks: {}",
-                    tasks.join(", ")
-                ));
-            }
-        }
-        if report.warnings.is_empty() {
-            compare_task(
-                a,
-                b,
-                TaskPair {
-                    a: task_a,
-                    b: task_b,
-                },
-                metric,
-                &mut report,
-            )?;
-            if report.rows.is_empty() {
-                let names = |side: &Side, task: &str| {
-                    side.results
-                        .as_ref()
-                        .and_then(|r| r.row(task))
-                        .map(|row| {
-                            row.metrics()
-                                .iter()
-                                .map(|m| m.metric.to_owned())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        })
-                        .unwrap_or_default()
-                };
-                report.warnings.push(format!(
-                    "no metric of {task_a} has the name of one of {task_b} (A: {}; B: {}), so nothing is compared",
-                    names(a, task_a),
-                    names(b, task_b)
-                ));
-            }
-        }
+        compare_named_tasks(a, b, (task_a, task_b), metric, &mut report)?;
         adjust_for_multiplicity(&mut report);
         return Ok(report);
     }
@@ -500,6 +234,59 @@ pub fn diff_with(
     report.warnings.sort();
     adjust_for_multiplicity(&mut report);
     Ok(report)
+}
+
+/// The one pair of tasks the user named (runs of two harnesses), saying when either is missing
+/// or when no metric shares a name.
+fn compare_named_tasks(
+    a: &Side,
+    b: &Side,
+    (task_a, task_b): (&str, &str),
+    metric: Option<&str>,
+    report: &mut DiffReport,
+) -> Result<(), StoreError> {
+    let (tasks_a, tasks_b) = (a.tasks(), b.tasks());
+    for (side, task, tasks) in [("A", task_a, &tasks_a), ("B", task_b, &tasks_b)] {
+        if !tasks.iter().any(|t| t == task) {
+            report.warnings.push(format!(
+                "run {side} has no task {task}; its tasks: {}",
+                tasks.join(", ")
+            ));
+        }
+    }
+    if report.warnings.is_empty() {
+        compare_task(
+            a,
+            b,
+            TaskPair {
+                a: task_a,
+                b: task_b,
+            },
+            metric,
+            report,
+        )?;
+        if report.rows.is_empty() {
+            let names = |side: &Side, task: &str| {
+                side.results
+                    .as_ref()
+                    .and_then(|r| r.row(task))
+                    .map(|row| {
+                        row.metrics()
+                            .iter()
+                            .map(|m| m.metric.to_owned())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default()
+            };
+            report.warnings.push(format!(
+                "no metric of {task_a} has the name of one of {task_b} (A: {}; B: {}), so nothing is compared",
+                names(a, task_a),
+                names(b, task_b)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Holm–Bonferroni over every row with a p-value.
@@ -613,292 +400,6 @@ fn compare_task(
 struct TaskPair<'t> {
     a: &'t str,
     b: &'t str,
-}
-
-/// What the comparison of one task's metrics reads: both runs, the task's config, its details
-/// and how its samples pair.
-struct TaskData<'t> {
-    a: &'t Side<'t>,
-    b: &'t Side<'t>,
-    tasks: TaskPair<'t>,
-    config: Option<crate::model::TaskConfig<'t>>,
-    details_a: Option<&'t [Detail]>,
-    details_b: Option<&'t [Detail]>,
-    pairs: &'t [(usize, usize)],
-    prompt_drift: bool,
-}
-
-/// One metric of a task: the values, and the best test the data allows — paired when samples
-/// pair, unpaired on the details otherwise, else a z-test from the stored standard errors.
-fn compare_metric(task: &TaskData<'_>, metric: &str) -> MetricDiff {
-    let stored = |side: &Side, name: &str| -> Option<(Option<f64>, Option<f64>, bool)> {
-        let standard = r_convention(side) == "standard";
-        side.results
-            .as_ref()
-            .and_then(|r| r.row(name))
-            .and_then(|row| {
-                row.metrics()
-                    .into_iter()
-                    .find(|m| m.metric == metric)
-                    .map(|m| (m.value, m.stderr, standard))
-            })
-    };
-    let (stored_a, stored_b) = (stored(task.a, task.tasks.a), stored(task.b, task.tasks.b));
-    let metric_config = task.config.and_then(|c| c.metric(metric));
-    // As re-saving reads it: lighteval ≤ 0.10's bare `compute` resolved by the metric's name.
-    let aggregation = metric_config
-        .as_ref()
-        .and_then(|m| m.corpus_level_fn_of(metric))
-        .map_or(Ok(Aggregation::Mean), |f| Aggregation::resolve(&f, metric));
-    let higher_is_better = metric_config
-        .as_ref()
-        .and_then(|m| m.higher_is_better(metric))
-        .or_else(|| {
-            task.a
-                .results
-                .as_ref()
-                .and_then(|r| r.harness_higher_is_better(task.tasks.a, metric))
-        });
-    let mut row = MetricDiff {
-        task: task.tasks.a.to_owned(),
-        metric: metric.to_owned(),
-        a: stored_a.and_then(|s| s.0),
-        b: stored_b.and_then(|s| s.0),
-        comparison: None,
-        p_adjusted: f64::NAN,
-        test: Test::None,
-        paired: false,
-        n_paired: task.pairs.len(),
-        significant: false,
-        higher_is_better,
-        prompt_drift: task.prompt_drift,
-        clustered_se: None,
-        correlation: None,
-    };
-    // lighteval's rows all carry a metric; another harness's may carry it on some rows only (an
-    // lm-eval filter's lines), and then only those rows, and the pairs between them, count.
-    let some_rows = task.a.run.harness != crate::store::Harness::Lighteval;
-    let carrying = |rows: Option<&[Detail]>| -> Option<Vec<Detail>> {
-        let rows = rows?;
-        some_rows.then(|| {
-            rows.iter()
-                .filter(|d| d.metric.contains_key(metric))
-                .cloned()
-                .collect()
-        })
-    };
-    let (kept_a, kept_b) = (carrying(task.details_a), carrying(task.details_b));
-    let pairs: Vec<(usize, usize)> = match (&kept_a, &kept_b, task.details_a, task.details_b) {
-        (Some(_), Some(_), Some(rows_a), Some(rows_b)) => {
-            let position = |rows: &[Detail]| -> Vec<Option<usize>> {
-                let mut next = 0;
-                rows.iter()
-                    .map(|d| {
-                        d.metric.contains_key(metric).then(|| {
-                            next += 1;
-                            next - 1
-                        })
-                    })
-                    .collect()
-            };
-            let (pa, pb) = (position(rows_a), position(rows_b));
-            task.pairs
-                .iter()
-                .filter_map(|&(i, j)| Some((pa[i]?, pb[j]?)))
-                .collect()
-        }
-        _ => task.pairs.to_vec(),
-    };
-    let rows_a = kept_a.as_deref().or(task.details_a);
-    let rows_b = kept_b.as_deref().or(task.details_b);
-    row.n_paired = pairs.len();
-    let inputs = |rows: Option<&[Detail]>, aggregation: Aggregation| {
-        metric_inputs(rows?, metric, aggregation)
-    };
-    if let Ok(aggregation) = aggregation
-        && let (Some(in_a), Some(in_b)) = (inputs(rows_a, aggregation), inputs(rows_b, aggregation))
-        && !(some_rows && (in_a.is_empty() || in_b.is_empty()))
-    {
-        let all_a: Vec<usize> = (0..in_a.len()).collect();
-        let all_b: Vec<usize> = (0..in_b.len()).collect();
-        row.a = row.a.or(Some(aggregation.compute(&in_a, &all_a)));
-        row.b = row.b.or(Some(aggregation.compute(&in_b, &all_b)));
-        let clusters = |rows: Option<&[Detail]>| -> Option<Vec<String>> {
-            let path = task.a.cluster_by.as_deref()?;
-            rows?.iter().map(|d| pairing::cluster_of(d, path)).collect()
-        };
-        let clustered = match (aggregation, clusters(rows_a), clusters(rows_b)) {
-            (Aggregation::Mean, Some(ca), Some(cb)) => Some((ca, cb)),
-            _ => None,
-        };
-        if let Some((ca, cb)) = &clustered {
-            let values = |inputs: &[CorpusInput]| inputs.iter().map(number).collect::<Vec<_>>();
-            let (names_a, names_b): (Vec<&str>, Vec<&str>) = (
-                ca.iter().map(String::as_str).collect(),
-                cb.iter().map(String::as_str).collect(),
-            );
-            row.clustered_se = clustered::clustered_stderr(&values(&in_a), &names_a)
-                .zip(clustered::clustered_stderr(&values(&in_b), &names_b));
-        }
-        if !pairs.is_empty() {
-            row.paired = true;
-            let (pa, pb): (Vec<CorpusInput>, Vec<CorpusInput>) = pairs
-                .iter()
-                .map(|&(i, j)| (in_a[i].clone(), in_b[j].clone()))
-                .unzip();
-            let (comparison, test) = paired_comparison(aggregation, &pa, &pb);
-            row.comparison = Some(comparison);
-            row.test = test;
-            if aggregation == Aggregation::Mean {
-                let (va, vb): (Vec<f64>, Vec<f64>) = pa
-                    .iter()
-                    .zip(&pb)
-                    .map(|(x, y)| (number(x), number(y)))
-                    .unzip();
-                row.correlation = paired::pearson(&va, &vb);
-            }
-            // A's clusters label the pairs' differences.
-            if let Some((ca, _)) = &clustered {
-                let labels: Vec<&str> = pairs.iter().map(|&(i, _)| ca[i].as_str()).collect();
-                let (va, vb): (Vec<f64>, Vec<f64>) = pa
-                    .iter()
-                    .zip(&pb)
-                    .map(|(x, y)| (number(x), number(y)))
-                    .unzip();
-                if let Some(comparison) = clustered::clustered_paired(&va, &vb, &labels) {
-                    row.comparison = Some(comparison);
-                    row.test = Test::ClusteredT;
-                }
-            }
-        } else if aggregation == Aggregation::Mean {
-            let values = |inputs: &[CorpusInput]| inputs.iter().map(number).collect::<Vec<_>>();
-            row.comparison = Some(paired::welch_t(&values(&in_a), &values(&in_b)));
-            row.test = Test::WelchT;
-        }
-    }
-    if row.comparison.is_none()
-        && let (Some((Some(va), Some(sa), ca)), Some((Some(vb), Some(sb), cb))) =
-            (stored_a, stored_b)
-    {
-        // lighteval's bootstrap "stderr" is the textbook one over √(its default resamples).
-        let is_mean = aggregation.as_ref().is_ok_and(|a| a.uses_mean_stderr());
-        let textbook = |se: f64, standard: bool| {
-            if is_mean || standard {
-                se
-            } else {
-                se * (crate::stats::LIGHTEVAL_BOOTSTRAP_ITERS as f64).sqrt()
-            }
-        };
-        row.comparison = Some(paired::z_from_stderr(
-            va,
-            textbook(sa, ca),
-            vb,
-            textbook(sb, cb),
-        ));
-        row.test = Test::ZFromStderr;
-    }
-    row
-}
-
-/// Every row's value of `metric` as `aggregation`'s input; `None` if a row lacks it or holds
-/// something else.
-pub fn metric_inputs(
-    rows: &[Detail],
-    metric: &str,
-    aggregation: Aggregation,
-) -> Option<Vec<CorpusInput>> {
-    rows.iter()
-        .enumerate()
-        .map(|(i, d)| {
-            d.metric
-                .get(metric)
-                .and_then(|v| aggregation.input(i, v).ok())
-        })
-        .collect()
-}
-
-fn r_convention<'s>(side: &'s Side<'_>) -> &'s str {
-    side.results
-        .as_ref()
-        .map_or("lighteval", |r| r.general().stderr_convention())
-}
-
-fn number(input: &CorpusInput) -> f64 {
-    match input {
-        CorpusInput::Number(x) => *x,
-        _ => f64::NAN,
-    }
-}
-
-/// The test for paired samples: McNemar's exact test when every value is 0 or 1, a paired t-test
-/// for other means, a paired bootstrap (same resamples on both sides) for corpus metrics.
-pub fn paired_comparison(
-    aggregation: Aggregation,
-    a: &[CorpusInput],
-    b: &[CorpusInput],
-) -> (Comparison, Test) {
-    if aggregation == Aggregation::Mean {
-        let (va, vb): (Vec<f64>, Vec<f64>) = a.iter().map(number).zip(b.iter().map(number)).unzip();
-        let mut comparison = paired::paired_t(&va, &vb);
-        let binary = va.iter().chain(&vb).all(|v| *v == 0.0 || *v == 1.0);
-        if binary {
-            let right_to_wrong = va
-                .iter()
-                .zip(&vb)
-                .filter(|(x, y)| **x == 1.0 && **y == 0.0)
-                .count() as u64;
-            let wrong_to_right = va
-                .iter()
-                .zip(&vb)
-                .filter(|(x, y)| **x == 0.0 && **y == 1.0)
-                .count() as u64;
-            comparison.p_value = paired::mcnemar_exact_p(right_to_wrong, wrong_to_right);
-            return (comparison, Test::McNemarExact);
-        }
-        return (comparison, Test::PairedT);
-    }
-    let all: Vec<usize> = (0..a.len()).collect();
-    let full = (aggregation.compute(a, &all), aggregation.compute(b, &all));
-    let resamples = paired::paired_resamples(a.len(), BOOTSTRAP_RESAMPLES);
-    let replicates: Vec<(f64, f64)> = aggregation
-        .replicates(a, &resamples)
-        .into_iter()
-        .zip(aggregation.replicates(b, &resamples))
-        .collect();
-    (
-        paired::paired_bootstrap_from(full, &replicates),
-        Test::PairedBootstrap,
-    )
-}
-
-fn metric_names(
-    a: &Side,
-    b: &Side,
-    task_a: &str,
-    task_b: &str,
-    details_a: Option<&[Detail]>,
-) -> Vec<String> {
-    let names = |side: &Side, task: &str| -> Vec<String> {
-        side.results
-            .as_ref()
-            .and_then(|r| r.row(task))
-            .map_or_else(Vec::new, |row| {
-                row.metrics()
-                    .into_iter()
-                    .map(|m| m.metric.to_owned())
-                    .collect()
-            })
-    };
-    let (in_a, in_b) = (names(a, task_a), names(b, task_b));
-    if !in_a.is_empty() {
-        return in_a
-            .into_iter()
-            .filter(|m| in_b.is_empty() || in_b.contains(m))
-            .collect();
-    }
-    details_a
-        .and_then(|rows| rows.first())
-        .map_or_else(Vec::new, |d| d.metric.keys().cloned().collect())
 }
 
 fn flips(
