@@ -65,15 +65,14 @@ fn matrix(c: &mut Criterion) {
     let options = CompareOptions::default();
     let mut group = c.benchmark_group("compare_40_runs_60_tasks");
     group.bench_function("values_first_frame", |b| {
-        b.iter(|| compare::values(&runs, &options).unwrap().rows.len())
+        b.iter(|| {
+            let sides = compare::sides(&runs, &options).unwrap();
+            compare::values(&sides, &options).rows.len()
+        })
     });
     group.sample_size(10);
     group.bench_function("paired_tests_250_samples", |b| {
-        b.iter(|| {
-            let mut comparison = compare::values(&runs, &options).unwrap();
-            compare::test_against_baseline(&mut comparison, &runs, &options).unwrap();
-            comparison.rows.len()
-        })
+        b.iter(|| compare::compare(&runs, &options).unwrap().rows.len())
     });
     group.bench_function("agreement_grid_20_runs", |b| {
         b.iter(|| {

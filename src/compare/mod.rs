@@ -134,55 +134,57 @@ pub struct CompareOptions {
 
 /// Compares `runs` (in column order) with the one at `options.baseline`.
 pub fn compare(runs: &[Run], options: &CompareOptions) -> Result<Comparison, StoreError> {
-    let mut comparison = values(runs, options)?;
-    test_against_baseline(&mut comparison, runs, options)?;
+    let sides = sides(runs, options)?;
+    let mut comparison = values(&sides, options);
+    test_against_baseline(&mut comparison, &sides, options);
     Ok(comparison)
 }
 
-/// The matrix of stored values and standard errors alone: it reads the results files and no
-/// sample, so it is ready at once; [`test_against_baseline`] then fills in the comparisons.
-pub fn values(runs: &[Run], options: &CompareOptions) -> Result<Comparison, StoreError> {
+/// Each run with its results read once, set to be read as the comparison reads samples: ids and
+/// scores alone, clustered when asked, the baseline's kept once read.
+pub fn sides<'r>(runs: &'r [Run], options: &CompareOptions) -> Result<Vec<Side<'r>>, StoreError> {
     let baseline = options.baseline.min(runs.len().saturating_sub(1));
-    let sides: Vec<Side> = runs.iter().map(Side::load).collect::<Result<_, _>>()?;
-    Ok(Comparison {
-        columns: runs
-            .iter()
-            .map(|r| format!("{} @ {}", r.model, r.date_id))
-            .collect(),
-        baseline,
-        cluster_by: options.cluster_by.clone(),
-        rows: matrix_rows(&sides, options.metric.as_deref()),
-        warnings: Vec::new(),
-    })
-}
-
-/// Tests every run against the baseline, as `diff` compares two runs (reading the samples), and
-/// adjusts the p-values across the whole matrix.
-pub fn test_against_baseline(
-    comparison: &mut Comparison,
-    runs: &[Run],
-    options: &CompareOptions,
-) -> Result<(), StoreError> {
-    let baseline = comparison.baseline;
-    let sides: Vec<Side> = runs
-        .iter()
+    runs.iter()
         .enumerate()
         .map(|(i, run)| {
             let side = Side::load(run)?
                 .clustered_by(options.cluster_by.as_deref())
                 .numbers_only();
-            // The baseline's samples are read once, not once per run compared with it.
             Ok(if i == baseline { side.caching() } else { side })
         })
-        .collect::<Result<_, StoreError>>()?;
+        .collect()
+}
+
+/// The matrix of stored values and standard errors alone: it reads no sample, so it is ready at
+/// once; [`test_against_baseline`] then fills in the comparisons.
+pub fn values(sides: &[Side], options: &CompareOptions) -> Comparison {
+    Comparison {
+        columns: sides
+            .iter()
+            .map(|s| format!("{} @ {}", s.run.model, s.run.date_id))
+            .collect(),
+        baseline: options.baseline.min(sides.len().saturating_sub(1)),
+        cluster_by: options.cluster_by.clone(),
+        rows: matrix_rows(sides, options.metric.as_deref()),
+        warnings: Vec::new(),
+    }
+}
+
+/// Tests every run against the baseline, as `diff` compares two runs (reading the samples), and
+/// adjusts the p-values across the whole matrix. A run whose samples cannot be read keeps its
+/// stored values, untested, with a warning.
+pub fn test_against_baseline(
+    comparison: &mut Comparison,
+    sides: &[Side],
+    options: &CompareOptions,
+) {
+    let baseline = comparison.baseline;
     // Each run against the baseline; independent, so in parallel.
     let others: Vec<usize> = (0..sides.len()).filter(|&j| j != baseline).collect();
     let reports = crate::stats::parallel_map(&others, |&j| {
         diff::diff(&sides[baseline], &sides[j], options.metric.as_deref())
     });
     for (&j, report) in others.iter().zip(reports) {
-        // A run whose samples cannot be read keeps its stored values, untested, and says why;
-        // the other columns are still compared.
         let report = match report {
             Ok(report) => report,
             Err(error) => {
@@ -217,7 +219,6 @@ pub fn test_against_baseline(
         }
     }
     adjust_across_the_matrix(&mut comparison.rows);
-    Ok(())
 }
 
 /// Every task × metric any run has, in the first run's order, then the others' new ones.

@@ -207,19 +207,17 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
                 ..Default::default()
             };
             // The stored values first, at once; the tests, which read samples, after.
-            match crate::compare::values(&runs, &options) {
-                Ok(mut comparison) => {
+            match crate::compare::sides(&runs, &options) {
+                Ok(sides) => {
+                    let mut comparison = crate::compare::values(&sides, &options);
                     send(Message::CompareLoaded {
                         generation,
                         result: Ok(comparison.clone()),
                     });
-                    let tested =
-                        crate::compare::test_against_baseline(&mut comparison, &runs, &options)
-                            .map(|()| comparison)
-                            .map_err(text);
+                    crate::compare::test_against_baseline(&mut comparison, &sides, &options);
                     send(Message::CompareTested {
                         generation,
-                        result: tested,
+                        comparison,
                     });
                 }
                 Err(error) => send(Message::CompareLoaded {

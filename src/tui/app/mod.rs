@@ -127,10 +127,11 @@ pub enum Message {
         generation: u64,
         result: Result<crate::compare::Comparison, String>,
     },
-    /// The comparison's tests against the baseline, after its values.
+    /// The comparison's tests against the baseline, after its values (a run that could not be
+    /// tested says so among its warnings).
     CompareTested {
         generation: u64,
-        result: Result<crate::compare::Comparison, String>,
+        comparison: crate::compare::Comparison,
     },
     AgreementLoaded {
         generation: u64,
@@ -349,8 +350,11 @@ impl App {
                 self.on_compare_loaded(generation, result);
                 Command::None
             }
-            Message::CompareTested { generation, result } => {
-                self.on_compare_tested(generation, result);
+            Message::CompareTested {
+                generation,
+                comparison,
+            } => {
+                self.on_compare_tested(generation, comparison);
                 Command::None
             }
             Message::AgreementLoaded { generation, result } => {

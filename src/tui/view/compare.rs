@@ -67,8 +67,9 @@ pub(super) fn compare(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 Cell::from(crate::text::fit(&task, task_width)),
                 Cell::from(crate::text::fit(&row.metric, metric_width)),
             ];
+            let best = row.best();
             for column in first..first + shown {
-                let text = cell_text(data, row, column);
+                let text = cell_text(data, row, column, best);
                 let mut style = cell_style(row, column, data.baseline, theme);
                 if on_row && column == state.column {
                     style = theme.selected();
@@ -120,13 +121,13 @@ pub(super) fn compare(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
 /// `0.6250★±0.072 -0.208▼*`: the value, `★` when it is its row's best, the standard error, and
 /// against the baseline Δ with its marks (`*` significant after Holm across the matrix, `▲▼`
 /// its direction, `?` inconclusive, `~` unpaired).
-fn cell_text(data: &Comparison, row: &MatrixRow, column: usize) -> String {
+fn cell_text(data: &Comparison, row: &MatrixRow, column: usize, best: Option<usize>) -> String {
     let cell = &row.cells[column];
     let Some(value) = cell.value else {
         return "—".into();
     };
     let mut text = format!("{value:.4}");
-    if row.best() == Some(column) {
+    if best == Some(column) {
         text.push('★');
     }
     if let Some(se) = cell.stderr.filter(|s| !s.is_nan()) {
