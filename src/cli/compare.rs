@@ -148,7 +148,7 @@ fn samples(
                         c.insert("run".into(), run.as_str().into());
                         match cell {
                             Some(cell) => {
-                                c.insert("verdict".into(), verdict_name(cell.verdict).into());
+                                c.insert("verdict".into(), cell.verdict.name().into());
                                 c.insert("score".into(), number(cell.score));
                                 c.insert("prediction".into(), cell.prediction.as_str().into());
                             }
@@ -169,15 +169,6 @@ fn samples(
         }
     }
     Ok(())
-}
-
-fn verdict_name(verdict: crate::model::Verdict) -> &'static str {
-    match verdict {
-        crate::model::Verdict::Right => "right",
-        crate::model::Verdict::Wrong => "wrong",
-        crate::model::Verdict::Partial => "partial",
-        crate::model::Verdict::Unknown => "unknown",
-    }
 }
 
 /// Every run the sources name: a folder's runs (of `--model` only, when given), or the one run
@@ -258,27 +249,9 @@ fn verdict(cell: &Cell, row: &Row, column: usize, baseline: usize) -> &'static s
     if column == baseline {
         return "baseline";
     }
-    let Some(against) = &cell.against_baseline else {
-        return "not compared";
-    };
-    if against.significant {
-        match (against.delta, row.higher_is_better) {
-            (Some(d), Some(better)) if d != 0.0 => {
-                if (d > 0.0) == better {
-                    "better"
-                } else {
-                    "worse"
-                }
-            }
-            _ => "different",
-        }
-    } else if against.inconclusive() {
-        "inconclusive (n too small)"
-    } else if against.p_value.is_some() {
-        "no significant difference"
-    } else {
-        "not compared"
-    }
+    cell.against_baseline
+        .as_ref()
+        .map_or("not compared", |a| a.verdict(row.higher_is_better))
 }
 
 fn cell_text(comparison: &Comparison, row: &Row, column: usize, markdown: bool) -> String {

@@ -51,10 +51,10 @@ impl Against {
     pub fn marks(&self, higher_is_better: Option<bool>) -> String {
         let mut text = String::new();
         if self.significant {
-            if let (Some(d), Some(better)) = (self.delta, higher_is_better)
-                && d != 0.0
-            {
-                text.push(if (d > 0.0) == better { '▲' } else { '▼' });
+            match self.better(higher_is_better) {
+                Some(true) => text.push('▲'),
+                Some(false) => text.push('▼'),
+                None => {}
             }
             text.push('*');
         } else if self.inconclusive() {
@@ -64,6 +64,29 @@ impl Against {
             text.push('~');
         }
         text
+    }
+
+    /// A significant change's direction: `Some(true)` better, `Some(false)` worse by the
+    /// metric's `higher_is_better`; `None` when not significant, unchanged, or of no known
+    /// direction.
+    pub fn better(&self, higher_is_better: Option<bool>) -> Option<bool> {
+        match (self.significant, self.delta, higher_is_better) {
+            (true, Some(d), Some(better)) if d != 0.0 => Some((d > 0.0) == better),
+            _ => None,
+        }
+    }
+
+    /// What the comparison says, in words: better, worse, different, inconclusive, no
+    /// significant difference, or not compared (no test could run).
+    pub fn verdict(&self, higher_is_better: Option<bool>) -> &'static str {
+        match self.better(higher_is_better) {
+            Some(true) => "better",
+            Some(false) => "worse",
+            None if self.significant => "different",
+            None if self.inconclusive() => "inconclusive (n too small)",
+            None if self.p_value.is_some() => "no significant difference",
+            None => "not compared",
+        }
     }
 
     /// Paired samples needed to detect a true |Δ| of `target` with 80 % power at α = 0.05,

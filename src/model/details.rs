@@ -156,6 +156,16 @@ impl Verdict {
         }
     }
 
+    /// The verdict in words, for JSON (`right`, `wrong`, `partial`, `unknown`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Right => "right",
+            Verdict::Partial => "partial",
+            Verdict::Wrong => "wrong",
+            Verdict::Unknown => "unknown",
+        }
+    }
+
     /// A mark that carries the meaning without colour.
     pub fn mark(self) -> &'static str {
         match self {

@@ -168,15 +168,10 @@ fn cell_style(row: &MatrixRow, column: usize, baseline: usize, theme: Theme) -> 
     let Some(against) = &row.cells[column].against_baseline else {
         return Style::default();
     };
-    match (against.significant, against.delta, row.higher_is_better) {
-        (true, Some(d), Some(better)) if d != 0.0 => {
-            if (d > 0.0) == better {
-                theme.fg(Color::Green)
-            } else {
-                theme.fg(Color::Red)
-            }
-        }
-        _ => Style::default(),
+    match against.better(row.higher_is_better) {
+        Some(true) => theme.fg(Color::Green),
+        Some(false) => theme.fg(Color::Red),
+        None => Style::default(),
     }
 }
 
