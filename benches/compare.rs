@@ -2,7 +2,8 @@
 //! - 40 runs × 60 tasks, from sources to the matrix of stored values (the Compare screen's first
 //!   frame): under 100 ms; it reads the results files alone;
 //! - the paired tests of 40 runs × 60 tasks × 250 samples: under 1 s;
-//! - the agreement grid of 20 runs on one task.
+//! - the agreement grid of 20 runs on one task of 10,000 samples: its first frame (scores) under
+//!   200 ms, and the other runs' predictions after.
 
 mod support;
 
@@ -15,49 +16,58 @@ const RUNS: usize = 40;
 const TASKS: usize = 60;
 const SAMPLES: usize = 250;
 
+/// Writes `runs` runs of one model at `dir`, each of `tasks` tasks of `samples` samples.
+fn write_runs(dir: &std::path::Path, runs: usize, tasks: usize, samples: usize) {
+    for r in 0..runs {
+        let date = format!("2026-01-{:02}T00-00-00.000000", r + 1);
+        let details = dir.join(format!("details/org/bench-model/{date}"));
+        std::fs::create_dir_all(&details).unwrap();
+        let mut results = Map::new();
+        for t in 0..tasks {
+            let key = format!("suite:task{t:02}|0");
+            let generated = support::nested_details_of(
+                &format!("suite:task{t:02}"),
+                (r * tasks + t) as u64 + 1,
+                &format!("compare-{runs}-{samples}-{r}-{t}.parquet"),
+                samples,
+                20,
+            );
+            std::fs::rename(
+                &generated,
+                details.join(format!("details_{key}_{date}.parquet")),
+            )
+            .unwrap();
+            let mut row = Map::new();
+            row.insert("acc".into(), Json::Float(0.5));
+            row.insert("acc_stderr".into(), Json::Float(0.03));
+            results.insert(key, Json::Object(row));
+        }
+        let mut general = Map::new();
+        general.insert("model_name".into(), "org/bench-model".into());
+        let mut root = Map::new();
+        root.insert("config_general".into(), Json::Object(general));
+        root.insert("results".into(), Json::Object(results));
+        let results = ResultsFile::from_json(Json::Object(root)).unwrap();
+        let path = dir.join(format!("results/org/bench-model/results_{date}.json"));
+        store::write_results(&path, &results).unwrap();
+    }
+}
+
+fn runs_at(runs: usize, tasks: usize, samples: usize) -> Vec<Run> {
+    let dir = support::data_dir().join(format!("runs-{runs}x{tasks}x{samples}"));
+    if !dir.exists() {
+        write_runs(&dir, runs, tasks, samples);
+    }
+    let catalog = store::discover(&dir).unwrap();
+    let found: Vec<Run> = catalog.runs().cloned().collect();
+    assert_eq!(found.len(), runs);
+    found
+}
+
 /// `RUNS` runs of one model, each of `TASKS` tasks of `SAMPLES` samples whose scores differ from
 /// run to run (each run its own seed), as checkpoints of one training run would.
 fn runs() -> Vec<Run> {
-    let many = support::data_dir().join(format!("runs-{RUNS}x{TASKS}x{SAMPLES}"));
-    if !many.exists() {
-        for r in 0..RUNS {
-            let date = format!("2026-01-{:02}T00-00-00.000000", r + 1);
-            let details = many.join(format!("details/org/bench-model/{date}"));
-            std::fs::create_dir_all(&details).unwrap();
-            let mut results = Map::new();
-            for t in 0..TASKS {
-                let key = format!("suite:task{t:02}|0");
-                let generated = support::nested_details_of(
-                    &format!("suite:task{t:02}"),
-                    (r * TASKS + t) as u64 + 1,
-                    &format!("compare-{r}-{t}.parquet"),
-                    SAMPLES,
-                    20,
-                );
-                std::fs::rename(
-                    &generated,
-                    details.join(format!("details_{key}_{date}.parquet")),
-                )
-                .unwrap();
-                let mut row = Map::new();
-                row.insert("acc".into(), Json::Float(0.5));
-                row.insert("acc_stderr".into(), Json::Float(0.03));
-                results.insert(key, Json::Object(row));
-            }
-            let mut general = Map::new();
-            general.insert("model_name".into(), "org/bench-model".into());
-            let mut root = Map::new();
-            root.insert("config_general".into(), Json::Object(general));
-            root.insert("results".into(), Json::Object(results));
-            let results = ResultsFile::from_json(Json::Object(root)).unwrap();
-            let path = many.join(format!("results/org/bench-model/results_{date}.json"));
-            store::write_results(&path, &results).unwrap();
-        }
-    }
-    let catalog = store::discover(&many).unwrap();
-    let runs: Vec<Run> = catalog.runs().cloned().collect();
-    assert_eq!(runs.len(), RUNS);
-    runs
+    runs_at(RUNS, TASKS, SAMPLES)
 }
 
 fn matrix(c: &mut Criterion) {
@@ -74,16 +84,31 @@ fn matrix(c: &mut Criterion) {
     group.bench_function("paired_tests_250_samples", |b| {
         b.iter(|| compare::compare(&runs, &options).unwrap().rows.len())
     });
-    group.bench_function("agreement_grid_20_runs", |b| {
+    group.finish();
+}
+
+fn grid(c: &mut Criterion) {
+    let runs = runs_at(20, 1, 10_000);
+    let mut group = c.benchmark_group("agreement_20_runs_10000_samples");
+    group.sample_size(10);
+    group.bench_function("first_frame_scores", |b| {
         b.iter(|| {
-            compare::agreement(&runs[..20], 0, "suite:task07|0", None)
+            compare::agreement(&runs, 0, "suite:task00|0", None)
                 .unwrap()
                 .rows
                 .len()
         })
     });
+    let scored = compare::agreement(&runs, 0, "suite:task00|0", None).unwrap();
+    group.bench_function("then_predictions", |b| {
+        b.iter(|| {
+            let mut grid = scored.clone();
+            compare::add_predictions(&runs, &mut grid).unwrap();
+            grid.rows.len()
+        })
+    });
     group.finish();
 }
 
-criterion_group!(benches, matrix);
+criterion_group!(benches, matrix, grid);
 criterion_main!(benches);

@@ -1,12 +1,16 @@
 //! TUI speed targets: a keypress to a drawn frame under 16 ms with a 1,000,000-row task loaded,
-//! and the first frame of the sample run under 50 ms after start.
+//! the first frame of the sample run under 50 ms after start, and a task's first screen of
+//! samples under 50 ms after `Enter` whatever its size (250,000 and 1,000,000 rows; the full
+//! load beside it). `benches/visidata_first_row.py` times VisiData on the same files.
+
+mod support;
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use evaldeck::tui::app::{App, Command, Message};
-use evaldeck::tui::data::{SampleTable, Verdict};
+use evaldeck::tui::data::{ListRow, SampleTable, Verdict};
 use evaldeck::tui::view::{Theme, render};
 use evaldeck::tui::{self};
 use ratatui::Terminal;
@@ -28,25 +32,23 @@ fn key(code: KeyCode) -> Message {
 
 fn million_rows() -> SampleTable {
     let rows = 1_000_000;
-    let mut table = SampleTable {
-        task: "bench|0".into(),
-        metric_names: vec!["acc".into(), "f1".into()],
-        ..Default::default()
-    };
-    table.metrics = vec![Vec::with_capacity(rows), Vec::with_capacity(rows)];
+    let mut table = SampleTable::new("bench|0", vec!["acc".into(), "f1".into()]);
+    table.complete = true;
     for i in 0..rows {
-        table.ids.push(i.to_string());
-        table.queries.push(format!(
-            "Question {i}: which of the following statements about sample {i} is correct?"
-        ));
-        table.golds.push(format!("answer {}", i % 4));
-        table.predictions.push(format!("answer {}", i % 3));
-        table.metrics[0].push((i % 2) as f64);
-        table.metrics[1].push((i % 100) as f64 / 100.0);
-        table.verdicts.push(if i % 2 == 1 {
-            Verdict::Right
-        } else {
-            Verdict::Wrong
+        let metrics = [Some((i % 2) as f64), Some((i % 100) as f64 / 100.0)];
+        table.push_row(ListRow {
+            id: &i.to_string(),
+            query: &format!(
+                "Question {i}: which of the following statements about sample {i} is correct?"
+            ),
+            gold: &format!("answer {}", i % 4),
+            prediction: &format!("answer {}", i % 3),
+            metrics: &metrics,
+            verdict: if i % 2 == 1 {
+                Verdict::Right
+            } else {
+                Verdict::Wrong
+            },
         });
     }
     table
@@ -101,5 +103,53 @@ fn first_frame(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, keypress_to_frame, first_frame);
+/// From `Enter` on a task to its first chunk of rows (the first screen), and to every row.
+fn samples_list(c: &mut Criterion) {
+    let mut group = c.benchmark_group("samples_list");
+    group.sample_size(10);
+    for rows in [250_000, 1_000_000] {
+        let dir = support::run_of_tasks(1, rows);
+        let catalog = evaldeck::store::discover(&dir).unwrap();
+        let run = catalog.select(None, None).unwrap().run;
+        let task = "suite:task00|0";
+        group.bench_function(format!("first_screen_{rows}_rows"), |b| {
+            b.iter(|| {
+                let cancel = AtomicBool::new(false);
+                let mut first = 0;
+                tui::data::load_samples(run, task, &cancel, PROGRESS, |read| {
+                    if let tui::data::SamplesRead::First(table) = read {
+                        first = table.len();
+                        // Enough: the rest would load behind the first screen.
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                })
+                .unwrap();
+                assert!(first > 0);
+                first
+            })
+        });
+        group.bench_function(format!("full_load_{rows}_rows"), |b| {
+            b.iter(|| {
+                let mut loaded = 0;
+                tui::data::load_samples(run, task, &AtomicBool::new(false), PROGRESS, |read| {
+                    match read {
+                        tui::data::SamplesRead::First(table) => loaded += table.len(),
+                        tui::data::SamplesRead::More { chunks, .. } => {
+                            loaded += chunks.iter().map(|c| c.len()).sum::<usize>()
+                        }
+                        tui::data::SamplesRead::Opened { .. } => {}
+                    }
+                })
+                .unwrap();
+                assert_eq!(loaded, rows);
+                loaded
+            })
+        });
+    }
+    group.finish();
+}
+
+const PROGRESS: std::time::Duration = std::time::Duration::from_millis(100);
+
+criterion_group!(benches, keypress_to_frame, first_frame, samples_list);
 criterion_main!(benches);

@@ -275,8 +275,19 @@ fn sample_agreement_across_runs() {
             assert_eq!(cell["score"], line["acc"], "{row}");
             let expected = if line["acc"] == 1.0 { "right" } else { "wrong" };
             assert_eq!(cell["verdict"], expected, "{row}");
+            // Every run's prediction, not only the baseline's (the grid reads the others' after
+            // their scores): the choice with the highest log-likelihood.
+            assert_eq!(
+                cell["prediction"].as_str().map(str::trim),
+                Some(chosen(line)),
+                "{row}"
+            );
         }
     }
+    assert!(
+        a.iter().zip(&b).any(|(x, y)| chosen(x) != chosen(y)),
+        "the runs choose differently somewhere, so a column's predictions cannot pass as another's"
+    );
     let count = |pred: &dyn Fn(f64, f64) -> bool| {
         a.iter()
             .zip(&b)
@@ -297,6 +308,17 @@ fn sample_agreement_across_runs() {
         count(&|x, y| x != y) > 0,
         "the fixture's seeds disagree somewhere"
     );
+}
+
+/// The choice an lm-eval multiple-choice line's model made: the highest `filtered_resps`
+/// log-likelihood.
+fn chosen(line: &Value) -> &str {
+    let loglikelihood = |r: &Value| r[0].as_str().unwrap().parse::<f64>().unwrap();
+    let resps = line["filtered_resps"].as_array().unwrap();
+    let best = (0..resps.len())
+        .max_by(|&i, &j| loglikelihood(&resps[i]).total_cmp(&loglikelihood(&resps[j])))
+        .unwrap();
+    line["doc"]["choices"][best].as_str().unwrap()
 }
 
 /// `compare` reads only ids and scores; `diff` reads the list columns. The same pair of runs must
@@ -382,11 +404,17 @@ fn a_broken_run_does_not_sink_the_matrix() {
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     let warnings = json["warnings"].to_string();
     assert!(
-        warnings.contains("not tested against the baseline")
-            && warnings.contains("details_quiz:sci|0"),
+        warnings.contains("task quiz:sci|0 not tested") && warnings.contains("details_quiz:sci|0"),
         "{warnings}"
     );
+    // quiz:geo has no samples in the second run: its stored values are tested, unpaired.
     let cell = &row(&json, "quiz:geo|0", "acc")["cells"][1];
     assert_eq!(cell["value"], 0.0, "the stored value stays: {cell}");
-    assert_eq!(cell["verdict"], "not compared");
+    assert_eq!(cell["paired"], false, "{cell}");
+    // The run's other tasks are tested all the same: one bad file does not blank its column.
+    let lang = &row(&json, "quiz:lang|0", "acc")["cells"][1];
+    assert!(
+        lang["p_value"].is_number() && lang["verdict"] != "not compared",
+        "{lang}"
+    );
 }

@@ -757,6 +757,82 @@ fn agreement_grids() {
         open_geo(app);
         press(app, &[Char('4'), Enter]);
     });
+    // ← from the first run's column puts the cursor on the task; Enter there opens the same grid.
+    snapshot("compare_task_column_selected", Some(RUNS_013), |app| {
+        press(app, &[Char('c'), Down, KeyCode::Left])
+    });
+    let mut by_key = open(Some(RUNS_013), (100, 30));
+    open_geo(&mut by_key);
+    let mut by_enter = open(Some(RUNS_013), (100, 30));
+    press(&mut by_enter, &[Char('c'), Char('f')]);
+    typed(&mut by_enter, "geo");
+    press(&mut by_enter, &[Enter, KeyCode::Left, Enter]);
+    assert!(screen(&by_key).contains("✓"), "{}", screen(&by_key));
+    assert_eq!(screen(&by_enter), screen(&by_key));
+}
+
+/// The grid's first frame waits for the runs' scores alone; the side-by-side view says the other
+/// runs' predictions are being read, and shows them when they come.
+#[test]
+fn agreement_predictions_come_after_the_scores() {
+    let mut app = open(Some(RUNS_013), (100, 30));
+    press(&mut app, &[Char('c'), Char('f')]);
+    typed(&mut app, "geo");
+    press(&mut app, &[Enter]);
+    let command = app.update(Message::Key(KeyEvent::new(Char('a'), KeyModifiers::NONE)));
+    let mut messages = Vec::new();
+    tui::execute(command, &AtomicBool::new(false), &mut |m| messages.push(m));
+    assert!(matches!(messages[0], Message::AgreementLoaded { .. }));
+    assert!(matches!(messages[1], Message::AgreementPredictions { .. }));
+    let mut messages = messages.into_iter();
+    app.update(messages.next().unwrap());
+    press(&mut app, &[Char('4'), Enter]);
+    insta::assert_snapshot!("agreement_sample_before_predictions_100x30", screen(&app));
+    assert!(screen(&app).contains("reading the prediction"));
+    app.update(messages.next().unwrap());
+    assert!(!screen(&app).contains("reading the prediction"));
+    let grid = match &app.agreement.as_ref().unwrap().data {
+        tui::app::Loadable::Ready(grid) => grid,
+        _ => panic!("the grid is ready"),
+    };
+    assert!(grid.predictions);
+    assert!(
+        grid.rows
+            .iter()
+            .flat_map(|r| r.cells.iter().flatten())
+            .all(|c| c.prediction.is_some())
+    );
+}
+
+/// `k` on the Results screen: each mean's standard error clustered by a sample field, read from
+/// the samples in the background and marked `c`; the config panel says by what. Empty: as stored.
+#[test]
+fn results_clustered_standard_errors() {
+    // From the Results screen.
+    let cluster = |app: &mut App| {
+        press(app, &[Char('k')]);
+        typed(app, "metadata.category");
+        press(app, &[Enter]);
+    };
+    snapshot("results_clustered_by_category", Some(INSPECT_MC), |app| {
+        press(app, &[Enter]);
+        cluster(app);
+    });
+    snapshot("results_clustered_config_panel", Some(INSPECT_MC), |app| {
+        press(app, &[Enter]);
+        cluster(app);
+        press(app, &[KeyCode::Tab]);
+    });
+    let mut app = open(Some(INSPECT_MC), (100, 30));
+    press(&mut app, &[Enter]);
+    let stored = screen(&app);
+    cluster(&mut app);
+    assert_ne!(screen(&app), stored);
+    assert!(screen(&app).contains("c ± "), "{}", screen(&app));
+    press(&mut app, &[Char('k')]);
+    press(&mut app, &[KeyCode::Backspace; 17]);
+    press(&mut app, &[Enter]);
+    assert!(!screen(&app).contains("c ± "), "{}", screen(&app));
 }
 
 /// The Compare screen's first frame holds the stored values before any test has read a sample.
@@ -779,4 +855,122 @@ fn compare_values_come_before_the_tests() {
     insta::assert_snapshot!("compare_values_before_the_tests_100x30", screen(&app));
     app.update(messages.next().unwrap());
     assert!(app.compare.as_ref().unwrap().tested);
+}
+
+/// A run of one task `t|0` of `rows` samples (`s0`, `s1`, …; odd ones right), in lighteval's
+/// layout under `dir`.
+fn run_of_rows(dir: &std::path::Path, rows: usize) {
+    use evaldeck::model::{Json, Map, ResultsFile, pyjson};
+    use evaldeck::store;
+    let date = "2026-01-01T00-00-00.000000";
+    let details = dir.join(format!("details/org/m/{date}"));
+    std::fs::create_dir_all(&details).unwrap();
+    let samples: Vec<Map> = (0..rows)
+        .map(|i| {
+            let doc = pyjson::parse(&format!(
+                r#"{{"id": "s{i}", "query": "question {i}", "choices": ["a", "b"], "gold_index": 1}}"#
+            ))
+            .unwrap();
+            let mut metric = Map::new();
+            metric.insert("acc".into(), Json::Int((i % 2) as i64));
+            let mut response = Map::new();
+            response.insert("text".into(), Json::Array(vec![Json::Str(format!("b{i}"))]));
+            let mut row = Map::new();
+            row.insert("doc".into(), doc);
+            row.insert("metric".into(), Json::Object(metric));
+            row.insert("model_response".into(), Json::Object(response));
+            row
+        })
+        .collect();
+    store::write_details(
+        &details.join(format!("details_t|0_{date}.parquet")),
+        &samples,
+    )
+    .unwrap();
+    let results = pyjson::parse(
+        r#"{"config_general": {"model_name": "org/m"}, "results": {"t|0": {"acc": 0.5, "acc_stderr": 0.01}}}"#,
+    )
+    .unwrap();
+    let results = ResultsFile::from_json(results).unwrap();
+    store::write_results(
+        &dir.join(format!("results/org/m/results_{date}.json")),
+        &results,
+    )
+    .unwrap();
+}
+
+/// A task larger than a chunk shows its first rows at once, says there are more (`1/1,024+`),
+/// and is usable meanwhile: a filter asked for then covers the loaded rows, and runs again over
+/// every row when the last arrives.
+#[test]
+fn a_large_task_shows_its_first_rows_before_the_rest() {
+    use evaldeck::tui::data::{CHUNK_ROWS, SamplesRead, load_samples};
+    let rows = 2 * CHUNK_ROWS + 452;
+    let dir = tempfile::tempdir().unwrap();
+    run_of_rows(dir.path(), rows);
+    // The loader: the first chunk alone, then the others, every row once and in file order.
+    let catalog = evaldeck::store::discover(dir.path()).unwrap();
+    let stored = catalog.select(None, None).unwrap().run;
+    let mut reads = Vec::new();
+    load_samples(
+        stored,
+        "t|0",
+        &AtomicBool::new(false),
+        std::time::Duration::ZERO,
+        |read| reads.push(read),
+    )
+    .unwrap();
+    let mut reads = reads.into_iter();
+    assert!(matches!(reads.next(), Some(SamplesRead::Opened { total }) if total == rows as u64));
+    let Some(SamplesRead::First(mut table)) = reads.next() else {
+        panic!("the first chunk next")
+    };
+    assert_eq!((table.len(), table.complete), (CHUNK_ROWS, false));
+    for read in reads {
+        let SamplesRead::More { chunks, complete } = read else {
+            panic!("chunks after the first")
+        };
+        table.append(chunks);
+        table.complete = complete;
+    }
+    assert!(table.complete);
+    assert_eq!(table.len(), rows);
+    for row in [0, CHUNK_ROWS - 1, CHUNK_ROWS, rows - 1] {
+        assert_eq!(table.id(row), format!("s{row}"));
+        assert_eq!(table.query(row), format!("question {row}"));
+        assert_eq!(table.metric(0, row), (row % 2) as f64);
+    }
+
+    // The screen: the first chunk, `+` and the loading line; `w` filters what is loaded.
+    let (mut app, command) = App::new(Some(dir.path().to_owned()), (100, 30));
+    run(&mut app, command);
+    press(&mut app, &[Enter]);
+    let load = app.update(Message::Key(KeyEvent::new(Enter, KeyModifiers::NONE)));
+    let mut messages = Vec::new();
+    tui::execute(load, &AtomicBool::new(false), &mut |m| messages.push(m));
+    let mut messages = messages.into_iter();
+    for message in messages.by_ref().take(2) {
+        run_message(&mut app, message);
+    }
+    let first = screen(&app);
+    assert!(first.contains(" 1/1,024+ "), "{first}");
+    assert!(first.contains("loading …"), "{first}");
+    press(&mut app, &[Char('w')]);
+    assert!(
+        screen(&app).contains(" 1/512 of 1,024+ "),
+        "{}",
+        screen(&app)
+    );
+    for message in messages {
+        run_message(&mut app, message);
+    }
+    let last = screen(&app);
+    assert_eq!(rows, 2_500);
+    assert!(last.contains(" 1/1,250 of 2,500 "), "{last}");
+    assert!(!last.contains("loading …"), "{last}");
+}
+
+fn run_message(app: &mut App, message: Message) {
+    let command = app.update(message);
+    run(app, command);
 }

@@ -100,7 +100,7 @@ fn samples(
     args: &CompareArgs,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let grid = compare::agreement(runs, baseline, task, args.metric.as_deref())?;
+    let mut grid = compare::agreement(runs, baseline, task, args.metric.as_deref())?;
     let filter = parse_filter(&args.filter, runs.len())?;
     let rows = grid.rows.iter().filter(|r| grid.matches(r, filter));
     match args.format {
@@ -132,6 +132,9 @@ fn samples(
             table.write_plain(out)?;
         }
         _ => {
+            // The table shows verdicts alone; the records carry every run's prediction.
+            compare::add_predictions(runs, &mut grid)?;
+            let rows = grid.rows.iter().filter(|r| grid.matches(r, filter));
             for row in rows {
                 let mut map = Map::new();
                 map.insert("id".into(), row.id.as_str().into());
@@ -150,7 +153,10 @@ fn samples(
                             Some(cell) => {
                                 c.insert("verdict".into(), cell.verdict.name().into());
                                 c.insert("score".into(), number(cell.score));
-                                c.insert("prediction".into(), cell.prediction.as_str().into());
+                                c.insert(
+                                    "prediction".into(),
+                                    cell.prediction.as_deref().unwrap_or_default().into(),
+                                );
                             }
                             None => {
                                 c.insert("verdict".into(), "missing".into());

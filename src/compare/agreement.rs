@@ -2,6 +2,10 @@
 //! each `✓` / `✗` / `~` from the sample's score, paired with the baseline's sample as `diff`
 //! pairs them. Filters find the samples hard for every run, those only the baseline gets right,
 //! those the runs disagree on, and the flips between two runs.
+//!
+//! The grid comes in two steps, so that its first frame waits for scores alone: [`agreement`]
+//! reads the baseline's list columns and every other run's ids and metrics; [`add_predictions`]
+//! then reads the other runs' predictions.
 
 use crate::diff::{Side, pair_samples, prediction_text};
 use crate::model::{Detail, Verdict};
@@ -11,7 +15,8 @@ use crate::store::{Run, StoreError};
 pub struct AgreementCell {
     pub score: Option<f64>,
     pub verdict: Verdict,
-    pub prediction: String,
+    /// `None` until [`add_predictions`] has read it (the baseline's comes at once).
+    pub prediction: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +37,8 @@ pub struct Agreement {
     /// The score each cell's verdict is read from.
     pub metric: String,
     pub rows: Vec<AgreementRow>,
+    /// Every cell's prediction has been read.
+    pub predictions: bool,
 }
 
 /// Which rows a grid shows.
@@ -89,14 +96,27 @@ impl Agreement {
 }
 
 /// The agreement of `runs` on the baseline's `task`, scored by `metric` (default: the task's
-/// first metric in the baseline's results).
+/// first metric in the baseline's results). Only the baseline's predictions are read here.
 pub fn agreement(
     runs: &[Run],
     baseline: usize,
     task: &str,
     metric: Option<&str>,
 ) -> Result<Agreement, StoreError> {
-    let sides: Vec<Side> = runs.iter().map(Side::load).collect::<Result<_, _>>()?;
+    // The baseline's list columns give each row its input and target; the other runs' ids and
+    // metrics are all their cells need.
+    let sides: Vec<Side> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, run)| {
+            let side = Side::load(run)?;
+            Ok(if i == baseline {
+                side
+            } else {
+                side.numbers_only()
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
     let base = &sides[baseline];
     let Some(base_task) = base.matching_task(task) else {
         return Err(StoreError::TaskNotFound {
@@ -121,14 +141,6 @@ pub fn agreement(
             })
             .unwrap_or_default(),
     };
-    let cell = |detail: &Detail| {
-        let score = detail.metric_value(&metric);
-        AgreementCell {
-            score,
-            verdict: Verdict::of_score(score),
-            prediction: prediction_text(detail),
-        }
-    };
     let mut rows: Vec<AgreementRow> = base_rows
         .iter()
         .map(|d| AgreementRow {
@@ -139,13 +151,20 @@ pub fn agreement(
         })
         .collect();
     for (column, side) in sides.iter().enumerate() {
-        let own = match side.matching_task(&base_task) {
-            Some(own) => side.samples(&own)?.unwrap_or_default(),
-            None => Vec::new(),
+        let own = if column == baseline {
+            None
+        } else {
+            own_samples(side, &base_task)?
         };
-        let (pairs, _, _) = pair_samples(&base_rows, &own);
+        let own = own.as_deref().unwrap_or(&base_rows);
+        let (pairs, _, _) = pair_samples(&base_rows, own);
         for (i, j) in pairs {
-            rows[i].cells[column] = Some(cell(&own[j]));
+            let score = own[j].metric_value(&metric);
+            rows[i].cells[column] = Some(AgreementCell {
+                score,
+                verdict: Verdict::of_score(score),
+                prediction: (column == baseline).then(|| prediction_text(&own[j])),
+            });
         }
     }
     Ok(Agreement {
@@ -157,5 +176,38 @@ pub fn agreement(
         task: base_task,
         metric,
         rows,
+        predictions: runs.len() == 1,
     })
+}
+
+/// Reads the predictions of every run but the baseline into `grid`, which [`agreement`] made of
+/// the same `runs`. Samples pair as they did there: the baseline's rows are read again for it.
+pub fn add_predictions(runs: &[Run], grid: &mut Agreement) -> Result<(), StoreError> {
+    let base = Side::load(&runs[grid.baseline])?;
+    let base_rows = base.samples(&grid.task)?.unwrap_or_default();
+    for (column, run) in runs.iter().enumerate() {
+        if column == grid.baseline {
+            continue;
+        }
+        let side = Side::load(run)?;
+        let Some(own) = own_samples(&side, &grid.task)? else {
+            continue;
+        };
+        let (pairs, _, _) = pair_samples(&base_rows, &own);
+        for (i, j) in pairs {
+            if let Some(Some(cell)) = grid.rows.get_mut(i).map(|r| &mut r.cells[column]) {
+                cell.prediction = Some(prediction_text(&own[j]));
+            }
+        }
+    }
+    grid.predictions = true;
+    Ok(())
+}
+
+/// `side`'s samples of the task the baseline calls `base_task`, if it has it.
+fn own_samples(side: &Side, base_task: &str) -> Result<Option<Vec<Detail>>, StoreError> {
+    match side.matching_task(base_task) {
+        Some(own) => side.samples(&own),
+        None => Ok(None),
+    }
 }

@@ -5,7 +5,9 @@
 
 mod agreement;
 
-pub use agreement::{Agreement, AgreementCell, AgreementFilter, AgreementRow, agreement};
+pub use agreement::{
+    Agreement, AgreementCell, AgreementFilter, AgreementRow, add_predictions, agreement,
+};
 
 use crate::diff::{self, ALPHA, MetricDiff, Side, Test};
 use crate::stats::paired;
@@ -205,7 +207,12 @@ pub fn test_against_baseline(
     // Each run against the baseline; independent, so in parallel.
     let others: Vec<usize> = (0..sides.len()).filter(|&j| j != baseline).collect();
     let reports = crate::stats::parallel_map(&others, |&j| {
-        diff::diff(&sides[baseline], &sides[j], options.metric.as_deref())
+        diff::diff_tasks(
+            &sides[baseline],
+            &sides[j],
+            options.metric.as_deref(),
+            diff::BrokenTask::Warn,
+        )
     });
     for (&j, report) in others.iter().zip(reports) {
         let report = match report {

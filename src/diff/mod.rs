@@ -170,7 +170,27 @@ impl DiffReport {
 
 /// Compares run B against run A. `metric` narrows the flips (and the table) to one metric.
 pub fn diff(a: &Side, b: &Side, metric: Option<&str>) -> Result<DiffReport, StoreError> {
-    diff_with(a, b, metric, None)
+    diff_tasks(a, b, metric, BrokenTask::Fail)
+}
+
+/// What a task whose samples cannot be read does to a diff of every task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrokenTask {
+    /// Fails the diff: `evaldeck diff` names two runs, and must not pass over a bad file.
+    Fail,
+    /// Becomes a warning naming the task, the others tested: in `compare`, one bad file must
+    /// not leave a whole column untested.
+    Warn,
+}
+
+/// [`diff`], with `broken` saying what a task that cannot be read does.
+pub fn diff_tasks(
+    a: &Side,
+    b: &Side,
+    metric: Option<&str>,
+    broken: BrokenTask,
+) -> Result<DiffReport, StoreError> {
+    diff_inner(a, b, metric, None, broken)
 }
 
 /// [`diff`], with the tasks to compare named (`task_a` of A against `task_b` of B): how runs of
@@ -180,6 +200,16 @@ pub fn diff_with(
     b: &Side,
     metric: Option<&str>,
     named: Option<(&str, &str)>,
+) -> Result<DiffReport, StoreError> {
+    diff_inner(a, b, metric, named, BrokenTask::Fail)
+}
+
+fn diff_inner(
+    a: &Side,
+    b: &Side,
+    metric: Option<&str>,
+    named: Option<(&str, &str)>,
+    broken: BrokenTask,
 ) -> Result<DiffReport, StoreError> {
     let mut report = DiffReport {
         changes: if a.numbers_only {
@@ -212,7 +242,7 @@ pub fn diff_with(
             report.warnings.push(format!("task {task_a} is only in A"));
             continue;
         };
-        compare_task(
+        let compared = compare_task(
             a,
             b,
             TaskPair {
@@ -221,7 +251,14 @@ pub fn diff_with(
             },
             metric,
             &mut report,
-        )?;
+        );
+        match (compared, broken) {
+            (Ok(()), _) => {}
+            (Err(error), BrokenTask::Warn) => report
+                .warnings
+                .push(format!("task {task_a} not tested: {error}")),
+            (Err(error), BrokenTask::Fail) => return Err(error),
+        }
     }
     for task_b in b_tasks.values() {
         if !a_tasks

@@ -50,6 +50,8 @@ pub struct ResultLine {
     /// Rows in the task's details file, when there is one.
     pub samples: Option<u64>,
     pub origin: LineOrigin,
+    /// The standard error clustered by the screen's cluster path, read from the samples.
+    pub clustered_stderr: Option<f64>,
 }
 
 /// Whose number a result line holds.
@@ -80,6 +82,23 @@ pub struct ResultsData {
     pub run: Run,
     pub results: ResultsFile,
     pub lines: Vec<ResultLine>,
+    /// Standard errors clustered by a sample field, when the user asked (`k`).
+    pub clustering: Option<Clustering>,
+}
+
+/// A run's standard errors clustered by `path`, from its samples.
+#[derive(Debug, Clone)]
+pub struct Clustering {
+    pub path: String,
+    pub stderrs: Vec<crate::diff::ClusteredStderr>,
+}
+
+impl Clustering {
+    pub fn of(&self, task: &str, metric: &str) -> Option<&crate::diff::ClusteredStderr> {
+        self.stderrs
+            .iter()
+            .find(|c| c.task == task && c.metric == metric)
+    }
 }
 
 /// The Results screen's lines, at once: no details are read here. evaldeck's corpus scores of
@@ -91,6 +110,7 @@ pub fn load_results(run: &Run) -> Result<ResultsData, StoreError> {
         run: run.clone(),
         results,
         lines,
+        clustering: None,
     })
 }
 
@@ -106,6 +126,27 @@ pub fn corpus_scores(data: &ResultsData) -> Vec<crate::tracker::CorpusScore> {
 impl ResultsData {
     pub fn add_corpus_scores(&mut self, scores: &[crate::tracker::CorpusScore]) {
         self.lines = result_lines(&self.run, &self.results, scores);
+        self.cluster_lines();
+    }
+
+    /// Clusters the lines' standard errors, or returns them to the stored ones (`None`).
+    pub fn set_clustering(&mut self, clustering: Option<Clustering>) {
+        self.clustering = clustering;
+        self.cluster_lines();
+    }
+
+    fn cluster_lines(&mut self) {
+        for line in &mut self.lines {
+            line.clustered_stderr = match (&self.clustering, line.origin) {
+                // evaldeck's corpus scores are not means: nothing to cluster.
+                (Some(clustering), LineOrigin::Stored | LineOrigin::StoredLightevalLayout) => {
+                    clustering
+                        .of(&line.task, &line.metric)
+                        .and_then(|c| c.stderr)
+                }
+                _ => None,
+            };
+        }
     }
 }
 
@@ -151,6 +192,7 @@ fn result_lines(
                 } else {
                     LineOrigin::Stored
                 },
+                clustered_stderr: None,
             });
             let ours = corrected
                 .iter()
@@ -166,6 +208,7 @@ fn result_lines(
                     derived: false,
                     samples,
                     origin: LineOrigin::EvaldeckCorpus,
+                    clustered_stderr: None,
                 });
             }
         }
@@ -175,71 +218,217 @@ fn result_lines(
 
 pub use crate::model::Verdict;
 
-/// The Samples screen's data: the columns of a task's list, one entry per row, in file order.
+/// Rows per chunk of a [`SampleTable`]: the loader hands the list its rows a chunk at a time, the
+/// first as soon as it is read, so the first screen never waits for the rest of the file.
+pub const CHUNK_ROWS: usize = 1024;
+
+/// Many short texts in one buffer: a chunk's previews are two allocations, not one per row.
+#[derive(Debug, Clone, Default)]
+struct Texts {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Texts {
+    fn push(&mut self, text: &str) {
+        self.text.push_str(text);
+        // A chunk holds CHUNK_ROWS previews of at most PREVIEW_CHARS characters each.
+        self.ends.push(self.text.len() as u32);
+    }
+
+    fn get(&self, index: usize) -> &str {
+        let start = index.checked_sub(1).map_or(0, |i| self.ends[i] as usize);
+        &self.text[start..self.ends[index] as usize]
+    }
+}
+
+/// [`CHUNK_ROWS`] rows of a Samples list (fewer in a table's last chunk): each column's previews,
+/// the metric values and the verdicts.
+#[derive(Debug, Clone, Default)]
+pub struct SampleChunk {
+    ids: Texts,
+    queries: Texts,
+    golds: Texts,
+    predictions: Texts,
+    /// `metrics[m][row]`; NaN where the value is missing or not a number (corpus-metric inputs).
+    metrics: Vec<Vec<f64>>,
+    verdicts: Vec<Verdict>,
+}
+
+impl SampleChunk {
+    pub fn len(&self) -> usize {
+        self.verdicts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.verdicts.is_empty()
+    }
+
+    /// Appends `detail`'s list columns, its metrics read in `metric_names`' order.
+    pub fn push(&mut self, detail: &Detail, metric_names: &[String]) {
+        let id = detail.doc.id.as_deref().unwrap_or_default();
+        // An Inspect sample has a row per epoch: `mc-07 e2`.
+        let id = match detail.doc.extra.get("epoch").and_then(Json::as_i64) {
+            Some(epoch) => format!("{id} e{epoch}"),
+            None => id.to_owned(),
+        };
+        let prediction = match detail.prediction() {
+            Prediction::Generated(text) => text,
+            Prediction::Choice { text, .. } => text,
+            Prediction::None => "",
+        };
+        let metrics: Vec<Option<f64>> = metric_names
+            .iter()
+            .map(|name| detail.metric_value(name))
+            .collect();
+        self.push_row(ListRow {
+            id: &id,
+            query: &one_line(&detail.doc.query, PREVIEW_CHARS),
+            gold: &one_line(&detail.doc.golds().join(" | "), PREVIEW_CHARS),
+            prediction: &one_line(prediction, PREVIEW_CHARS),
+            verdict: Verdict::of_score(metrics.iter().flatten().next().copied()),
+            metrics: &metrics,
+        });
+    }
+
+    /// Appends a row of the list as shown.
+    pub fn push_row(&mut self, row: ListRow<'_>) {
+        self.ids.push(row.id);
+        self.queries.push(row.query);
+        self.golds.push(row.gold);
+        self.predictions.push(row.prediction);
+        self.metrics.resize_with(row.metrics.len(), Vec::new);
+        for (value, column) in row.metrics.iter().zip(self.metrics.iter_mut()) {
+            column.push(value.unwrap_or(f64::NAN));
+        }
+        self.verdicts.push(row.verdict);
+    }
+}
+
+/// One row of the Samples list: its previews, metric values and verdict.
+#[derive(Debug, Clone, Copy)]
+pub struct ListRow<'a> {
+    pub id: &'a str,
+    pub query: &'a str,
+    pub gold: &'a str,
+    pub prediction: &'a str,
+    pub metrics: &'a [Option<f64>],
+    pub verdict: Verdict,
+}
+
+/// The Samples screen's data: the columns of a task's list, in file order, in chunks of
+/// [`CHUNK_ROWS`] rows. It grows while the loader reads; cloning it shares the chunks.
 #[derive(Debug, Clone, Default)]
 pub struct SampleTable {
     pub task: String,
     pub path: PathBuf,
     /// The opened file the Sample screen reads full rows from.
     pub file: Option<DetailsFile>,
-    pub ids: Vec<String>,
-    pub queries: Vec<String>,
-    pub golds: Vec<String>,
-    pub predictions: Vec<String>,
     pub metric_names: Vec<String>,
-    /// `metrics[m][row]`; NaN where the value is missing or not a number (corpus-metric inputs).
-    pub metrics: Vec<Vec<f64>>,
-    pub verdicts: Vec<Verdict>,
+    chunks: Vec<Arc<SampleChunk>>,
+    len: usize,
+    /// Every row is in. Until then the list shows what is, and says there is more.
+    pub complete: bool,
 }
 
 impl SampleTable {
+    /// An empty table of `task` whose rows carry `metric_names`' values.
+    pub fn new(task: &str, metric_names: Vec<String>) -> Self {
+        SampleTable {
+            task: task.to_owned(),
+            metric_names,
+            ..SampleTable::default()
+        }
+    }
+
     pub fn len(&self) -> usize {
-        self.queries.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.queries.is_empty()
+        self.len == 0
+    }
+
+    fn at(&self, row: usize) -> (&SampleChunk, usize) {
+        (&self.chunks[row / CHUNK_ROWS], row % CHUNK_ROWS)
+    }
+
+    pub fn id(&self, row: usize) -> &str {
+        let (chunk, i) = self.at(row);
+        chunk.ids.get(i)
+    }
+
+    pub fn query(&self, row: usize) -> &str {
+        let (chunk, i) = self.at(row);
+        chunk.queries.get(i)
+    }
+
+    pub fn gold(&self, row: usize) -> &str {
+        let (chunk, i) = self.at(row);
+        chunk.golds.get(i)
+    }
+
+    pub fn prediction(&self, row: usize) -> &str {
+        let (chunk, i) = self.at(row);
+        chunk.predictions.get(i)
+    }
+
+    pub fn verdict(&self, row: usize) -> Verdict {
+        let (chunk, i) = self.at(row);
+        chunk.verdicts[i]
+    }
+
+    /// Metric `metric` (an index into `metric_names`) of `row`; NaN where missing.
+    pub fn metric(&self, metric: usize, row: usize) -> f64 {
+        let (chunk, i) = self.at(row);
+        chunk.metrics.get(metric).map_or(f64::NAN, |m| m[i])
     }
 
     /// The text of a column of the list, by name, for searching and frequencies.
     pub fn column_text(&self, column: FreqColumn, row: usize) -> &str {
         match column {
-            FreqColumn::Prediction => &self.predictions[row],
-            FreqColumn::Gold => &self.golds[row],
+            FreqColumn::Prediction => self.prediction(row),
+            FreqColumn::Gold => self.gold(row),
         }
     }
 
+    /// Appends one sample (the loader appends whole chunks with [`SampleTable::append`]).
     pub fn push(&mut self, detail: &Detail) {
         if self.metric_names.is_empty() && self.is_empty() {
             self.metric_names = detail.metric.keys().cloned().collect();
-            self.metrics = vec![Vec::new(); self.metric_names.len()];
         }
-        let id = detail.doc.id.clone().unwrap_or_default();
-        // An Inspect sample has a row per epoch: `mc-07 e2`.
-        self.ids
-            .push(match detail.doc.extra.get("epoch").and_then(Json::as_i64) {
-                Some(epoch) => format!("{id} e{epoch}"),
-                None => id,
-            });
-        self.queries
-            .push(one_line(&detail.doc.query, PREVIEW_CHARS));
-        self.golds
-            .push(one_line(&detail.doc.golds().join(" | "), PREVIEW_CHARS));
-        let prediction = match detail.prediction() {
-            Prediction::Generated(text) => text,
-            Prediction::Choice { text, .. } => text,
-            Prediction::None => "",
-        };
-        self.predictions.push(one_line(prediction, PREVIEW_CHARS));
-        let mut first_numeric = None;
-        for (name, column) in self.metric_names.iter().zip(self.metrics.iter_mut()) {
-            let value = detail.metric_value(name);
-            if first_numeric.is_none() {
-                first_numeric = value;
-            }
-            column.push(value.unwrap_or(f64::NAN));
+        let names = std::mem::take(&mut self.metric_names);
+        self.last_chunk().push(detail, &names);
+        self.metric_names = names;
+        self.len += 1;
+    }
+
+    /// Appends a row as shown, its metrics in `metric_names`' order.
+    pub fn push_row(&mut self, row: ListRow<'_>) {
+        self.last_chunk().push_row(row);
+        self.len += 1;
+    }
+
+    /// The chunk the next row goes to.
+    fn last_chunk(&mut self) -> &mut SampleChunk {
+        if self.len.is_multiple_of(CHUNK_ROWS) {
+            self.chunks.push(Arc::default());
         }
-        self.verdicts.push(Verdict::of_score(first_numeric));
+        Arc::make_mut(self.chunks.last_mut().expect("a chunk was just made"))
+    }
+
+    /// Appends chunks that the loader read after the ones in the table; every chunk but the
+    /// table's last holds [`CHUNK_ROWS`] rows.
+    pub fn append(&mut self, chunks: impl IntoIterator<Item = Arc<SampleChunk>>) {
+        for chunk in chunks {
+            assert_eq!(
+                self.len % CHUNK_ROWS,
+                0,
+                "rows appended after a short chunk"
+            );
+            self.len += chunk.len();
+            self.chunks.push(chunk);
+        }
     }
 }
 
@@ -250,34 +439,93 @@ pub enum FreqColumn {
     Gold,
 }
 
-/// Reads a task's details into a [`SampleTable`], reporting `(rows done, rows total)` after
-/// each batch. Stops early, returning `None`, when `cancel` is set.
+/// What the loader hands the Samples list as it reads.
+#[derive(Debug)]
+pub enum SamplesRead {
+    /// The file is open and holds `total` rows.
+    Opened { total: u64 },
+    /// The table with its first chunk, as soon as that is read (`complete` if it was all).
+    First(SampleTable),
+    /// The chunks read since; `complete` with the last.
+    More {
+        chunks: Vec<Arc<SampleChunk>>,
+        complete: bool,
+    },
+}
+
+/// Reads a task's list columns a chunk at a time: `deliver` gets the table with its first chunk
+/// at once, whatever the file's size, then the chunks read since at most every `every`, and the
+/// last at the end. Returns `Ok(false)` when `cancel` stopped it, as a newer request owns the
+/// screen then. An error after the first delivery leaves what was delivered standing.
 pub fn load_samples(
     run: &Run,
     task: &str,
     cancel: &AtomicBool,
-    mut progress: impl FnMut(u64, u64),
-) -> Result<Option<SampleTable>, StoreError> {
+    every: std::time::Duration,
+    mut deliver: impl FnMut(SamplesRead),
+) -> Result<bool, StoreError> {
     let file = run.open_details(task)?;
-    let total = file.num_rows();
-    let mut table = SampleTable {
+    deliver(SamplesRead::Opened {
+        total: file.num_rows(),
+    });
+    let mut table = Some(SampleTable {
         task: task.to_owned(),
         path: file.path().to_owned(),
         metric_names: file.metric_names(),
         file: Some(file.clone()),
         ..SampleTable::default()
-    };
-    table.metrics = vec![Vec::new(); table.metric_names.len()];
-    for batch in file.list_details(8192)? {
+    });
+    let mut metric_names = file.metric_names();
+    let mut chunk = SampleChunk::default();
+    let mut ready: Vec<Arc<SampleChunk>> = Vec::new();
+    let mut last = std::time::Instant::now();
+    for batch in file.list_details(CHUNK_ROWS)? {
         if cancel.load(Ordering::Relaxed) {
-            return Ok(None);
+            return Ok(false);
         }
         for detail in batch? {
-            table.push(&detail);
+            if metric_names.is_empty() {
+                // A file without a `metric` column: the first row names them.
+                metric_names = detail.metric.keys().cloned().collect();
+                if let Some(table) = table.as_mut() {
+                    table.metric_names = metric_names.clone();
+                }
+            }
+            chunk.push(&detail, &metric_names);
+            if chunk.len() == CHUNK_ROWS {
+                ready.push(Arc::new(std::mem::take(&mut chunk)));
+            }
         }
-        progress(table.len() as u64, total);
+        if ready.is_empty() {
+            continue;
+        }
+        if let Some(mut first) = table.take() {
+            first.append(ready.drain(..));
+            deliver(SamplesRead::First(first));
+            last = std::time::Instant::now();
+        } else if last.elapsed() >= every {
+            deliver(SamplesRead::More {
+                chunks: std::mem::take(&mut ready),
+                complete: false,
+            });
+            last = std::time::Instant::now();
+        }
     }
-    Ok(Some(table))
+    if !chunk.is_empty() {
+        ready.push(Arc::new(chunk));
+    }
+    match table.take() {
+        Some(mut first) => {
+            first.append(ready);
+            first.complete = true;
+            deliver(SamplesRead::First(first));
+        }
+        None => deliver(SamplesRead::More {
+            chunks: ready,
+            complete: true,
+        }),
+    }
+    Ok(true)
 }
 
 /// The full row behind the Sample screen.
@@ -354,7 +602,7 @@ pub fn filter_rows(
         if row % 65_536 == 0 && cancel.load(Ordering::Relaxed) {
             return None;
         }
-        if query.wrong_only && table.verdicts[row] != Verdict::Wrong {
+        if query.wrong_only && table.verdict(row) != Verdict::Wrong {
             continue;
         }
         if !needle.is_empty() && !row_contains(table, row, &needle) {
@@ -363,9 +611,11 @@ pub fn filter_rows(
         rows.push(row as u32);
     }
     if let Some(MetricSort { metric, descending }) = query.sort {
-        let values = &table.metrics[metric];
         rows.sort_by(|&a, &b| {
-            let (x, y) = (values[a as usize], values[b as usize]);
+            let (x, y) = (
+                table.metric(metric, a as usize),
+                table.metric(metric, b as usize),
+            );
             crate::stats::cmp_nan_last(Some(x), Some(y), descending).then(a.cmp(&b))
         });
     }
@@ -417,10 +667,10 @@ pub fn search_rows(
 /// Whether row `row` contains `needle` (already lower-case) in its query, gold or prediction.
 pub fn row_contains(table: &SampleTable, row: usize, needle: &str) -> bool {
     [
-        &table.queries[row],
-        &table.golds[row],
-        &table.predictions[row],
-        &table.ids[row],
+        table.query(row),
+        table.gold(row),
+        table.prediction(row),
+        table.id(row),
     ]
     .iter()
     .any(|text| contains_ignore_case(text, needle))

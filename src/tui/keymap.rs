@@ -231,7 +231,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Enter],
         label: "Enter",
         action: Action::Open,
-        help: "diff: this column's run against the baseline, at this task",
+        help: "diff: this column's run against the baseline, at this task (on the task: agreement)",
     },
     Binding {
         scope: Scope::Compare,
@@ -337,6 +337,13 @@ pub const BINDINGS: &[Binding] = &[
         label: "s",
         action: Action::Sort,
         help: "sort: file order, task, value ↓, value ↑, stderr ↓",
+    },
+    Binding {
+        scope: Scope::Results,
+        keys: &[Char('k')],
+        label: "k",
+        action: Action::ClusterBy,
+        help: "cluster: standard errors by a sample field (doc.specific.category, metadata.subject)",
     },
     Binding {
         scope: Scope::Samples,

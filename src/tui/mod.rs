@@ -101,6 +101,8 @@ fn spawn_terminal_reader(sender: Sender<Message>) {
 enum JobKind {
     Runs,
     Results,
+    /// Clustered standard errors: a new path cancels the old, never the results' own job.
+    Clustered,
     Samples,
     Filter,
     Search,
@@ -122,6 +124,7 @@ impl Jobs {
             Command::None => return,
             Command::LoadRuns { .. } => JobKind::Runs,
             Command::LoadResults { .. } => JobKind::Results,
+            Command::LoadClustered { .. } => JobKind::Clustered,
             Command::LoadSamples { .. } => JobKind::Samples,
             Command::FilterRows { .. } => JobKind::Filter,
             Command::Search { .. } => JobKind::Search,
@@ -151,6 +154,22 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
         Command::None => {}
         Command::LoadRuns { source, hub } => send(Message::RunsLoaded(load_runs(source, hub))),
         Command::LoadResults { generation, run } => load_results(generation, &run, cancel, send),
+        Command::LoadClustered {
+            generation,
+            run,
+            path,
+        } => {
+            let result = crate::diff::Side::load(&run)
+                .and_then(|side| crate::diff::clustered_stderrs(&side.clustered_by(Some(&path))))
+                .map_err(text);
+            if !cancel.load(Ordering::Relaxed) {
+                send(Message::ClusteredLoaded {
+                    generation,
+                    path,
+                    result,
+                });
+            }
+        }
         Command::LoadSamples {
             generation,
             run,
@@ -232,10 +251,23 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
             baseline,
             task,
         } => {
-            send(Message::AgreementLoaded {
-                generation,
-                result: crate::compare::agreement(&runs, baseline, &task, None).map_err(text),
-            });
+            // Scores first, for the grid; the predictions the side-by-side view shows after.
+            let result = crate::compare::agreement(&runs, baseline, &task, None).map_err(text);
+            let mut grid = result.as_ref().ok().cloned();
+            send(Message::AgreementLoaded { generation, result });
+            let Some(grid) = grid.as_mut().filter(|g| !g.predictions) else {
+                return;
+            };
+            if cancel.load(Ordering::Relaxed) {
+                return;
+            }
+            let result = crate::compare::add_predictions(&runs, grid).map_err(text);
+            if !cancel.load(Ordering::Relaxed) {
+                send(Message::AgreementPredictions {
+                    generation,
+                    result: result.map(|()| grid.clone()),
+                });
+            }
         }
         Command::LoadSample {
             generation,
@@ -301,8 +333,8 @@ fn load_results(generation: u64, run: &Run, cancel: &AtomicBool, send: &mut dyn 
     }
 }
 
-/// A task's sample table, with progress at most every [`PROGRESS_EVERY`]; nothing when cancelled,
-/// as a newer request owns the screen then.
+/// A task's sample list: its first chunk at once, the rest at most every [`PROGRESS_EVERY`];
+/// nothing more once cancelled, as a newer request owns the screen then.
 fn load_samples(
     generation: u64,
     run: &Run,
@@ -310,23 +342,42 @@ fn load_samples(
     cancel: &AtomicBool,
     send: &mut dyn FnMut(Message),
 ) {
-    let mut last = Instant::now();
-    let result = data::load_samples(run, task, cancel, |done, total| {
-        if last.elapsed() >= PROGRESS_EVERY {
-            last = Instant::now();
-            send(Message::SamplesProgress {
+    let mut shown = false;
+    let result = data::load_samples(run, task, cancel, PROGRESS_EVERY, |read| {
+        let message = match read {
+            data::SamplesRead::Opened { total } => Message::SamplesProgress {
                 generation,
-                done,
+                done: 0,
                 total,
-            });
-        }
+            },
+            data::SamplesRead::First(table) => {
+                shown = true;
+                Message::SamplesLoaded {
+                    generation,
+                    result: Ok(table),
+                }
+            }
+            data::SamplesRead::More { chunks, complete } => Message::SamplesMore {
+                generation,
+                chunks,
+                end: complete.then_some(Ok(())),
+            },
+        };
+        send(message);
     });
-    let result = match result {
-        Ok(Some(table)) => Ok(table),
-        Ok(None) => return,
-        Err(e) => Err(e.to_string()),
-    };
-    send(Message::SamplesLoaded { generation, result });
+    match result {
+        Ok(_) => {}
+        // Rows already on screen stay; the list says where reading stopped.
+        Err(e) if shown => send(Message::SamplesMore {
+            generation,
+            chunks: Vec::new(),
+            end: Some(Err(e.to_string())),
+        }),
+        Err(e) => send(Message::SamplesLoaded {
+            generation,
+            result: Err(e.to_string()),
+        }),
+    }
 }
 
 /// Pushes a run as `options` say, reporting progress at most every [`PROGRESS_EVERY`], then the

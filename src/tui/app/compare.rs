@@ -1,6 +1,7 @@
 //! The Compare screen: a matrix of runs against a baseline, scrolled both ways, with the task
 //! column pinned; `b` picks the baseline, `s` sorts by a column's Δ, `f` filters tasks, `Enter`
-//! opens the Diff screen of a column's run against the baseline.
+//! on a run's cell opens its Diff against the baseline, and on the task (or `a` anywhere) the
+//! task's agreement grid.
 
 use super::*;
 
@@ -26,6 +27,7 @@ impl App {
             data: Loadable::Loading,
             cursor: Cursor::default(),
             column,
+            on_task: false,
             filter,
             sort_by,
             visible: Vec::new(),
@@ -149,8 +151,17 @@ impl App {
             return Command::None;
         }
         match action {
+            // Left of the first run is the task column.
+            Action::Left if compare.column == 0 => {
+                compare.on_task = true;
+                Command::None
+            }
             Action::Left => {
-                compare.column = compare.column.saturating_sub(1);
+                compare.column -= 1;
+                Command::None
+            }
+            Action::Right if compare.on_task => {
+                compare.on_task = false;
                 Command::None
             }
             Action::Right => {
@@ -227,6 +238,7 @@ impl App {
                     task,
                 }
             }
+            Action::Open if compare.on_task => self.on_compare(Action::Agreement),
             Action::Open => {
                 let Some(&index) = compare.visible.get(compare.cursor.selected) else {
                     return Command::None;
@@ -270,6 +282,27 @@ impl App {
             self.fail(e);
         } else {
             self.refilter_agreement();
+        }
+    }
+
+    /// The grid's predictions arrived: the same rows, so the filter and cursor stay.
+    pub(super) fn on_agreement_predictions(
+        &mut self,
+        generation: u64,
+        result: Result<crate::compare::Agreement, String>,
+    ) {
+        let Some(agreement) = self
+            .agreement
+            .as_mut()
+            .filter(|a| a.generation == generation && matches!(a.data, Loadable::Ready(_)))
+        else {
+            return;
+        };
+        match result {
+            Ok(grid) => agreement.data = Loadable::Ready(grid),
+            Err(e) => self.fail(format!(
+                "the other runs' predictions could not be read: {e}"
+            )),
         }
     }
 

@@ -91,6 +91,9 @@ impl App {
                 self.filter_tasks(text);
                 Command::None
             }
+            InputPurpose::ClusterBy if confirmed && self.screen == Screen::Results => {
+                self.recluster_results(text)
+            }
             InputPurpose::ClusterBy if confirmed => self.recluster(text),
             InputPurpose::ClusterBy => Command::None,
         }

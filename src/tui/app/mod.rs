@@ -100,14 +100,27 @@ pub enum Message {
         generation: u64,
         scores: Vec<crate::tracker::CorpusScore>,
     },
+    /// The run's standard errors clustered by `path` (with warnings for tasks left out).
+    ClusteredLoaded {
+        generation: u64,
+        path: String,
+        result: Result<(Vec<crate::diff::ClusteredStderr>, Vec<String>), String>,
+    },
     SamplesProgress {
         generation: u64,
         done: u64,
         total: u64,
     },
+    /// A task's list with its first rows (all of them when `complete`).
     SamplesLoaded {
         generation: u64,
         result: Result<SampleTable, String>,
+    },
+    /// More rows of the list; `end` says the loader finished, or where it stopped.
+    SamplesMore {
+        generation: u64,
+        chunks: Vec<Arc<super::data::SampleChunk>>,
+        end: Option<Result<(), String>>,
     },
     SearchDone {
         generation: u64,
@@ -134,6 +147,11 @@ pub enum Message {
         comparison: crate::compare::Comparison,
     },
     AgreementLoaded {
+        generation: u64,
+        result: Result<crate::compare::Agreement, String>,
+    },
+    /// The grid again with every run's predictions, after its scores.
+    AgreementPredictions {
         generation: u64,
         result: Result<crate::compare::Agreement, String>,
     },
@@ -164,6 +182,12 @@ pub enum Command {
     LoadResults {
         generation: u64,
         run: Run,
+    },
+    /// The Results screen's standard errors clustered by a sample field `path`.
+    LoadClustered {
+        generation: u64,
+        run: Run,
+        path: String,
     },
     LoadSamples {
         generation: u64,
@@ -315,6 +339,14 @@ impl App {
                 self.on_corpus_scores(generation, &scores);
                 Command::None
             }
+            Message::ClusteredLoaded {
+                generation,
+                path,
+                result,
+            } => {
+                self.on_clustered(generation, path, result);
+                Command::None
+            }
             Message::SamplesProgress {
                 generation,
                 done,
@@ -329,6 +361,11 @@ impl App {
             Message::SamplesLoaded { generation, result } => {
                 self.on_samples_loaded(generation, result)
             }
+            Message::SamplesMore {
+                generation,
+                chunks,
+                end,
+            } => self.on_samples_more(generation, chunks, end),
             Message::SearchDone {
                 generation,
                 needle,
@@ -359,6 +396,10 @@ impl App {
             }
             Message::AgreementLoaded { generation, result } => {
                 self.on_agreement_loaded(generation, result);
+                Command::None
+            }
+            Message::AgreementPredictions { generation, result } => {
+                self.on_agreement_predictions(generation, result);
                 Command::None
             }
             Message::JobProgress { generation, text } => {

@@ -74,6 +74,18 @@ impl App {
                     self.refresh_results();
                 }
             }
+            Action::ClusterBy => {
+                let current = data
+                    .clustering
+                    .as_ref()
+                    .map(|c| c.path.clone())
+                    .unwrap_or_default();
+                self.input = Some(Input {
+                    purpose: InputPurpose::ClusterBy,
+                    text: current.clone(),
+                    before: current,
+                });
+            }
             Action::Filter => {
                 let before = results.filter.clone();
                 self.input = Some(Input {
@@ -140,5 +152,79 @@ impl App {
             data.add_corpus_scores(scores);
             self.refresh_results();
         }
+    }
+
+    /// Clusters the Results screen's standard errors by `path`, read from the run's samples in
+    /// the background; an empty path returns them to the stored ones.
+    pub(super) fn recluster_results(&mut self, path: String) -> Command {
+        let path = path.trim().to_owned();
+        let Some(ResultsState {
+            data: Loadable::Ready(data),
+            generation,
+            ..
+        }) = self.results.as_mut()
+        else {
+            return Command::None;
+        };
+        let current = data.clustering.as_ref().map(|c| c.path.as_str());
+        if current == Some(path.as_str()) || (current.is_none() && path.is_empty()) {
+            return Command::None;
+        }
+        if path.is_empty() {
+            data.set_clustering(None);
+            self.say("standard errors as stored");
+            return Command::None;
+        }
+        let command = Command::LoadClustered {
+            generation: *generation,
+            run: data.run.clone(),
+            path: path.clone(),
+        };
+        self.say(format!("clustering standard errors by {path} …"));
+        command
+    }
+
+    pub(super) fn on_clustered(
+        &mut self,
+        generation: u64,
+        path: String,
+        result: Result<(Vec<crate::diff::ClusteredStderr>, Vec<String>), String>,
+    ) {
+        let Some(ResultsState {
+            data: Loadable::Ready(data),
+            ..
+        }) = self.results.as_mut().filter(|r| r.generation == generation)
+        else {
+            return;
+        };
+        let (stderrs, warnings) = match result {
+            Ok(found) => found,
+            Err(e) => return self.fail(e),
+        };
+        if stderrs.is_empty() {
+            return self.fail(format!(
+                "no task's samples have `{path}`: standard errors as stored"
+            ));
+        }
+        let tasks = stderrs
+            .iter()
+            .map(|c| c.task.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        data.set_clustering(Some(crate::tui::data::Clustering {
+            path: path.clone(),
+            stderrs,
+        }));
+        let left_out = match warnings.len() {
+            0 => String::new(),
+            n => format!("; {n} left out (`evaldeck show --cluster-by` lists them)"),
+        };
+        let tasks = match tasks {
+            1 => "1 task".to_owned(),
+            n => format!("{n} tasks"),
+        };
+        self.say(format!(
+            "standard errors clustered by {path} in {tasks}, marked c{left_out}"
+        ));
     }
 }

@@ -331,7 +331,7 @@ impl App {
         match result {
             Ok(table) => {
                 samples.visible = Arc::new((0..table.len() as u32).collect());
-                samples.progress = (table.len() as u64, table.len() as u64);
+                samples.progress.0 = table.len() as u64;
                 samples.data = Loadable::Ready(Arc::new(table));
                 if samples.query != ListQuery::default() {
                     return self.refilter();
@@ -343,6 +343,48 @@ impl App {
             }
         }
         Command::None
+    }
+
+    /// More rows of a list that is on screen: unfiltered, they join the visible rows at once; a
+    /// filter, sort or frequency sheet covers the rows loaded when it was asked for, and runs
+    /// again over every row when the last arrives.
+    pub(super) fn on_samples_more(
+        &mut self,
+        generation: u64,
+        chunks: Vec<Arc<crate::tui::data::SampleChunk>>,
+        end: Option<Result<(), String>>,
+    ) -> Command {
+        let Some(samples) = self.samples.as_mut().filter(|s| s.generation == generation) else {
+            return Command::None;
+        };
+        let Loadable::Ready(table) = &mut samples.data else {
+            return Command::None;
+        };
+        // Shared with a search or filter job at most: that clone shares the chunks.
+        let table = Arc::make_mut(table);
+        let before = table.len();
+        table.append(chunks);
+        table.complete = matches!(end, Some(Ok(())));
+        let after = table.len();
+        samples.progress.0 = after as u64;
+        let filtered = samples.query != ListQuery::default();
+        if !filtered {
+            Arc::make_mut(&mut samples.visible).extend(before as u32..after as u32);
+        }
+        match end {
+            Some(Err(e)) => {
+                self.fail(format!("reading stopped after {after} rows: {e}"));
+                Command::None
+            }
+            Some(Ok(())) if filtered => self.refilter(),
+            Some(Ok(())) => {
+                if let Some(freq) = samples.freq.as_mut() {
+                    freq.counts = frequencies(table, &samples.visible, freq.column);
+                }
+                Command::None
+            }
+            None => Command::None,
+        }
     }
 
     /// A filter's rows replace the visible list (and the frequency sheet's counts), the cursor

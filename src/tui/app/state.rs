@@ -169,6 +169,9 @@ pub struct CompareState {
     /// The run's column under the cursor; the view scrolls sideways to keep it on screen, the
     /// task and metric columns pinned.
     pub column: usize,
+    /// The cursor is on the pinned task column (left of the first run): `Enter` there opens the
+    /// task's agreement grid, as `Enter` on a run's cell opens its Diff.
+    pub on_task: bool,
     pub filter: String,
     /// Rows sorted by the Δ of this column, largest drop first.
     pub sort_by: Option<usize>,

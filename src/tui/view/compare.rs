@@ -63,15 +63,26 @@ pub(super) fn compare(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             } else {
                 row.task.clone()
             };
+            // The cursor on the task column is marked, not only styled (NO_COLOR).
+            let task = if on_row && state.on_task {
+                format!("▶ {task}")
+            } else {
+                task
+            };
+            let task = crate::text::fit(&task, task_width);
             let mut cells = vec![
-                Cell::from(crate::text::fit(&task, task_width)),
+                if on_row && state.on_task {
+                    Cell::from(Span::styled(task, theme.selected()))
+                } else {
+                    Cell::from(task)
+                },
                 Cell::from(crate::text::fit(&row.metric, metric_width)),
             ];
             let best = row.best();
             for column in first..first + shown {
                 let text = cell_text(data, row, column, best);
                 let mut style = cell_style(row, column, data.baseline, theme);
-                if on_row && column == state.column {
+                if on_row && !state.on_task && column == state.column {
                     style = theme.selected();
                 }
                 cells.push(Cell::from(Span::styled(
@@ -319,7 +330,15 @@ pub(super) fn agreement_sample(app: &App, theme: Theme, frame: &mut Frame, area:
                     format!("{} {} {score}", cell.verdict.mark(), data.metric),
                     theme.verdict(cell.verdict),
                 )));
-                lines.extend(super::samples::visible_whitespace(&cell.prediction));
+                match &cell.prediction {
+                    Some(prediction) => {
+                        lines.extend(super::samples::visible_whitespace(prediction))
+                    }
+                    None => lines.push(Line::from(Span::styled(
+                        "reading the prediction …",
+                        theme.dim(),
+                    ))),
+                }
             }
             None => lines.push(Line::from(Span::styled(
                 "— this run has no such sample",

@@ -235,10 +235,15 @@ fn position(app: &App) -> Option<String> {
     if shown == 0 {
         return None;
     }
+    // A task still loading has more rows than the list knows: ` 1/32,768+ `.
+    let more = match (app.screen, app.samples.as_ref().map(|s| &s.data)) {
+        (Screen::Samples | Screen::Sample, Some(Loadable::Ready(table))) if !table.complete => "+",
+        _ => "",
+    };
     let of = if shown != total {
-        format!(" of {}", thousands(total as u64))
+        format!(" of {}{more}", thousands(total as u64))
     } else {
-        String::new()
+        more.to_owned()
     };
     Some(format!(
         " {}/{}{of} ",
@@ -378,7 +383,17 @@ fn status_line(app: &App, theme: Theme) -> Paragraph<'static> {
         Some(status) if status.error => Paragraph::new(format!("✗ {}", status.text))
             .style(theme.fg(Color::Red).add_modifier(Modifier::BOLD)),
         Some(status) => Paragraph::new(status.text.clone()),
-        None => Paragraph::new(""),
+        None => match &app.samples {
+            // The list works while the rest of a large task loads.
+            Some(samples)
+                if matches!(app.screen, Screen::Samples | Screen::Sample)
+                    && matches!(&samples.data, Loadable::Ready(t) if !t.complete) =>
+            {
+                let (done, total) = samples.progress;
+                Paragraph::new(format!("loading … {}", progress_bar(done, total, 20)))
+            }
+            _ => Paragraph::new(""),
+        },
     }
 }
 

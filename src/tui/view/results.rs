@@ -114,10 +114,13 @@ fn line_cells<'l>(
     } else {
         line.task.clone()
     };
-    let stderr = line
-        .stderr
-        .map(|s| format!("± {}", format_value(s)))
-        .unwrap_or_default();
+    // A clustered standard error replaces the stored one, marked `c` as `show` marks it (on the
+    // left, so the digits stay aligned).
+    let stderr = match (line.clustered_stderr, line.stderr) {
+        (Some(s), _) => format!("c ± {}", format_value(s)),
+        (None, Some(s)) => format!("± {}", format_value(s)),
+        (None, None) => String::new(),
+    };
     let metric = match line.origin.mark() {
         // The mark first, so eliding cuts the name, not the mark.
         Some(mark) => format!("{mark} {}", line.metric),
@@ -159,6 +162,7 @@ harness  {}
         general.model_name().unwrap_or("?"),
         results.harness()
     );
+    out.push_str(&clustering_lines(data, task));
     let entries = |out: &mut String, map: &crate::model::Map| {
         for (key, value) in map
             .iter()
@@ -215,9 +219,32 @@ pub(super) fn config_panel(data: &crate::tui::data::ResultsData, task: Option<&s
         return log_config_panel(data, task);
     }
     let mut out = general_config(&data.results);
+    out.push_str(&clustering_lines(data, task));
     let Some(task) = task else { return out };
     out.push_str(&format!("\n{task}\n"));
     task_config(data, task, &mut out);
+    out
+}
+
+/// What clustering the standard errors means here: the path, the correction, and the selected
+/// task's clusters.
+fn clustering_lines(data: &crate::tui::data::ResultsData, task: Option<&str>) -> String {
+    let Some(clustering) = &data.clustering else {
+        return String::new();
+    };
+    let mut out = format!(
+        "stderr c clustered by `{}`, with Inspect's √(C/(C−1))\n",
+        clustering.path
+    );
+    let found = task.and_then(|t| clustering.stderrs.iter().find(|c| c.task == t));
+    match (task, found) {
+        (Some(_), Some(c)) => out.push_str(&format!(
+            "         {} clusters over {} samples here\n",
+            c.clusters, c.samples
+        )),
+        (Some(_), None) => out.push_str("         not clustered here: stored stderr\n"),
+        (None, _) => {}
+    }
     out
 }
 

@@ -52,21 +52,21 @@ pub(super) fn samples(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         .take(height)
         .map(|(position, &row)| {
             let row = row as usize;
-            let verdict = table.verdicts[row];
+            let verdict = table.verdict(row);
             let mut cells = vec![
                 Cell::from(verdict.mark()).style(theme.verdict(verdict)),
                 Cell::from(format!("{row:>6}")),
             ];
             if wide {
-                cells.push(Cell::from(table.ids[row].clone()));
+                cells.push(Cell::from(table.id(row)));
             }
-            cells.push(Cell::from(table.queries[row].clone()));
+            cells.push(Cell::from(table.query(row)));
             if with_gold {
-                cells.push(Cell::from(table.golds[row].clone()));
+                cells.push(Cell::from(table.gold(row)));
             }
-            cells.push(Cell::from(table.predictions[row].clone()));
-            for metric in &table.metrics[..metric_count] {
-                let value = metric[row];
+            cells.push(Cell::from(table.prediction(row)));
+            for metric in 0..metric_count {
+                let value = table.metric(metric, row);
                 cells.push(Cell::from(format!(
                     "{:>8}",
                     if value.is_nan() {
