@@ -108,10 +108,10 @@ fn samples_list(c: &mut Criterion) {
     let mut group = c.benchmark_group("samples_list");
     group.sample_size(10);
     for rows in [250_000, 1_000_000] {
-        let dir = support::run_of_tasks(1, rows);
+        let dir = support::run_of_one_task(rows, 60);
         let catalog = evaldeck::store::discover(&dir).unwrap();
         let run = catalog.select(None, None).unwrap().run;
-        let task = "suite:task00|0";
+        let task = "suite:big|0";
         group.bench_function(format!("first_screen_{rows}_rows"), |b| {
             b.iter(|| {
                 let cancel = AtomicBool::new(false);

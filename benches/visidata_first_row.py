@@ -39,7 +39,7 @@ def once(path):
 
 def main():
     paths = sys.argv[1:] or sorted(
-        glob.glob("target/bench-data/run-1x*/details/*/*/*/*.parquet")
+        glob.glob("target/bench-data/run-one-task-*/details/*/*/*/*.parquet")
     )
     if not paths:
         sys.exit("no files: run `cargo bench --bench tui -- samples_list` first, or name them")

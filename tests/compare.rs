@@ -418,3 +418,29 @@ fn a_broken_run_does_not_sink_the_matrix() {
         "{lang}"
     );
 }
+
+/// The agreement grid reads each run's ids and scores from those two columns alone. They must be
+/// what whole rows hold (whole rows are checked against pyarrow in `interop.rs`).
+#[test]
+fn scores_read_from_two_columns_match_whole_rows() {
+    let mut checked = 0;
+    for path in support::files_with_suffix(&fixture("lighteval-0.13"), ".parquet") {
+        let file = evaldeck::store::DetailsFile::open(&path).unwrap();
+        let Some(metric) = file.metric_names().first().cloned() else {
+            continue;
+        };
+        let Some(found) = evaldeck::store::ids_and_scores(&file, &metric).unwrap() else {
+            continue;
+        };
+        let rows: Vec<evaldeck::model::Detail> =
+            file.details(64).unwrap().flat_map(|b| b.unwrap()).collect();
+        let ids: Vec<String> = rows.iter().map(|d| d.doc.id.clone().unwrap()).collect();
+        let scores: Vec<Option<f64>> = rows.iter().map(|d| d.metric_value(&metric)).collect();
+        assert_eq!(found.ids, ids, "{}", path.display());
+        // NaN (a sample lighteval could not score) must stay NaN: compared by bits.
+        let bits = |v: &[Option<f64>]| v.iter().map(|x| x.map(f64::to_bits)).collect::<Vec<_>>();
+        assert_eq!(bits(&found.scores), bits(&scores), "{}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} files read by their columns");
+}

@@ -260,3 +260,41 @@ pub fn run_of_tasks(tasks: usize, rows: usize) -> PathBuf {
     store::write_results(&results_path, &results).unwrap();
     out
 }
+
+/// Writes (once) an output folder with one run of one task `suite:big|0` of `rows` samples (its
+/// rows name the task, so they read as that task's), and its results file. Returns the folder.
+pub fn run_of_one_task(rows: usize, query_words: usize) -> PathBuf {
+    let out = data_dir().join(format!("run-one-task-{rows}"));
+    let date = "2026-01-01T00-00-00.000000";
+    let results_path = out.join(format!("results/org/bench-model/results_{date}.json"));
+    if results_path.exists() {
+        return out;
+    }
+    let details_dir = out.join(format!("details/org/bench-model/{date}"));
+    std::fs::create_dir_all(&details_dir).unwrap();
+    let generated = nested_details_of(
+        "suite:big",
+        7,
+        &format!("one-task-{rows}.parquet"),
+        rows,
+        query_words,
+    );
+    std::fs::rename(
+        &generated,
+        details_dir.join(format!("details_suite:big|0_{date}.parquet")),
+    )
+    .unwrap();
+    let mut row = Map::new();
+    row.insert("acc".into(), Json::Float(0.5));
+    row.insert("acc_stderr".into(), Json::Float(0.01));
+    let mut results = Map::new();
+    results.insert("suite:big|0".into(), Json::Object(row));
+    let mut general = Map::new();
+    general.insert("model_name".into(), "org/bench-model".into());
+    let mut root = Map::new();
+    root.insert("config_general".into(), Json::Object(general));
+    root.insert("results".into(), Json::Object(results));
+    let results = ResultsFile::from_json(Json::Object(root)).unwrap();
+    store::write_results(&results_path, &results).unwrap();
+    out
+}

@@ -45,10 +45,11 @@ pub(super) fn runs(args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
                     s.harness.name().to_owned(),
                     s.tasks.to_string(),
                     s.samples.map_or_else(|| "?".into(), |n| n.to_string()),
-                    s.headline.as_ref().map_or_else(
-                        || s.problem.clone().unwrap_or_default(),
-                        |(m, v)| format!("{m} {}", format_value(*v)),
-                    ),
+                    match (&s.headline, &s.writing) {
+                        (Some((m, v)), _) => format!("{m} {}", format_value(*v)),
+                        (None, Some(writing)) => format!("writing… {writing}"),
+                        (None, None) => s.problem.clone().unwrap_or_default(),
+                    },
                 ]);
             }
             match format {
@@ -83,6 +84,10 @@ fn to_json(summary: &RunSummary) -> Json {
     map.insert(
         "error".into(),
         summary.problem.clone().map_or(Json::Null, Json::Str),
+    );
+    map.insert(
+        "writing".into(),
+        summary.writing.clone().map_or(Json::Null, Json::Str),
     );
     Json::Object(map)
 }

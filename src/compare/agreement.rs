@@ -150,21 +150,42 @@ pub fn agreement(
             cells: vec![None; sides.len()],
         })
         .collect();
-    for (column, side) in sides.iter().enumerate() {
-        let own = if column == baseline {
-            None
-        } else {
-            own_samples(side, &base_task)?
-        };
-        let own = own.as_deref().unwrap_or(&base_rows);
-        let (pairs, _, _) = pair_samples(&base_rows, own);
-        for (i, j) in pairs {
-            let score = own[j].metric_value(&metric);
-            rows[i].cells[column] = Some(AgreementCell {
-                score,
-                verdict: Verdict::of_score(score),
-                prediction: (column == baseline).then(|| prediction_text(&own[j])),
-            });
+    let cell = |score: Option<f64>, prediction: Option<String>| AgreementCell {
+        score,
+        verdict: Verdict::of_score(score),
+        prediction,
+    };
+    for (i, detail) in base_rows.iter().enumerate() {
+        let score = detail.metric_value(&metric);
+        rows[i].cells[baseline] = Some(cell(score, Some(prediction_text(detail))));
+    }
+    // Samples pair by id when every baseline sample has one: each other run's ids and scores
+    // are then read from those two columns alone, runs in parallel.
+    let base_ids: Option<Vec<&str>> = base_rows
+        .iter()
+        .map(|d| d.doc.id.as_deref().filter(|id| !id.is_empty()))
+        .collect();
+    let others: Vec<usize> = (0..sides.len()).filter(|&c| c != baseline).collect();
+    let columns = crate::stats::parallel_map(&others, |&column| {
+        let side = &sides[column];
+        if let Some(base_ids) = &base_ids
+            && let Some(own) = scores_by_id(side, &base_task, &metric)?
+        {
+            let pairs = pair_ids(base_ids, &own.ids);
+            return Ok(pairs.into_iter().map(|(i, j)| (i, own.scores[j])).collect());
+        }
+        let own = own_samples(side, &base_task)?.unwrap_or_default();
+        let (pairs, _, _) = pair_samples(&base_rows, &own);
+        Ok::<_, StoreError>(
+            pairs
+                .into_iter()
+                .map(|(i, j)| (i, own[j].metric_value(&metric)))
+                .collect::<Vec<_>>(),
+        )
+    });
+    for (&column, scores) in others.iter().zip(columns) {
+        for (i, score) in scores? {
+            rows[i].cells[column] = Some(cell(score, None));
         }
     }
     Ok(Agreement {
@@ -202,6 +223,38 @@ pub fn add_predictions(runs: &[Run], grid: &mut Agreement) -> Result<(), StoreEr
     }
     grid.predictions = true;
     Ok(())
+}
+
+/// `side`'s ids and `metric` scores of the task the baseline calls `base_task`, read from those
+/// columns alone; `None` where whole rows must be read (another harness, another layout).
+fn scores_by_id(
+    side: &Side,
+    base_task: &str,
+    metric: &str,
+) -> Result<Option<crate::store::IdScores>, StoreError> {
+    if side.run.log.is_some() {
+        return Ok(None);
+    }
+    match side.matching_task(base_task) {
+        Some(own) if side.run.details_path(&own).is_some() => {
+            crate::store::ids_and_scores(&side.run.open_details(&own)?, metric)
+        }
+        // No such task, or no samples of it: no cells.
+        _ => Ok(Some(crate::store::IdScores::default())),
+    }
+}
+
+/// Pairs samples by id, as [`pair_samples`] does: repeated ids pair in order.
+fn pair_ids(base: &[&str], own: &[String]) -> Vec<(usize, usize)> {
+    let mut rows_of: std::collections::HashMap<&str, std::collections::VecDeque<usize>> =
+        std::collections::HashMap::with_capacity(own.len());
+    for (j, id) in own.iter().enumerate() {
+        rows_of.entry(id.as_str()).or_default().push_back(j);
+    }
+    base.iter()
+        .enumerate()
+        .filter_map(|(i, id)| Some((i, rows_of.get_mut(id)?.pop_front()?)))
+        .collect()
 }
 
 /// `side`'s samples of the task the baseline calls `base_task`, if it has it.

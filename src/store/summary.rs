@@ -1,6 +1,8 @@
 //! One-line summaries of runs (task and sample counts, the `all` score), for run listings in the
 //! CLI and the TUI. Reads results files and details footers only.
 
+use std::path::{Path, PathBuf};
+
 use super::discover::Run;
 
 /// What a run listing shows about one run. A broken file is reported in `problem` instead of
@@ -16,9 +18,20 @@ pub struct RunSummary {
     /// The first metric of the `all` row.
     pub headline: Option<(String, f64)>,
     pub problem: Option<String>,
+    /// What of the run is still being written (a run in progress): shown as `writing…`, not as
+    /// a problem, and read again when it changes.
+    pub writing: Option<String>,
 }
 
 pub fn summarise(run: &Run) -> RunSummary {
+    summarise_live(run, &|_| false)
+}
+
+/// [`summarise`], for a source being watched: a file for which `being_written` holds (one seen
+/// changing moments ago) that reads as incomplete is `writing`, not a problem. lighteval writes
+/// a run's details first and its results file last, neither atomically.
+pub fn summarise_live(run: &Run, being_written: &dyn Fn(&Path) -> bool) -> RunSummary {
+    let recently_written = |path: &PathBuf| being_written(path);
     let mut summary = RunSummary {
         model: run.model.clone(),
         date_id: run.date_id.clone(),
@@ -27,6 +40,7 @@ pub fn summarise(run: &Run) -> RunSummary {
         samples: None,
         headline: None,
         problem: None,
+        writing: None,
     };
     // Other harnesses record their sample counts in their results; their samples are not opened
     // for a listing (an lm-eval samples file would have to be scanned to count its lines).
@@ -41,7 +55,10 @@ pub fn summarise(run: &Run) -> RunSummary {
             summary.samples = Some(files.iter().map(|f| f.num_rows()).sum())
         }
         Ok(_) => {}
-        Err(e) => summary.problem = Some(e.to_string()),
+        Err(e) => match run.details.iter().find(|(_, path)| recently_written(path)) {
+            Some((task, _)) => summary.writing = Some(format!("{task} details")),
+            None => summary.problem = Some(e.to_string()),
+        },
     }
     if run.results_path.is_some() || run.log.is_some() {
         match run.load_results() {
@@ -66,12 +83,20 @@ pub fn summarise(run: &Run) -> RunSummary {
                         .find_map(|m| m.value.map(|v| (m.metric.to_owned(), v)))
                 });
             }
+            Err(_) if run.results_path.as_ref().is_some_and(recently_written) => {
+                summary.writing = Some("results".into())
+            }
             Err(e) => summary.problem = Some(e.to_string()),
         }
-    } else {
-        summary
-            .problem
-            .get_or_insert_with(|| "no results file".into());
+    } else if summary.writing.is_none() {
+        // Details without results: a run lighteval has not finished, while its details change.
+        if run.details.iter().any(|(_, path)| recently_written(path)) {
+            summary.writing = Some("details; results come last".into());
+        } else {
+            summary
+                .problem
+                .get_or_insert_with(|| "no results file".into());
+        }
     }
     summary
 }

@@ -41,10 +41,11 @@ pub(super) fn runs(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 Some(_) => "B",
                 None => " ",
             };
-            let headline = match (&summary.headline, &summary.problem) {
-                (Some((metric, value)), _) => format!("{metric} {}", format_value(*value)),
-                (None, Some(problem)) => format!("⚠ {problem}"),
-                (None, None) => String::new(),
+            let headline = match (&summary.headline, &summary.writing, &summary.problem) {
+                (Some((metric, value)), _, _) => format!("{metric} {}", format_value(*value)),
+                (None, Some(writing), _) => format!("⟳ writing… {writing}"),
+                (None, None, Some(problem)) => format!("⚠ {problem}"),
+                (None, None, None) => String::new(),
             };
             let style = if i == selected {
                 theme.selected()
