@@ -1,7 +1,8 @@
 //! TUI speed targets: a keypress to a drawn frame under 16 ms with a 1,000,000-row task loaded,
 //! the first frame of the sample run under 50 ms after start, and a task's first screen of
 //! samples under 50 ms after `Enter` whatever its size (250,000 and 1,000,000 rows; the full
-//! load beside it). `benches/visidata_first_row.py` times VisiData on the same files.
+//! load beside it). `benches/visidata_first_row.py` times VisiData on the same files. A write
+//! into a watched folder to the change on screen: under 500 ms.
 
 mod support;
 
@@ -151,5 +152,55 @@ fn samples_list(c: &mut Criterion) {
 
 const PROGRESS: std::time::Duration = std::time::Duration::from_millis(100);
 
-criterion_group!(benches, keypress_to_frame, first_frame, samples_list);
+/// A results file rewritten in a watched folder, to the Runs screen drawn again with it: the
+/// watcher's report (which waits for the writing to settle), re-reading the runs, one frame.
+fn follow_latency(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lighteval-0.13");
+    let date = "2026-11-23T21-40-51.814529";
+    let results = dir.path().join(format!("results/model-a/results_{date}.json"));
+    std::fs::create_dir_all(results.parent().unwrap()).unwrap();
+    let text = std::fs::read(fixture.join(format!("results/model-a/results_{date}.json"))).unwrap();
+    std::fs::write(&results, &text).unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let _watch = evaldeck::source::watch(dir.path(), move |paths| {
+        let _ = sender.send(paths);
+    })
+    .unwrap();
+    let (mut app, command) = App::new(Some(dir.path().to_owned()), (100, 30));
+    run(&mut app, command);
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    let mut group = c.benchmark_group("follow");
+    group.sample_size(20);
+    group.bench_function("write_to_frame", |b| {
+        b.iter_custom(|iters| {
+            let mut total = std::time::Duration::ZERO;
+            for _ in 0..iters {
+                while receiver.try_recv().is_ok() {}
+                let start = std::time::Instant::now();
+                std::fs::write(&results, &text).unwrap();
+                let paths = receiver.recv().unwrap();
+                let command = app.update(Message::SourceChanged {
+                    paths,
+                    at: std::time::Instant::now(),
+                });
+                run(&mut app, command);
+                terminal
+                    .draw(|frame| render(&app, Theme { color: false }, frame))
+                    .unwrap();
+                total += start.elapsed();
+            }
+            total
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    keypress_to_frame,
+    first_frame,
+    samples_list,
+    follow_latency
+);
 criterion_main!(benches);

@@ -974,3 +974,148 @@ fn run_message(app: &mut App, message: Message) {
     let command = app.update(message);
     run(app, command);
 }
+
+/// A run written in steps into a watched folder, as lighteval writes one: a details file, then
+/// another, then the results file (first half-written, then whole). The Runs and Results screens
+/// follow each step; a file seen changing that reads as incomplete is `writing…`, not an error.
+/// The watcher's reports are fed as messages (`source::watch` is tested in `tests/live.rs`).
+#[test]
+fn a_run_written_in_steps_shows_as_it_is_written() {
+    use evaldeck::model::{Json, Map, ResultsFile, pyjson};
+    use evaldeck::store;
+    // A fixed folder under target/, so the breadcrumb in the snapshots is the same everywhere.
+    let root = std::path::PathBuf::from("target/tmp/live-steps");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let date = "2026-01-01T00-00-00.000000";
+    let details = root.join(format!("details/org/m/{date}"));
+    let results_path = root.join(format!("results/org/m/results_{date}.json"));
+    let write_details = |task: &str, rows: usize| {
+        let samples: Vec<Map> = (0..rows)
+            .map(|i| {
+                let doc = pyjson::parse(&format!(
+                    r#"{{"id": "{task}-{i}", "query": "q{i}", "choices": ["a", "b"], "gold_index": 0}}"#
+                ))
+                .unwrap();
+                let mut metric = Map::new();
+                metric.insert("acc".into(), Json::Int((i % 2) as i64));
+                let mut response = Map::new();
+                response.insert("text".into(), Json::Array(vec![Json::Str("a".into())]));
+                let mut row = Map::new();
+                row.insert("doc".into(), doc);
+                row.insert("metric".into(), Json::Object(metric));
+                row.insert("model_response".into(), Json::Object(response));
+                row
+            })
+            .collect();
+        std::fs::create_dir_all(&details).unwrap();
+        let path = details.join(format!("details_{task}|0_{date}.parquet"));
+        store::write_details(&path, &samples).unwrap();
+        path
+    };
+    let results = ResultsFile::from_json(
+        pyjson::parse(
+            r#"{"config_general": {"model_name": "org/m"}, "results": {"quiz:a|0": {"acc": 0.5, "acc_stderr": 0.1}, "quiz:b|0": {"acc": 0.25, "acc_stderr": 0.1}, "all": {"acc": 0.375, "acc_stderr": 0.07}}}"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let results_text = store::results_to_string(&results);
+    let (mut app, command) = App::new(Some(root.clone()), (100, 30));
+    run(&mut app, command);
+    let changed = |app: &mut App, path: &std::path::Path| {
+        let command = app.update(Message::SourceChanged {
+            paths: vec![path.to_owned()],
+            at: std::time::Instant::now(),
+        });
+        run(app, command);
+    };
+    let runs_line = |app: &App| {
+        screen(app)
+            .lines()
+            .find(|l| l.contains("org/m"))
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    // 1. The first details file: the run appears, its results still to come.
+    let first = write_details("quiz:a", 4);
+    changed(&mut app, &first);
+    insta::assert_snapshot!("live_1_first_details_100x30", screen(&app));
+    assert!(
+        runs_line(&app).contains("writing… details"),
+        "{}",
+        screen(&app)
+    );
+    // 2. Another: two tasks, eight samples.
+    let second = write_details("quiz:b", 4);
+    changed(&mut app, &second);
+    insta::assert_snapshot!("live_2_second_details_100x30", screen(&app));
+    assert!(runs_line(&app).contains("       8 "), "{}", screen(&app));
+    // 3. The results file, half-written, opened: writing…, not an error.
+    std::fs::create_dir_all(results_path.parent().unwrap()).unwrap();
+    std::fs::write(&results_path, &results_text[..results_text.len() / 2]).unwrap();
+    changed(&mut app, &results_path);
+    assert!(
+        runs_line(&app).contains("writing… results"),
+        "{}",
+        screen(&app)
+    );
+    press(&mut app, &[Enter]);
+    insta::assert_snapshot!("live_3_results_being_written_100x30", screen(&app));
+    assert!(screen(&app).contains("writing…") && !screen(&app).contains("✗"));
+    // 4. Whole: the open Results screen reloads by itself; back on Runs, the headline shows.
+    std::fs::write(&results_path, &results_text).unwrap();
+    changed(&mut app, &results_path);
+    insta::assert_snapshot!("live_4_results_written_100x30", screen(&app));
+    assert!(screen(&app).contains("0.3750"), "{}", screen(&app));
+    press(&mut app, &[Esc]);
+    assert!(runs_line(&app).contains("acc 0.3750"), "{}", screen(&app));
+}
+
+/// A watched folder's runs keep the cursor and marks on their runs when a newer run appears
+/// above them (runs are listed newest first).
+#[test]
+fn a_new_run_keeps_the_cursor_and_marks_on_their_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |date: &str| {
+        let from = std::path::Path::new(RUNS_013);
+        for sub in [
+            format!("results/model-a/results_{date}.json"),
+            format!("details/model-a/{date}"),
+        ] {
+            let (src, dst) = (from.join(&sub), dir.path().join(&sub));
+            std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
+            if src.is_dir() {
+                std::fs::create_dir_all(&dst).unwrap();
+                for entry in std::fs::read_dir(&src).unwrap() {
+                    let entry = entry.unwrap();
+                    std::fs::copy(entry.path(), dst.join(entry.file_name())).unwrap();
+                }
+            } else {
+                std::fs::copy(&src, &dst).unwrap();
+            }
+        }
+        dir.path()
+            .join(format!("results/model-a/results_{date}.json"))
+    };
+    copy("2026-11-23T21-40-51.814529");
+    let (mut app, command) = App::new(Some(dir.path().to_owned()), (100, 30));
+    run(&mut app, command);
+    press(&mut app, &[Char(' ')]);
+    let newer = copy("2026-11-23T21-41-33.518746");
+    let command = app.update(Message::SourceChanged {
+        paths: vec![newer],
+        at: std::time::Instant::now(),
+    });
+    run(&mut app, command);
+    // The older run is now second; the cursor and its mark moved with it.
+    assert_eq!(app.runs.cursor.selected, 1);
+    assert_eq!(app.runs.marked, vec![1]);
+    let shown = screen(&app);
+    let older = shown
+        .lines()
+        .find(|l| l.contains("2026-11-23T21-40-51"))
+        .unwrap();
+    assert!(older.contains("\"A "), "{shown}");
+}

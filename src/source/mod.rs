@@ -6,10 +6,12 @@
 mod hub;
 pub mod inspect;
 pub mod lm_eval;
+pub mod watch;
 
 use std::path::Path;
 
 pub use hub::{HubSource, open_hub_source};
+pub use watch::{SourceWatch, WatchMode, touches, watch, watch_with};
 
 use crate::store::LogFormat;
 

@@ -21,9 +21,20 @@ pub struct RunsData {
 }
 
 pub fn load_runs(catalog: &Catalog) -> RunsData {
+    load_runs_live(catalog, &[])
+}
+
+/// [`load_runs`] of a watched source: `being_written` are files seen changing moments ago,
+/// which are being written if they read as incomplete.
+pub fn load_runs_live(catalog: &Catalog, being_written: &[PathBuf]) -> RunsData {
+    let writing = |path: &std::path::Path| {
+        being_written
+            .iter()
+            .any(|changed| crate::source::touches(changed, path))
+    };
     let mut runs: Vec<(Run, RunSummary)> = catalog
         .runs()
-        .map(|run| (run.clone(), store::summarise(run)))
+        .map(|run| (run.clone(), store::summarise_live(run, &writing)))
         .collect();
     runs.sort_by(|a, b| {
         b.0.date_id

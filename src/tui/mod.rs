@@ -56,6 +56,26 @@ fn event_loop(
     let theme = Theme::from_env();
     let (sender, receiver) = mpsc::channel();
     spawn_terminal_reader(sender.clone());
+    // A folder on disk is watched: runs being written appear, and change, as they are written.
+    let watch = app.source.as_deref().filter(|p| p.exists()).map(|path| {
+        let sender = sender.clone();
+        crate::source::watch(path, move |paths| {
+            let _ = sender.send(Message::SourceChanged {
+                paths,
+                at: Instant::now(),
+            });
+        })
+    });
+    match &watch {
+        Some(Ok(watching)) => app.live = Some(watching.mode),
+        Some(Err(e)) => {
+            app.status = Some(app::Status {
+                text: format!("{e}; changes will not show until restarted"),
+                error: true,
+            })
+        }
+        None => {}
+    }
     let mut jobs = Jobs::default();
     jobs.start(first, &sender);
     terminal.draw(|frame| view::render(&app, theme, frame))?;
@@ -152,7 +172,11 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
     let text = |e: crate::store::StoreError| e.to_string();
     match command {
         Command::None => {}
-        Command::LoadRuns { source, hub } => send(Message::RunsLoaded(load_runs(source, hub))),
+        Command::LoadRuns {
+            source,
+            hub,
+            being_written,
+        } => send(Message::RunsLoaded(load_runs(source, hub, &being_written))),
         Command::LoadResults { generation, run } => load_results(generation, &run, cancel, send),
         Command::LoadClustered {
             generation,
@@ -311,6 +335,7 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
 fn load_runs(
     source: Option<PathBuf>,
     hub: crate::publish::HubEndpoint,
+    being_written: &[PathBuf],
 ) -> Result<data::RunsData, String> {
     let path = match source {
         Some(path) => path,
@@ -318,7 +343,7 @@ fn load_runs(
             .map_err(|e| format!("could not unpack the sample run: {e}"))?,
     };
     let opened = crate::source::open_source(&path, hub).map_err(|e| e.to_string())?;
-    Ok(data::load_runs(&opened.catalog))
+    Ok(data::load_runs_live(&opened.catalog, being_written))
 }
 
 /// A run's results at once; evaldeck's corpus scores, which read details, when they are ready.

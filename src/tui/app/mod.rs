@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
@@ -20,6 +21,7 @@ mod cursor;
 mod dialog;
 mod diff;
 mod input;
+mod live;
 mod results;
 mod runs;
 mod samples;
@@ -69,8 +71,19 @@ pub struct App {
     pub last_org: String,
     /// A run to open once the runs are loaded (`--model` / `--run` on the command line).
     pub start_at: Option<StartAt>,
+    /// How the source is watched for runs being written; `None`: it is not.
+    pub live: Option<crate::source::WatchMode>,
+    /// Files seen changing within [`WRITING_WINDOW`], and when: one that reads as incomplete is
+    /// being written, not broken.
+    changed: Vec<(PathBuf, Instant)>,
+    /// The paths whose change the runs are being re-read for.
+    refreshing: Option<Vec<PathBuf>>,
     next_generation: u64,
 }
+
+/// A file seen changing this recently that reads as incomplete is shown as `writing…` and read
+/// again when it changes; after, it is reported broken.
+pub const WRITING_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// A save or push under way: its progress goes to the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +104,11 @@ pub enum Message {
         height: u16,
     },
     RunsLoaded(Result<RunsData, String>),
+    /// Files of a watched source changed (were created, written or removed) by `at`.
+    SourceChanged {
+        paths: Vec<PathBuf>,
+        at: Instant,
+    },
     ResultsLoaded {
         generation: u64,
         result: Result<ResultsData, String>,
@@ -178,6 +196,8 @@ pub enum Command {
         source: Option<PathBuf>,
         /// For `hf://` sources: the app's one endpoint, also the one `P` pushes to.
         hub: HubEndpoint,
+        /// Files seen changing moments ago: incomplete, they are being written.
+        being_written: Vec<PathBuf>,
     },
     LoadResults {
         generation: u64,
@@ -279,9 +299,17 @@ impl App {
             hub: hub.clone(),
             last_org: String::new(),
             start_at: None,
+            live: None,
+            changed: Vec::new(),
+            refreshing: None,
             next_generation: 1,
         };
-        (app, Command::LoadRuns { source, hub })
+        let load = Command::LoadRuns {
+            source,
+            hub,
+            being_written: Vec::new(),
+        };
+        (app, load)
     }
 
     fn generation(&mut self) -> u64 {
@@ -331,6 +359,7 @@ impl App {
                 Command::None
             }
             Message::RunsLoaded(result) => self.on_runs_loaded(result),
+            Message::SourceChanged { paths, at } => self.on_source_changed(paths, at),
             Message::ResultsLoaded { generation, result } => {
                 self.on_results_loaded(generation, result);
                 Command::None

@@ -122,6 +122,13 @@ impl App {
         generation: u64,
         result: Result<ResultsData, String>,
     ) {
+        // Seen changing moments ago, a results file that reads as incomplete is being written:
+        // it is read again when it changes.
+        let writing = self
+            .results
+            .as_ref()
+            .and_then(|r| r.run.results_path.as_deref())
+            .is_some_and(|p| self.being_written(p));
         let Some(results) = self.results.as_mut().filter(|r| r.generation == generation) else {
             return;
         };
@@ -130,6 +137,7 @@ impl App {
                 results.data = Loadable::Ready(data);
                 self.refresh_results();
             }
+            Err(e) if writing => results.data = Loadable::Writing(e),
             Err(e) => {
                 results.data = Loadable::Failed(e.clone());
                 self.fail(e);

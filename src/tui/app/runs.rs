@@ -141,6 +141,9 @@ impl App {
     }
 
     pub(super) fn on_runs_loaded(&mut self, result: Result<RunsData, String>) -> Command {
+        if let Some(paths) = self.refreshing.take() {
+            return self.on_runs_refreshed(result, paths);
+        }
         self.runs.data = match result {
             Ok(data) => Loadable::Ready(data),
             Err(e) => {

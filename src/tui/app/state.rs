@@ -21,6 +21,9 @@ pub enum Screen {
 pub enum Loadable<T> {
     Loading,
     Failed(String),
+    /// A file of a watched source that reads as incomplete while it is being written: shown as
+    /// `writing…` (with what reading it said), and loaded again when it changes.
+    Writing(String),
     Ready(T),
 }
 

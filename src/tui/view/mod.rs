@@ -258,6 +258,9 @@ fn breadcrumb(app: &App) -> String {
         Some(path) => path.display().to_string(),
         None => "sample run".to_owned(),
     });
+    if let Some(mode) = app.live {
+        parts.push(format!("● {}", mode.name()));
+    }
     if matches!(
         app.screen,
         Screen::Results | Screen::Samples | Screen::Sample
@@ -481,6 +484,17 @@ fn loadable_notice<T>(
                 area,
                 &format!("✗ Could not load {what}:\n{error}\n\nEsc goes back; q quits."),
                 theme.fg(Color::Red),
+            );
+            true
+        }
+        Loadable::Writing(said) => {
+            notice(
+                frame,
+                area,
+                &format!(
+                    "⟳ writing… {what} are being written; they show when complete.\n\n({said})"
+                ),
+                theme.dim(),
             );
             true
         }
