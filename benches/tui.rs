@@ -158,7 +158,9 @@ fn follow_latency(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lighteval-0.13");
     let date = "2026-11-23T21-40-51.814529";
-    let results = dir.path().join(format!("results/model-a/results_{date}.json"));
+    let results = dir
+        .path()
+        .join(format!("results/model-a/results_{date}.json"));
     std::fs::create_dir_all(results.parent().unwrap()).unwrap();
     let text = std::fs::read(fixture.join(format!("results/model-a/results_{date}.json"))).unwrap();
     std::fs::write(&results, &text).unwrap();

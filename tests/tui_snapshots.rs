@@ -1119,3 +1119,85 @@ fn a_new_run_keeps_the_cursor_and_marks_on_their_runs() {
         .unwrap();
     assert!(older.contains("\"A "), "{shown}");
 }
+
+/// An Inspect log being written (its journal, no header yet) shows its running score and how far
+/// it has got, counted here from the journal with Python's zipfile; the same log not seen
+/// changing (an interrupted run) shows its score alone.
+#[test]
+fn an_inspect_log_being_written_shows_its_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir
+        .path()
+        .join("2026-11-30T02-36-21-00-00_gen-qa_ZRbM3p5k6KxSusMsqHW5yY.eval");
+    std::fs::copy("tests/fixtures/bad/logs/interrupted.eval", &log).unwrap();
+    let counted = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, zipfile\n\
+             z = zipfile.ZipFile(sys.argv[1])\n\
+             done = sum(len(json.loads(z.read(n))) for n in z.namelist() if n.startswith('_journal/summaries/'))\n\
+             ev = json.loads(z.read('_journal/start.json'))['eval']\n\
+             print(done, ev['dataset']['samples'] * (ev['config'].get('epochs') or 1))",
+        ])
+        .arg(&log)
+        .output()
+        .unwrap();
+    let counted = String::from_utf8(counted.stdout).unwrap();
+    let (done, total) = counted.trim().split_once(' ').unwrap();
+    let (mut app, command) = App::new(Some(dir.path().to_owned()), (140, 30));
+    run(&mut app, command);
+    assert!(!screen(&app).contains('⟳'), "{}", screen(&app));
+    let command = app.update(Message::SourceChanged {
+        paths: vec![log.clone()],
+        at: std::time::Instant::now(),
+    });
+    run(&mut app, command);
+    let line = screen(&app)
+        .lines()
+        .find(|l| l.contains("mockllm"))
+        .unwrap()
+        .to_owned();
+    assert!(
+        line.contains(&format!("⟳ {done} of {total} samples")),
+        "{line}"
+    );
+}
+
+/// A results file left half-written is `writing…` while it is seen changing, and broken once it
+/// has not changed for a minute.
+#[test]
+fn a_file_that_stops_changing_while_incomplete_is_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    run_of_rows(dir.path(), 3);
+    let results = dir
+        .path()
+        .join("results/org/m/results_2026-01-01T00-00-00.000000.json");
+    let text = std::fs::read_to_string(&results).unwrap();
+    std::fs::write(&results, &text[..text.len() / 2]).unwrap();
+    let (mut app, command) = App::new(Some(dir.path().to_owned()), (100, 30));
+    run(&mut app, command);
+    let seen = std::time::Instant::now();
+    let command = app.update(Message::SourceChanged {
+        paths: vec![results.clone()],
+        at: seen,
+    });
+    run(&mut app, command);
+    let line = |app: &App| {
+        screen(app)
+            .lines()
+            .find(|l| l.contains("org/m"))
+            .unwrap()
+            .to_owned()
+    };
+    assert!(line(&app).contains("writing… results"), "{}", line(&app));
+    let soon = app.update(Message::Tick {
+        at: seen + std::time::Duration::from_secs(5),
+    });
+    run(&mut app, soon);
+    assert!(line(&app).contains("writing… results"), "{}", line(&app));
+    let later = app.update(Message::Tick {
+        at: seen + evaldeck::tui::app::WRITING_WINDOW,
+    });
+    run(&mut app, later);
+    assert!(line(&app).contains("⚠"), "{}", line(&app));
+}

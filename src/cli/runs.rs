@@ -46,7 +46,10 @@ pub(super) fn runs(args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
                     s.tasks.to_string(),
                     s.samples.map_or_else(|| "?".into(), |n| n.to_string()),
                     match (&s.headline, &s.writing) {
-                        (Some((m, v)), _) => format!("{m} {}", format_value(*v)),
+                        (Some((m, v)), Some(writing)) => {
+                            format!("{m} {} (writing… {writing})", format_value(*v))
+                        }
+                        (Some((m, v)), None) => format!("{m} {}", format_value(*v)),
                         (None, Some(writing)) => format!("writing… {writing}"),
                         (None, None) => s.problem.clone().unwrap_or_default(),
                     },

@@ -70,6 +70,11 @@ pub fn summarise_live(run: &Run, being_written: &dyn Fn(&Path) -> bool) -> RunSu
                         .iter()
                         .map(|t| results.sample_count(t.as_str()).map(|n| n.max(0) as u64))
                         .sum();
+                    // Only a log seen changing is being written: an interrupted one also
+                    // reads as unfinished, and `show` says so.
+                    if run.details.iter().any(|(_, path)| recently_written(path)) {
+                        summary.writing = log_progress(&results);
+                    }
                 }
                 // The `all` row, or the one task's first metric when a run has one task (an
                 // Inspect log).
@@ -99,4 +104,20 @@ pub fn summarise_live(run: &Run, being_written: &dyn Fn(&Path) -> bool) -> RunSu
         }
     }
     summary
+}
+
+/// How far a log still being written has got (Inspect's journal): `40 of 100 samples`.
+fn log_progress(results: &crate::model::ResultsFile) -> Option<String> {
+    let tasks = results.as_map().get("config_tasks")?.as_object()?;
+    let progress: Vec<&crate::model::Json> =
+        tasks.values().filter_map(|c| c.get("progress")).collect();
+    if progress.is_empty() {
+        return None;
+    }
+    let count = |key: &str| -> Option<i64> { progress.iter().map(|p| p.get(key)?.as_i64()).sum() };
+    let done = count("done").unwrap_or(0);
+    Some(match count("total") {
+        Some(total) => format!("{done} of {total} samples"),
+        None => format!("{done} samples so far"),
+    })
 }

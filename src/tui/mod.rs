@@ -67,7 +67,10 @@ fn event_loop(
         })
     });
     match &watch {
-        Some(Ok(watching)) => app.live = Some(watching.mode),
+        Some(Ok(watching)) => {
+            app.live = Some(watching.mode);
+            spawn_ticker(sender.clone());
+        }
         Some(Err(e)) => {
             app.status = Some(app::Status {
                 text: format!("{e}; changes will not show until restarted"),
@@ -98,6 +101,18 @@ fn drain(receiver: &Receiver<Message>, app: &mut App, jobs: &mut Jobs, sender: &
         let command = app.update(message);
         jobs.start(command, sender);
     }
+}
+
+/// Tells a watched app the time now and then: files stop being "written" without an event.
+fn spawn_ticker(sender: Sender<Message>) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_secs(5));
+            if sender.send(Message::Tick { at: Instant::now() }).is_err() {
+                break;
+            }
+        }
+    });
 }
 
 fn spawn_terminal_reader(sender: Sender<Message>) {

@@ -417,8 +417,24 @@ impl HarnessRun for InspectRun {
         let mut counts = Map::new();
         let mut sample_metrics = Map::new();
         for (task, log) in &self.logs {
+            // A log still being written: its running scores, and how far it has got (samples ×
+            // epochs done, of the dataset's samples × epochs).
+            let mut progress = None;
             let (row, sources) = if log.from_journal {
-                journal_scores(log)?
+                let (row, sources, done) = journal_scores(log)?;
+                let eval = log.eval();
+                let epochs = eval
+                    .get("config")
+                    .and_then(|c| c.get("epochs"))
+                    .and_then(Json::as_i64)
+                    .unwrap_or(1);
+                let total = eval
+                    .get("dataset")
+                    .and_then(|d| d.get("samples"))
+                    .and_then(Json::as_i64)
+                    .map(|samples| samples * epochs.max(1));
+                progress = Some((done as i64, total));
+                (row, sources)
             } else {
                 let results = log.header.get("results");
                 (score_row(results), sample_metric_map(results))
@@ -449,6 +465,13 @@ impl HarnessRun for InspectRun {
                 .and_then(Json::as_i64)
             {
                 counts.insert(task.clone(), Json::Int(total));
+            }
+            if let Some((done, total)) = progress {
+                counts.insert(task.clone(), Json::Int(done));
+                let mut entry = Map::new();
+                entry.insert("done".into(), Json::Int(done));
+                entry.insert("total".into(), total.map_or(Json::Null, Json::Int));
+                config.insert("progress".into(), Json::Object(entry));
             }
             configs.insert(task.clone(), Json::Object(config));
         }

@@ -122,8 +122,9 @@ fn sample_source(scorer: &str) -> Json {
 /// standard error of that mean (sample standard deviation over √n). Computed here, so named
 /// `mean` rather than the task's own metric names.
 /// Also returns where each mean's per-sample values are (as [`sample_metric_map`]).
-pub(super) fn journal_scores(log: &LogHeader) -> Result<(Map, Map)> {
+pub(super) fn journal_scores(log: &LogHeader) -> Result<(Map, Map, usize)> {
     let summaries = read_summaries(&log.path)?;
+    let done = summaries.len();
     let mut by_scorer: Vec<(String, Vec<f64>)> = Vec::new();
     for summary in &summaries {
         let Some(scores) = summary.get("scores").and_then(Json::as_object) else {
@@ -158,7 +159,7 @@ pub(super) fn journal_scores(log: &LogHeader) -> Result<(Map, Map)> {
         row.insert(format!("{metric}_stderr"), Json::Float(stderr));
         sources.insert(metric, sample_source(&name));
     }
-    Ok((row, sources))
+    Ok((row, sources, done))
 }
 
 /// The sample summaries of an archive: `summaries.json`, or the journal's flushed parts.

@@ -8,8 +8,7 @@ use super::*;
 
 impl App {
     pub(super) fn on_source_changed(&mut self, paths: Vec<PathBuf>, at: Instant) -> Command {
-        self.changed
-            .retain(|(_, seen)| at.saturating_duration_since(*seen) < WRITING_WINDOW);
+        self.forget_changes_before(at);
         for path in &paths {
             self.changed.retain(|(p, _)| p != path);
             self.changed.push((path.clone(), at));
@@ -23,6 +22,23 @@ impl App {
             hub: self.hub.clone(),
             being_written: self.changed.iter().map(|(p, _)| p.clone()).collect(),
         }
+    }
+
+    /// Files that stopped changing [`WRITING_WINDOW`] ago are no longer being written: if any
+    /// was, the runs are read again, and what still reads as incomplete is now reported broken.
+    pub(super) fn on_tick(&mut self, at: Instant) -> Command {
+        if !self.forget_changes_before(at) {
+            return Command::None;
+        }
+        self.on_source_changed(Vec::new(), at)
+    }
+
+    /// Forgets the changes seen [`WRITING_WINDOW`] before `at`; whether there were any.
+    fn forget_changes_before(&mut self, at: Instant) -> bool {
+        let before = self.changed.len();
+        self.changed
+            .retain(|(_, seen)| at.saturating_duration_since(*seen) < WRITING_WINDOW);
+        self.changed.len() != before
     }
 
     /// Whether `path` is among the files seen changing moments ago (paths as the watcher and

@@ -109,6 +109,11 @@ pub enum Message {
         paths: Vec<PathBuf>,
         at: Instant,
     },
+    /// Time passes in a watched source: a file that stopped changing while incomplete is no
+    /// longer being written, but broken.
+    Tick {
+        at: Instant,
+    },
     ResultsLoaded {
         generation: u64,
         result: Result<ResultsData, String>,
@@ -360,6 +365,7 @@ impl App {
             }
             Message::RunsLoaded(result) => self.on_runs_loaded(result),
             Message::SourceChanged { paths, at } => self.on_source_changed(paths, at),
+            Message::Tick { at } => self.on_tick(at),
             Message::ResultsLoaded { generation, result } => {
                 self.on_results_loaded(generation, result);
                 Command::None

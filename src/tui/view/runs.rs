@@ -42,7 +42,11 @@ pub(super) fn runs(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 None => " ",
             };
             let headline = match (&summary.headline, &summary.writing, &summary.problem) {
-                (Some((metric, value)), _, _) => format!("{metric} {}", format_value(*value)),
+                // A log being written has running scores and its progress.
+                (Some((metric, value)), Some(writing), _) => {
+                    format!("{metric} {}  ⟳ {writing}", format_value(*value))
+                }
+                (Some((metric, value)), None, _) => format!("{metric} {}", format_value(*value)),
                 (None, Some(writing), _) => format!("⟳ writing… {writing}"),
                 (None, None, Some(problem)) => format!("⚠ {problem}"),
                 (None, None, None) => String::new(),
