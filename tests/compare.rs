@@ -444,3 +444,31 @@ fn scores_read_from_two_columns_match_whole_rows() {
     }
     assert!(checked >= 10, "only {checked} files read by their columns");
 }
+
+/// `compare`'s tests read each run's ids and metrics column by column; the samples must be what
+/// whole rows hold.
+#[test]
+fn ids_and_metrics_read_by_column_match_whole_rows() {
+    let mut checked = 0;
+    for path in support::files_with_suffix(&fixture("lighteval-0.13"), ".parquet") {
+        let file = evaldeck::store::DetailsFile::open(&path).unwrap();
+        let Some(found) = evaldeck::store::id_metric_details(&file).unwrap() else {
+            continue;
+        };
+        let rows: Vec<evaldeck::model::Detail> =
+            file.details(64).unwrap().flat_map(|b| b.unwrap()).collect();
+        assert_eq!(found.len(), rows.len(), "{}", path.display());
+        for (a, b) in found.iter().zip(&rows) {
+            assert_eq!(a.doc.id, b.doc.id, "{}", path.display());
+            // NaN (a sample lighteval could not score) compared as text.
+            assert_eq!(
+                format!("{:?}", a.metric),
+                format!("{:?}", b.metric),
+                "{}",
+                path.display()
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} files read by their columns");
+}

@@ -129,13 +129,22 @@ impl<'a> Side<'a> {
         let file = self.run.open_details(task)?;
         let mut rows = Vec::new();
         // The list columns, unless a cluster field (anywhere in the sample) must be read too.
-        let batches = match (&self.cluster_by, self.numbers_only) {
-            (Some(_), _) => file.details(8192)?,
-            (None, true) => file.pairing_details(8192)?,
-            (None, false) => file.list_details(8192)?,
+        let columns = match (&self.cluster_by, self.numbers_only) {
+            // Ids and numbers alone, column by column, where the file allows.
+            (None, true) => crate::store::id_metric_details(&file)?,
+            _ => None,
         };
-        for batch in batches {
-            rows.extend(batch?);
+        if let Some(columns) = columns {
+            rows = columns;
+        } else {
+            let batches = match (&self.cluster_by, self.numbers_only) {
+                (Some(_), _) => file.details(8192)?,
+                (None, true) => file.pairing_details(8192)?,
+                (None, false) => file.list_details(8192)?,
+            };
+            for batch in batches {
+                rows.extend(batch?);
+            }
         }
         // Read for their ids alone, samples without an id would pair by a content that was not
         // read: read them again with it.

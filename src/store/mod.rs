@@ -35,7 +35,7 @@ pub use jsonl::{CommonKeys, common_keys, with_common_keys, write_details_jsonl};
 pub use log::{FileHead, FoundRuns, Harness, HarnessRun, LogFormat, LogRows, LogRun, SampleLog};
 pub use names::{model_name_problem, segment_problem};
 pub use results::{parse_results, read_results, results_to_string, write_results};
-pub use scores::{IdScores, ids_and_scores};
+pub use scores::{IdScores, id_metric_details, ids_and_scores};
 pub use sniff::{file_head, top_level_keys};
 pub use summary::{RunSummary, summarise, summarise_live};
 pub use write::{write_atomically, write_atomically_with};
