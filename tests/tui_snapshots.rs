@@ -1201,3 +1201,75 @@ fn a_file_that_stops_changing_while_incomplete_is_broken() {
     run(&mut app, later);
     assert!(line(&app).contains("⚠"), "{}", line(&app));
 }
+
+/// lighteval's nested files are listed column by column; every row must show what decoding the
+/// row says (rows are checked against pyarrow in `interop.rs`), on every fixture of every layout.
+#[test]
+fn the_list_read_by_column_shows_what_rows_say() {
+    use evaldeck::tui::data::{SampleTable, SamplesRead, load_samples};
+    let mut by_column = 0;
+    for source in [
+        "tests/fixtures/lighteval-0.13",
+        "tests/fixtures/lighteval-0.10.0",
+        "tests/fixtures/inspect-0.3.285",
+        "tests/fixtures/lm-eval-0.4.13",
+    ] {
+        let catalog = evaldeck::store::discover_with(
+            std::path::Path::new(source),
+            &evaldeck::source::log_formats(),
+        )
+        .unwrap();
+        for stored in catalog.runs() {
+            for (task, _) in &stored.details {
+                let Ok(file) = stored.open_details(task) else {
+                    continue;
+                };
+                let mut listed: Option<SampleTable> = None;
+                load_samples(
+                    stored,
+                    task,
+                    &AtomicBool::new(false),
+                    std::time::Duration::ZERO,
+                    |read| match read {
+                        SamplesRead::First(table) => listed = Some(table),
+                        SamplesRead::More { chunks, complete } => {
+                            let table = listed.as_mut().unwrap();
+                            table.append(chunks);
+                            table.complete = complete;
+                        }
+                        SamplesRead::Opened { .. } => {}
+                    },
+                )
+                .unwrap();
+                let listed = listed.unwrap();
+                let mut rows = SampleTable::new(task, file.metric_names());
+                for batch in file.list_details(7).unwrap() {
+                    for detail in batch.unwrap() {
+                        rows.push(&detail);
+                    }
+                }
+                assert_eq!(listed.len(), rows.len(), "{source} {task}");
+                assert_eq!(listed.metric_names, rows.metric_names, "{source} {task}");
+                for row in 0..rows.len() {
+                    let at = format!("{source} {task} row {row}");
+                    assert_eq!(listed.id(row), rows.id(row), "{at}");
+                    assert_eq!(listed.query(row), rows.query(row), "{at}");
+                    assert_eq!(listed.gold(row), rows.gold(row), "{at}");
+                    assert_eq!(listed.prediction(row), rows.prediction(row), "{at}");
+                    assert_eq!(listed.verdict(row), rows.verdict(row), "{at}");
+                    for m in 0..rows.metric_names.len() {
+                        assert_eq!(
+                            listed.metric(m, row).to_bits(),
+                            rows.metric(m, row).to_bits(),
+                            "{at}"
+                        );
+                    }
+                }
+                if evaldeck::store::list_batches(&file, 8).unwrap().is_some() {
+                    by_column += 1;
+                }
+            }
+        }
+    }
+    assert!(by_column >= 10, "only {by_column} tasks listed by column");
+}

@@ -110,15 +110,8 @@ impl Detail {
         if let Some(text) = self.model_response.text.first() {
             return Prediction::Generated(text);
         }
-        let best = self
-            .model_response
-            .logprobs
-            .iter()
-            .enumerate()
-            .filter(|(_, lp)| !lp.is_nan())
-            .max_by(|a, b| a.1.total_cmp(b.1));
-        match best {
-            Some((index, _)) => Prediction::Choice {
+        match chosen_choice(&self.model_response.logprobs) {
+            Some(index) => Prediction::Choice {
                 index,
                 text: self.doc.choices.get(index).map_or("", String::as_str),
             },
@@ -133,6 +126,17 @@ impl Detail {
             _ => None,
         }
     }
+}
+
+/// The choice a log-likelihood task's model picked: the highest log-probability (the last of
+/// equal ones), NaNs ignored.
+pub fn chosen_choice(logprobs: &[f64]) -> Option<usize> {
+    logprobs
+        .iter()
+        .enumerate()
+        .filter(|(_, lp)| !lp.is_nan())
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(index, _)| index)
 }
 
 /// Whether a sample counts as right, from its first numeric metric: 1 (or more) right, 0 wrong,

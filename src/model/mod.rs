@@ -8,7 +8,7 @@ pub mod pyjson;
 mod results;
 mod task;
 
-pub use details::{Detail, Doc, ModelResponse, Prediction, SampleIdentity, Verdict};
+pub use details::{Detail, Doc, ModelResponse, Prediction, SampleIdentity, Verdict, chosen_choice};
 pub use json::{Json, Map};
 pub use results::{
     CompiledHashes, CompiledSummary, GeneralConfig, HARNESS_SECTION, MetricValue, ResultsFile,

@@ -1,6 +1,7 @@
 //! lighteval's on-disk layout: results JSON, details Parquet, run discovery, atomic writes.
 
 mod arrow_json;
+mod columns;
 mod copy;
 mod details;
 mod details_write;
@@ -12,12 +13,12 @@ pub mod log;
 mod names;
 pub mod pyliteral;
 mod results;
-mod scores;
 mod sniff;
 mod summary;
 mod write;
 
 pub use arrow_json::{cell, row_object, write_cell};
+pub use columns::{IdScores, ListBatch, id_metric_details, ids_and_scores, list_batches};
 pub use copy::{CopiedRun, copy_run};
 pub use details::{
     DEFAULT_BATCH_ROWS, DetailsFile, DetailsLayout, RowBatches, detail_from_row, detail_to_json,
@@ -35,7 +36,6 @@ pub use jsonl::{CommonKeys, common_keys, with_common_keys, write_details_jsonl};
 pub use log::{FileHead, FoundRuns, Harness, HarnessRun, LogFormat, LogRows, LogRun, SampleLog};
 pub use names::{model_name_problem, segment_problem};
 pub use results::{parse_results, read_results, results_to_string, write_results};
-pub use scores::{IdScores, id_metric_details, ids_and_scores};
 pub use sniff::{file_head, top_level_keys};
 pub use summary::{RunSummary, summarise, summarise_live};
 pub use write::{write_atomically, write_atomically_with};

@@ -450,6 +450,12 @@ pub enum FreqColumn {
     Gold,
 }
 
+/// A batch of a list's rows: typed columns (lighteval's nested layout), or decoded rows.
+enum ListRows {
+    Columns(Box<store::ListBatch>),
+    Rows(Vec<Detail>),
+}
+
 /// What the loader hands the Samples list as it reads.
 #[derive(Debug)]
 pub enum SamplesRead {
@@ -490,21 +496,54 @@ pub fn load_samples(
     let mut chunk = SampleChunk::default();
     let mut ready: Vec<Arc<SampleChunk>> = Vec::new();
     let mut last = std::time::Instant::now();
-    for batch in file.list_details(CHUNK_ROWS)? {
+    // lighteval's nested files are read column by column; other layouts and harnesses as rows.
+    let batches: Box<dyn Iterator<Item = Result<ListRows, StoreError>>> =
+        match store::list_batches(&file, CHUNK_ROWS)? {
+            Some(columns) => Box::new(columns.map(|b| b.map(|b| ListRows::Columns(Box::new(b))))),
+            None => Box::new(
+                file.list_details(CHUNK_ROWS)?
+                    .map(|b| b.map(ListRows::Rows)),
+            ),
+        };
+    for batch in batches {
         if cancel.load(Ordering::Relaxed) {
             return Ok(false);
         }
-        for detail in batch? {
-            if metric_names.is_empty() {
-                // A file without a `metric` column: the first row names them.
-                metric_names = detail.metric.keys().cloned().collect();
-                if let Some(table) = table.as_mut() {
-                    table.metric_names = metric_names.clone();
+        let mut add = |chunk: &mut SampleChunk, push: &dyn Fn(&mut SampleChunk)| {
+            push(chunk);
+            if chunk.len() == CHUNK_ROWS {
+                ready.push(Arc::new(std::mem::take(chunk)));
+            }
+        };
+        match batch? {
+            ListRows::Rows(details) => {
+                for detail in details {
+                    if metric_names.is_empty() {
+                        // A file without a `metric` column: the first row names them.
+                        metric_names = detail.metric.keys().cloned().collect();
+                        if let Some(table) = table.as_mut() {
+                            table.metric_names = metric_names.clone();
+                        }
+                    }
+                    add(&mut chunk, &|c| c.push(&detail, &metric_names));
                 }
             }
-            chunk.push(&detail, &metric_names);
-            if chunk.len() == CHUNK_ROWS {
-                ready.push(Arc::new(std::mem::take(&mut chunk)));
+            ListRows::Columns(columns) => {
+                for row in 0..columns.len() {
+                    let metrics: Vec<Option<f64>> = metric_names
+                        .iter()
+                        .map(|name| columns.metric(name, row))
+                        .collect();
+                    let list_row = ListRow {
+                        id: columns.id(row).unwrap_or_default(),
+                        query: &one_line(columns.query(row), PREVIEW_CHARS),
+                        gold: &one_line(&columns.golds(row).join(" | "), PREVIEW_CHARS),
+                        prediction: &one_line(columns.prediction(row), PREVIEW_CHARS),
+                        metrics: &metrics,
+                        verdict: Verdict::of_score(metrics.iter().flatten().next().copied()),
+                    };
+                    add(&mut chunk, &|c| c.push_row(list_row));
+                }
             }
         }
         if ready.is_empty() {
