@@ -9,7 +9,6 @@ mod support;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use evaldeck::compare::{self, CompareOptions};
-use evaldeck::model::{Json, Map, ResultsFile};
 use evaldeck::store::{self, Run};
 
 const RUNS: usize = 40;
@@ -22,9 +21,8 @@ fn write_runs(dir: &std::path::Path, runs: usize, tasks: usize, samples: usize) 
         let date = format!("2026-01-{:02}T00-00-00.000000", r + 1);
         let details = dir.join(format!("details/org/bench-model/{date}"));
         std::fs::create_dir_all(&details).unwrap();
-        let mut results = Map::new();
-        for t in 0..tasks {
-            let key = format!("suite:task{t:02}|0");
+        let keys: Vec<String> = (0..tasks).map(|t| format!("suite:task{t:02}|0")).collect();
+        for (t, key) in keys.iter().enumerate() {
             let generated = support::nested_details_of(
                 &format!("suite:task{t:02}"),
                 (r * tasks + t) as u64 + 1,
@@ -37,19 +35,9 @@ fn write_runs(dir: &std::path::Path, runs: usize, tasks: usize, samples: usize) 
                 details.join(format!("details_{key}_{date}.parquet")),
             )
             .unwrap();
-            let mut row = Map::new();
-            row.insert("acc".into(), Json::Float(0.5));
-            row.insert("acc_stderr".into(), Json::Float(0.03));
-            results.insert(key, Json::Object(row));
         }
-        let mut general = Map::new();
-        general.insert("model_name".into(), "org/bench-model".into());
-        let mut root = Map::new();
-        root.insert("config_general".into(), Json::Object(general));
-        root.insert("results".into(), Json::Object(results));
-        let results = ResultsFile::from_json(Json::Object(root)).unwrap();
         let path = dir.join(format!("results/org/bench-model/results_{date}.json"));
-        store::write_results(&path, &results).unwrap();
+        support::write_acc_results(&path, &keys);
     }
 }
 

@@ -85,29 +85,11 @@ fn a_burst_of_writes_is_reported_together() {
 }
 
 const DRIVER: &str = r#"
-import os, sys, time, termios, fcntl, struct, select, shutil, subprocess
-
 binary, source, fixture = sys.argv[1], sys.argv[2], sys.argv[3]
 master, slave = os.openpty()
 fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
 env = dict(os.environ, TERM="xterm-256color", NO_COLOR="1")
 child = subprocess.Popen([binary, source], stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
-
-out = b""
-def read_until(needle, timeout=20.0):
-    global out
-    end = time.time() + timeout
-    while time.time() < end:
-        ready, _, _ = select.select([master], [], [], 0.1)
-        if ready:
-            try:
-                out += os.read(master, 65536)
-            except OSError:
-                break
-            if needle.encode() in out:
-                return
-    child.kill()
-    sys.exit(f"timed out waiting for {needle!r}; got {out[-2000:]!r}")
 
 read_until("live")                      # the breadcrumb says the folder is watched
 # lighteval's order: the details, then the results file.
@@ -133,7 +115,9 @@ print("ok")
 fn the_tui_shows_a_run_as_it_is_written_into_the_folder() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new("python3")
-        .args(["-c", DRIVER, env!("CARGO_BIN_EXE_evaldeck")])
+        .arg("-c")
+        .arg(format!("{}{DRIVER}", support::PTY_DRIVER_HELPERS))
+        .arg(env!("CARGO_BIN_EXE_evaldeck"))
         .arg(dir.path())
         .arg(support::fixture("lighteval-0.13"))
         .output()

@@ -2,32 +2,17 @@
 //! quit, and check the terminal was restored (alternate screen left, cooked mode back).
 //! Python's `pty`/`termios` drive it: they are on every machine CI runs on.
 
+mod support;
+
 use std::process::Command;
 
 const DRIVER: &str = r#"
-import os, sys, time, termios, fcntl, struct, select, subprocess
-
 binary = sys.argv[1]
 master, slave = os.openpty()
 fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
 before = termios.tcgetattr(slave)
 env = dict(os.environ, TERM="xterm-256color", NO_COLOR="1")
 child = subprocess.Popen([binary], stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
-
-out = b""
-def read_until(needle, timeout=10.0):
-    global out
-    end = time.time() + timeout
-    while time.time() < end:
-        ready, _, _ = select.select([master], [], [], 0.1)
-        if ready:
-            try:
-                out += os.read(master, 65536)
-            except OSError:
-                break
-            if needle.encode() in out:
-                return
-    sys.exit(f"timed out waiting for {needle!r}; got {out[-2000:]!r}")
 
 def send(keys):
     os.write(master, keys.encode())
@@ -67,7 +52,7 @@ print("ok")
 fn drill_down_back_and_quit_restores_the_terminal() {
     let output = Command::new("python3")
         .arg("-c")
-        .arg(DRIVER)
+        .arg(format!("{}{DRIVER}", support::PTY_DRIVER_HELPERS))
         .arg(env!("CARGO_BIN_EXE_evaldeck"))
         .output()
         .expect("python3 runs the pty driver");

@@ -857,18 +857,14 @@ fn compare_values_come_before_the_tests() {
     assert!(app.compare.as_ref().unwrap().tested);
 }
 
-/// A run of one task `t|0` of `rows` samples (`s0`, `s1`, …; odd ones right), in lighteval's
-/// layout under `dir`.
-fn run_of_rows(dir: &std::path::Path, rows: usize) {
-    use evaldeck::model::{Json, Map, ResultsFile, pyjson};
-    use evaldeck::store;
-    let date = "2026-01-01T00-00-00.000000";
-    let details = dir.join(format!("details/org/m/{date}"));
-    std::fs::create_dir_all(&details).unwrap();
-    let samples: Vec<Map> = (0..rows)
+/// `rows` samples of a two-choice task in lighteval's nested layout: ids `{prefix}0`, … ;
+/// queries `question 0`, … ; gold `b`; odd ones right.
+fn sample_rows(prefix: &str, rows: usize) -> Vec<evaldeck::model::Map> {
+    use evaldeck::model::{Json, Map, pyjson};
+    (0..rows)
         .map(|i| {
             let doc = pyjson::parse(&format!(
-                r#"{{"id": "s{i}", "query": "question {i}", "choices": ["a", "b"], "gold_index": 1}}"#
+                r#"{{"id": "{prefix}{i}", "query": "question {i}", "choices": ["a", "b"], "gold_index": 1}}"#
             ))
             .unwrap();
             let mut metric = Map::new();
@@ -881,7 +877,18 @@ fn run_of_rows(dir: &std::path::Path, rows: usize) {
             row.insert("model_response".into(), Json::Object(response));
             row
         })
-        .collect();
+        .collect()
+}
+
+/// A run of one task `t|0` of `rows` samples (`s0`, `s1`, …; odd ones right), in lighteval's
+/// layout under `dir`.
+fn run_of_rows(dir: &std::path::Path, rows: usize) {
+    use evaldeck::model::{ResultsFile, pyjson};
+    use evaldeck::store;
+    let date = "2026-01-01T00-00-00.000000";
+    let details = dir.join(format!("details/org/m/{date}"));
+    std::fs::create_dir_all(&details).unwrap();
+    let samples = sample_rows("s", rows);
     store::write_details(
         &details.join(format!("details_t|0_{date}.parquet")),
         &samples,
@@ -981,7 +988,7 @@ fn run_message(app: &mut App, message: Message) {
 /// The watcher's reports are fed as messages (`source::watch` is tested in `tests/live.rs`).
 #[test]
 fn a_run_written_in_steps_shows_as_it_is_written() {
-    use evaldeck::model::{Json, Map, ResultsFile, pyjson};
+    use evaldeck::model::{ResultsFile, pyjson};
     use evaldeck::store;
     // A fixed folder under target/, so the breadcrumb in the snapshots is the same everywhere.
     let root = std::path::PathBuf::from("target/tmp/live-steps");
@@ -991,23 +998,7 @@ fn a_run_written_in_steps_shows_as_it_is_written() {
     let details = root.join(format!("details/org/m/{date}"));
     let results_path = root.join(format!("results/org/m/results_{date}.json"));
     let write_details = |task: &str, rows: usize| {
-        let samples: Vec<Map> = (0..rows)
-            .map(|i| {
-                let doc = pyjson::parse(&format!(
-                    r#"{{"id": "{task}-{i}", "query": "q{i}", "choices": ["a", "b"], "gold_index": 0}}"#
-                ))
-                .unwrap();
-                let mut metric = Map::new();
-                metric.insert("acc".into(), Json::Int((i % 2) as i64));
-                let mut response = Map::new();
-                response.insert("text".into(), Json::Array(vec![Json::Str("a".into())]));
-                let mut row = Map::new();
-                row.insert("doc".into(), doc);
-                row.insert("metric".into(), Json::Object(metric));
-                row.insert("model_response".into(), Json::Object(response));
-                row
-            })
-            .collect();
+        let samples = sample_rows(&format!("{task}-"), rows);
         std::fs::create_dir_all(&details).unwrap();
         let path = details.join(format!("details_{task}|0_{date}.parquet"));
         store::write_details(&path, &samples).unwrap();

@@ -36,13 +36,7 @@ pub fn ids_and_scores(file: &DetailsFile, metric: &str) -> Result<Option<IdScore
     let mut found = IdScores::default();
     for batch in file.batches(Some(&["doc.id", &score_column]), 8192)? {
         let batch = batch?;
-        let field = |parent: &str, child: &str| {
-            batch
-                .column_by_name(parent)
-                .and_then(|c| c.as_struct_opt())
-                .and_then(|s| s.column_by_name(child))
-                .cloned()
-        };
+        let field = |parent: &str, child: &str| struct_field(&batch, parent, child);
         let (Some(ids), Some(scores)) = (field("doc", "id"), field("metric", metric)) else {
             return Ok(None);
         };
@@ -83,11 +77,8 @@ pub fn id_metric_details(file: &DetailsFile) -> Result<Option<Vec<Detail>>> {
     let mut details = Vec::with_capacity(usize::try_from(file.num_rows()).unwrap_or(0));
     for batch in file.batches(Some(&["doc.id", "metric"]), 8192)? {
         let batch = batch?;
-        let ids = batch
-            .column_by_name("doc")
-            .and_then(|c| c.as_struct_opt())
-            .and_then(|s| s.column_by_name("id"))
-            .map(|ids| cast(ids, &DataType::Utf8))
+        let ids = struct_field(&batch, "doc", "id")
+            .map(|ids| cast(&ids, &DataType::Utf8))
             .transpose()
             .map_err(|e| StoreError::parquet(file.path(), e))?;
         let (Some(ids), Some(metrics)) = (
@@ -237,6 +228,15 @@ fn text(array: Option<&StringArray>, row: usize) -> Option<&str> {
     (!array.is_null(row)).then(|| array.value(row))
 }
 
+/// Field `child` of the struct column `parent` (`doc.id`), if the batch has it.
+fn struct_field(batch: &RecordBatch, parent: &str, child: &str) -> Option<ArrayRef> {
+    batch
+        .column_by_name(parent)
+        .and_then(|c| c.as_struct_opt())
+        .and_then(|s| s.column_by_name(child))
+        .cloned()
+}
+
 /// Where row `row`'s items sit in a list column's values.
 fn list_range(lists: &ListArray, row: usize) -> Option<std::ops::Range<usize>> {
     if lists.is_null(row) {
@@ -253,23 +253,10 @@ pub fn list_batches(
     file: &DetailsFile,
     batch_rows: usize,
 ) -> Result<Option<Box<dyn Iterator<Item = Result<ListBatch>> + Send>>> {
-    const SHOWN: [&str; 7] = [
-        "doc.id",
-        "doc.query",
-        "doc.choices",
-        "doc.gold_index",
-        "model_response.text",
-        "model_response.logprobs",
-        "metric",
-    ];
     if file.layout() != DetailsLayout::Nested || !file.has_column("doc.query") {
         return Ok(None);
     }
-    let present: Vec<&str> = SHOWN
-        .iter()
-        .copied()
-        .filter(|c| file.has_column(c))
-        .collect();
+    let present = file.list_columns();
     let mut batches = file.batches(Some(&present), batch_rows)?.peekable();
     // The first batch says whether the types are the expected ones; an empty file has none.
     if let Some(Ok(first)) = batches.peek()
@@ -291,13 +278,7 @@ pub fn list_batches(
 
 /// The batch's list columns in their canonical types, or `None` if one cannot be had.
 fn typed(path: &std::path::Path, batch: &RecordBatch) -> Option<Result<ListBatch>> {
-    let field = |parent: &str, child: &str| {
-        batch
-            .column_by_name(parent)
-            .and_then(|c| c.as_struct_opt())
-            .and_then(|s| s.column_by_name(child))
-            .cloned()
-    };
+    let field = |parent: &str, child: &str| struct_field(batch, parent, child);
     let broken = |e: arrow::error::ArrowError| StoreError::parquet(path, e);
     let strings = |array: Option<ArrayRef>| -> Option<Result<Option<StringArray>>> {
         let Some(array) = array else {

@@ -338,9 +338,8 @@ impl DetailsFile {
         }
     }
 
-    /// Rows as [`Detail`]s holding only what a list of samples shows (id, query, choices, golds,
-    /// generations, logprobs, metrics): token lists, few-shot docs and the rest are not decoded.
-    pub fn list_details(&self, batch_rows: usize) -> Result<DetailBatches> {
+    /// The columns of the nested layout a list of samples shows that this file has.
+    pub(super) fn list_columns(&self) -> Vec<&'static str> {
         const SHOWN: [&str; 7] = [
             "doc.id",
             "doc.query",
@@ -350,14 +349,20 @@ impl DetailsFile {
             "model_response.logprobs",
             "metric",
         ];
-        if self.layout != DetailsLayout::Nested {
-            return self.details_of(None, batch_rows);
-        }
-        let present: Vec<&str> = SHOWN
+        SHOWN
             .iter()
             .copied()
             .filter(|c| self.has_column(c))
-            .collect();
+            .collect()
+    }
+
+    /// Rows as [`Detail`]s holding only what a list of samples shows (id, query, choices, golds,
+    /// generations, logprobs, metrics): token lists, few-shot docs and the rest are not decoded.
+    pub fn list_details(&self, batch_rows: usize) -> Result<DetailBatches> {
+        if self.layout != DetailsLayout::Nested {
+            return self.details_of(None, batch_rows);
+        }
+        let present = self.list_columns();
         self.details_of(Some(&present), batch_rows)
     }
 

@@ -170,3 +170,26 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
 }
+
+/// The start of a Python script that drives evaldeck in a pseudo-terminal: the imports, and
+/// `read_until(needle)`, which reads the terminal's output (into `out`, from the script's
+/// `master`) until it holds `needle`, or exits with what it got (killing the script's `child`).
+pub const PTY_DRIVER_HELPERS: &str = r#"
+import os, sys, time, termios, fcntl, struct, select, shutil, subprocess
+
+out = b""
+def read_until(needle, timeout=20.0):
+    global out
+    end = time.time() + timeout
+    while time.time() < end:
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                out += os.read(master, 65536)
+            except OSError:
+                break
+            if needle.encode() in out:
+                return
+    child.kill()
+    sys.exit(f"timed out waiting for {needle!r}; got {out[-2000:]!r}")
+"#;
