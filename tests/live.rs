@@ -129,3 +129,119 @@ fn the_tui_shows_a_run_as_it_is_written_into_the_folder() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A tracking file's lines: the run, a task, then `n` samples of it, `acc` 1 for every third.
+fn tracking_lines(n: usize) -> Vec<String> {
+    let mut lines = vec![
+        r#"{"type":"run","model_name":"org/live-model"}"#.to_owned(),
+        r#"{"type":"task","name":"quiz:live|0","aggregations":{"acc":"mean"}}"#.to_owned(),
+    ];
+    lines.extend((0..n).map(|i| {
+        format!(
+            r#"{{"task":"quiz:live|0","doc":{{"id":"{i}","query":"q{i}","choices":["a","b"],"gold_index":0}},"metric":{{"acc":{}}}}}"#,
+            u8::from(i % 3 == 0)
+        )
+    }));
+    lines
+}
+
+/// `evaldeck FILE --follow --save`: the file is read as the producer appends it (a line written
+/// in two pieces waits for its end), the running mean shows, and the `end` record saves the run,
+/// with the numbers `--save` gives the finished file.
+#[test]
+fn a_tracking_file_followed_as_it_is_written_is_saved_at_its_end() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("run.jsonl");
+    let lines = tracking_lines(30);
+    let mut writer = std::fs::File::create(&file).unwrap();
+    for line in &lines[..12] {
+        writeln!(writer, "{line}").unwrap();
+    }
+    writer.flush().unwrap();
+    let followed = dir.path().join("followed");
+    let child = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .arg(&file)
+        .args(["--follow", "--save", "--output-dir"])
+        .arg(&followed)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // The rest, one line in two pieces, then the end.
+    let (head, tail) = lines[12].split_at(20);
+    write!(writer, "{head}").unwrap();
+    writer.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    writeln!(writer, "{tail}").unwrap();
+    for line in &lines[13..] {
+        writeln!(writer, "{line}").unwrap();
+    }
+    writeln!(writer, r#"{{"type":"end"}}"#).unwrap();
+    writer.flush().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The last block: 30 samples, ten of them right.
+    let last = stdout.rsplit("] ").next().unwrap();
+    assert!(last.starts_with("30 samples"), "{stdout}");
+    assert!(last.contains("quiz:live|0  acc  0.3333"), "{stdout}");
+    // The same run as --save makes of the finished file.
+    let saved = dir.path().join("saved");
+    let plain = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .arg(&file)
+        .args(["--save", "--output-dir"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert!(plain.status.success());
+    let results = |root: &Path| -> serde_json::Value {
+        let path = support::files_with_suffix(root, ".json")
+            .into_iter()
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("results_")
+            })
+            .unwrap();
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(path).unwrap()).unwrap()
+            ["results"]
+            .clone()
+    };
+    assert_eq!(results(&followed), results(&saved));
+    assert_eq!(results(&followed)["quiz:live|0"]["acc"], 10.0 / 30.0);
+}
+
+/// From stdin, the stream ends where stdin does.
+#[test]
+fn stdin_followed_ends_with_stdin() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .args(["-", "--follow"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for line in tracking_lines(6) {
+        writeln!(stdin, "{line}").unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("] 6 samples"), "{stdout}");
+    assert!(stdout.contains("quiz:live|0  acc  0.3333"), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--save would write them"));
+}

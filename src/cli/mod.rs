@@ -3,6 +3,7 @@
 
 mod compare;
 mod diff;
+mod follow;
 mod publish;
 mod runs;
 mod samples;
@@ -86,6 +87,11 @@ pub struct SaveArgs {
     /// Track SOURCE (a tracking file, or a stored run to re-aggregate) and save it as a new run.
     #[arg(long)]
     pub save: bool,
+    /// Read a tracking file as it is written (or stdin as it comes), printing each metric's
+    /// running mean ± stderr, until stdin ends or a `{"type":"end"}` record; with --save, then
+    /// save the run.
+    #[arg(long)]
+    pub follow: bool,
     /// Where to save, in lighteval's layout (and where TensorBoard logs go).
     #[arg(long, default_value = "results")]
     pub output_dir: PathBuf,
@@ -281,7 +287,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         Some(Command::Runs(args)) => runs::runs(&args, out),
         Some(Command::Diff(args)) => diff::diff(&args, out, err),
         Some(Command::Compare(args)) => compare::compare(&args, out, err),
-        None if cli.save.save => save::save(
+        None if cli.save.save || cli.save.follow => save::save(
             cli.source.as_deref(),
             (cli.model.as_deref(), cli.run.as_ref()),
             &cli.save,

@@ -48,6 +48,7 @@ pub(super) fn save(
     let Some(source) = source else {
         bail!("--save needs a SOURCE: a tracking file (`-` for stdin) or a stored run")
     };
+    let following = args.follow;
     let mut options = TrackerOptions::new(&args.output_dir);
     options.bootstrap_iters = args.bootstrap_iters;
     options.results_path_template = args.results_path_template.clone();
@@ -98,7 +99,17 @@ pub(super) fn save(
             );
         }
         let name = source.display().to_string();
-        if source.as_os_str() == "-" {
+        if following {
+            let summary = super::follow::follow(source, &mut tracker, out)?;
+            if !args.save {
+                writeln!(
+                    err,
+                    "{} samples of {} tasks; --save would write them as a run",
+                    summary.samples, summary.tasks
+                )?;
+                return Ok(());
+            }
+        } else if source.as_os_str() == "-" {
             track_lines(
                 std::io::BufReader::with_capacity(1 << 20, std::io::stdin()),
                 "stdin",
@@ -115,6 +126,12 @@ pub(super) fn save(
                 &mut progress,
             )?;
         }
+    } else if following {
+        bail!(
+            "--follow reads a tracking file as it is written (or stdin); {} is a stored run: open its folder in the TUI (`evaldeck {}`) to watch it",
+            source.display(),
+            source.display()
+        );
     } else {
         let catalog = store::discover_with(source, &formats)?;
         let selection = catalog.select(model, run)?;

@@ -6,7 +6,8 @@
 //! {"type":"sample","task":"quiz:geo|0","doc":{…},"model_response":{…},"metric":{"acc":1}}
 //! ```
 //!
-//! `type` may be left out for samples. `doc`, `model_response` and `metric` take lighteval's
+//! A producer may end the stream with `{"type":"end"}`: a file followed as it is written
+//! (`--follow`) is then complete. `type` may be left out for samples. `doc`, `model_response` and `metric` take lighteval's
 //! field names; metric values are numbers or, for corpus metrics, their structured inputs. Lines
 //! written by Python may hold bare `NaN` / `Infinity`. A bad line is an error naming its number.
 
@@ -23,6 +24,27 @@ pub struct TrackingSummary {
     pub samples: u64,
 }
 
+/// What a record was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tracked {
+    Run,
+    Task,
+    Sample,
+    /// `{"type":"end"}`: the producer has finished; nothing after it is read.
+    End,
+}
+
+/// Feeds one parsed record (line `number` of `source_name`) to `tracker`.
+pub fn track_record(
+    number: usize,
+    parsed: Result<Json, String>,
+    source_name: &str,
+    tracker: &mut EvaluationTracker,
+    summary: &mut TrackingSummary,
+) -> Result<Tracked, TrackerError> {
+    track_one(number, parsed, source_name, tracker, summary, &mut |_| {})
+}
+
 /// Feeds every record of `reader` to `tracker`. `progress` is called with the number of samples
 /// read so far, every 10,000 samples.
 pub fn track_lines(
@@ -37,9 +59,13 @@ pub fn track_lines(
     std::thread::scope(|scope| {
         scope.spawn(move || parse_lines(reader, &sender));
         let mut summary = TrackingSummary::default();
-        for chunk in receiver {
+        'chunks: for chunk in receiver {
             for (number, parsed) in chunk {
-                track_record(number, parsed, source_name, tracker, &mut summary, progress)?;
+                let tracked =
+                    track_one(number, parsed, source_name, tracker, &mut summary, progress)?;
+                if tracked == Tracked::End {
+                    break 'chunks;
+                }
             }
         }
         progress(summary.samples);
@@ -81,14 +107,14 @@ fn parse_lines(
     let _ = sender.send(chunk);
 }
 
-fn track_record(
+fn track_one(
     number: usize,
     parsed: Result<Json, String>,
     source_name: &str,
     tracker: &mut EvaluationTracker,
     summary: &mut TrackingSummary,
     progress: &mut dyn FnMut(u64),
-) -> Result<(), TrackerError> {
+) -> Result<Tracked, TrackerError> {
     let error = |message: String| TrackerError::Input {
         source_name: source_name.to_owned(),
         line: number,
@@ -113,7 +139,10 @@ fn track_record(
             }
         };
         match kind.as_str() {
-            "run" => run_record(record, tracker).map_err(error)?,
+            "run" => {
+                run_record(record, tracker).map_err(error)?;
+                Ok(Tracked::Run)
+            }
             "task" => {
                 let declaration = task_record(record).map_err(error)?;
                 if tracker.details.tasks.contains_key(&declaration.name) {
@@ -126,6 +155,7 @@ fn track_record(
                     .declare_task(declaration)
                     .map_err(|e| error(e.to_string()))?;
                 summary.tasks += 1;
+                Ok(Tracked::Task)
             }
             "sample" => {
                 sample_record(record, tracker).map_err(error)?;
@@ -133,15 +163,14 @@ fn track_record(
                 if summary.samples.is_multiple_of(10_000) {
                     progress(summary.samples);
                 }
+                Ok(Tracked::Sample)
             }
-            other => {
-                return Err(error(format!(
-                    "unknown record type `{other}` (run, task or sample)"
-                )));
-            }
+            "end" => Ok(Tracked::End),
+            other => Err(error(format!(
+                "unknown record type `{other}` (run, task, sample or end)"
+            ))),
         }
     }
-    Ok(())
 }
 
 fn take_object(record: &mut Map, key: &str, required: bool) -> Result<Map, String> {

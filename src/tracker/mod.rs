@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 pub use corpus_scores::{CORPUS_SUFFIX, CorpusScore, corpus_scores, uses_lighteval_layout};
-pub use input::{TrackingSummary, track_lines};
+pub use input::{Tracked, TrackingSummary, track_lines, track_record};
 pub use loggers::{
     DetailsLogger, GeneralConfigLogger, MetricValues, MetricsLogger, TaskDetails, hash_hex,
     python_str,
