@@ -703,3 +703,47 @@ fn runs_of_two_harnesses_compare_only_named_tasks() {
     ]);
     assert_eq!(one.status.code(), Some(2), "--task-a needs --task-b");
 }
+
+/// lighteval's lines get their common keys from the list columns read column by column; they
+/// must be what each whole row gives (`store::common_keys` of the decoded row), on every task of
+/// the lighteval fixtures, batch boundaries of the two reads differing on purpose.
+#[test]
+fn lighteval_common_keys_read_by_column_match_whole_rows() {
+    use evaldeck::model::{Json, pyjson};
+    let mut lines = 0;
+    for path in support::files_with_suffix(&fixture("lighteval-0.13"), ".parquet") {
+        let file = evaldeck::store::DetailsFile::open(&path).unwrap();
+        let mut out = Vec::new();
+        evaldeck::store::write_details_jsonl(
+            &file,
+            u64::MAX,
+            3,
+            evaldeck::store::CommonKeys::Added,
+            &mut out,
+            std::path::Path::new("out"),
+        )
+        .unwrap();
+        let rows: Vec<evaldeck::model::Detail> =
+            file.details(5).unwrap().flat_map(|b| b.unwrap()).collect();
+        let written: Vec<&str> = std::str::from_utf8(&out).unwrap().lines().collect();
+        assert_eq!(written.len(), rows.len(), "{}", path.display());
+        for (line, detail) in written.iter().zip(&rows) {
+            let Json::Object(line) = pyjson::parse(line).unwrap() else {
+                panic!("a line is an object")
+            };
+            let expected = evaldeck::store::common_keys(detail, None);
+            for (key, value) in &expected {
+                let same = pyjson::to_string(&line[key], pyjson::WriteOptions::STRICT_COMPACT)
+                    == pyjson::to_string(value, pyjson::WriteOptions::STRICT_COMPACT);
+                assert!(
+                    same,
+                    "{}: `{key}` {:?} vs {value:?}",
+                    path.display(),
+                    line[key]
+                );
+            }
+            lines += 1;
+        }
+    }
+    assert!(lines >= 100, "only {lines} lines checked");
+}

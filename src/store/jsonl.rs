@@ -84,10 +84,9 @@ pub fn write_details_jsonl(
             // The rows are streamed from Arrow as they are; the common keys come from the list
             // columns decoded alongside, row for row (batch boundaries need not match).
             let mut listed = match common {
-                CommonKeys::Added => Some(file.list_details(batch_rows)?),
+                CommonKeys::Added => Some(SharedKeys::of(file, batch_rows)?),
                 CommonKeys::Omitted => None,
             };
-            let mut pending: std::vec::IntoIter<Detail> = Vec::new().into_iter();
             for batch in file.batches(None, batch_rows)? {
                 let batch = batch?;
                 let names = column_names(&batch);
@@ -98,26 +97,14 @@ pub fn write_details_jsonl(
                     line.clear();
                     line.push('{');
                     let mut first = true;
-                    if let Some(listed) = listed.as_mut() {
-                        let detail = match pending.next() {
-                            Some(detail) => Some(detail),
-                            None => match listed.next() {
-                                Some(next) => {
-                                    pending = next?.into_iter();
-                                    pending.next()
-                                }
-                                None => None,
-                            },
-                        };
-                        if let Some(detail) = detail {
-                            let shared = pyjson::to_string(
-                                &Json::Object(common_keys(&detail, None)),
-                                WriteOptions::STRICT_COMPACT,
-                            );
-                            // `{…}` without its braces, then the file's own columns.
-                            line.push_str(&shared[1..shared.len() - 1]);
-                            first = false;
-                        }
+                    if let Some(listed) = listed.as_mut()
+                        && let Some(keys) = listed.next_keys()?
+                    {
+                        let shared =
+                            pyjson::to_string(&Json::Object(keys), WriteOptions::STRICT_COMPACT);
+                        // `{…}` without its braces, then the file's own columns.
+                        line.push_str(&shared[1..shared.len() - 1]);
+                        first = false;
                     }
                     for (name, column) in names.iter().zip(batch.columns()) {
                         if !first {
@@ -136,6 +123,85 @@ pub fn write_details_jsonl(
         }
     }
     Ok(())
+}
+
+/// The common keys of a nested details file, row after row: from its list columns read column by
+/// column where their types allow, else from decoded rows. Batch boundaries need not match the
+/// rows' own batches.
+enum SharedKeys {
+    Columns {
+        batches: Box<dyn Iterator<Item = Result<super::ListBatch>> + Send>,
+        current: Option<(Box<super::ListBatch>, usize)>,
+    },
+    Rows {
+        batches: super::details::DetailBatches,
+        pending: std::vec::IntoIter<Detail>,
+    },
+}
+
+impl SharedKeys {
+    fn of(file: &super::DetailsFile, batch_rows: usize) -> Result<Self> {
+        Ok(match super::list_batches(file, batch_rows)? {
+            Some(batches) => SharedKeys::Columns {
+                batches,
+                current: None,
+            },
+            None => SharedKeys::Rows {
+                batches: file.list_details(batch_rows)?,
+                pending: Vec::new().into_iter(),
+            },
+        })
+    }
+
+    fn next_keys(&mut self) -> Result<Option<Map>> {
+        match self {
+            SharedKeys::Rows { batches, pending } => loop {
+                if let Some(detail) = pending.next() {
+                    return Ok(Some(common_keys(&detail, None)));
+                }
+                match batches.next() {
+                    Some(next) => *pending = next?.into_iter(),
+                    None => return Ok(None),
+                }
+            },
+            SharedKeys::Columns { batches, current } => loop {
+                if let Some((batch, row)) = current.as_mut()
+                    && *row < batch.len()
+                {
+                    let keys = column_keys(batch, *row);
+                    *row += 1;
+                    return Ok(Some(keys));
+                }
+                match batches.next() {
+                    Some(next) => *current = Some((Box::new(next?), 0)),
+                    None => return Ok(None),
+                }
+            },
+        }
+    }
+}
+
+/// [`common_keys`] of row `row` of a batch of list columns (lighteval's rows: no epoch, and ids
+/// as text).
+fn column_keys(batch: &super::ListBatch, row: usize) -> Map {
+    let mut keys = Map::new();
+    keys.insert("id".into(), Json::from(batch.id(row).unwrap_or_default()));
+    keys.insert("input".into(), Json::from(batch.query(row)));
+    keys.insert(
+        "target".into(),
+        Json::Array(batch.golds(row).into_iter().map(Json::from).collect()),
+    );
+    keys.insert("prediction".into(), Json::from(batch.prediction(row)));
+    let scores: Map = batch
+        .metric_names()
+        .into_iter()
+        .filter_map(|name| {
+            let value = batch.metric(&name, row)?;
+            Some((name, Json::Float(value)))
+        })
+        .collect();
+    keys.insert("scores".into(), Json::Object(scores));
+    keys
 }
 
 /// A harness's own record with the common keys in front. A field of its own that a common key
