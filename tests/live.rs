@@ -245,3 +245,65 @@ fn stdin_followed_ends_with_stdin() {
     assert!(stdout.contains("quiz:live|0  acc  0.3333"), "{stdout}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("--save would write them"));
 }
+
+/// `runs --follow` on a folder an evaluation is about to write into: nothing at first, then a
+/// line for the run as its details land (being written), and again with its score.
+#[test]
+fn runs_follow_prints_a_run_as_it_is_written() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .args(["runs"])
+        .arg(dir.path())
+        .arg("--follow")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (sender, lines) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if sender.send(line.unwrap()).is_err() {
+                return;
+            }
+        }
+    });
+    let wait_for = |needle: &str| -> String {
+        let end = std::time::Instant::now() + Duration::from_secs(20);
+        while let Some(left) = end.checked_duration_since(std::time::Instant::now()) {
+            match lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        panic!("no line with {needle:?} within 20 s");
+    };
+    let fixture = support::fixture("lighteval-0.13");
+    let date = "2026-11-23T21-40-51.814529";
+    // Give the watcher a moment to start before the first write.
+    std::thread::sleep(Duration::from_millis(500));
+    let details = dir.path().join(format!("details/model-a/{date}"));
+    std::fs::create_dir_all(&details).unwrap();
+    for entry in std::fs::read_dir(fixture.join(format!("details/model-a/{date}"))).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), details.join(entry.file_name())).unwrap();
+    }
+    let writing = wait_for("writing…");
+    assert!(
+        writing.contains("model-a") && writing.contains(date),
+        "{writing}"
+    );
+    let results = dir.path().join("results/model-a");
+    std::fs::create_dir_all(&results).unwrap();
+    std::fs::copy(
+        fixture.join(format!("results/model-a/results_{date}.json")),
+        results.join(format!("results_{date}.json")),
+    )
+    .unwrap();
+    let scored = wait_for("acc 0.2729");
+    assert!(scored.contains("model-a"), "{scored}");
+    child.kill().unwrap();
+    let _ = child.wait();
+}

@@ -277,6 +277,9 @@ pub struct RunsArgs {
     pub source: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
     pub format: ShowFormat,
+    /// Then watch SOURCE: a line for each run that appears or changes, until interrupted.
+    #[arg(long)]
+    pub follow: bool,
 }
 
 /// Runs a parsed command line, writing results to `out` and notes for people to `err`.

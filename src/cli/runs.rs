@@ -12,7 +12,14 @@ use crate::model::{Json, Map};
 use crate::store::{Run, RunSummary, summarise};
 
 pub(super) fn runs(args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
-    let catalog = open_source(args.source.as_ref())?;
+    let catalog = match open_source(args.source.as_ref()) {
+        Ok(catalog) => catalog,
+        // A folder an evaluation is about to write into: wait for its runs.
+        Err(_) if args.follow && args.source.as_ref().is_some_and(|s| s.is_dir()) => {
+            return follow(args, Vec::new(), out);
+        }
+        Err(e) => return Err(e),
+    };
     let mut runs: Vec<&Run> = catalog.runs().collect();
     runs.sort_by(|a, b| {
         b.date_id
@@ -39,21 +46,7 @@ pub(super) fn runs(args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
                 ("all", Align::Left),
             ]);
             for s in &summaries {
-                table.push(vec![
-                    s.model.clone(),
-                    s.date_id.clone(),
-                    s.harness.name().to_owned(),
-                    s.tasks.to_string(),
-                    s.samples.map_or_else(|| "?".into(), |n| n.to_string()),
-                    match (&s.headline, &s.writing) {
-                        (Some((m, v)), Some(writing)) => {
-                            format!("{m} {} (writing… {writing})", format_value(*v))
-                        }
-                        (Some((m, v)), None) => format!("{m} {}", format_value(*v)),
-                        (None, Some(writing)) => format!("writing… {writing}"),
-                        (None, None) => s.problem.clone().unwrap_or_default(),
-                    },
-                ]);
+                table.push(cells(s));
             }
             match format {
                 ShowFormat::Markdown => table.write_markdown(out)?,
@@ -62,7 +55,87 @@ pub(super) fn runs(args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
             }
         }
     }
+    if args.follow {
+        follow(args, summaries, out)?;
+    }
     Ok(())
+}
+
+/// A run's line: model, run, harness, tasks, samples, and its score, progress or problem.
+fn cells(s: &RunSummary) -> Vec<String> {
+    vec![
+        s.model.clone(),
+        s.date_id.clone(),
+        s.harness.name().to_owned(),
+        s.tasks.to_string(),
+        s.samples.map_or_else(|| "?".into(), |n| n.to_string()),
+        match (&s.headline, &s.writing) {
+            (Some((m, v)), Some(writing)) => {
+                format!("{m} {} (writing… {writing})", format_value(*v))
+            }
+            (Some((m, v)), None) => format!("{m} {}", format_value(*v)),
+            (None, Some(writing)) => format!("writing… {writing}"),
+            (None, None) => s.problem.clone().unwrap_or_default(),
+        },
+    ]
+}
+
+/// `runs --follow`: after the listing, a line for each run that appears or changes, as the
+/// folder is written, until interrupted. With `--format json`, a JSON object per line.
+fn follow(args: &RunsArgs, listed: Vec<RunSummary>, out: &mut dyn Write) -> Result<()> {
+    use std::time::{Duration, Instant};
+    let Some(source) = args.source.as_ref().filter(|s| s.exists()) else {
+        color_eyre::eyre::bail!("--follow watches a folder or file on disk");
+    };
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let _watch = crate::source::watch(source, move |paths| {
+        let _ = sender.send(paths);
+    })
+    .map_err(|e| color_eyre::eyre::eyre!(e))?;
+    let key = |s: &RunSummary| (s.model.clone(), s.date_id.clone(), s.harness);
+    let mut known: std::collections::HashMap<_, RunSummary> =
+        listed.into_iter().map(|s| (key(&s), s)).collect();
+    // Files seen changing within the window, which are being written if they read as incomplete.
+    let mut changed: Vec<(std::path::PathBuf, Instant)> = Vec::new();
+    out.flush()?;
+    loop {
+        let paths = match receiver.recv_timeout(Duration::from_secs(5)) {
+            Ok(paths) => paths,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Vec::new(),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+        };
+        let now = Instant::now();
+        let before = changed.len();
+        changed.retain(|(_, seen)| now.duration_since(*seen) < crate::source::WRITING_WINDOW);
+        if paths.is_empty() && changed.len() == before {
+            continue;
+        }
+        changed.extend(paths.into_iter().map(|p| (p, now)));
+        let catalog = match open_source(args.source.as_ref()) {
+            Ok(catalog) => catalog,
+            // A folder mid-write may hold no run yet.
+            Err(_) => continue,
+        };
+        let being_written =
+            |path: &std::path::Path| changed.iter().any(|(c, _)| crate::source::touches(c, path));
+        for run in catalog.runs() {
+            let summary = crate::store::summarise_live(run, &being_written);
+            if known.get(&key(&summary)) == Some(&summary) {
+                continue;
+            }
+            let stamp = chrono::Local::now().format("%H:%M:%S");
+            match args.format {
+                ShowFormat::Json => writeln!(
+                    out,
+                    "{}",
+                    pyjson::to_string(&to_json(&summary), pyjson::WriteOptions::STRICT_COMPACT)
+                )?,
+                _ => writeln!(out, "[{stamp}] {}", cells(&summary).join("  "))?,
+            }
+            known.insert(key(&summary), summary);
+        }
+        out.flush()?;
+    }
 }
 
 fn to_json(summary: &RunSummary) -> Json {

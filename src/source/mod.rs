@@ -11,7 +11,7 @@ pub mod watch;
 use std::path::Path;
 
 pub use hub::{HubSource, open_hub_source};
-pub use watch::{SourceWatch, WatchMode, touches, watch, watch_with};
+pub use watch::{SourceWatch, WRITING_WINDOW, WatchMode, touches, watch, watch_with};
 
 use crate::store::LogFormat;
 

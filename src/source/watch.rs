@@ -15,6 +15,10 @@ pub const SETTLE: Duration = Duration::from_millis(100);
 /// How often a polled folder is walked.
 pub const POLL_EVERY: Duration = Duration::from_millis(500);
 
+/// A file seen changing this recently that reads as incomplete is being written: shown as
+/// `writing…` and read again when it changes; after, it is reported broken.
+pub const WRITING_WINDOW: Duration = Duration::from_secs(60);
+
 /// How a source is watched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WatchMode {

@@ -81,9 +81,7 @@ pub struct App {
     next_generation: u64,
 }
 
-/// A file seen changing this recently that reads as incomplete is shown as `writing…` and read
-/// again when it changes; after, it is reported broken.
-pub const WRITING_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+pub use crate::source::WRITING_WINDOW;
 
 /// A save or push under way: its progress goes to the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
