@@ -1,0 +1,362 @@
+//! What the screens show, computed from the store by plain blocking functions; the event loop runs
+//! them in the background. Nothing here touches the terminal.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use crate::model::{Detail, Json, ResultsFile, TaskKey};
+use crate::store::{self, Catalog, DetailsFile, Run, RunSummary, StoreError};
+use crate::text::one_line;
+
+/// The Runs screen's data.
+#[derive(Debug, Clone)]
+pub struct RunsData {
+    pub source: PathBuf,
+    /// Newest first.
+    pub runs: Vec<(Run, RunSummary)>,
+}
+
+pub fn load_runs(catalog: &Catalog) -> RunsData {
+    load_runs_live(catalog, &[])
+}
+
+/// [`load_runs`] of a watched source: `being_written` are files seen changing moments ago,
+/// which are being written if they read as incomplete.
+pub fn load_runs_live(catalog: &Catalog, being_written: &[PathBuf]) -> RunsData {
+    let writing = |path: &std::path::Path| {
+        being_written
+            .iter()
+            .any(|changed| crate::source::touches(changed, path))
+    };
+    let mut runs: Vec<(Run, RunSummary)> = catalog
+        .runs()
+        .map(|run| (run.clone(), store::summarise_live(run, &writing)))
+        .collect();
+    runs.sort_by(|a, b| {
+        b.0.date_id
+            .cmp(&a.0.date_id)
+            .then_with(|| a.0.model.cmp(&b.0.model))
+    });
+    RunsData {
+        source: catalog.source.clone(),
+        runs,
+    }
+}
+
+/// One line of the Results screen: a metric of a task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultLine {
+    pub task: String,
+    pub group: String,
+    /// As written: lighteval's ints, lm-eval's `1.0`.
+    pub version: Option<String>,
+    pub metric: String,
+    pub value: Option<f64>,
+    pub stderr: Option<f64>,
+    pub derived: bool,
+    /// Rows in the task's details file, when there is one.
+    pub samples: Option<u64>,
+    pub origin: LineOrigin,
+    /// The standard error clustered by the screen's cluster path, read from the samples.
+    pub clustered_stderr: Option<f64>,
+}
+
+/// Whose number a result line holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineOrigin {
+    /// lighteval's, as stored.
+    Stored,
+    /// lighteval's, as stored, from sacrebleu given the golds as reference streams.
+    StoredLightevalLayout,
+    /// evaldeck's corpus score beside such a line; not in the file.
+    EvaldeckCorpus,
+}
+
+impl LineOrigin {
+    /// The mark the Results screen puts after the metric's name.
+    pub fn mark(self) -> Option<&'static str> {
+        match self {
+            LineOrigin::Stored => None,
+            LineOrigin::StoredLightevalLayout => Some(crate::text::LIGHTEVAL_LAYOUT_MARK),
+            LineOrigin::EvaldeckCorpus => Some(crate::text::CORPUS_SCORE_MARK),
+        }
+    }
+}
+
+/// The Results screen's data: the lines and the results file for the config panel.
+#[derive(Debug, Clone)]
+pub struct ResultsData {
+    pub run: Run,
+    pub results: ResultsFile,
+    pub lines: Vec<ResultLine>,
+    /// Standard errors clustered by a sample field, when the user asked (`k`).
+    pub clustering: Option<Clustering>,
+}
+
+/// A run's standard errors clustered by `path`, from its samples.
+#[derive(Debug, Clone)]
+pub struct Clustering {
+    pub path: String,
+    pub stderrs: Vec<crate::diff::ClusteredStderr>,
+}
+
+impl Clustering {
+    pub fn of(&self, task: &str, metric: &str) -> Option<&crate::diff::ClusteredStderr> {
+        self.stderrs
+            .iter()
+            .find(|c| c.task == task && c.metric == metric)
+    }
+}
+
+/// The Results screen's lines, at once: no details are read here. evaldeck's corpus scores of
+/// translation tasks come after, from [`corpus_scores`], and [`ResultsData::add_corpus_scores`].
+pub fn load_results(run: &Run) -> Result<ResultsData, StoreError> {
+    let results = run.load_results()?;
+    let lines = result_lines(run, &results, &[]);
+    Ok(ResultsData {
+        run: run.clone(),
+        results,
+        lines,
+        clustering: None,
+    })
+}
+
+/// evaldeck's corpus scores beside lighteval's translation rows (reads those tasks' details).
+pub fn corpus_scores(data: &ResultsData) -> Vec<crate::tracker::CorpusScore> {
+    crate::tracker::corpus_scores(
+        &data.run,
+        &data.results,
+        crate::stats::LIGHTEVAL_BOOTSTRAP_ITERS,
+    )
+}
+
+impl ResultsData {
+    pub fn add_corpus_scores(&mut self, scores: &[crate::tracker::CorpusScore]) {
+        self.lines = result_lines(&self.run, &self.results, scores);
+        self.cluster_lines();
+    }
+
+    /// Clusters the lines' standard errors, or returns them to the stored ones (`None`).
+    pub fn set_clustering(&mut self, clustering: Option<Clustering>) {
+        self.clustering = clustering;
+        self.cluster_lines();
+    }
+
+    fn cluster_lines(&mut self) {
+        for line in &mut self.lines {
+            line.clustered_stderr = match (&self.clustering, line.origin) {
+                // evaldeck's corpus scores are not means: nothing to cluster.
+                (Some(clustering), LineOrigin::Stored | LineOrigin::StoredLightevalLayout) => {
+                    clustering
+                        .of(&line.task, &line.metric)
+                        .and_then(|c| c.stderr)
+                }
+                _ => None,
+            };
+        }
+    }
+}
+
+fn result_lines(
+    run: &Run,
+    results: &ResultsFile,
+    corrected: &[crate::tracker::CorpusScore],
+) -> Vec<ResultLine> {
+    let mut lines = Vec::new();
+    for row in results.rows() {
+        let key = row.key();
+        // A Hub run's details are counted once fetched; listing them must not download them.
+        // Other harnesses record the count in their results.
+        let samples = match results.sample_count(row.task) {
+            Some(count) => u64::try_from(count).ok(),
+            None if run.log.is_some() => None,
+            None => run
+                .details_path(row.task)
+                .filter(|p| run.remote.is_none() || p.exists())
+                .and_then(|p| DetailsFile::open(p).ok())
+                .map(|f| f.num_rows()),
+        };
+        let derived = results.is_derived(row.task);
+        let version = if derived {
+            None
+        } else {
+            results.task_version_text(row.task)
+        };
+        for metric in row.metrics() {
+            let layout =
+                crate::tracker::uses_lighteval_layout(results, row.task, metric.metric, corrected);
+            lines.push(ResultLine {
+                task: row.task.to_owned(),
+                group: key.group().to_owned(),
+                version: version.clone(),
+                metric: metric.metric.to_owned(),
+                value: metric.value,
+                stderr: metric.stderr,
+                derived,
+                samples,
+                origin: if layout {
+                    LineOrigin::StoredLightevalLayout
+                } else {
+                    LineOrigin::Stored
+                },
+                clustered_stderr: None,
+            });
+            let ours = corrected
+                .iter()
+                .find(|c| c.task == row.task && c.metric == metric.metric);
+            if let Some(c) = ours {
+                lines.push(ResultLine {
+                    task: row.task.to_owned(),
+                    group: key.group().to_owned(),
+                    version: version.clone(),
+                    metric: c.name(),
+                    value: Some(c.value),
+                    stderr: Some(c.stderr).filter(|s| !s.is_nan()),
+                    derived: false,
+                    samples,
+                    origin: LineOrigin::EvaldeckCorpus,
+                    clustered_stderr: None,
+                });
+            }
+        }
+    }
+    lines
+}
+
+pub use crate::model::Verdict;
+
+mod samples;
+pub use samples::*;
+
+/// A cancellation flag shared with a background job; setting it asks the job to stop.
+pub type CancelFlag = Arc<AtomicBool>;
+
+/// The task key a Results line opens (derived rows have no details).
+pub fn task_of(line: &ResultLine) -> Option<&str> {
+    (!TaskKey::new(line.task.as_str()).is_derived()).then_some(line.task.as_str())
+}
+
+/// Compact JSON of a value, for the raw view and metric cells.
+pub fn json_text(value: &Json, pretty: bool) -> String {
+    let options = if pretty {
+        crate::model::pyjson::WriteOptions::PYTHON_INDENT2
+    } else {
+        crate::model::pyjson::WriteOptions {
+            indent: None,
+            non_finite: crate::model::pyjson::NonFinite::PythonTokens,
+        }
+    };
+    crate::model::pyjson::to_string(value, options)
+}
+
+/// One flipped sample, with what the Flips list and the side-by-side view show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlipRow {
+    pub kind: &'static str,
+    pub a_row: Option<usize>,
+    pub b_row: Option<usize>,
+    pub query: String,
+    pub prediction_a: String,
+    pub prediction_b: String,
+    pub metrics_a: Vec<(String, String)>,
+    pub metrics_b: Vec<(String, String)>,
+}
+
+/// The Diff screen's data.
+#[derive(Debug, Clone)]
+pub struct DiffData {
+    pub a_label: String,
+    pub b_label: String,
+    pub report: crate::diff::DiffReport,
+    /// Per task, its flips for the report's flip metric.
+    pub flips: Vec<(String, Vec<FlipRow>)>,
+}
+
+/// Compares run B with run A and gathers the flipped samples' texts.
+pub fn load_diff(a: &Run, b: &Run) -> Result<DiffData, StoreError> {
+    let (side_a, side_b) = (crate::diff::Side::load(a)?, crate::diff::Side::load(b)?);
+    let report = crate::diff::diff(&side_a, &side_b, None)?;
+    let metric_cells = |detail: &Detail| -> Vec<(String, String)> {
+        detail
+            .metric
+            .iter()
+            .map(|(k, v)| (k.clone(), one_line(&json_text(v, false), 60)))
+            .collect()
+    };
+    let mut flips = Vec::new();
+    for (task, task_flips) in &report.flips {
+        let load = |run: &Run, name: &str| -> Result<Vec<Detail>, StoreError> {
+            let file = run.open_details(name)?;
+            let mut rows = Vec::new();
+            for batch in file.list_details(8192)? {
+                rows.extend(batch?);
+            }
+            Ok(rows)
+        };
+        let key = TaskKey::new(task.as_str());
+        let task_b = b
+            .details
+            .iter()
+            .map(|(t, _)| t.as_str())
+            .find(|t| {
+                let k = TaskKey::new(*t);
+                k.name() == key.name() && k.fewshot() == key.fewshot()
+            })
+            .unwrap_or(task);
+        let (rows_a, rows_b) = (load(a, task)?, load(b, task_b)?);
+        let pair = |kind: &'static str, i: Option<usize>, j: Option<usize>| {
+            let da = i.map(|i| &rows_a[i]);
+            let db = j.map(|j| &rows_b[j]);
+            FlipRow {
+                kind,
+                a_row: i,
+                b_row: j,
+                query: da.or(db).map_or(String::new(), |d| d.doc.query.clone()),
+                prediction_a: da.map_or(String::new(), crate::diff::prediction_text),
+                prediction_b: db.map_or(String::new(), crate::diff::prediction_text),
+                metrics_a: da.map_or_else(Vec::new, metric_cells),
+                metrics_b: db.map_or_else(Vec::new, metric_cells),
+            }
+        };
+        let mut rows = Vec::new();
+        rows.extend(
+            task_flips
+                .right_to_wrong
+                .iter()
+                .map(|&(i, j)| pair("right→wrong", Some(i), Some(j))),
+        );
+        rows.extend(
+            task_flips
+                .wrong_to_right
+                .iter()
+                .map(|&(i, j)| pair("wrong→right", Some(i), Some(j))),
+        );
+        rows.extend(
+            task_flips
+                .same_score_different_prediction
+                .iter()
+                .map(|&(i, j)| pair("same score, other answer", Some(i), Some(j))),
+        );
+        rows.extend(
+            task_flips
+                .only_a
+                .iter()
+                .map(|&i| pair("only in A", Some(i), None)),
+        );
+        rows.extend(
+            task_flips
+                .only_b
+                .iter()
+                .map(|&j| pair("only in B", None, Some(j))),
+        );
+        flips.push((task.clone(), rows));
+    }
+    let label = |run: &Run| format!("{} @ {}", run.model, run.date_id);
+    Ok(DiffData {
+        a_label: label(a),
+        b_label: label(b),
+        report,
+        flips,
+    })
+}
