@@ -1069,11 +1069,11 @@ fn a_run_written_in_steps_shows_as_it_is_written() {
 #[test]
 fn a_new_run_keeps_the_cursor_and_marks_on_their_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let copy = |date: &str| {
+    let copy = |model: &str, date: &str| {
         let from = std::path::Path::new(RUNS_013);
         for sub in [
-            format!("results/model-a/results_{date}.json"),
-            format!("details/model-a/{date}"),
+            format!("results/{model}/results_{date}.json"),
+            format!("details/{model}/{date}"),
         ] {
             let (src, dst) = (from.join(&sub), dir.path().join(&sub));
             std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
@@ -1088,27 +1088,52 @@ fn a_new_run_keeps_the_cursor_and_marks_on_their_runs() {
             }
         }
         dir.path()
-            .join(format!("results/model-a/results_{date}.json"))
+            .join(format!("results/{model}/results_{date}.json"))
     };
-    copy("2026-11-23T21-40-51.814529");
+    let oldest = "2026-11-23T21-40-51";
+    copy("model-a", "2026-11-23T21-40-51.814529");
     let (mut app, command) = App::new(Some(dir.path().to_owned()), (100, 30));
     run(&mut app, command);
     press(&mut app, &[Char(' ')]);
-    let newer = copy("2026-11-23T21-41-33.518746");
+    let marked_line = |app: &App| {
+        let shown = screen(app);
+        let line = shown
+            .lines()
+            .find(|l| l.contains(oldest))
+            .unwrap()
+            .to_owned();
+        assert!(line.contains("\"A "), "{shown}");
+    };
+    // A newer run: the oldest is now second, and the cursor and its mark moved with it.
+    let newer = copy("model-a", "2026-11-23T21-41-33.518746");
     let command = app.update(Message::SourceChanged {
         paths: vec![newer],
         at: std::time::Instant::now(),
     });
     run(&mut app, command);
-    // The older run is now second; the cursor and its mark moved with it.
-    assert_eq!(app.runs.cursor.selected, 1);
-    assert_eq!(app.runs.marked, vec![1]);
-    let shown = screen(&app);
-    let older = shown
-        .lines()
-        .find(|l| l.contains("2026-11-23T21-40-51"))
-        .unwrap();
-    assert!(older.contains("\"A "), "{shown}");
+    assert_eq!(
+        (app.runs.cursor.selected, app.runs.marked.clone()),
+        (1, vec![1])
+    );
+    marked_line(&app);
+    // A listing that answers a change already handled (two changes came close together), and
+    // holds a third run: the place is kept all the same.
+    let newest = copy("org-b/model-b", "2026-11-23T21-41-57.557004");
+    let mut answers = Vec::new();
+    let again = Command::LoadRuns {
+        source: Some(dir.path().to_owned()),
+        hub: app.hub.clone(),
+        being_written: vec![newest],
+    };
+    tui::execute(again, &AtomicBool::new(false), &mut |m| answers.push(m));
+    for answer in answers {
+        run_message(&mut app, answer);
+    }
+    assert_eq!(
+        (app.runs.cursor.selected, app.runs.marked.clone()),
+        (2, vec![2])
+    );
+    marked_line(&app);
 }
 
 /// An Inspect log being written (its journal, no header yet) shows its running score and how far

@@ -191,7 +191,13 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
             source,
             hub,
             being_written,
-        } => send(Message::RunsLoaded(load_runs(source, hub, &being_written))),
+        } => {
+            let loaded = load_runs(source, hub, &being_written);
+            // A newer listing was asked for meanwhile (the folder changed again): it answers.
+            if !cancel.load(Ordering::Relaxed) {
+                send(Message::RunsLoaded(loaded));
+            }
+        }
         Command::LoadResults { generation, run } => load_results(generation, &run, cancel, send),
         Command::LoadClustered {
             generation,

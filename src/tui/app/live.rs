@@ -87,6 +87,10 @@ impl App {
                 .to(selected.unwrap_or(0), fresh.runs.len(), height);
         }
         self.runs.data = Loadable::Ready(fresh);
+        // The first listing was overtaken by a change: the run named on the command line opens now.
+        if self.start_at.is_some() {
+            return self.open_start_run();
+        }
         self.reload_changed_results(&paths)
     }
 

@@ -141,7 +141,9 @@ impl App {
     }
 
     pub(super) fn on_runs_loaded(&mut self, result: Result<RunsData, String>) -> Command {
-        if let Some(paths) = self.refreshing.take() {
+        // Once listed, the runs are only ever re-read: the place on screen is kept.
+        if self.refreshing.is_some() || matches!(self.runs.data, Loadable::Ready(_)) {
+            let paths = self.refreshing.take().unwrap_or_default();
             return self.on_runs_refreshed(result, paths);
         }
         self.runs.data = match result {
