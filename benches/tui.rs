@@ -198,11 +198,61 @@ fn follow_latency(c: &mut Criterion) {
     group.finish();
 }
 
+/// A loaded 1,000,000-row list: each of the text filter, wrong-only, sort, frequencies and a
+/// search that finds nothing (the whole list walked) under 500 ms.
+fn list_queries(c: &mut Criterion) {
+    use evaldeck::tui::data::{
+        FreqColumn, ListQuery, MetricSort, SearchDirection, SearchStart, filter_rows,
+        frequencies, search_rows,
+    };
+    let table = million_rows();
+    let all: Vec<u32> = (0..table.len() as u32).collect();
+    let cancel = AtomicBool::new(false);
+    let mut group = c.benchmark_group("list_1000000_rows");
+    group.sample_size(10);
+    let query = |text: &str, wrong_only: bool, sort: Option<MetricSort>| ListQuery {
+        text: text.into(),
+        wrong_only,
+        sort,
+    };
+    group.bench_function("text_filter", |b| {
+        b.iter(|| filter_rows(&table, &query("sample 99", false, None), &cancel))
+    });
+    group.bench_function("wrong_only", |b| {
+        b.iter(|| filter_rows(&table, &query("", true, None), &cancel))
+    });
+    let by_f1 = Some(MetricSort {
+        metric: 1,
+        descending: true,
+    });
+    group.bench_function("sort_by_metric", |b| {
+        b.iter(|| filter_rows(&table, &query("", false, by_f1), &cancel))
+    });
+    group.bench_function("frequencies", |b| {
+        b.iter(|| frequencies(&table, &all, FreqColumn::Prediction))
+    });
+    group.bench_function("search_without_match", |b| {
+        b.iter(|| {
+            search_rows(
+                &table,
+                &all,
+                0,
+                "no such text",
+                SearchDirection::Forward,
+                SearchStart::AfterCursor,
+                &cancel,
+            )
+        })
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     keypress_to_frame,
     first_frame,
     samples_list,
-    follow_latency
+    follow_latency,
+    list_queries
 );
 criterion_main!(benches);
