@@ -202,8 +202,8 @@ fn follow_latency(c: &mut Criterion) {
 /// search that finds nothing (the whole list walked) under 500 ms.
 fn list_queries(c: &mut Criterion) {
     use evaldeck::tui::data::{
-        FreqColumn, ListQuery, MetricSort, SearchDirection, SearchStart, filter_rows,
-        frequencies, search_rows,
+        FreqColumn, ListQuery, MetricSort, SearchDirection, SearchStart, filter_rows, frequencies,
+        search_rows,
     };
     let table = million_rows();
     let all: Vec<u32> = (0..table.len() as u32).collect();

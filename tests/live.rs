@@ -307,3 +307,55 @@ fn runs_follow_prints_a_run_as_it_is_written() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+/// `show --follow`: the results, then again (stamped) when a newer run's results land.
+#[test]
+fn show_follow_prints_the_results_again_when_they_change() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = support::fixture("lighteval-0.13");
+    let copy_results = |date: &str| {
+        let results = dir.path().join("results/model-a");
+        std::fs::create_dir_all(&results).unwrap();
+        std::fs::copy(
+            fixture.join(format!("results/model-a/results_{date}.json")),
+            results.join(format!("results_{date}.json")),
+        )
+        .unwrap();
+    };
+    copy_results("2026-11-23T21-40-51.814529");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        .args(["show"])
+        .arg(dir.path())
+        .arg("--follow")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (sender, lines) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if sender.send(line.unwrap()).is_err() {
+                return;
+            }
+        }
+    });
+    let wait_for = |needle: &str| {
+        let end = std::time::Instant::now() + Duration::from_secs(20);
+        while let Some(left) = end.checked_duration_since(std::time::Instant::now()) {
+            match lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        panic!("no line with {needle:?} within 20 s");
+    };
+    wait_for("2026-11-23T21-40-51.814529");
+    std::thread::sleep(Duration::from_millis(300));
+    copy_results("2026-11-23T21-41-33.518746");
+    wait_for("2026-11-23T21-41-33.518746");
+    child.kill().unwrap();
+    let _ = child.wait();
+}

@@ -239,6 +239,10 @@ pub struct ShowArgs {
     /// (`doc.specific.category`, `metadata.category`, `doc.subject`).
     #[arg(long, value_name = "PATH")]
     pub cluster_by: Option<String>,
+    /// Then watch SOURCE: the results again, stamped with the time, each time they change (a
+    /// newer run, a results file rewritten), until interrupted.
+    #[arg(long)]
+    pub follow: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -335,6 +339,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
                     run,
                     format: ShowFormat::Table,
                     cluster_by: None,
+                    follow: false,
                 },
                 out,
                 err,

@@ -13,6 +13,41 @@ use crate::text;
 use crate::tracker::{CorpusScore, corpus_scores, uses_lighteval_layout};
 
 pub(super) fn show(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    if !args.follow {
+        return show_once(args, out, err);
+    }
+    follow(args, out, err)
+}
+
+/// `show --follow`: the results, then again whenever what `show` prints changes. A change that
+/// cannot be read yet (a results file half-written) waits for the next one.
+fn follow(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let Some(source) = args.run.source.as_ref().filter(|s| s.exists()) else {
+        color_eyre::eyre::bail!("--follow watches a folder or file on disk");
+    };
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let _watch = crate::source::watch(source, move |_| {
+        let _ = sender.send(());
+    })
+    .map_err(|e| color_eyre::eyre::eyre!(e))?;
+    let mut shown = Vec::new();
+    show_once(args, &mut shown, err)?;
+    out.write_all(&shown)?;
+    out.flush()?;
+    while receiver.recv().is_ok() {
+        let mut again = Vec::new();
+        if show_once(args, &mut again, &mut std::io::sink()).is_err() || again == shown {
+            continue;
+        }
+        writeln!(out, "\n[{}]", chrono::Local::now().format("%H:%M:%S"))?;
+        out.write_all(&again)?;
+        out.flush()?;
+        shown = again;
+    }
+    Ok(())
+}
+
+fn show_once(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let catalog = open_source(args.run.source.as_ref())?;
     let selection = catalog.select(args.run.model.as_deref(), Some(&args.run.run))?;
     let run = selection.run;
