@@ -152,7 +152,11 @@ impl Running {
             return;
         }
         for (metric, value) in metrics {
-            if let Some(value) = value.as_f64().filter(|_| !matches!(value, Json::Str(_))) {
+            // Numbers and flags, as `Detail::metric_value` reads them; corpus inputs are not.
+            if let Some(value) = value
+                .as_f64()
+                .filter(|_| matches!(value, Json::Int(_) | Json::Float(_) | Json::Bool(_)))
+            {
                 self.values
                     .entry((task.to_owned(), metric.clone()))
                     .or_default()

@@ -202,10 +202,20 @@ pub fn agreement(
 }
 
 /// Reads the predictions of every run but the baseline into `grid`, which [`agreement`] made of
-/// the same `runs`. Samples pair as they did there: the baseline's rows are read again for it.
+/// the same `runs`. Samples pair as they did there: by the ids the grid's rows keep, or, when a
+/// baseline sample has none, by content, the baseline's rows read again for it.
 pub fn add_predictions(runs: &[Run], grid: &mut Agreement) -> Result<(), StoreError> {
-    let base = Side::load(&runs[grid.baseline])?;
-    let base_rows = base.samples(&grid.task)?.unwrap_or_default();
+    let base_ids: Option<Vec<String>> = grid
+        .rows
+        .iter()
+        .map(|r| Some(r.id.clone()).filter(|id| !id.is_empty()))
+        .collect();
+    let base_rows = match base_ids {
+        Some(_) => Vec::new(),
+        None => Side::load(&runs[grid.baseline])?
+            .samples(&grid.task)?
+            .unwrap_or_default(),
+    };
     for (column, run) in runs.iter().enumerate() {
         if column == grid.baseline {
             continue;
@@ -214,7 +224,17 @@ pub fn add_predictions(runs: &[Run], grid: &mut Agreement) -> Result<(), StoreEr
         let Some(own) = own_samples(&side, &grid.task)? else {
             continue;
         };
-        let (pairs, _, _) = pair_samples(&base_rows, &own);
+        let pairs = match &base_ids {
+            Some(ids) => {
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                let own_ids: Vec<String> = own
+                    .iter()
+                    .map(|d| d.doc.id.clone().unwrap_or_default())
+                    .collect();
+                pair_ids(&ids, &own_ids)
+            }
+            None => pair_samples(&base_rows, &own).0,
+        };
         for (i, j) in pairs {
             if let Some(Some(cell)) = grid.rows.get_mut(i).map(|r| &mut r.cells[column]) {
                 cell.prediction = Some(prediction_text(&own[j]));

@@ -110,7 +110,7 @@ impl Detail {
         if let Some(text) = self.model_response.text.first() {
             return Prediction::Generated(text);
         }
-        match chosen_choice(&self.model_response.logprobs) {
+        match chosen_choice(self.model_response.logprobs.iter().copied()) {
             Some(index) => Prediction::Choice {
                 index,
                 text: self.doc.choices.get(index).map_or("", String::as_str),
@@ -130,12 +130,12 @@ impl Detail {
 
 /// The choice a log-likelihood task's model picked: the highest log-probability (the last of
 /// equal ones), NaNs ignored.
-pub fn chosen_choice(logprobs: &[f64]) -> Option<usize> {
+pub fn chosen_choice(logprobs: impl IntoIterator<Item = f64>) -> Option<usize> {
     logprobs
-        .iter()
+        .into_iter()
         .enumerate()
         .filter(|(_, lp)| !lp.is_nan())
-        .max_by(|a, b| a.1.total_cmp(b.1))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(index, _)| index)
 }
 

@@ -197,28 +197,33 @@ impl ListBatch {
             return "";
         };
         let floats = lists.values().as_primitive::<Float64Type>();
-        let values: Vec<f64> = range
-            .map(|i| {
-                if floats.is_null(i) {
-                    f64::NAN
-                } else {
-                    floats.value(i)
-                }
-            })
-            .collect();
-        crate::model::chosen_choice(&values)
+        let values = range.map(|i| {
+            if floats.is_null(i) {
+                f64::NAN
+            } else {
+                floats.value(i)
+            }
+        });
+        crate::model::chosen_choice(values)
             .and_then(|index| self.choice(row, index))
             .unwrap_or_default()
     }
 
-    pub fn metric_names(&self) -> Vec<String> {
-        self.metrics.iter().map(|(name, _)| name.clone()).collect()
+    /// The `metric` struct's fields, in file order.
+    pub fn metric_names(&self) -> impl Iterator<Item = &str> {
+        self.metrics.iter().map(|(name, _)| name.as_str())
     }
 
-    /// Metric `name` of `row` as a number, as [`crate::model::Detail::metric_value`] gives it.
-    pub fn metric(&self, name: &str, row: usize) -> Option<f64> {
-        let (_, values) = self.metrics.iter().find(|(n, _)| n == name)?;
-        let values = values.as_ref()?;
+    /// Where metric `name` is among [`ListBatch::metric_names`], to read it by [`ListBatch::metric`]
+    /// without a lookup per row.
+    pub fn metric_index(&self, name: &str) -> Option<usize> {
+        self.metrics.iter().position(|(n, _)| n == name)
+    }
+
+    /// Metric number `index` of `row` as a number, as [`crate::model::Detail::metric_value`]
+    /// gives it.
+    pub fn metric(&self, index: usize, row: usize) -> Option<f64> {
+        let values = self.metrics.get(index)?.1.as_ref()?;
         (!values.is_null(row)).then(|| values.value(row))
     }
 }

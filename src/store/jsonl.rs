@@ -194,11 +194,8 @@ fn column_keys(batch: &super::ListBatch, row: usize) -> Map {
     keys.insert("prediction".into(), Json::from(batch.prediction(row)));
     let scores: Map = batch
         .metric_names()
-        .into_iter()
-        .filter_map(|name| {
-            let value = batch.metric(&name, row)?;
-            Some((name, Json::Float(value)))
-        })
+        .enumerate()
+        .filter_map(|(index, name)| Some((name.to_owned(), Json::Float(batch.metric(index, row)?))))
         .collect();
     keys.insert("scores".into(), Json::Object(scores));
     keys

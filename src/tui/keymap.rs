@@ -196,7 +196,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Left, Char('h')],
         label: "← h",
         action: Action::Left,
-        help: "the run's column to the left",
+        help: "the run's column to the left (left of the first: the task, whose Enter opens its grid)",
     },
     Binding {
         scope: Scope::Compare,

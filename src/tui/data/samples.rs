@@ -314,10 +314,14 @@ pub fn load_samples(
                 }
             }
             ListRows::Columns(columns) => {
+                let indices: Vec<Option<usize>> = metric_names
+                    .iter()
+                    .map(|name| columns.metric_index(name))
+                    .collect();
                 for row in 0..columns.len() {
-                    let metrics: Vec<Option<f64>> = metric_names
+                    let metrics: Vec<Option<f64>> = indices
                         .iter()
-                        .map(|name| columns.metric(name, row))
+                        .map(|index| index.and_then(|i| columns.metric(i, row)))
                         .collect();
                     let list_row = ListRow {
                         id: columns.id(row).unwrap_or_default(),
