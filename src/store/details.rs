@@ -16,11 +16,13 @@ use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
     ParquetRecordBatchReaderBuilder, RowSelection, RowSelector,
 };
+use parquet::file::metadata::PageIndexPolicy;
 
 use super::arrow_json::row_object;
 use super::error::{Result, StoreError};
 use super::log::SampleLog;
 use super::pyliteral;
+use super::remote::{Chunks, RemoteBytes};
 use crate::model::{Detail, Doc, Json, Map, ModelResponse};
 
 /// Which of lighteval's details layouts a file uses.
@@ -44,12 +46,20 @@ pub struct DetailsFile {
     path: PathBuf,
     layout: DetailsLayout,
     backing: Backing,
+    /// Where a remote file's bytes are read by range; `None` reads `path` on disk.
+    remote: Option<Arc<dyn RemoteBytes>>,
 }
 
 #[derive(Clone)]
 enum Backing {
     Parquet(ArrowReaderMetadata),
     Log(Arc<dyn SampleLog>),
+}
+
+impl std::fmt::Debug for dyn RemoteBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RemoteBytes({} bytes)", self.len())
+    }
 }
 
 impl std::fmt::Debug for Backing {
@@ -90,16 +100,49 @@ impl DetailsFile {
     /// Reads the footer of `path` and recognises its layout.
     pub fn open(path: &Path) -> Result<Self> {
         let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
-        let metadata =
-            super::guard::guarded(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()))
-                .map_err(|panic| StoreError::parquet(path, format!("corrupt file ({panic})")))?
-                .map_err(|e| StoreError::parquet(path, e))?;
+        Self::open_with(path, Chunks::Local(file), None, ArrowReaderOptions::new())
+    }
+
+    /// A remote details file, read by range: the footer now (with the offset index, so a row
+    /// deep in the file costs its own pages only), column pages as they are decoded. `path` is
+    /// where the file would be on disk; it names the file in messages.
+    pub fn open_remote(path: &Path, bytes: Arc<dyn RemoteBytes>) -> Result<Self> {
+        let options = ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Skip);
+        let options = options.with_offset_index_policy(PageIndexPolicy::Optional);
+        Self::open_with(path, Chunks::Remote(bytes.clone()), Some(bytes), options)
+    }
+
+    fn open_with(
+        path: &Path,
+        chunks: Chunks,
+        remote: Option<Arc<dyn RemoteBytes>>,
+        options: ArrowReaderOptions,
+    ) -> Result<Self> {
+        let metadata = super::guard::guarded(|| ArrowReaderMetadata::load(&chunks, options))
+            .map_err(|panic| StoreError::parquet(path, format!("corrupt file ({panic})")))?
+            .map_err(|e| StoreError::parquet(path, e))?;
         let layout = detect_layout(path, metadata.schema())?;
         Ok(DetailsFile {
             path: path.to_owned(),
             layout,
             backing: Backing::Parquet(metadata),
+            remote,
         })
+    }
+
+    /// The file's bytes, for the Parquet reader.
+    fn chunks(&self) -> Result<Chunks> {
+        match &self.remote {
+            Some(bytes) => Ok(Chunks::Remote(bytes.clone())),
+            None => Ok(Chunks::Local(
+                File::open(&self.path).map_err(|e| StoreError::io(&self.path, e))?,
+            )),
+        }
+    }
+
+    /// Whether rows are read by range from a remote file.
+    pub fn is_remote(&self) -> bool {
+        self.remote.is_some()
     }
 
     /// Another harness's samples.
@@ -108,6 +151,7 @@ impl DetailsFile {
             path: log.path().to_owned(),
             layout: DetailsLayout::Log,
             backing: Backing::Log(log),
+            remote: None,
         }
     }
 
@@ -179,9 +223,9 @@ impl DetailsFile {
     /// column then holds just the requested fields.
     pub fn batches(&self, columns: Option<&[&str]>, batch_rows: usize) -> Result<RowBatches> {
         let metadata = self.parquet()?.clone();
-        let file = File::open(&self.path).map_err(|e| StoreError::io(&self.path, e))?;
-        let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata)
-            .with_batch_size(batch_rows.max(1));
+        let mut builder =
+            ParquetRecordBatchReaderBuilder::new_with_metadata(self.chunks()?, metadata)
+                .with_batch_size(batch_rows.max(1));
         if let Some(columns) = columns {
             builder = builder.with_projection(self.projection(columns)?);
         }
@@ -290,14 +334,14 @@ impl DetailsFile {
                 ),
             ));
         }
-        let file = File::open(&self.path).map_err(|e| StoreError::io(&self.path, e))?;
         let skip = usize::try_from(index).unwrap_or(usize::MAX);
         let selection = RowSelection::from(vec![RowSelector::skip(skip), RowSelector::select(1)]);
-        let mut reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata)
-            .with_row_selection(selection)
-            .with_batch_size(1)
-            .build()
-            .map_err(|e| StoreError::parquet(&self.path, e))?;
+        let mut reader =
+            ParquetRecordBatchReaderBuilder::new_with_metadata(self.chunks()?, metadata)
+                .with_row_selection(selection)
+                .with_batch_size(1)
+                .build()
+                .map_err(|e| StoreError::parquet(&self.path, e))?;
         let batch = super::guard::guarded(|| reader.next())
             .map_err(|panic| StoreError::parquet(&self.path, format!("corrupt data ({panic})")))?
             .ok_or_else(|| {

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use super::details::DetailsFile;
 use super::error::{Result, StoreError};
 use super::log::{Harness, LogFormat, LogRun};
+use super::remote::RemoteBytes;
 use super::results::read_results;
 use crate::model::{Json, ResultsFile};
 
@@ -67,17 +68,39 @@ pub struct Run {
 
 /// Brings one file to its expected path, or says why it could not.
 type FetchFn = dyn Fn(&Path) -> std::result::Result<(), String> + Send + Sync;
+/// Reads one file where it is, by range (by its expected path), or says why it could not.
+type RangesFn =
+    dyn Fn(&Path) -> std::result::Result<std::sync::Arc<dyn RemoteBytes>, String> + Send + Sync;
 
-/// Fetches a run's details file into its expected path on demand: a Hub source's details come
-/// down only when a task is opened.
+/// How a run's remote details files are read: a Hub source's details come down only when a task
+/// is opened, by range when the source can (only the pages read), whole otherwise, and whole
+/// for what needs whole files (copying, pushing).
 #[derive(Clone)]
-pub struct RemoteDetails(std::sync::Arc<FetchFn>);
+pub struct RemoteDetails {
+    fetch: std::sync::Arc<FetchFn>,
+    ranges: Option<std::sync::Arc<RangesFn>>,
+}
 
 impl RemoteDetails {
     pub fn new(
         fetch: impl Fn(&Path) -> std::result::Result<(), String> + Send + Sync + 'static,
     ) -> Self {
-        RemoteDetails(std::sync::Arc::new(fetch))
+        RemoteDetails {
+            fetch: std::sync::Arc::new(fetch),
+            ranges: None,
+        }
+    }
+
+    /// Reads details files by range through `open` instead of fetching them whole.
+    pub fn with_ranges(
+        mut self,
+        open: impl Fn(&Path) -> std::result::Result<std::sync::Arc<dyn RemoteBytes>, String>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        self.ranges = Some(std::sync::Arc::new(open));
+        self
     }
 }
 
@@ -89,7 +112,7 @@ impl std::fmt::Debug for RemoteDetails {
 
 impl PartialEq for RemoteDetails {
     fn eq(&self, other: &Self) -> bool {
-        std::sync::Arc::ptr_eq(&self.0, &other.0)
+        std::sync::Arc::ptr_eq(&self.fetch, &other.fetch)
     }
 }
 
@@ -163,8 +186,21 @@ impl Run {
         if let Some(log) = &self.log {
             return Ok(DetailsFile::from_log(log.0.samples(task)?));
         }
-        self.fetch(path)?;
-        let file = DetailsFile::open(path)?;
+        let file = match &self.remote {
+            Some(RemoteDetails {
+                ranges: Some(open), ..
+            }) if !path.exists() => {
+                let bytes = open(path).map_err(|message| StoreError::Fetch {
+                    path: path.to_owned(),
+                    message,
+                })?;
+                DetailsFile::open_remote(path, bytes)?
+            }
+            _ => {
+                self.fetch(path)?;
+                DetailsFile::open(path)?
+            }
+        };
         file.check_task(task)?;
         Ok(file)
     }
@@ -173,7 +209,7 @@ impl Run {
     pub fn fetch(&self, path: &Path) -> Result<()> {
         match &self.remote {
             Some(remote) if !path.exists() => {
-                (remote.0)(path).map_err(|message| StoreError::Fetch {
+                (remote.fetch)(path).map_err(|message| StoreError::Fetch {
                     path: path.to_owned(),
                     message,
                 })

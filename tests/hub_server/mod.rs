@@ -38,6 +38,10 @@ pub struct HubState {
     pub log: Vec<String>,
     /// Every request body, concatenated, to check that none carries the token.
     pub bodies_seen: Vec<u8>,
+    /// Bytes of content served (GET bodies of files, whole or by range), by decoded URL path.
+    pub served: BTreeMap<String, u64>,
+    /// Repos per page of `GET /api/datasets` (the Hub's is 1000; tests make it small).
+    pub page_size: usize,
 }
 
 #[derive(Default, Clone)]
@@ -132,6 +136,36 @@ impl HubServer {
     pub fn log(&self) -> Vec<String> {
         self.state.lock().unwrap().log.clone()
     }
+
+    /// Bytes of file content served so far, over all files.
+    pub fn bytes_served(&self) -> u64 {
+        self.state.lock().unwrap().served.values().sum()
+    }
+
+    /// Bytes of one dataset repo file's content served so far: through its `resolve` URL at any
+    /// revision, and through the storage URL an LFS file redirects to.
+    pub fn bytes_served_for(&self, repo_id: &str, path: &str) -> u64 {
+        let state = self.state.lock().unwrap();
+        let lfs = state
+            .repos
+            .get(&format!("datasets/{repo_id}"))
+            .and_then(|repo| repo.files.get(path))
+            .and_then(|stored| stored.lfs_oid.clone());
+        let prefix = format!("datasets/{repo_id}/resolve/");
+        state
+            .served
+            .iter()
+            .filter(|(key, _)| {
+                key.strip_prefix(&prefix)
+                    .and_then(|rest| rest.split_once('/'))
+                    .is_some_and(|(_, served)| served == path)
+                    || lfs
+                        .as_ref()
+                        .is_some_and(|oid| **key == format!("lfs/objects/{oid}"))
+            })
+            .map(|(_, bytes)| bytes)
+            .sum()
+    }
 }
 
 impl Drop for HubServer {
@@ -181,7 +215,17 @@ async fn handle(
         authorized,
         has_auth_header: bearer(&parts.headers).is_some(),
     };
-    hub.route(&parts.method, &segments, &query, &parts.headers, body)
+    let response = hub.route(&parts.method, &segments, &query, &parts.headers, body);
+    let is_content = segments.contains(&"resolve") || segments.starts_with(&["lfs", "objects"]);
+    if parts.method == Method::GET && response.status().is_success() && is_content {
+        let length = response
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+            .unwrap_or(0);
+        *state.served.entry(segments.join("/")).or_default() += length;
+    }
+    response
 }
 
 struct Hub<'a> {

@@ -47,6 +47,16 @@ impl HubClient {
         match self.never {}
     }
 
+    pub fn read_range(
+        &self,
+        _repo: &Repo,
+        _revision: &str,
+        _path_in_repo: &str,
+        _range: std::ops::Range<u64>,
+    ) -> Result<bytes::Bytes, PublishError> {
+        match self.never {}
+    }
+
     pub fn commit(
         &self,
         _repo: &Repo,

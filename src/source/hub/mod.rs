@@ -1,11 +1,17 @@
 //! `hf://datasets/ORG/REPO[@REVISION]` as a source: a details repo (or any dataset repo holding
 //! lighteval files) opened like a folder. The repo is listed, its results files are downloaded
-//! at once (they are small), and each task's details only when the task is opened, all through
-//! `hf-hub`'s cache, pinned to the commit that was listed. With the Hub out of reach, the cached
-//! copy is opened instead: what was fetched before is there offline.
+//! at once (they are small) through `hf-hub`'s cache, pinned to the commit that was listed. A
+//! task's details are read by range only when the task is opened, and only the pages decoded
+//! (`ranges`); pushing or copying a run downloads them whole. With the Hub out of reach, the
+//! cached copy is opened instead: what was read before reads again offline.
 
+mod ranges;
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use ranges::HubFile;
 
 use super::OpenedSource;
 use super::SourceError;
@@ -134,10 +140,18 @@ pub fn open_hub_source(
     for path in &eager[1..] {
         paths.push(client.download(&repo, Some(&commit), path, false)?);
     }
-    for file in files.iter().filter(|f| is_details(&f.path)) {
-        paths.push(snapshot.join(&file.path));
+    let details: Vec<(String, u64)> = files
+        .iter()
+        .filter(|f| is_details(&f.path))
+        .map(|f| (f.path.clone(), f.size))
+        .collect();
+    for (path, _) in &details {
+        paths.push(snapshot.join(path));
     }
     let mut catalog = store::discover_files_with(&snapshot, paths, &super::log_formats())?;
+    // Offline, the details are known from this listing; a cache that cannot keep it only costs
+    // offline reading.
+    let _ = save_listing(&client, source, &commit, &details);
     let fetch = {
         let (client, repo, snapshot, commit) = (
             client.clone(),
@@ -146,17 +160,7 @@ pub fn open_hub_source(
             commit.clone(),
         );
         RemoteDetails::new(move |path: &Path| {
-            let in_repo = path
-                .strip_prefix(&snapshot)
-                .map_err(|_| {
-                    format!(
-                        "{} is not in the snapshot {}",
-                        path.display(),
-                        snapshot.display()
-                    )
-                })?
-                .to_string_lossy()
-                .replace('\\', "/");
+            let in_repo = in_repo(&snapshot, path)?;
             let local = client
                 .download(&repo, Some(&commit), &in_repo, false)
                 .map_err(|e| e.to_string())?;
@@ -166,22 +170,18 @@ pub fn open_hub_source(
             Ok(())
         })
     };
-    for model in &mut catalog.models {
-        for run in model.runs.iter_mut().filter(|r| r.log.is_none()) {
-            run.remote = Some(fetch.clone());
-        }
-    }
+    let remote = with_ranges(fetch, Some(client), source, &snapshot, &commit, details);
+    attach(&mut catalog, &remote);
     Ok(OpenedSource {
         catalog,
         offline: false,
     })
 }
 
-/// The snapshot the cache holds for the source's revision, opened as a folder.
+/// The snapshot the cache holds for the source's revision, opened as a folder, with the details
+/// files it was listed with read by range from what was cached of them.
 fn open_cached(client: &HubClient, source: &HubSource) -> Result<Catalog, SourceError> {
-    let folder = client
-        .cache_dir()
-        .join(format!("datasets--{}", source.repo_id.replace('/', "--")));
+    let folder = repo_cache(client, source);
     let revision = source.revision();
     let commit = if revision.len() == 40 && revision.bytes().all(|b| b.is_ascii_hexdigit()) {
         revision.to_owned()
@@ -199,10 +199,161 @@ fn open_cached(client: &HubClient, source: &HubSource) -> Result<Catalog, Source
             .trim()
             .to_owned()
     };
-    Ok(store::discover_with(
-        &folder.join("snapshots").join(commit),
-        &super::log_formats(),
-    )?)
+    let snapshot = folder.join("snapshots").join(&commit);
+    let Some(details) = read_listing(client, source, &commit) else {
+        return Ok(store::discover_with(&snapshot, &super::log_formats())?);
+    };
+    let mut paths = files_under(&snapshot);
+    paths.extend(details.iter().map(|(path, _)| snapshot.join(path)));
+    paths.sort();
+    paths.dedup();
+    let mut catalog = store::discover_files_with(&snapshot, paths, &super::log_formats())?;
+    let fetch = RemoteDetails::new(|path: &Path| {
+        Err(format!(
+            "the Hub is out of reach and {} was never downloaded whole",
+            path.display()
+        ))
+    });
+    let remote = with_ranges(fetch, None, source, &snapshot, &commit, details);
+    attach(&mut catalog, &remote);
+    Ok(catalog)
+}
+
+/// `fetch`, reading details files by range (`client` `None`: from the cache only).
+fn with_ranges(
+    fetch: RemoteDetails,
+    client: Option<Arc<HubClient>>,
+    source: &HubSource,
+    snapshot: &Path,
+    commit: &str,
+    details: Vec<(String, u64)>,
+) -> RemoteDetails {
+    let sizes: HashMap<String, u64> = details.into_iter().collect();
+    let blocks = ranges_dir(
+        &snapshot
+            .parent()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
+        commit,
+    );
+    let repo = Repo::dataset(&source.repo_id);
+    let snapshot = snapshot.to_path_buf();
+    let commit = commit.to_owned();
+    // One reader per file, so its recent blocks stay in memory across opens.
+    let opened: Mutex<HashMap<String, Arc<HubFile>>> = Mutex::new(HashMap::new());
+    fetch.with_ranges(move |path: &Path| {
+        let in_repo = in_repo(&snapshot, path)?;
+        let len = *sizes
+            .get(&in_repo)
+            .ok_or_else(|| format!("{in_repo} is not in the listing of {commit}"))?;
+        let mut opened = opened.lock().unwrap_or_else(|e| e.into_inner());
+        let file = opened.entry(in_repo.clone()).or_insert_with(|| {
+            Arc::new(HubFile::new(
+                client.clone(),
+                repo.clone(),
+                commit.clone(),
+                in_repo.clone(),
+                len,
+                blocks.join(&in_repo),
+            ))
+        });
+        Ok(file.clone() as Arc<dyn store::RemoteBytes>)
+    })
+}
+
+fn attach(catalog: &mut Catalog, remote: &RemoteDetails) {
+    for model in &mut catalog.models {
+        for run in model.runs.iter_mut().filter(|r| r.log.is_none()) {
+            run.remote = Some(remote.clone());
+        }
+    }
+}
+
+/// `path`'s place in the repo, from its place in the snapshot folder.
+fn in_repo(snapshot: &Path, path: &Path) -> Result<String, String> {
+    Ok(path
+        .strip_prefix(snapshot)
+        .map_err(|_| {
+            format!(
+                "{} is not in the snapshot {}",
+                path.display(),
+                snapshot.display()
+            )
+        })?
+        .to_string_lossy()
+        .replace('\\', "/"))
+}
+
+/// The repo's folder in `hf-hub`'s cache.
+fn repo_cache(client: &HubClient, source: &HubSource) -> PathBuf {
+    client
+        .cache_dir()
+        .join(format!("datasets--{}", source.repo_id.replace('/', "--")))
+}
+
+/// Where blocks read by range are kept: beside the repo's snapshots in its cache folder, so
+/// removing the repo from the cache removes them too.
+fn ranges_dir(repo_cache: &Path, commit: &str) -> PathBuf {
+    repo_cache.join("evaldeck-ranges").join(commit)
+}
+
+/// Records the details files of `commit` (path and size), so they open offline.
+fn save_listing(
+    client: &HubClient,
+    source: &HubSource,
+    commit: &str,
+    details: &[(String, u64)],
+) -> store::Result<()> {
+    let listing: Vec<serde_json::Value> = details
+        .iter()
+        .map(|(path, size)| serde_json::json!({"path": path, "size": size}))
+        .collect();
+    let path = ranges_dir(&repo_cache(client, source), commit).join("details.json");
+    std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).map_err(|e| {
+        store::StoreError::Fetch {
+            path: path.clone(),
+            message: e.to_string(),
+        }
+    })?;
+    store::write_atomically(
+        &path,
+        serde_json::Value::from(listing).to_string().as_bytes(),
+    )
+}
+
+fn read_listing(
+    client: &HubClient,
+    source: &HubSource,
+    commit: &str,
+) -> Option<Vec<(String, u64)>> {
+    let path = ranges_dir(&repo_cache(client, source), commit).join("details.json");
+    let listing: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    Some(
+        listing
+            .iter()
+            .filter_map(|entry| Some((entry["path"].as_str()?.to_owned(), entry["size"].as_u64()?)))
+            .filter(|(path, _)| stays_inside(path))
+            .collect(),
+    )
+}
+
+/// Every file under `dir`, recursively (a snapshot folder: symlinks into the blobs).
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
 }
 
 /// `…/snapshots/{commit}` from a downloaded file's path and its path in the repo.
