@@ -387,7 +387,11 @@ fn show_and_diff_read_a_hub_repo() {
     );
     assert!(diff_local.status.success(), "{}", text(&diff_local.stderr));
     assert_eq!(text(&diff_hub.stdout), text(&diff_local.stdout));
-    let bad = evaldeck(&["show", "hf://datasets/evals"], dir.path(), &env);
+    // The organisation is a source too: its newest run is the repo's newest.
+    let org = evaldeck(&["show", "hf://datasets/evals"], dir.path(), &env);
+    assert!(org.status.success(), "{}", text(&org.stderr));
+    assert_eq!(numbers(&text(&org.stdout)), numbers(&hub_text));
+    let bad = evaldeck(&["show", "hf://datasets/evals/a/b"], dir.path(), &env);
     assert_eq!(bad.status.code(), Some(2));
     assert!(
         text(&bad.stderr).contains("ORG/REPO"),

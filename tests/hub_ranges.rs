@@ -310,3 +310,168 @@ print(hashlib.sha256(data).hexdigest())
     let message = String::from_utf8_lossy(&unread.stderr);
     assert!(message.contains("never read here"), "{message}");
 }
+
+/// `runs hf://datasets/ORG` lists every details repo of the organisation with its runs, page by
+/// page as the server pages them, downloading nothing; `huggingface_hub`'s own listing of the
+/// same pages gives the expected runs. A run of the listing then opens like its repo's.
+#[test]
+fn an_organisation_lists_its_runs_page_by_page() {
+    let Some(python) = interop_python() else {
+        return;
+    };
+    let server = HubServer::start(TOKEN);
+    server.state.lock().unwrap().page_size = 2;
+    let push_cache = tempfile::tempdir().unwrap();
+    let client = HubClient::new(endpoint(&server, push_cache.path())).unwrap();
+    let catalog = store::discover(&fixture("lighteval-0.13")).unwrap();
+    for run in catalog.runs() {
+        push_to_hub(
+            &client,
+            &plan_push("evals", true, run).unwrap(),
+            &mut |_| {},
+        )
+        .unwrap();
+        push_to_hub(
+            &client,
+            &plan_push("others", true, run).unwrap(),
+            &mut |_| {},
+        )
+        .unwrap();
+    }
+    // A third repo of the organisation holds no run; a fourth holds a copy of model-a's.
+    for (repo, source) in [
+        ("notes", None),
+        ("details_copy", Some(catalog.runs().next().unwrap())),
+    ] {
+        let files = match source {
+            Some(run) => plan_push("evals", true, run).unwrap().uploads,
+            None => Vec::new(),
+        };
+        let repo = evaldeck::publish::Repo::dataset(format!("evals/{repo}"));
+        client.ensure_repo(&repo, false).unwrap();
+        if !files.is_empty() {
+            client.commit(&repo, &files, "copy", &mut |_| {}).unwrap();
+        }
+    }
+
+    // What the reference client lists: every repo, through every page, and the runs its file
+    // names give (results_DATE.json and DATE/details_TASK_DATE.parquet).
+    let expected = python_env(
+        &python,
+        r#"
+import json, re, sys
+from huggingface_hub import HfApi
+api = HfApi(endpoint=sys.argv[1])
+runs = []
+for info in api.list_datasets(author="evals", full=True):
+    dates = {}
+    for sibling in info.siblings:
+        name = sibling.rfilename.rsplit("/", 1)[-1]
+        m = re.fullmatch(r"results_(.+)\.json", name) or re.fullmatch(r"details_.+_(\d{4}-.+)\.parquet", name)
+        if m:
+            dates.setdefault(m.group(1), 0)
+            if name.startswith("details_"):
+                dates[m.group(1)] += 1
+    runs += [f"{info.id} {date} {tasks}" for date, tasks in dates.items()]
+print("\n".join(sorted(runs)))
+"#,
+        &[&server.url],
+        &[("HF_HUB_DISABLE_XET", "1")],
+    );
+    let pages_asked = |server: &HubServer| {
+        server
+            .log()
+            .iter()
+            .filter(|l| l.starts_with("GET /api/datasets?"))
+            .count()
+    };
+    assert!(pages_asked(&server) >= 2, "the reference client paged");
+    let expected: Vec<&str> = expected.lines().collect();
+    assert!(expected.len() >= 4, "{expected:?}");
+
+    server.state.lock().unwrap().log.clear();
+    server.state.lock().unwrap().served.clear();
+    let home = tempfile::tempdir().unwrap();
+    let listed = stdout_of(&evaldeck(
+        &["runs", "hf://datasets/evals", "--format", "json"],
+        home.path(),
+        &server.url,
+    ));
+    let mut got: Vec<String> = listed
+        .lines()
+        .map(|line| {
+            let run: serde_json::Value = serde_json::from_str(line).unwrap();
+            format!(
+                "{} {} {}",
+                run["repo"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("hf://datasets/"),
+                run["date_id"].as_str().unwrap(),
+                run["tasks"]
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, expected);
+    let repos = server
+        .state
+        .lock()
+        .unwrap()
+        .repos
+        .keys()
+        .filter(|k| k.starts_with("datasets/evals/"))
+        .count();
+    assert_eq!(
+        pages_asked(&server),
+        repos.div_ceil(2),
+        "one request a page"
+    );
+    assert_eq!(server.bytes_served(), 0, "a listing downloads nothing");
+    let table = stdout_of(&evaldeck(
+        &["runs", "hf://datasets/evals"],
+        home.path(),
+        &server.url,
+    ));
+    assert!(table.starts_with("Repo "), "{table}");
+    assert_eq!(table.lines().count(), expected.len() + 1, "{table}");
+
+    // A run of the listing reads its results when opened, and its details by range.
+    let opened = evaldeck::source::open_source(
+        Path::new("hf://datasets/evals"),
+        endpoint(&server, home.path()),
+    )
+    .unwrap();
+    let local = catalog
+        .runs()
+        .find(|r| r.model == "model-a" && r.date_id == DATE)
+        .unwrap();
+    let remote = opened
+        .catalog
+        .runs()
+        .find(|r| {
+            r.model == "model-a"
+                && r.date_id == DATE
+                && r.results_path
+                    .as_ref()
+                    .unwrap()
+                    .to_string_lossy()
+                    .contains("details_model-a")
+        })
+        .unwrap();
+    assert!(!remote.results_on_disk(), "not read by the listing");
+    assert_eq!(
+        remote.load_results().unwrap(),
+        local.load_results().unwrap()
+    );
+    let (task, _) = &local.details[0];
+    let rows = |file: &store::DetailsFile| -> Vec<evaldeck::model::Detail> {
+        file.details(4096)
+            .unwrap()
+            .flat_map(Result::unwrap)
+            .collect()
+    };
+    let file = remote.open_details(task).unwrap();
+    assert!(file.is_remote());
+    assert_eq!(rows(&file), rows(&local.open_details(task).unwrap()));
+}

@@ -1289,3 +1289,52 @@ fn the_list_read_by_column_shows_what_rows_say() {
     }
     assert!(by_column >= 10, "only {by_column} tasks listed by column");
 }
+
+/// `hf://datasets/ORG` lists the organisation's runs page by page: the Runs screen shows the
+/// first page while the rest is listed, then grows, keeping the cursor on its run; `Enter` reads
+/// that run's results from the Hub.
+#[test]
+fn an_organisation_grows_page_by_page() {
+    let server = hub_server::HubServer::start("hf_tui_org_token");
+    server.state.lock().unwrap().page_size = 1;
+    let cache = tempfile::tempdir().unwrap();
+    let mut endpoint = evaldeck::publish::HubEndpoint::new(
+        &server.url,
+        evaldeck::publish::Token::new("hf_tui_org_token"),
+    );
+    endpoint.cache_dir = Some(cache.path().to_owned());
+    let client = evaldeck::publish::HubClient::new(endpoint.clone()).unwrap();
+    let catalog = evaldeck::store::discover(std::path::Path::new(RUNS_013)).unwrap();
+    for run in catalog.runs() {
+        let plan = evaldeck::publish::plan_push("evals", true, run).unwrap();
+        evaldeck::publish::push_to_hub(&client, &plan, &mut |_| {}).unwrap();
+    }
+    let (mut app, command) = App::with_hub(
+        Some(PathBuf::from("hf://datasets/evals")),
+        (100, 30),
+        endpoint,
+    );
+    let mut messages = Vec::new();
+    tui::execute(command, &AtomicBool::new(false), &mut |m| messages.push(m));
+    assert_eq!(messages.len(), 2, "one answer a page: two repos");
+    let mut messages = messages.into_iter();
+    app.update(messages.next().unwrap());
+    let first = screen(&app);
+    insta::assert_snapshot!("runs_of_an_organisation_first_page_100x30", first);
+    press(&mut app, &[Down]);
+    let selected = app.runs.cursor.selected;
+    app.update(messages.next().unwrap());
+    insta::assert_snapshot!("runs_of_an_organisation_100x30", screen(&app));
+    let evaldeck::tui::app::Loadable::Ready(runs) = &app.runs.data else {
+        panic!("listed");
+    };
+    assert!(runs.listing.is_none(), "the last page says so");
+    assert_eq!(runs.runs.len(), 3);
+    assert_ne!(
+        app.runs.cursor.selected, selected,
+        "the cursor moved with its run"
+    );
+    press(&mut app, &[Enter]);
+    let results = screen(&app);
+    assert!(results.contains("quiz:sci"), "{results}");
+}

@@ -12,6 +12,14 @@ use crate::model::{Json, Map};
 use crate::store::{Run, RunSummary, summarise};
 
 pub(super) fn runs(args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
+    if let Some(org) = args
+        .source
+        .as_ref()
+        .and_then(|s| s.to_str())
+        .and_then(crate::source::HubOrg::parse)
+    {
+        return org_runs(&org?, args, out);
+    }
     let catalog = match open_source(args.source.as_ref()) {
         Ok(catalog) => catalog,
         // A folder an evaluation is about to write into: wait for its runs.
@@ -57,6 +65,143 @@ pub(super) fn runs(args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
     }
     if args.follow {
         follow(args, summaries, out)?;
+    }
+    Ok(())
+}
+
+/// `runs hf://datasets/ORG`: every details repo of the organisation with its runs, a page at a
+/// time as the Hub pages them. Nothing is downloaded: runs are known by their file names. The
+/// table, Markdown and CSV have one header; JSON is one object per line, as pages arrive.
+fn org_runs(org: &crate::source::HubOrg, args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
+    if args.follow {
+        color_eyre::eyre::bail!(
+            "--follow watches a folder or file on disk, not a Hub organisation"
+        );
+    }
+    const HEADERS: [&str; 5] = ["Repo", "Model", "Run", "Tasks", "Results"];
+    let mut wrote_header = false;
+    let mut failed: Option<std::io::Error> = None;
+    let mut any = false;
+    crate::source::list_hub_org(org, crate::publish::HubEndpoint::from_env(), &mut |page| {
+        for problem in &page.unreadable {
+            eprintln!("warning: skipped {problem}");
+        }
+        let mut runs = page.runs;
+        runs.sort_by(|a, b| {
+            b.date_id
+                .cmp(&a.date_id)
+                .then_with(|| a.model.cmp(&b.model))
+        });
+        let rows: Vec<[String; 5]> = runs
+            .iter()
+            .map(|run| {
+                [
+                    repo_of(org, run),
+                    run.model.clone(),
+                    run.date_id.clone(),
+                    run.details.len().to_string(),
+                    if run.results_path.is_some() {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                    .to_owned(),
+                ]
+            })
+            .collect();
+        any |= !rows.is_empty();
+        let written = write_org_page(args.format, &rows, &mut wrote_header, HEADERS, out)
+            .and_then(|()| out.flush());
+        match written {
+            Ok(()) => true,
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    if !any {
+        color_eyre::eyre::bail!("{org} holds no dataset repo with lighteval runs");
+    }
+    Ok(())
+}
+
+/// `hf://datasets/ORG/NAME` of an organisation's run, from where its files are cached.
+fn repo_of(org: &crate::source::HubOrg, run: &Run) -> String {
+    let path = run
+        .results_path
+        .as_deref()
+        .or_else(|| run.details.first().map(|(_, p)| p.as_path()));
+    path.and_then(|p| {
+        p.iter()
+            .filter_map(|part| part.to_str())
+            .find_map(|part| part.strip_prefix("datasets--"))
+            .map(|repo| format!("hf://datasets/{}", repo.replacen("--", "/", 1)))
+    })
+    .unwrap_or_else(|| org.to_string())
+}
+
+fn write_org_page(
+    format: ShowFormat,
+    rows: &[[String; 5]],
+    wrote_header: &mut bool,
+    headers: [&str; 5],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let header = !std::mem::replace(wrote_header, true);
+    let owned = |cells: &[&str]| cells.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
+    match format {
+        ShowFormat::Json => {
+            for row in rows {
+                let mut map = Map::new();
+                for (name, cell) in ["repo", "model_name", "date_id"].iter().zip(row) {
+                    map.insert((*name).into(), cell.as_str().into());
+                }
+                map.insert("tasks".into(), Json::Int(row[3].parse().unwrap_or(0)));
+                map.insert("results".into(), Json::Bool(row[4] == "yes"));
+                let line =
+                    pyjson::to_string(&Json::Object(map), pyjson::WriteOptions::STRICT_COMPACT);
+                writeln!(out, "{line}")?;
+            }
+        }
+        ShowFormat::Csv => {
+            if header {
+                super::table::write_csv_row(out, &owned(&headers))?;
+            }
+            for row in rows {
+                super::table::write_csv_row(out, row)?;
+            }
+        }
+        ShowFormat::Markdown => {
+            if header {
+                writeln!(out, "| {} |", headers.join(" | "))?;
+                writeln!(out, "|{}", " --- |".repeat(headers.len()))?;
+            }
+            for row in rows {
+                let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
+                writeln!(out, "| {} |", cells.join(" | "))?;
+            }
+        }
+        _ => {
+            // Pages arrive one by one, so columns have fixed widths rather than measured ones.
+            let line = |cells: &[String]| {
+                format!(
+                    "{:<48}  {:<32}  {:<26}  {:>5}  {}",
+                    cells[0], cells[1], cells[2], cells[3], cells[4]
+                )
+                .trim_end()
+                .to_owned()
+            };
+            if header {
+                writeln!(out, "{}", line(&owned(&headers)))?;
+            }
+            for row in rows {
+                writeln!(out, "{}", line(row))?;
+            }
+        }
     }
     Ok(())
 }

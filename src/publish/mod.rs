@@ -14,7 +14,8 @@ pub mod trackio;
 
 pub use error::PublishError;
 pub use hub::{
-    CommitProgress, Committed, Content, HubClient, HubEndpoint, Repo, RepoFile, RepoKind, Upload,
+    CommitProgress, Committed, Content, HubClient, HubEndpoint, ListedRepo, Repo, RepoFile,
+    RepoKind, ReposPage, Upload,
 };
 pub use push::{
     PushPlan, PushProgress, PushReport, check_org, details_repo_id, hub_name_problem, plan_push,

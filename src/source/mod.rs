@@ -1,4 +1,5 @@
-//! Opening what the user names: a folder or file on disk, or an `hf://datasets/ORG/REPO` repo.
+//! Opening what the user names: a folder or file on disk, an `hf://datasets/ORG/REPO` repo, or
+//! every repo of an organisation (`hf://datasets/ORG`).
 //! A source gives a [`Catalog`] of runs; screens and commands see only that. Runs of other
 //! harnesses are found by content and read by one module each here ([`inspect`], [`lm_eval`]),
 //! behind the traits of [`crate::store::log`].
@@ -10,7 +11,9 @@ pub mod watch;
 
 use std::path::Path;
 
-pub use hub::{HubSource, open_hub_source};
+pub use hub::{
+    HubOrg, HubSource, OrgPage, list_hub_org, open_hub_org, open_hub_source, org_catalog,
+};
 pub use watch::{SourceWatch, WRITING_WINDOW, WatchMode, touches, watch, watch_with};
 
 use crate::store::LogFormat;
@@ -47,6 +50,9 @@ pub struct OpenedSource {
 
 /// Any source: a folder or file, or an `hf://datasets/…` repo (through `endpoint`).
 pub fn open_source(path: &Path, endpoint: HubEndpoint) -> Result<OpenedSource, SourceError> {
+    if let Some(org) = path.to_str().and_then(HubOrg::parse) {
+        return open_hub_org(&org?, endpoint);
+    }
     match path.to_str().and_then(HubSource::parse) {
         Some(source) => open_hub_source(&source?, endpoint),
         None => Ok(OpenedSource {

@@ -163,7 +163,14 @@ impl Run {
                 model: self.model.clone(),
                 date_id: self.date_id.clone(),
             })?;
+        // A run listed from a Hub organisation: its results come down when first read.
+        self.fetch(path)?;
         read_results(path)
+    }
+
+    /// Whether the results can be read without fetching them (always, for a local run).
+    pub fn results_on_disk(&self) -> bool {
+        self.remote.is_none() || self.results_path.as_deref().is_some_and(Path::exists)
     }
 
     pub fn details_path(&self, task: &str) -> Option<&Path> {

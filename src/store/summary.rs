@@ -60,7 +60,8 @@ pub fn summarise_live(run: &Run, being_written: &dyn Fn(&Path) -> bool) -> RunSu
             None => summary.problem = Some(e.to_string()),
         },
     }
-    if run.results_path.is_some() || run.log.is_some() {
+    // A listing never downloads: a Hub run's results are summarised once they were read.
+    if (run.results_path.is_some() && run.results_on_disk()) || run.log.is_some() {
         match run.load_results() {
             Ok(results) => {
                 let measured = results.measured_tasks();
@@ -93,7 +94,7 @@ pub fn summarise_live(run: &Run, being_written: &dyn Fn(&Path) -> bool) -> RunSu
             }
             Err(e) => summary.problem = Some(e.to_string()),
         }
-    } else if summary.writing.is_none() {
+    } else if summary.writing.is_none() && run.results_path.is_none() {
         // Details without results: a run lighteval has not finished, while its details change.
         if run.details.iter().any(|(_, path)| recently_written(path)) {
             summary.writing = Some("details; results come last".into());

@@ -192,6 +192,13 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
             hub,
             being_written,
         } => {
+            let org = source
+                .as_deref()
+                .and_then(|s| s.to_str())
+                .and_then(crate::source::HubOrg::parse);
+            if let Some(org) = org {
+                return load_org_runs(org, hub, cancel, send);
+            }
             let loaded = load_runs(source, hub, &being_written);
             // A newer listing was asked for meanwhile (the folder changed again): it answers.
             if !cancel.load(Ordering::Relaxed) {
@@ -365,6 +372,51 @@ fn load_runs(
     };
     let opened = crate::source::open_source(&path, hub).map_err(|e| e.to_string())?;
     Ok(data::load_runs_live(&opened.catalog, being_written))
+}
+
+/// A Hub organisation's runs, page by page as the Hub pages them: each page's listing answers
+/// again with every run so far, so the Runs screen grows and keeps its place.
+fn load_org_runs(
+    org: Result<crate::source::HubOrg, crate::source::SourceError>,
+    hub: crate::publish::HubEndpoint,
+    cancel: &AtomicBool,
+    send: &mut dyn FnMut(Message),
+) {
+    let org = match org {
+        Ok(org) => org,
+        Err(e) => return send(Message::RunsLoaded(Err(e.to_string()))),
+    };
+    let source = PathBuf::from(org.to_string());
+    let (mut runs, mut unreadable, mut repos) = (Vec::new(), Vec::new(), 0);
+    let mut sent = false;
+    let listed = crate::source::list_hub_org(&org, hub, &mut |page| {
+        if cancel.load(Ordering::Relaxed) {
+            return false;
+        }
+        repos += page.repos.len();
+        runs.extend(page.runs);
+        unreadable.extend(page.unreadable);
+        let catalog = crate::source::org_catalog(source.clone(), runs.clone(), unreadable.clone());
+        let mut data = data::load_runs(&catalog);
+        data.listing = page.more.then(|| {
+            let noun = if repos == 1 { "repo" } else { "repos" };
+            format!("listing… page {}, {repos} {noun} so far", page.number)
+        });
+        sent = true;
+        send(Message::RunsLoaded(Ok(data)));
+        true
+    });
+    match listed {
+        Err(e) if !cancel.load(Ordering::Relaxed) => {
+            // Pages already listed stay; the failure is said on the status line.
+            send(Message::RunsLoaded(Err(if sent {
+                format!("listing {org} stopped: {e}")
+            } else {
+                e.to_string()
+            })))
+        }
+        _ => {}
+    }
 }
 
 /// A run's results at once; evaldeck's corpus scores, which read details, when they are ready.

@@ -247,6 +247,7 @@ impl Hub<'_> {
         // Dataset repos are keyed `datasets/{org}/{name}`, model repos `{org}/{name}`, as in URLs.
         match (method.as_str(), segments) {
             ("POST", ["api", "repos", "create"]) => self.create_repo(&body),
+            ("GET", ["api", "datasets"]) => self.list_datasets(query),
             ("POST", ["api", "validate-yaml"]) => {
                 axum::Json(json!({"errors": [], "warnings": []})).into_response()
             }
@@ -386,6 +387,78 @@ impl Hub<'_> {
     fn visible(&self, repo_id: &str) -> Option<&Repo> {
         let repo = self.state.repos.get(repo_id)?;
         (!repo.private || self.authorized).then_some(repo)
+    }
+
+    /// `GET /api/datasets?author=ORG[&full=true][&limit=N]`, a page at a time: the next page's
+    /// URL comes in a `Link: <…>; rel="next"` header with a `cursor`, as on the Hub.
+    fn list_datasets(self, query: &str) -> Response {
+        let params: HashMap<String, String> = query
+            .split('&')
+            .filter_map(|p| p.split_once('='))
+            .map(|(k, v)| (k.to_owned(), percent_decode(v)))
+            .collect();
+        let author = params.get("author").cloned().unwrap_or_default();
+        let full = params
+            .get("full")
+            .is_some_and(|v| v == "true" || v == "True");
+        let page_size = params
+            .get("limit")
+            .and_then(|l| l.parse::<usize>().ok())
+            .unwrap_or(if self.state.page_size == 0 {
+                1000
+            } else {
+                self.state.page_size
+            });
+        let start: usize = params
+            .get("cursor")
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let prefix = format!("datasets/{author}/");
+        let visible: Vec<(&String, &Repo)> = self
+            .state
+            .repos
+            .iter()
+            .filter(|(key, repo)| key.starts_with(&prefix) && (!repo.private || self.authorized))
+            .collect();
+        let items: Vec<Value> = visible
+            .iter()
+            .skip(start)
+            .take(page_size)
+            .map(|(key, repo)| {
+                let id = key.trim_start_matches("datasets/");
+                let mut item = json!({
+                    "_id": sha256_hex(id.as_bytes())[..24],
+                    "id": id,
+                    "author": author,
+                    "private": repo.private,
+                    "sha": repo.commits.last(),
+                    "lastModified": "2026-11-25T00:00:00.000Z",
+                    "downloads": 0,
+                    "likes": 0,
+                    "tags": [],
+                });
+                if full {
+                    item["siblings"] = repo.files.keys().map(|p| json!({"rfilename": p})).collect();
+                }
+                item
+            })
+            .collect();
+        let mut response = axum::Json(items).into_response();
+        if start + page_size < visible.len() {
+            let mut next = format!(
+                "{}/api/datasets?author={author}&cursor={}&limit={page_size}",
+                self.base,
+                start + page_size
+            );
+            if full {
+                next.push_str("&full=true");
+            }
+            response.headers_mut().insert(
+                header::LINK,
+                format!("<{next}>; rel=\"next\"").parse().unwrap(),
+            );
+        }
+        response
     }
 
     fn repo_info(self, repo_key: &str) -> Response {

@@ -10,13 +10,32 @@ use hf_hub::{HFClient, RepoTypeDataset, RepoTypeModel};
 
 use super::lfs::Prepared;
 use super::{
-    CommitProgress, Committed, Content, HubEndpoint, Repo, RepoFile, RepoKind, Transfer, Upload,
+    CommitProgress, Committed, Content, HubEndpoint, ListedRepo, Repo, RepoFile, RepoKind,
+    ReposPage, Transfer, Upload,
 };
 use crate::publish::error::PublishError;
 use crate::publish::token::Token;
 
 /// The branch evaldeck commits to and reads by default.
 pub(super) const REVISION: &str = "main";
+
+/// The URL of a `Link` header's `rel="next"` part (RFC 8288), as the Hub sends for pagination.
+fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let (url, params) = part.trim().split_once(';')?;
+        let is_next = params.split(';').any(|p| {
+            p.trim()
+                .strip_prefix("rel=")
+                .is_some_and(|rel| rel.trim_matches('"').split(' ').any(|r| r == "next"))
+        });
+        is_next.then(|| {
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned()
+        })
+    })
+}
 
 /// The Hub's API paths, which only the network half needs.
 impl Repo {
@@ -222,6 +241,65 @@ impl HubClient {
         .map_err(|e| self.hf_error(&format!("downloading {path_in_repo}"), repo, e))
     }
 
+    /// One page of `org`'s dataset repos with their files (`GET /api/datasets?author=ORG&full=true`):
+    /// the first page when `next` is `None`, else the page `next` names. Pages are the Hub's own,
+    /// followed by its `Link: <…>; rel="next"` header as `huggingface_hub` does.
+    pub fn list_dataset_repos(
+        &self,
+        org: &str,
+        next: Option<&str>,
+    ) -> Result<ReposPage, PublishError> {
+        let what = "listing the organisation's datasets";
+        let repo = Repo::dataset(org);
+        let url = match next {
+            Some(next) => reqwest::Url::parse(next)
+                .map_err(|e| self.protocol(what, &repo, format!("bad next page `{next}`: {e}")))?,
+            None => {
+                let mut url =
+                    reqwest::Url::parse(&format!("{}/api/datasets", self.endpoint.url))
+                        .map_err(|e| self.protocol(what, &repo, format!("bad endpoint: {e}")))?;
+                url.query_pairs_mut()
+                    .append_pair("author", org)
+                    .append_pair("full", "true");
+                url
+            }
+        };
+        self.runtime.block_on(async {
+            let response = self
+                .send_ok(what, &repo, true, || self.http.get(url.clone()))
+                .await?;
+            let next = response
+                .headers()
+                .get_all(reqwest::header::LINK)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(next_link);
+            let text = response
+                .text()
+                .await
+                .map_err(|e| self.protocol(what, &repo, format!("reading the answer: {e}")))?;
+            let items: Vec<serde_json::Value> = serde_json::from_str(&text).map_err(|e| {
+                self.protocol(what, &repo, format!("the answer is not a JSON list ({e})"))
+            })?;
+            let repos = items
+                .iter()
+                .filter_map(|item| {
+                    Some(ListedRepo {
+                        id: item["id"].as_str()?.to_owned(),
+                        commit: item["sha"].as_str().map(str::to_owned),
+                        files: item["siblings"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|s| s["rfilename"].as_str().map(str::to_owned))
+                            .collect(),
+                    })
+                })
+                .collect();
+            Ok(ReposPage { repos, next })
+        })
+    }
+
     /// Bytes `range` of a file of the repo at `revision`, by one HTTP range request on its
     /// `resolve` URL. The Hub redirects LFS and Xet files to storage that honours ranges; the
     /// token is not sent on to another host.
@@ -400,4 +478,21 @@ async fn create<T: hf_hub::RepoType>(
         .exist_ok(true)
         .send()
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_next_link_is_found() {
+        assert_eq!(
+            super::next_link(r#"<https://hf.co/api/datasets?cursor=abc&author=x>; rel="next""#)
+                .as_deref(),
+            Some("https://hf.co/api/datasets?cursor=abc&author=x")
+        );
+        assert_eq!(
+            super::next_link(r#"<https://a/1>; rel="prev", <https://a/3>; rel="next""#).as_deref(),
+            Some("https://a/3")
+        );
+        assert_eq!(super::next_link(r#"<https://a/1>; rel="prev""#), None);
+    }
 }

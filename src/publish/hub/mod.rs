@@ -144,6 +144,25 @@ pub struct RepoFile {
     pub lfs: bool,
 }
 
+/// A dataset repo as an organisation's listing gives it: its files' names (no sizes) and the
+/// commit they were listed at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedRepo {
+    /// `ORG/NAME`.
+    pub id: String,
+    /// `None` when the listing did not say.
+    pub commit: Option<String>,
+    pub files: Vec<String>,
+}
+
+/// One page of an organisation's dataset repos, and where the next one is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReposPage {
+    pub repos: Vec<ListedRepo>,
+    /// The next page's URL, from the answer's `Link` header; `None` on the last page.
+    pub next: Option<String>,
+}
+
 /// Progress of a commit, for a status line or a progress bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommitProgress {

@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 
-use super::{CommitProgress, Committed, HubEndpoint, Repo, RepoFile, Upload};
+use super::{CommitProgress, Committed, HubEndpoint, Repo, RepoFile, ReposPage, Upload};
 use crate::publish::error::PublishError;
 
 /// Never constructed: `new` always fails, so the methods below are unreachable.
@@ -44,6 +44,14 @@ impl HubClient {
         _path_in_repo: &str,
         _offline: bool,
     ) -> Result<PathBuf, PublishError> {
+        match self.never {}
+    }
+
+    pub fn list_dataset_repos(
+        &self,
+        _org: &str,
+        _next: Option<&str>,
+    ) -> Result<ReposPage, PublishError> {
         match self.never {}
     }
 

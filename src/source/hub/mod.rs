@@ -15,8 +15,8 @@ use ranges::HubFile;
 
 use super::OpenedSource;
 use super::SourceError;
-use crate::publish::{HubClient, HubEndpoint, PublishError, Repo};
-use crate::store::{self, Catalog, RemoteDetails};
+use crate::publish::{HubClient, HubEndpoint, ListedRepo, PublishError, Repo};
+use crate::store::{self, Catalog, RemoteDetails, Run};
 
 const PREFIX: &str = "hf://datasets/";
 
@@ -79,6 +79,191 @@ impl std::fmt::Display for HubSource {
         }
         Ok(())
     }
+}
+
+/// `hf://datasets/ORG`: every dataset repo of an organisation, each opened like
+/// `hf://datasets/ORG/REPO` when one of its runs is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubOrg {
+    pub org: String,
+}
+
+impl HubOrg {
+    /// `None` when `text` does not name an organisation (a repo, a local path).
+    pub fn parse(text: &str) -> Option<Result<HubOrg, SourceError>> {
+        let org = text.strip_prefix(PREFIX)?.trim_end_matches('/');
+        if org.contains('/') || org.contains('@') {
+            return None;
+        }
+        if let Some(why) = crate::publish::hub_name_problem(org) {
+            return Some(Err(SourceError::BadSource(
+                text.into(),
+                format!("`{org}`: {why}"),
+            )));
+        }
+        Some(Ok(HubOrg {
+            org: org.to_owned(),
+        }))
+    }
+}
+
+impl std::fmt::Display for HubOrg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{PREFIX}{}", self.org)
+    }
+}
+
+/// One page of an organisation's listing, as the Hub paginates it.
+#[derive(Debug, Clone)]
+pub struct OrgPage {
+    /// 1 for the first page.
+    pub number: usize,
+    /// The repos on this page, `ORG/NAME`.
+    pub repos: Vec<String>,
+    /// The lighteval runs of those repos, by their file names: nothing is downloaded until a
+    /// run's results or details are read.
+    pub runs: Vec<Run>,
+    /// Repos that could not be listed as runs, and why.
+    pub unreadable: Vec<String>,
+    /// Whether a next page follows.
+    pub more: bool,
+}
+
+/// Lists `org`'s dataset repos and their runs a page at a time; `on_page` gets each page as it
+/// arrives and says whether to go on.
+pub fn list_hub_org(
+    org: &HubOrg,
+    endpoint: HubEndpoint,
+    on_page: &mut dyn FnMut(OrgPage) -> bool,
+) -> Result<(), SourceError> {
+    let client = Arc::new(HubClient::new(endpoint)?);
+    let mut next: Option<String> = None;
+    for number in 1.. {
+        let page = client.list_dataset_repos(&org.org, next.as_deref())?;
+        let mut listed = OrgPage {
+            number,
+            repos: page.repos.iter().map(|r| r.id.clone()).collect(),
+            runs: Vec::new(),
+            unreadable: Vec::new(),
+            more: page.next.is_some(),
+        };
+        for repo in &page.repos {
+            match repo_runs(&client, repo) {
+                Ok(runs) => listed.runs.extend(runs),
+                Err(why) => listed
+                    .unreadable
+                    .push(format!("{PREFIX}{}: {why}", repo.id)),
+            }
+        }
+        if !on_page(listed) || page.next.is_none() {
+            break;
+        }
+        next = page.next;
+    }
+    Ok(())
+}
+
+/// Every page of `org`'s listing, as one catalog (for commands that need all runs at once).
+pub fn open_hub_org(org: &HubOrg, endpoint: HubEndpoint) -> Result<OpenedSource, SourceError> {
+    let mut runs = Vec::new();
+    let mut unreadable = Vec::new();
+    list_hub_org(org, endpoint, &mut |page| {
+        runs.extend(page.runs);
+        unreadable.extend(page.unreadable);
+        true
+    })?;
+    let source = PathBuf::from(org.to_string());
+    if runs.is_empty() {
+        return Err(SourceError::Store(store::StoreError::NoRuns {
+            path: source,
+        }));
+    }
+    Ok(OpenedSource {
+        catalog: org_catalog(source, runs, unreadable),
+        offline: false,
+    })
+}
+
+/// Runs from many repos as one catalog, grouped by model, oldest run first.
+pub fn org_catalog(source: PathBuf, runs: Vec<Run>, unreadable: Vec<String>) -> Catalog {
+    let mut models: Vec<store::ModelRuns> = Vec::new();
+    for run in runs {
+        match models.iter_mut().find(|m| m.name == run.model) {
+            Some(model) => model.runs.push(run),
+            None => models.push(store::ModelRuns {
+                name: run.model.clone(),
+                runs: vec![run],
+            }),
+        }
+    }
+    models.sort_by(|a, b| a.name.cmp(&b.name));
+    for model in &mut models {
+        model.runs.sort_by(|a, b| a.date_id.cmp(&b.date_id));
+    }
+    Catalog {
+        source,
+        kind: store::SourceKind::Folder,
+        models,
+        unreadable,
+    }
+}
+
+/// A listed repo's lighteval runs, from its file names: a results file and the details files
+/// of each date. The model is named by the results file's folder when it has one, else by the
+/// repo (`details_ORG__MODEL`, as lighteval names it, or `ORG__MODEL-details`).
+fn repo_runs(client: &Arc<HubClient>, listed: &ListedRepo) -> Result<Vec<Run>, String> {
+    let commit = listed
+        .commit
+        .as_deref()
+        .filter(|c| c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+        .ok_or("the listing gave no commit to read it at")?;
+    let snapshot = repo_cache(client, &listed.id)
+        .join("snapshots")
+        .join(commit);
+    let files = RepoFiles::new(Some(client.clone()), &listed.id, &snapshot, commit);
+    let remote = files.remote();
+    let mut runs: std::collections::BTreeMap<String, Run> = std::collections::BTreeMap::new();
+    let name = listed.id.rsplit('/').next().unwrap_or(&listed.id);
+    let repo_model = model_of_repo(name);
+    for path in listed.files.iter().filter(|p| stays_inside(p)) {
+        let file = file_name(path);
+        if let Some(date) = store::parse_results_file_name(file) {
+            let run = runs
+                .entry(date.to_owned())
+                .or_insert_with(|| Run::lighteval(&repo_model, date));
+            run.results_path = Some(snapshot.join(path));
+            if let Some(model) = path
+                .strip_prefix("results/")
+                .and_then(|rest| rest.rsplit_once('/'))
+                .map(|(model, _)| model)
+            {
+                run.model = model.to_owned();
+            }
+        } else if let Some((task, date)) = store::parse_details_file_name(file) {
+            runs.entry(date.to_owned())
+                .or_insert_with(|| Run::lighteval(&repo_model, date))
+                .details
+                .push((task.to_owned(), snapshot.join(path)));
+        }
+    }
+    Ok(runs
+        .into_values()
+        .map(|mut run| {
+            run.details.sort();
+            run.remote = Some(remote.clone());
+            run
+        })
+        .collect())
+}
+
+/// The model a details repo is named for: `details_org__model` (lighteval's name, evaldeck's
+/// too) or `org__model-details` (the Open LLM Leaderboard's), else the repo's name.
+fn model_of_repo(name: &str) -> String {
+    let bare = name
+        .strip_prefix("details_")
+        .or_else(|| name.strip_suffix("-details"))
+        .unwrap_or(name);
+    bare.replace("__", "/")
 }
 
 /// Opens a details repo: its results files at once, its details on first open (through the
@@ -151,27 +336,10 @@ pub fn open_hub_source(
     let mut catalog = store::discover_files_with(&snapshot, paths, &super::log_formats())?;
     // Offline, the details are known from this listing; a cache that cannot keep it only costs
     // offline reading.
-    let _ = save_listing(&client, source, &commit, &details);
-    let fetch = {
-        let (client, repo, snapshot, commit) = (
-            client.clone(),
-            repo.clone(),
-            snapshot.clone(),
-            commit.clone(),
-        );
-        RemoteDetails::new(move |path: &Path| {
-            let in_repo = in_repo(&snapshot, path)?;
-            let local = client
-                .download(&repo, Some(&commit), &in_repo, false)
-                .map_err(|e| e.to_string())?;
-            if local != path && !path.exists() {
-                return Err(format!("the cache put it at {}", local.display()));
-            }
-            Ok(())
-        })
-    };
-    let remote = with_ranges(fetch, Some(client), source, &snapshot, &commit, details);
-    attach(&mut catalog, &remote);
+    let _ = save_listing(&client, &source.repo_id, &commit, &details);
+    let files = RepoFiles::new(Some(client), &source.repo_id, &snapshot, &commit);
+    *files.sizes.lock().unwrap_or_else(|e| e.into_inner()) = Some(details.into_iter().collect());
+    attach(&mut catalog, &files.remote());
     Ok(OpenedSource {
         catalog,
         offline: false,
@@ -181,7 +349,7 @@ pub fn open_hub_source(
 /// The snapshot the cache holds for the source's revision, opened as a folder, with the details
 /// files it was listed with read by range from what was cached of them.
 fn open_cached(client: &HubClient, source: &HubSource) -> Result<Catalog, SourceError> {
-    let folder = repo_cache(client, source);
+    let folder = repo_cache(client, &source.repo_id);
     let revision = source.revision();
     let commit = if revision.len() == 40 && revision.bytes().all(|b| b.is_ascii_hexdigit()) {
         revision.to_owned()
@@ -200,7 +368,7 @@ fn open_cached(client: &HubClient, source: &HubSource) -> Result<Catalog, Source
             .to_owned()
     };
     let snapshot = folder.join("snapshots").join(&commit);
-    let Some(details) = read_listing(client, source, &commit) else {
+    let Some(details) = read_listing(client, &source.repo_id, &commit) else {
         return Ok(store::discover_with(&snapshot, &super::log_formats())?);
     };
     let mut paths = files_under(&snapshot);
@@ -208,58 +376,111 @@ fn open_cached(client: &HubClient, source: &HubSource) -> Result<Catalog, Source
     paths.sort();
     paths.dedup();
     let mut catalog = store::discover_files_with(&snapshot, paths, &super::log_formats())?;
-    let fetch = RemoteDetails::new(|path: &Path| {
-        Err(format!(
-            "the Hub is out of reach and {} was never downloaded whole",
-            path.display()
-        ))
-    });
-    let remote = with_ranges(fetch, None, source, &snapshot, &commit, details);
-    attach(&mut catalog, &remote);
+    let files = RepoFiles::new(None, &source.repo_id, &snapshot, &commit);
+    *files.sizes.lock().unwrap_or_else(|e| e.into_inner()) = Some(details.into_iter().collect());
+    attach(&mut catalog, &files.remote());
     Ok(catalog)
 }
 
-/// `fetch`, reading details files by range (`client` `None`: from the cache only).
-fn with_ranges(
-    fetch: RemoteDetails,
+/// How the files of one repo at one commit are read: whole through `hf-hub`'s cache (results
+/// files, or details to copy or push), details by range through [`HubFile`]s. Without a client
+/// (offline) only what the cache holds is read.
+struct RepoFiles {
     client: Option<Arc<HubClient>>,
-    source: &HubSource,
-    snapshot: &Path,
-    commit: &str,
-    details: Vec<(String, u64)>,
-) -> RemoteDetails {
-    let sizes: HashMap<String, u64> = details.into_iter().collect();
-    let blocks = ranges_dir(
-        &snapshot
-            .parent()
-            .and_then(Path::parent)
-            .map(Path::to_path_buf)
-            .unwrap_or_default(),
-        commit,
-    );
-    let repo = Repo::dataset(&source.repo_id);
-    let snapshot = snapshot.to_path_buf();
-    let commit = commit.to_owned();
-    // One reader per file, so its recent blocks stay in memory across opens.
-    let opened: Mutex<HashMap<String, Arc<HubFile>>> = Mutex::new(HashMap::new());
-    fetch.with_ranges(move |path: &Path| {
-        let in_repo = in_repo(&snapshot, path)?;
-        let len = *sizes
-            .get(&in_repo)
-            .ok_or_else(|| format!("{in_repo} is not in the listing of {commit}"))?;
-        let mut opened = opened.lock().unwrap_or_else(|e| e.into_inner());
+    repo: Repo,
+    snapshot: PathBuf,
+    commit: String,
+    /// Every file's size, from the repo's listing; an organisation's listing has no sizes, so
+    /// they are listed on the first range read.
+    sizes: Mutex<Option<HashMap<String, u64>>>,
+    /// One reader per file, so its recent blocks stay in memory across opens.
+    opened: Mutex<HashMap<String, Arc<HubFile>>>,
+}
+
+impl RepoFiles {
+    fn new(
+        client: Option<Arc<HubClient>>,
+        repo_id: &str,
+        snapshot: &Path,
+        commit: &str,
+    ) -> Arc<RepoFiles> {
+        Arc::new(RepoFiles {
+            client,
+            repo: Repo::dataset(repo_id),
+            snapshot: snapshot.to_path_buf(),
+            commit: commit.to_owned(),
+            sizes: Mutex::new(None),
+            opened: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn remote(self: &Arc<Self>) -> RemoteDetails {
+        let (whole, ranges) = (self.clone(), self.clone());
+        RemoteDetails::new(move |path: &Path| whole.download(path))
+            .with_ranges(move |path: &Path| ranges.open(path))
+    }
+
+    /// Brings a whole file into the cache at `path`.
+    fn download(&self, path: &Path) -> Result<(), String> {
+        let in_repo = in_repo(&self.snapshot, path)?;
+        let Some(client) = &self.client else {
+            return Err(format!(
+                "the Hub is out of reach and {in_repo} was never downloaded whole"
+            ));
+        };
+        let local = client
+            .download(&self.repo, Some(&self.commit), &in_repo, false)
+            .map_err(|e| e.to_string())?;
+        if local != path && !path.exists() {
+            return Err(format!("the cache put it at {}", local.display()));
+        }
+        Ok(())
+    }
+
+    /// A file read by range where it is.
+    fn open(&self, path: &Path) -> Result<Arc<dyn store::RemoteBytes>, String> {
+        let in_repo = in_repo(&self.snapshot, path)?;
+        let len = self.size(&in_repo)?;
+        let mut opened = self.opened.lock().unwrap_or_else(|e| e.into_inner());
         let file = opened.entry(in_repo.clone()).or_insert_with(|| {
+            let blocks = ranges_dir(&repo_folder(&self.snapshot), &self.commit).join(&in_repo);
             Arc::new(HubFile::new(
-                client.clone(),
-                repo.clone(),
-                commit.clone(),
+                self.client.clone(),
+                self.repo.clone(),
+                self.commit.clone(),
                 in_repo.clone(),
                 len,
-                blocks.join(&in_repo),
+                blocks,
             ))
         });
         Ok(file.clone() as Arc<dyn store::RemoteBytes>)
-    })
+    }
+
+    fn size(&self, in_repo: &str) -> Result<u64, String> {
+        let mut sizes = self.sizes.lock().unwrap_or_else(|e| e.into_inner());
+        if sizes.is_none() {
+            let client = self.client.as_ref().ok_or_else(|| {
+                format!("the Hub is out of reach and {in_repo} was never read here")
+            })?;
+            let files = client
+                .list_files(&self.repo, Some(&self.commit))
+                .map_err(|e| e.to_string())?;
+            *sizes = Some(files.into_iter().map(|f| (f.path, f.size)).collect());
+        }
+        sizes
+            .as_ref()
+            .and_then(|sizes| sizes.get(in_repo).copied())
+            .ok_or_else(|| format!("{in_repo} is not in {} at {}", self.repo.id, self.commit))
+    }
+}
+
+/// `…/datasets--ORG--NAME` from `…/datasets--ORG--NAME/snapshots/{commit}`.
+fn repo_folder(snapshot: &Path) -> PathBuf {
+    snapshot
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 fn attach(catalog: &mut Catalog, remote: &RemoteDetails) {
@@ -286,10 +507,10 @@ fn in_repo(snapshot: &Path, path: &Path) -> Result<String, String> {
 }
 
 /// The repo's folder in `hf-hub`'s cache.
-fn repo_cache(client: &HubClient, source: &HubSource) -> PathBuf {
+fn repo_cache(client: &HubClient, repo_id: &str) -> PathBuf {
     client
         .cache_dir()
-        .join(format!("datasets--{}", source.repo_id.replace('/', "--")))
+        .join(format!("datasets--{}", repo_id.replace('/', "--")))
 }
 
 /// Where blocks read by range are kept: beside the repo's snapshots in its cache folder, so
@@ -301,7 +522,7 @@ fn ranges_dir(repo_cache: &Path, commit: &str) -> PathBuf {
 /// Records the details files of `commit` (path and size), so they open offline.
 fn save_listing(
     client: &HubClient,
-    source: &HubSource,
+    repo_id: &str,
     commit: &str,
     details: &[(String, u64)],
 ) -> store::Result<()> {
@@ -309,7 +530,7 @@ fn save_listing(
         .iter()
         .map(|(path, size)| serde_json::json!({"path": path, "size": size}))
         .collect();
-    let path = ranges_dir(&repo_cache(client, source), commit).join("details.json");
+    let path = ranges_dir(&repo_cache(client, repo_id), commit).join("details.json");
     std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).map_err(|e| {
         store::StoreError::Fetch {
             path: path.clone(),
@@ -322,12 +543,8 @@ fn save_listing(
     )
 }
 
-fn read_listing(
-    client: &HubClient,
-    source: &HubSource,
-    commit: &str,
-) -> Option<Vec<(String, u64)>> {
-    let path = ranges_dir(&repo_cache(client, source), commit).join("details.json");
+fn read_listing(client: &HubClient, repo_id: &str, commit: &str) -> Option<Vec<(String, u64)>> {
+    let path = ranges_dir(&repo_cache(client, repo_id), commit).join("details.json");
     let listing: Vec<serde_json::Value> =
         serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
     Some(

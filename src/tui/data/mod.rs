@@ -15,6 +15,8 @@ pub struct RunsData {
     pub source: PathBuf,
     /// Newest first.
     pub runs: Vec<(Run, RunSummary)>,
+    /// A Hub organisation's listing still arriving: what has come so far.
+    pub listing: Option<String>,
 }
 
 pub fn load_runs(catalog: &Catalog) -> RunsData {
@@ -41,6 +43,7 @@ pub fn load_runs_live(catalog: &Catalog, being_written: &[PathBuf]) -> RunsData 
     RunsData {
         source: catalog.source.clone(),
         runs,
+        listing: None,
     }
 }
 

@@ -261,6 +261,11 @@ fn breadcrumb(app: &App) -> String {
     if let Some(mode) = app.live {
         parts.push(format!("● {}", mode.name()));
     }
+    if let super::app::Loadable::Ready(runs) = &app.runs.data
+        && let Some(listing) = &runs.listing
+    {
+        parts.push(format!("⟳ {listing}"));
+    }
     if matches!(
         app.screen,
         Screen::Results | Screen::Samples | Screen::Sample

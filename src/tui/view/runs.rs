@@ -49,6 +49,10 @@ pub(super) fn runs(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 (Some((metric, value)), None, _) => format!("{metric} {}", format_value(*value)),
                 (None, Some(writing), _) => format!("⟳ writing… {writing}"),
                 (None, None, Some(problem)) => format!("⚠ {problem}"),
+                // Listed from a Hub organisation: its results come down when it is opened.
+                (None, None, None) if run.results_path.is_some() && !run.results_on_disk() => {
+                    "☁ on the Hub".to_owned()
+                }
                 (None, None, None) => String::new(),
             };
             let style = if i == selected {
