@@ -38,6 +38,7 @@
 pub mod cli;
 pub mod compare;
 pub mod diff;
+pub mod memory;
 pub mod model;
 pub mod publish;
 pub mod sample_run;

@@ -263,11 +263,11 @@ print(hashlib.sha256(data).hexdigest())
         .unwrap()
         .unwrap();
     for row in [0, 1, 1023] {
-        assert_eq!(table.id(row), local_rows.id(row).unwrap());
+        assert_eq!(table.row_text(row).id, local_rows.id(row).unwrap());
         assert!(
             local_rows
                 .query(row)
-                .starts_with(table.query(row).trim_end_matches('…'))
+                .starts_with(table.row_text(row).query.trim_end_matches('…'))
         );
     }
     // A row deep in the file (the Sample screen) costs its own pages, not the file.

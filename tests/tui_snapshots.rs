@@ -943,8 +943,8 @@ fn a_large_task_shows_its_first_rows_before_the_rest() {
     assert!(table.complete);
     assert_eq!(table.len(), rows);
     for row in [0, CHUNK_ROWS - 1, CHUNK_ROWS, rows - 1] {
-        assert_eq!(table.id(row), format!("s{row}"));
-        assert_eq!(table.query(row), format!("question {row}"));
+        assert_eq!(table.row_text(row).id, format!("s{row}"));
+        assert_eq!(table.row_text(row).query, format!("question {row}"));
         assert_eq!(table.metric(0, row), (row % 2) as f64);
     }
 
@@ -1268,10 +1268,14 @@ fn the_list_read_by_column_shows_what_rows_say() {
                 assert_eq!(listed.metric_names, rows.metric_names, "{source} {task}");
                 for row in 0..rows.len() {
                     let at = format!("{source} {task} row {row}");
-                    assert_eq!(listed.id(row), rows.id(row), "{at}");
-                    assert_eq!(listed.query(row), rows.query(row), "{at}");
-                    assert_eq!(listed.gold(row), rows.gold(row), "{at}");
-                    assert_eq!(listed.prediction(row), rows.prediction(row), "{at}");
+                    assert_eq!(listed.row_text(row).id, rows.row_text(row).id, "{at}");
+                    assert_eq!(listed.row_text(row).query, rows.row_text(row).query, "{at}");
+                    assert_eq!(listed.row_text(row).gold, rows.row_text(row).gold, "{at}");
+                    assert_eq!(
+                        listed.row_text(row).prediction,
+                        rows.row_text(row).prediction,
+                        "{at}"
+                    );
                     assert_eq!(listed.verdict(row), rows.verdict(row), "{at}");
                     for m in 0..rows.metric_names.len() {
                         assert_eq!(

@@ -326,6 +326,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             } else {
                 None
             };
+            // A session browses large lists; memory the decoder frees goes back at once.
+            crate::memory::return_freed_memory_promptly();
             crate::tui::run(cli.source, start_at)
         }
         None => {

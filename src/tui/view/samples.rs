@@ -44,6 +44,7 @@ pub(super) fn samples(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let answer_width: u16 = if with_gold { 14 } else { 10 };
     let height = app.list_height();
     let Cursor { selected, offset } = state.cursor;
+    let mut texts = table.reader();
     let rows = state
         .visible
         .iter()
@@ -57,14 +58,15 @@ pub(super) fn samples(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 Cell::from(verdict.mark()).style(theme.verdict(verdict)),
                 Cell::from(format!("{row:>6}")),
             ];
+            let (chunk, index) = texts.row(row);
             if wide {
-                cells.push(Cell::from(table.id(row)));
+                cells.push(Cell::from(chunk.id(index).to_owned()));
             }
-            cells.push(Cell::from(table.query(row)));
+            cells.push(Cell::from(chunk.query(index).to_owned()));
             if with_gold {
-                cells.push(Cell::from(table.gold(row)));
+                cells.push(Cell::from(chunk.gold(index).to_owned()));
             }
-            cells.push(Cell::from(table.prediction(row)));
+            cells.push(Cell::from(chunk.prediction(index).to_owned()));
             for metric in 0..metric_count {
                 let value = table.metric(metric, row);
                 cells.push(Cell::from(format!(
