@@ -231,6 +231,20 @@ fn list_queries(c: &mut Criterion) {
     group.bench_function("frequencies", |b| {
         b.iter(|| frequencies(&table, &all, FreqColumn::Prediction))
     });
+    let sorted = filter_rows(&table, &query("", false, by_f1), &cancel).unwrap();
+    group.bench_function("search_sorted_without_match", |b| {
+        b.iter(|| {
+            search_rows(
+                &table,
+                &sorted,
+                0,
+                "no such text",
+                SearchDirection::Forward,
+                SearchStart::AfterCursor,
+                &cancel,
+            )
+        })
+    });
     group.bench_function("search_without_match", |b| {
         b.iter(|| {
             search_rows(

@@ -401,6 +401,10 @@ impl SampleTable {
     /// The chunk the next row goes to.
     fn last_chunk(&mut self) -> &mut SampleChunk {
         if self.len.is_multiple_of(CHUNK_ROWS) {
+            // The full chunk before is never appended to again: it is packed as the loader's are.
+            if let Some(full) = self.chunks.last_mut() {
+                Arc::make_mut(full).seal();
+            }
             self.chunks.push(Arc::default());
         }
         Arc::make_mut(self.chunks.last_mut().expect("a chunk was just made"))
@@ -786,20 +790,29 @@ pub fn frequencies(table: &SampleTable, rows: &[u32], column: FreqColumn) -> Vec
 mod tests {
     use super::*;
 
-    fn table_of(rows: usize) -> SampleTable {
-        let mut table = SampleTable::new("t", vec!["acc".into()]);
-        for row in 0..rows {
-            let id = format!("id-{row}");
-            let query = match row % 3 {
+    /// Row `row`'s texts: accents, empty texts, short and long.
+    fn text_of(row: usize) -> RowText {
+        RowText {
+            id: format!("id-{row}"),
+            query: match row % 3 {
                 0 => format!("Qu'est-ce que {row} ? ünï"),
                 1 => String::new(),
                 _ => format!("plain question {row}"),
-            };
+            },
+            gold: if row % 2 == 0 { "A" } else { "" }.to_owned(),
+            prediction: format!("p{}", row % 5),
+        }
+    }
+
+    fn table_of(rows: usize) -> SampleTable {
+        let mut table = SampleTable::new("t", vec!["acc".into()]);
+        for row in 0..rows {
+            let text = text_of(row);
             table.push_row(ListRow {
-                id: &id,
-                query: &query,
-                gold: if row % 2 == 0 { "A" } else { "" },
-                prediction: &format!("p{}", row % 5),
+                id: &text.id,
+                query: &text.query,
+                gold: &text.gold,
+                prediction: &text.prediction,
                 metrics: &[Some((row % 2) as f64)],
                 verdict: Verdict::of_score(Some((row % 2) as f64)),
             });
@@ -807,35 +820,34 @@ mod tests {
         table
     }
 
-    /// Packed chunks read back exactly what went in: accents, empty texts, every row.
+    /// Full chunks are packed, and read back exactly what went in, through the reader and
+    /// one row at a time; a packed last chunk takes more rows.
     #[test]
     fn packed_chunks_unpack_to_what_was_pushed() {
-        let plain = table_of(CHUNK_ROWS * 2 + 5);
-        let mut sealed = SampleTable::new("t", vec!["acc".into()]);
-        let chunks: Vec<Arc<SampleChunk>> = plain
-            .chunks
-            .iter()
-            .map(|chunk| {
-                let mut chunk = (**chunk).clone();
-                chunk.seal();
-                assert!(matches!(chunk.texts, Stored::Packed(_)));
-                Arc::new(chunk)
-            })
-            .collect();
-        sealed.append(chunks);
-        assert!(sealed.heap_bytes() < plain.heap_bytes());
-        let mut reader = sealed.reader();
-        for row in 0..plain.len() {
+        let rows = CHUNK_ROWS * 2 + 5;
+        let mut table = table_of(rows);
+        let packed = |t: &SampleTable| {
+            t.chunks
+                .iter()
+                .filter(|c| matches!(c.texts, Stored::Packed(_)))
+                .count()
+        };
+        assert_eq!(packed(&table), 2, "the full chunks");
+        let mut reader = table.reader();
+        for row in 0..rows {
             let (chunk, index) = reader.row(row);
-            let expected = plain.row_text(row);
+            let expected = text_of(row);
             assert_eq!(chunk.id(index), expected.id);
             assert_eq!(chunk.query(index), expected.query);
             assert_eq!(chunk.gold(index), expected.gold);
             assert_eq!(chunk.prediction(index), expected.prediction);
-            assert_eq!(sealed.row_text(row), expected);
         }
-        // A sealed last chunk takes more rows after unpacking itself.
-        sealed.push_row(ListRow {
+        for row in (0..rows).rev() {
+            assert_eq!(table.row_text(row), text_of(row));
+        }
+        Arc::make_mut(table.chunks.last_mut().unwrap()).seal();
+        assert_eq!(packed(&table), 3);
+        table.push_row(ListRow {
             id: "late",
             query: "q",
             gold: "",
@@ -843,11 +855,8 @@ mod tests {
             metrics: &[None],
             verdict: Verdict::of_score(None),
         });
-        assert_eq!(sealed.row_text(plain.len()).id, "late");
-        assert_eq!(
-            sealed.row_text(plain.len() - 1),
-            plain.row_text(plain.len() - 1)
-        );
+        assert_eq!(table.row_text(rows).id, "late");
+        assert_eq!(table.row_text(rows - 1), text_of(rows - 1));
     }
 
     /// A list sorted by a metric is searched in its own order, matched chunk by chunk.
