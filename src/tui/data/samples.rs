@@ -502,9 +502,6 @@ pub fn load_samples(
         ..SampleTable::default()
     });
     let mut metric_names = file.metric_names();
-    let mut chunk = SampleChunk::default();
-    let mut ready: Vec<Arc<SampleChunk>> = Vec::new();
-    let mut last = std::time::Instant::now();
     // lighteval's nested files are read column by column; other layouts and harnesses as rows.
     let batches: Box<dyn Iterator<Item = Result<ListRows, StoreError>>> =
         match store::list_batches(&file, CHUNK_ROWS)? {
@@ -514,84 +511,110 @@ pub fn load_samples(
                     .map(|b| b.map(ListRows::Rows)),
             ),
         };
-    for batch in batches {
-        if cancel.load(Ordering::Relaxed) {
-            return Ok(false);
-        }
-        let mut add = |chunk: &mut SampleChunk, push: &dyn Fn(&mut SampleChunk)| {
-            push(chunk);
-            if chunk.len() == CHUNK_ROWS {
-                let mut full = std::mem::take(chunk);
-                full.seal();
-                ready.push(Arc::new(full));
+    // Full chunks are packed on a second thread while this one decodes the next: packing costs
+    // about a third of decoding, and would otherwise add to it.
+    std::thread::scope(|scope| {
+        // A few chunks in flight at most: a packer that falls behind holds the decoder back
+        // rather than letting unpacked chunks pile up.
+        let (to_pack, unpacked) = std::sync::mpsc::sync_channel::<SampleChunk>(4);
+        let (to_list, packed) = std::sync::mpsc::channel::<Arc<SampleChunk>>();
+        scope.spawn(move || {
+            for mut chunk in unpacked {
+                chunk.seal();
+                if to_list.send(Arc::new(chunk)).is_err() {
+                    break;
+                }
             }
-        };
-        match batch? {
-            ListRows::Rows(details) => {
-                for detail in details {
-                    if metric_names.is_empty() {
-                        // A file without a `metric` column: the first row names them.
-                        metric_names = detail.metric.keys().cloned().collect();
-                        if let Some(table) = table.as_mut() {
-                            table.metric_names = metric_names.clone();
+        });
+        let mut chunk = SampleChunk::default();
+        let mut packing = 0usize;
+        let mut ready: Vec<Arc<SampleChunk>> = Vec::new();
+        let mut last = std::time::Instant::now();
+        for batch in batches {
+            if cancel.load(Ordering::Relaxed) {
+                return Ok(false);
+            }
+            let mut add = |chunk: &mut SampleChunk, push: &dyn Fn(&mut SampleChunk)| {
+                push(chunk);
+                if chunk.len() == CHUNK_ROWS {
+                    // The packer only stops when this sender is dropped.
+                    let _ = to_pack.send(std::mem::take(chunk));
+                    packing += 1;
+                }
+            };
+            match batch? {
+                ListRows::Rows(details) => {
+                    for detail in details {
+                        if metric_names.is_empty() {
+                            // A file without a `metric` column: the first row names them.
+                            metric_names = detail.metric.keys().cloned().collect();
+                            if let Some(table) = table.as_mut() {
+                                table.metric_names = metric_names.clone();
+                            }
                         }
+                        add(&mut chunk, &|c| c.push(&detail, &metric_names));
                     }
-                    add(&mut chunk, &|c| c.push(&detail, &metric_names));
                 }
-            }
-            ListRows::Columns(columns) => {
-                let indices: Vec<Option<usize>> = metric_names
-                    .iter()
-                    .map(|name| columns.metric_index(name))
-                    .collect();
-                for row in 0..columns.len() {
-                    let metrics: Vec<Option<f64>> = indices
+                ListRows::Columns(columns) => {
+                    let indices: Vec<Option<usize>> = metric_names
                         .iter()
-                        .map(|index| index.and_then(|i| columns.metric(i, row)))
+                        .map(|name| columns.metric_index(name))
                         .collect();
-                    let list_row = ListRow {
-                        id: columns.id(row).unwrap_or_default(),
-                        query: &one_line(columns.query(row), PREVIEW_CHARS),
-                        gold: &one_line(&columns.golds(row).join(" | "), PREVIEW_CHARS),
-                        prediction: &one_line(columns.prediction(row), PREVIEW_CHARS),
-                        metrics: &metrics,
-                        verdict: Verdict::of_score(metrics.iter().flatten().next().copied()),
-                    };
-                    add(&mut chunk, &|c| c.push_row(list_row));
+                    for row in 0..columns.len() {
+                        let metrics: Vec<Option<f64>> = indices
+                            .iter()
+                            .map(|index| index.and_then(|i| columns.metric(i, row)))
+                            .collect();
+                        let list_row = ListRow {
+                            id: columns.id(row).unwrap_or_default(),
+                            query: &one_line(columns.query(row), PREVIEW_CHARS),
+                            gold: &one_line(&columns.golds(row).join(" | "), PREVIEW_CHARS),
+                            prediction: &one_line(columns.prediction(row), PREVIEW_CHARS),
+                            metrics: &metrics,
+                            verdict: Verdict::of_score(metrics.iter().flatten().next().copied()),
+                        };
+                        add(&mut chunk, &|c| c.push_row(list_row));
+                    }
                 }
             }
+            // The first screen waits for its chunk; later ones are taken as they come.
+            if table.is_some() && packing > 0 && ready.is_empty() {
+                ready.extend(packed.recv().ok());
+            }
+            ready.extend(packed.try_iter());
+            if ready.is_empty() {
+                continue;
+            }
+            if let Some(mut first) = table.take() {
+                first.append(ready.drain(..));
+                deliver(SamplesRead::First(first));
+                last = std::time::Instant::now();
+            } else if last.elapsed() >= every {
+                deliver(SamplesRead::More {
+                    chunks: std::mem::take(&mut ready),
+                    complete: false,
+                });
+                last = std::time::Instant::now();
+            }
         }
-        if ready.is_empty() {
-            continue;
+        if !chunk.is_empty() {
+            let _ = to_pack.send(chunk);
         }
-        if let Some(mut first) = table.take() {
-            first.append(ready.drain(..));
-            deliver(SamplesRead::First(first));
-            last = std::time::Instant::now();
-        } else if last.elapsed() >= every {
-            deliver(SamplesRead::More {
-                chunks: std::mem::take(&mut ready),
-                complete: false,
-            });
-            last = std::time::Instant::now();
+        drop(to_pack);
+        ready.extend(packed.iter());
+        match table.take() {
+            Some(mut first) => {
+                first.append(ready);
+                first.complete = true;
+                deliver(SamplesRead::First(first));
+            }
+            None => deliver(SamplesRead::More {
+                chunks: ready,
+                complete: true,
+            }),
         }
-    }
-    if !chunk.is_empty() {
-        chunk.seal();
-        ready.push(Arc::new(chunk));
-    }
-    match table.take() {
-        Some(mut first) => {
-            first.append(ready);
-            first.complete = true;
-            deliver(SamplesRead::First(first));
-        }
-        None => deliver(SamplesRead::More {
-            chunks: ready,
-            complete: true,
-        }),
-    }
-    Ok(true)
+        Ok(true)
+    })
 }
 
 /// The full row behind the Sample screen.
