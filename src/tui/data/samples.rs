@@ -822,7 +822,7 @@ mod tests {
                 1 => String::new(),
                 _ => format!("plain question {row}"),
             },
-            gold: if row % 2 == 0 { "A" } else { "" }.to_owned(),
+            gold: if row.is_multiple_of(2) { "A" } else { "" }.to_owned(),
             prediction: format!("p{}", row % 5),
         }
     }
