@@ -223,11 +223,21 @@ impl DetailsFile {
     /// column then holds just the requested fields.
     pub fn batches(&self, columns: Option<&[&str]>, batch_rows: usize) -> Result<RowBatches> {
         let metadata = self.parquet()?.clone();
+        let mask = columns.map(|c| self.projection(c)).transpose()?;
+        if let Some(remote) = &self.remote {
+            // The first batch's pages, fetched together rather than one by one as decoded.
+            let rows = 0..batch_rows.max(1) as u64;
+            remote.prefetch(&super::remote::page_ranges(
+                metadata.metadata(),
+                mask.as_ref(),
+                rows,
+            ));
+        }
         let mut builder =
             ParquetRecordBatchReaderBuilder::new_with_metadata(self.chunks()?, metadata)
                 .with_batch_size(batch_rows.max(1));
-        if let Some(columns) = columns {
-            builder = builder.with_projection(self.projection(columns)?);
+        if let Some(mask) = mask {
+            builder = builder.with_projection(mask);
         }
         let reader = super::guard::guarded(|| builder.build())
             .map_err(|panic| StoreError::parquet(&self.path, format!("corrupt file ({panic})")))?
@@ -332,6 +342,13 @@ impl DetailsFile {
                     "row {index} asked for, the file has {} rows",
                     self.num_rows()
                 ),
+            ));
+        }
+        if let Some(remote) = &self.remote {
+            remote.prefetch(&super::remote::page_ranges(
+                metadata.metadata(),
+                None,
+                index..index + 1,
             ));
         }
         let skip = usize::try_from(index).unwrap_or(usize::MAX);

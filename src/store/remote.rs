@@ -22,6 +22,72 @@ pub trait RemoteBytes: Send + Sync {
 
     /// Exactly the bytes of `range` (which lies inside the file), or why they could not be read.
     fn read(&self, range: Range<u64>) -> std::result::Result<Bytes, String>;
+
+    /// The reader is about to read `ranges`: fetch what is missing of them at once (concurrently),
+    /// rather than one range at a time as the decoder asks. A failure here is not an error: the
+    /// reads that follow fetch again and say what went wrong.
+    fn prefetch(&self, _ranges: &[Range<u64>]) {}
+}
+
+/// Files with one column chunk at most this long are prefetched whole when there is no offset
+/// index to say where their pages are; longer ones, up to this much of their start.
+const PREFETCH_WITHOUT_INDEX: u64 = 256 * 1024;
+
+/// The byte ranges that rows `rows` of the columns in `mask` (all when `None`) sit in: each
+/// column chunk's dictionary page and the data pages holding those rows, by the offset index.
+/// Without an offset index, only a read from a row group's first row is foreseen (the start of
+/// each column chunk).
+pub(crate) fn page_ranges(
+    metadata: &parquet::file::metadata::ParquetMetaData,
+    mask: Option<&parquet::arrow::ProjectionMask>,
+    rows: Range<u64>,
+) -> Vec<Range<u64>> {
+    let mut ranges = Vec::new();
+    let mut group_start = 0u64;
+    for (group, row_group) in metadata.row_groups().iter().enumerate() {
+        let group_rows = u64::try_from(row_group.num_rows()).unwrap_or(0);
+        let (first, end) = (group_start, group_start + group_rows);
+        group_start = end;
+        if end <= rows.start || first >= rows.end {
+            continue;
+        }
+        let wanted = rows.start.saturating_sub(first)..(rows.end - first).min(group_rows);
+        for (column, chunk) in row_group.columns().iter().enumerate() {
+            if mask.is_some_and(|m| !m.leaf_included(column)) {
+                continue;
+            }
+            let pages = metadata
+                .page_index()
+                .and_then(|index| index.page_locations(group, column))
+                .filter(|pages| !pages.is_empty());
+            let Some(pages) = pages else {
+                if wanted.start == 0 {
+                    let (start, length) = chunk.byte_range();
+                    ranges.push(start..start + length.min(PREFETCH_WITHOUT_INDEX));
+                }
+                continue;
+            };
+            let first_page = u64::try_from(pages[0].offset).unwrap_or(0);
+            if let Some(dictionary) = chunk.dictionary_page_offset()
+                && let Ok(dictionary) = u64::try_from(dictionary)
+                && dictionary < first_page
+            {
+                ranges.push(dictionary..first_page);
+            }
+            for (i, page) in pages.iter().enumerate() {
+                let page_first = u64::try_from(page.first_row_index).unwrap_or(0);
+                let page_end = pages.get(i + 1).map_or(group_rows, |next| {
+                    u64::try_from(next.first_row_index).unwrap_or(0)
+                });
+                if page_end > wanted.start && page_first < wanted.end {
+                    let offset = u64::try_from(page.offset).unwrap_or(0);
+                    let size = u64::try_from(page.compressed_page_size).unwrap_or(0);
+                    ranges.push(offset..offset + size);
+                }
+            }
+        }
+    }
+    ranges
 }
 
 /// How much a sequential read (a page header, which has no length before it is parsed) asks for

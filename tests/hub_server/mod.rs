@@ -57,11 +57,23 @@ pub struct Repo {
 pub struct Stored {
     pub content: Vec<u8>,
     pub lfs_oid: Option<String>,
+    /// Hashed once: a range read of a large file must not hash all of it each time.
+    oid: std::sync::OnceLock<String>,
 }
 
 impl Stored {
+    pub fn new(content: Vec<u8>, lfs_oid: Option<String>) -> Stored {
+        Stored {
+            content,
+            lfs_oid,
+            oid: std::sync::OnceLock::new(),
+        }
+    }
+
     fn git_oid(&self) -> String {
-        sha256_hex(&self.content)[..40].to_owned()
+        self.oid
+            .get_or_init(|| sha256_hex(&self.content)[..40].to_owned())
+            .clone()
     }
 }
 
@@ -91,7 +103,14 @@ impl HubServer {
                 .build()
                 .unwrap();
             runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                use axum::serve::ListenerExt;
+                // As a real server does: without it, Nagle's algorithm and delayed ACKs hold a
+                // small answer back by tens of milliseconds.
+                let listener = tokio::net::TcpListener::from_std(listener)
+                    .unwrap()
+                    .tap_io(|tcp| {
+                        let _ = tcp.set_nodelay(true);
+                    });
                 let app = axum::Router::new()
                     .fallback(handle)
                     .with_state(app_state)
@@ -372,10 +391,10 @@ impl Hub<'_> {
         };
         repo.files.insert(
             ".gitattributes".into(),
-            Stored {
-                content: b"*.parquet filter=lfs diff=lfs merge=lfs -text\n".to_vec(),
-                lfs_oid: None,
-            },
+            Stored::new(
+                b"*.parquet filter=lfs diff=lfs merge=lfs -text\n".to_vec(),
+                None,
+            ),
         );
         repo.commits
             .push(sha256_hex(repo_id.as_bytes())[..40].to_owned());
@@ -613,13 +632,7 @@ impl Hub<'_> {
                     let Some(content) = value["content"].as_str().and_then(base64_decode) else {
                         return error(400, "file content is not base64", None);
                     };
-                    staged.insert(
-                        path,
-                        Stored {
-                            content,
-                            lfs_oid: None,
-                        },
-                    );
+                    staged.insert(path, Stored::new(content, None));
                 }
                 Some("lfsFile") => {
                     let oid = value["oid"].as_str().unwrap_or_default();
@@ -630,13 +643,7 @@ impl Hub<'_> {
                             None,
                         );
                     };
-                    staged.insert(
-                        path,
-                        Stored {
-                            content: blob.clone(),
-                            lfs_oid: Some(oid.to_owned()),
-                        },
-                    );
+                    staged.insert(path, Stored::new(blob.clone(), Some(oid.to_owned())));
                 }
                 Some("deletedFile") => {
                     staged.remove(&path);

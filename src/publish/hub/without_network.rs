@@ -65,6 +65,16 @@ impl HubClient {
         match self.never {}
     }
 
+    pub fn read_ranges(
+        &self,
+        _repo: &Repo,
+        _revision: &str,
+        _path_in_repo: &str,
+        _ranges: &[std::ops::Range<u64>],
+    ) -> Vec<Result<bytes::Bytes, PublishError>> {
+        match self.never {}
+    }
+
     pub fn commit(
         &self,
         _repo: &Repo,

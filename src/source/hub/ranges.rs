@@ -94,8 +94,14 @@ impl HubFile {
         let body = client
             .read_range(&self.repo, &self.commit, &self.path_in_repo, start..end)
             .map_err(|e| e.to_string())?;
+        Ok(self.keep(blocks, &body))
+    }
+
+    /// Caches blocks `blocks`, which `body` holds from the first one's start.
+    fn keep(&self, blocks: Range<u64>, body: &Bytes) -> Vec<Bytes> {
+        let start = blocks.start * BLOCK;
         let _ = std::fs::create_dir_all(&self.blocks_dir);
-        Ok(blocks
+        blocks
             .map(|block| {
                 let from = ((block * BLOCK) - start) as usize;
                 let bytes = body.slice(from..from + self.block_len(block) as usize);
@@ -106,13 +112,54 @@ impl HubFile {
                 self.remember(block, bytes.clone());
                 bytes
             })
-            .collect())
+            .collect()
+    }
+
+    fn is_cached(&self, block: u64) -> bool {
+        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        recent.iter().any(|(b, _)| *b == block)
+            || std::fs::metadata(self.blocks_dir.join(block.to_string()))
+                .is_ok_and(|m| m.len() == self.block_len(block))
     }
 }
 
 impl RemoteBytes for HubFile {
     fn len(&self) -> u64 {
         self.len
+    }
+
+    fn prefetch(&self, ranges: &[Range<u64>]) {
+        let Some(client) = &self.client else { return };
+        let mut blocks: Vec<u64> = ranges
+            .iter()
+            .filter(|r| r.start < r.end && r.end <= self.len)
+            .flat_map(|r| r.start / BLOCK..=(r.end - 1) / BLOCK)
+            .collect();
+        blocks.sort_unstable();
+        blocks.dedup();
+        blocks.retain(|&b| !self.is_cached(b));
+        // Runs of neighbouring blocks go in one request each.
+        let mut spans: Vec<Range<u64>> = Vec::new();
+        for block in blocks {
+            match spans.last_mut() {
+                Some(span) if span.end == block => span.end += 1,
+                _ => spans.push(block..block + 1),
+            }
+        }
+        if spans.is_empty() {
+            return;
+        }
+        let byte_ranges: Vec<Range<u64>> = spans
+            .iter()
+            .map(|span| span.start * BLOCK..(span.end * BLOCK).min(self.len))
+            .collect();
+        let answers =
+            client.read_ranges(&self.repo, &self.commit, &self.path_in_repo, &byte_ranges);
+        for (span, answer) in spans.into_iter().zip(answers) {
+            if let Ok(body) = answer {
+                self.keep(span, &body);
+            }
+        }
     }
 
     fn read(&self, range: Range<u64>) -> Result<Bytes, String> {
