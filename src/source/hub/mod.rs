@@ -639,6 +639,47 @@ mod tests {
         }
     }
 
+    #[test]
+    fn organisations_parse() {
+        assert_eq!(
+            HubOrg::parse("hf://datasets/open-llm-leaderboard/")
+                .unwrap()
+                .unwrap(),
+            HubOrg {
+                org: "open-llm-leaderboard".into()
+            }
+        );
+        assert_eq!(
+            HubOrg::parse("hf://datasets/evals")
+                .unwrap()
+                .unwrap()
+                .to_string(),
+            "hf://datasets/evals"
+        );
+        // A repo, or not the Hub at all, is not an organisation.
+        for other in [
+            "hf://datasets/a/b",
+            "hf://datasets/a/b@main",
+            "results/",
+            "hf://models/a",
+        ] {
+            assert!(HubOrg::parse(other).is_none(), "{other}");
+        }
+        for bad in ["hf://datasets/", "hf://datasets/-x", "hf://datasets/a b"] {
+            assert!(HubOrg::parse(bad).unwrap().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn models_are_named_from_their_repos() {
+        assert_eq!(
+            model_of_repo("details_meta-llama__Llama-3-8B"),
+            "meta-llama/Llama-3-8B"
+        );
+        assert_eq!(model_of_repo("Qwen__Qwen2-7B-details"), "Qwen/Qwen2-7B");
+        assert_eq!(model_of_repo("my-evals"), "my-evals");
+    }
+
     /// One rule for names: an organisation we may push to is one an `hf://` source may name.
     #[test]
     fn push_and_source_agree_on_hub_names() {
