@@ -174,8 +174,9 @@ impl Default for Stored {
 #[derive(Debug, Clone, Default)]
 pub struct SampleChunk {
     texts: Stored,
-    /// `metrics[m][row]`; NaN where the value is missing or not a number (corpus-metric inputs).
-    metrics: Vec<Vec<f64>>,
+    /// Each metric's column; NaN where the value is missing or not a number (corpus-metric
+    /// inputs).
+    metrics: Vec<MetricColumn>,
     verdicts: Vec<Verdict>,
 }
 
@@ -194,7 +195,7 @@ impl SampleChunk {
         if let Stored::Open(texts) = &self.texts {
             self.texts = Stored::Packed(texts.pack());
         }
-        self.metrics.iter_mut().for_each(Vec::shrink_to_fit);
+        self.metrics.iter_mut().for_each(MetricColumn::seal);
         self.verdicts.shrink_to_fit();
     }
 
@@ -223,7 +224,11 @@ impl SampleChunk {
             Stored::Packed(packed) => packed.len(),
         };
         texts
-            + self.metrics.iter().map(|m| m.capacity() * 8).sum::<usize>()
+            + self
+                .metrics
+                .iter()
+                .map(MetricColumn::heap_bytes)
+                .sum::<usize>()
             + self.verdicts.capacity() * std::mem::size_of::<Verdict>()
     }
 
@@ -261,11 +266,77 @@ impl SampleChunk {
         texts.queries.push(row.query);
         texts.golds.push(row.gold);
         texts.predictions.push(row.prediction);
-        self.metrics.resize_with(row.metrics.len(), Vec::new);
+        self.metrics
+            .resize_with(row.metrics.len(), || MetricColumn::Values(Vec::new()));
         for (value, column) in row.metrics.iter().zip(self.metrics.iter_mut()) {
             column.push(value.unwrap_or(f64::NAN));
         }
         self.verdicts.push(row.verdict);
+    }
+}
+
+/// A chunk's values of one metric. Most metrics take few values (0 and 1, or a score in
+/// hundredths): a full chunk then keeps each distinct value once and a byte per row, exactly.
+#[derive(Debug, Clone)]
+enum MetricColumn {
+    Values(Vec<f64>),
+    Coded { values: Vec<f64>, codes: Vec<u8> },
+}
+
+impl MetricColumn {
+    fn push(&mut self, value: f64) {
+        if let MetricColumn::Coded { .. } = self {
+            *self = MetricColumn::Values((0..self.len()).map(|i| self.get(i)).collect());
+        }
+        if let MetricColumn::Values(values) = self {
+            values.push(value);
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            MetricColumn::Values(values) => values.len(),
+            MetricColumn::Coded { codes, .. } => codes.len(),
+        }
+    }
+
+    fn get(&self, row: usize) -> f64 {
+        match self {
+            MetricColumn::Values(values) => values[row],
+            MetricColumn::Coded { values, codes } => values[codes[row] as usize],
+        }
+    }
+
+    /// Codes the column when it takes at most 256 values (told apart by their bits, so NaN
+    /// and -0.0 come back as they went in).
+    fn seal(&mut self) {
+        let MetricColumn::Values(column) = self else {
+            return;
+        };
+        let mut values: Vec<f64> = Vec::new();
+        let mut codes = Vec::with_capacity(column.len());
+        for value in column.iter() {
+            let code = match values.iter().position(|v| v.to_bits() == value.to_bits()) {
+                Some(code) => code,
+                None if values.len() < 256 => {
+                    values.push(*value);
+                    values.len() - 1
+                }
+                None => {
+                    column.shrink_to_fit();
+                    return;
+                }
+            };
+            codes.push(code as u8);
+        }
+        *self = MetricColumn::Coded { values, codes };
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            MetricColumn::Values(values) => values.capacity() * 8,
+            MetricColumn::Coded { values, codes } => values.capacity() * 8 + codes.capacity(),
+        }
     }
 }
 
@@ -378,7 +449,7 @@ impl SampleTable {
     /// Metric `metric` (an index into `metric_names`) of `row`; NaN where missing.
     pub fn metric(&self, metric: usize, row: usize) -> f64 {
         let (chunk, i) = self.at(row);
-        chunk.metrics.get(metric).map_or(f64::NAN, |m| m[i])
+        chunk.metrics.get(metric).map_or(f64::NAN, |m| m.get(i))
     }
 
     /// Appends one sample (the loader appends whole chunks with [`SampleTable::append`]).
@@ -880,6 +951,37 @@ mod tests {
         });
         assert_eq!(table.row_text(rows).id, "late");
         assert_eq!(table.row_text(rows - 1), text_of(rows - 1));
+    }
+
+    /// A sealed metric column gives back every value exactly, NaN and -0.0 included, whether
+    /// it was coded (few values) or kept (many), and takes more after.
+    #[test]
+    fn metric_columns_keep_their_values_exactly() {
+        let few: Vec<f64> = (0..CHUNK_ROWS)
+            .map(|i| match i % 4 {
+                0 => f64::NAN,
+                1 => -0.0,
+                2 => 0.1 + 0.2,
+                _ => (i % 100) as f64 / 100.0,
+            })
+            .collect();
+        let many: Vec<f64> = (0..CHUNK_ROWS).map(|i| i as f64 / 3.0).collect();
+        for (values, coded) in [(few, true), (many, false)] {
+            let mut column = MetricColumn::Values(Vec::new());
+            values.iter().for_each(|v| column.push(*v));
+            let plain_bytes = column.heap_bytes();
+            column.seal();
+            assert_eq!(matches!(column, MetricColumn::Coded { .. }), coded);
+            if coded {
+                assert!(column.heap_bytes() * 4 < plain_bytes);
+            }
+            for (row, value) in values.iter().enumerate() {
+                assert_eq!(column.get(row).to_bits(), value.to_bits(), "row {row}");
+            }
+            column.push(7.5);
+            assert_eq!(column.get(values.len()), 7.5);
+            assert_eq!(column.get(0).to_bits(), values[0].to_bits());
+        }
     }
 
     /// A list sorted by a metric is searched in its own order, matched chunk by chunk.
