@@ -68,9 +68,12 @@ pub(crate) fn page_ranges(
                 continue;
             };
             let first_page = u64::try_from(pages[0].offset).unwrap_or(0);
+            // Some writers record an absent dictionary page at offset 0: a "dictionary" longer
+            // than the whole column chunk is not one.
             if let Some(dictionary) = chunk.dictionary_page_offset()
                 && let Ok(dictionary) = u64::try_from(dictionary)
                 && dictionary < first_page
+                && first_page - dictionary <= u64::try_from(chunk.compressed_size()).unwrap_or(0)
             {
                 ranges.push(dictionary..first_page);
             }
@@ -191,6 +194,90 @@ mod tests {
                 &self.content[range.start as usize..range.end as usize],
             ))
         }
+    }
+
+    /// The pages `page_ranges` foresees are the pages the decoder then reads: after the
+    /// prefetch, every read of rows deep in a file with an offset index falls inside a
+    /// prefetched range.
+    #[test]
+    fn prefetched_ranges_cover_what_the_decoder_reads() {
+        use arrow::array::{Int64Array, RecordBatch, StringArray};
+        use parquet::arrow::ArrowWriter;
+        use parquet::arrow::arrow_reader::{
+            ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
+            RowSelector,
+        };
+        use parquet::file::metadata::PageIndexPolicy;
+        use parquet::file::properties::WriterProperties;
+
+        let rows = 10_000usize;
+        let ids = StringArray::from_iter_values((0..rows).map(|i| format!("sample-{i:05}")));
+        let values = Int64Array::from_iter_values((0..rows as i64).map(|i| i * 7));
+        let batch = RecordBatch::try_from_iter([
+            ("id", Arc::new(ids) as arrow::array::ArrayRef),
+            ("value", Arc::new(values) as arrow::array::ArrayRef),
+        ])
+        .unwrap();
+        let props = WriterProperties::builder()
+            .set_data_page_row_count_limit(1_000)
+            .set_write_batch_size(100)
+            .set_max_row_group_row_count(Some(4_000))
+            // Unique ids make a dictionary page that spans the row group; plain pages show
+            // the selection page by page.
+            .set_dictionary_enabled(false)
+            .build();
+        let mut content = Vec::new();
+        let mut writer = ArrowWriter::try_new(&mut content, batch.schema(), Some(props)).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+
+        let remote = Arc::new(Recorded {
+            content,
+            asked: Mutex::new(Vec::new()),
+        });
+        let chunks = Chunks::Remote(remote.clone());
+        let options = ArrowReaderOptions::new()
+            .with_page_index_policy(PageIndexPolicy::Skip)
+            .with_offset_index_policy(PageIndexPolicy::Required);
+        let metadata = ArrowReaderMetadata::load(&chunks, options).unwrap();
+        let (from, count) = (5_500u64, 100usize);
+        let foreseen = page_ranges(metadata.metadata(), None, from..from + count as u64);
+        assert!(!foreseen.is_empty());
+        let row_groups = metadata.metadata().row_groups().len();
+        assert!(row_groups >= 3, "several row groups: {row_groups}");
+        remote.asked.lock().unwrap().clear();
+        let selection = RowSelection::from(vec![
+            RowSelector::skip(from as usize),
+            RowSelector::select(count),
+        ]);
+        let mut reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+            Chunks::Remote(remote.clone()),
+            metadata,
+        )
+        .with_row_selection(selection)
+        .build()
+        .unwrap();
+        let batch = reader.next().unwrap().unwrap();
+        assert_eq!(batch.num_rows(), count);
+        let ids = batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap();
+        assert_eq!(ids.value(0), format!("sample-{from:05}"));
+        let asked = remote.asked.lock().unwrap().clone();
+        assert!(!asked.is_empty());
+        for read in &asked {
+            assert!(
+                foreseen
+                    .iter()
+                    .any(|r| r.start <= read.start && read.end <= r.end),
+                "{read:?} was not foreseen in {foreseen:?}"
+            );
+        }
+        // Only the pages of those rows: far less than the file.
+        let total: u64 = foreseen.iter().map(|r| r.end - r.start).sum();
+        assert!(total * 4 < remote.len(), "{total} of {}", remote.len());
     }
 
     #[test]
