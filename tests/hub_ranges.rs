@@ -436,6 +436,25 @@ print("\n".join(sorted(runs)))
     assert!(table.starts_with("Repo "), "{table}");
     assert_eq!(table.lines().count(), expected.len() + 1, "{table}");
 
+    // A `Link` to another host is not followed: the token stays with the Hub it is for.
+    server.state.lock().unwrap().next_page_base =
+        Some(server.url.replace("127.0.0.1", "localhost"));
+    server.state.lock().unwrap().log.clear();
+    let elsewhere = evaldeck(
+        &["runs", "hf://datasets/evals", "--format", "json"],
+        home.path(),
+        &server.url,
+    );
+    assert!(!elsewhere.status.success());
+    let message = String::from_utf8_lossy(&elsewhere.stderr);
+    assert!(message.contains("another host"), "{message}");
+    assert_eq!(
+        pages_asked(&server),
+        1,
+        "the second page was never asked for"
+    );
+    server.state.lock().unwrap().next_page_base = None;
+
     // A run of the listing reads its results when opened, and its details by range.
     let opened = evaldeck::source::open_source(
         Path::new("hf://datasets/evals"),
@@ -474,4 +493,13 @@ print("\n".join(sorted(runs)))
     let file = remote.open_details(task).unwrap();
     assert!(file.is_remote());
     assert_eq!(rows(&file), rows(&local.open_details(task).unwrap()));
+
+    // Bytes that are not the ones asked for are refused, never cached as the file's.
+    server.state.lock().unwrap().shift_ranges = true;
+    let (other, _) = &local.details[1];
+    let refused = remote.open_details(other).unwrap_err().to_string();
+    assert!(refused.contains("asked for bytes"), "{refused}");
+    server.state.lock().unwrap().shift_ranges = false;
+    let file = remote.open_details(other).unwrap();
+    assert_eq!(rows(&file), rows(&local.open_details(other).unwrap()));
 }

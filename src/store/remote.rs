@@ -46,7 +46,7 @@ pub(crate) fn page_ranges(
     let mut group_start = 0u64;
     for (group, row_group) in metadata.row_groups().iter().enumerate() {
         let group_rows = u64::try_from(row_group.num_rows()).unwrap_or(0);
-        let (first, end) = (group_start, group_start + group_rows);
+        let (first, end) = (group_start, group_start.saturating_add(group_rows));
         group_start = end;
         if end <= rows.start || first >= rows.end {
             continue;
@@ -61,9 +61,16 @@ pub(crate) fn page_ranges(
                 .and_then(|index| index.page_locations(group, column))
                 .filter(|pages| !pages.is_empty());
             let Some(pages) = pages else {
-                if wanted.start == 0 {
-                    let (start, length) = chunk.byte_range();
-                    ranges.push(start..start + length.min(PREFETCH_WITHOUT_INDEX));
+                // Offsets from the footer, unchecked by the decoder: a bad one is skipped here
+                // (`byte_range` would panic on it) and the read that follows reports it.
+                let start = chunk
+                    .dictionary_page_offset()
+                    .unwrap_or(chunk.data_page_offset());
+                if wanted.start == 0
+                    && let (Ok(start), Ok(length)) =
+                        (u64::try_from(start), u64::try_from(chunk.compressed_size()))
+                {
+                    ranges.push(start..start.saturating_add(length.min(PREFETCH_WITHOUT_INDEX)));
                 }
                 continue;
             };
@@ -85,7 +92,7 @@ pub(crate) fn page_ranges(
                 if page_end > wanted.start && page_first < wanted.end {
                     let offset = u64::try_from(page.offset).unwrap_or(0);
                     let size = u64::try_from(page.compressed_page_size).unwrap_or(0);
-                    ranges.push(offset..offset + size);
+                    ranges.push(offset..offset.saturating_add(size));
                 }
             }
         }

@@ -42,6 +42,10 @@ pub struct HubState {
     pub served: BTreeMap<String, u64>,
     /// Repos per page of `GET /api/datasets` (the Hub's is 1000; tests make it small).
     pub page_size: usize,
+    /// Where the listing's `Link` header sends the next page; `None`: this server.
+    pub next_page_base: Option<String>,
+    /// Answers a range one byte later than asked, as a broken proxy might.
+    pub shift_ranges: bool,
 }
 
 #[derive(Default, Clone)]
@@ -464,9 +468,9 @@ impl Hub<'_> {
             .collect();
         let mut response = axum::Json(items).into_response();
         if start + page_size < visible.len() {
+            let base = self.state.next_page_base.as_deref().unwrap_or(self.base);
             let mut next = format!(
-                "{}/api/datasets?author={author}&cursor={}&limit={page_size}",
-                self.base,
+                "{base}/api/datasets?author={author}&cursor={}&limit={page_size}",
                 start + page_size
             );
             if full {
@@ -792,6 +796,9 @@ impl Hub<'_> {
             return error(404, "no such object", None);
         };
         let builder = Response::builder().header(header::ETAG, format!("\"{oid}\""));
+        if self.state.shift_ranges {
+            return serve(builder, method, headers, &blob[1.min(blob.len())..]);
+        }
         serve(builder, method, headers, blob)
     }
 }

@@ -20,21 +20,37 @@ use crate::publish::token::Token;
 pub(super) const REVISION: &str = "main";
 
 /// The URL of a `Link` header's `rel="next"` part (RFC 8288), as the Hub sends for pagination.
+/// Each link is `<URL>` then `;`-separated parameters; a URL may itself hold commas.
 fn next_link(header: &str) -> Option<String> {
-    header.split(',').find_map(|part| {
-        let (url, params) = part.trim().split_once(';')?;
-        let is_next = params.split(';').any(|p| {
+    let mut rest = header;
+    while let Some(open) = rest.find('<') {
+        let after = &rest[open + 1..];
+        let close = after.find('>')?;
+        let url = &after[..close];
+        let params_end = after[close..].find('<').map_or(after.len(), |i| close + i);
+        let params = &after[close + 1..params_end];
+        let is_next = params.split([';', ',']).any(|p| {
             p.trim()
                 .strip_prefix("rel=")
                 .is_some_and(|rel| rel.trim_matches('"').split(' ').any(|r| r == "next"))
         });
-        is_next.then(|| {
-            url.trim()
-                .trim_start_matches('<')
-                .trim_end_matches('>')
-                .to_owned()
-        })
-    })
+        if is_next {
+            return Some(url.trim().to_owned());
+        }
+        rest = &after[params_end..];
+    }
+    None
+}
+
+/// `bytes START-END/TOTAL` (TOTAL may be `*`) of a `Content-Range` header.
+fn parse_content_range(header: &str) -> Option<(u64, u64, Option<u64>)> {
+    let (span, total) = header.trim().strip_prefix("bytes ")?.split_once('/')?;
+    let (start, end) = span.split_once('-')?;
+    let total = match total.trim() {
+        "*" => None,
+        t => Some(t.parse().ok()?),
+    };
+    Some((start.trim().parse().ok()?, end.trim().parse().ok()?, total))
 }
 
 /// The Hub's API paths, which only the network half needs.
@@ -251,13 +267,29 @@ impl HubClient {
     ) -> Result<ReposPage, PublishError> {
         let what = "listing the organisation's datasets";
         let repo = Repo::dataset(org);
+        let first = reqwest::Url::parse(&format!("{}/api/datasets", self.endpoint.url))
+            .map_err(|e| self.protocol(what, &repo, format!("bad endpoint: {e}")))?;
         let url = match next {
-            Some(next) => reqwest::Url::parse(next)
-                .map_err(|e| self.protocol(what, &repo, format!("bad next page `{next}`: {e}")))?,
+            // Relative links are resolved against the listing; the token goes only to the Hub
+            // it was meant for, never to a host a `Link` header names.
+            Some(next) => {
+                let url = first.join(next).map_err(|e| {
+                    self.protocol(what, &repo, format!("bad next page `{next}`: {e}"))
+                })?;
+                if url.origin() != first.origin() {
+                    return Err(self.protocol(
+                        what,
+                        &repo,
+                        format!(
+                            "the next page is on another host ({}); not followed",
+                            url.origin().ascii_serialization()
+                        ),
+                    ));
+                }
+                url
+            }
             None => {
-                let mut url =
-                    reqwest::Url::parse(&format!("{}/api/datasets", self.endpoint.url))
-                        .map_err(|e| self.protocol(what, &repo, format!("bad endpoint: {e}")))?;
+                let mut url = first;
                 url.query_pairs_mut()
                     .append_pair("author", org)
                     .append_pair("full", "true");
@@ -307,11 +339,11 @@ impl HubClient {
         &self,
         repo: &Repo,
         revision: &str,
-        path_in_repo: &str,
+        (path_in_repo, file_len): (&str, u64),
         range: std::ops::Range<u64>,
     ) -> Result<bytes::Bytes, PublishError> {
         self.runtime
-            .block_on(self.range_request(repo, revision, path_in_repo, range))
+            .block_on(self.range_request(repo, revision, (path_in_repo, file_len), range))
     }
 
     /// [`HubClient::read_range`] of several ranges at once, a few requests in flight: one round
@@ -320,23 +352,25 @@ impl HubClient {
         &self,
         repo: &Repo,
         revision: &str,
-        path_in_repo: &str,
+        (path_in_repo, file_len): (&str, u64),
         ranges: &[std::ops::Range<u64>],
     ) -> Vec<Result<bytes::Bytes, PublishError>> {
         const IN_FLIGHT: usize = 8;
         self.runtime.block_on(
             futures_util::stream::iter(ranges.iter().cloned())
-                .map(|range| self.range_request(repo, revision, path_in_repo, range))
+                .map(|range| self.range_request(repo, revision, (path_in_repo, file_len), range))
                 .buffered(IN_FLIGHT)
                 .collect(),
         )
     }
 
+    /// One range of a file `file_len` bytes long. The answer is checked against what was asked
+    /// (a 206's `Content-Range`, a 200's length), so a proxy's page is never taken for the file.
     async fn range_request(
         &self,
         repo: &Repo,
         revision: &str,
-        path_in_repo: &str,
+        (path_in_repo, file_len): (&str, u64),
         range: std::ops::Range<u64>,
     ) -> Result<bytes::Bytes, PublishError> {
         let what = format!("reading {path_in_repo}");
@@ -368,23 +402,45 @@ impl HubClient {
             })
             .await?;
         let partial = response.status() == reqwest::StatusCode::PARTIAL_CONTENT;
+        let content_range = response
+            .headers()
+            .get(reqwest::header::CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let body = response
             .bytes()
             .await
             .map_err(|e| self.protocol(&what, repo, format!("reading the answer: {e}")))?;
-        // A server that ignores ranges sends the whole file: still right, only slower.
         let body = if partial {
-            body
-        } else {
-            let (start, end) = (range.start as usize, range.end as usize);
-            if end > body.len() {
+            // `bytes START-END/TOTAL`: the range asked for, of a file of the listed length.
+            let (first, last) = (range.start, range.end - 1);
+            let answered = content_range.as_deref().and_then(parse_content_range);
+            if answered.is_some_and(|(start, end, total)| {
+                (start, end) != (first, last) || total.is_some_and(|t| t != file_len)
+            }) {
                 return Err(self.protocol(
                     &what,
                     repo,
-                    format!("asked for bytes up to {end}, the file has {}", body.len()),
+                    format!(
+                        "asked for bytes {first}-{last} of {file_len}, got {}",
+                        content_range.unwrap_or_default()
+                    ),
                 ));
             }
-            body.slice(start..end)
+            body
+        } else {
+            // A server that ignores ranges sends the whole file: still right, only slower.
+            if body.len() as u64 != file_len {
+                return Err(self.protocol(
+                    &what,
+                    repo,
+                    format!(
+                        "asked for a range, got {} bytes that are not the {file_len}-byte file",
+                        body.len()
+                    ),
+                ));
+            }
+            body.slice(range.start as usize..range.end as usize)
         };
         if body.len() as u64 != wanted {
             return Err(self.protocol(
@@ -510,6 +566,19 @@ async fn create<T: hf_hub::RepoType>(
 #[cfg(test)]
 mod tests {
     #[test]
+    fn content_ranges_parse() {
+        assert_eq!(
+            super::parse_content_range("bytes 0-99/1000"),
+            Some((0, 99, Some(1000)))
+        );
+        assert_eq!(
+            super::parse_content_range("bytes 5-9/*"),
+            Some((5, 9, None))
+        );
+        assert_eq!(super::parse_content_range("items 0-1/2"), None);
+    }
+
+    #[test]
     fn the_next_link_is_found() {
         assert_eq!(
             super::next_link(r#"<https://hf.co/api/datasets?cursor=abc&author=x>; rel="next""#)
@@ -521,5 +590,15 @@ mod tests {
             Some("https://a/3")
         );
         assert_eq!(super::next_link(r#"<https://a/1>; rel="prev""#), None);
+        assert_eq!(
+            super::next_link(r#"<https://a/x?c=1,2>; rel="prev", <https://a/y?c=3,4>; rel=next"#)
+                .as_deref(),
+            Some("https://a/y?c=3,4"),
+            "commas inside a URL"
+        );
+        assert_eq!(
+            super::next_link(r#"</api/datasets?cursor=2>; rel="next""#).as_deref(),
+            Some("/api/datasets?cursor=2")
+        );
     }
 }

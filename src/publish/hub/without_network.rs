@@ -59,7 +59,7 @@ impl HubClient {
         &self,
         _repo: &Repo,
         _revision: &str,
-        _path_in_repo: &str,
+        _file: (&str, u64),
         _range: std::ops::Range<u64>,
     ) -> Result<bytes::Bytes, PublishError> {
         match self.never {}
@@ -69,7 +69,7 @@ impl HubClient {
         &self,
         _repo: &Repo,
         _revision: &str,
-        _path_in_repo: &str,
+        _file: (&str, u64),
         _ranges: &[std::ops::Range<u64>],
     ) -> Vec<Result<bytes::Bytes, PublishError>> {
         match self.never {}

@@ -138,6 +138,8 @@ pub fn list_hub_org(
 ) -> Result<(), SourceError> {
     let client = Arc::new(HubClient::new(endpoint)?);
     let mut next: Option<String> = None;
+    // A server that names a page it already gave would page forever.
+    let mut seen = std::collections::HashSet::new();
     for number in 1.. {
         let page = client.list_dataset_repos(&org.org, next.as_deref())?;
         let mut listed = OrgPage {
@@ -148,14 +150,15 @@ pub fn list_hub_org(
             more: page.next.is_some(),
         };
         for repo in &page.repos {
-            match repo_runs(&client, repo) {
+            match repo_runs(&client, &org.org, repo) {
                 Ok(runs) => listed.runs.extend(runs),
                 Err(why) => listed
                     .unreadable
                     .push(format!("{PREFIX}{}: {why}", repo.id)),
             }
         }
-        if !on_page(listed) || page.next.is_none() {
+        let repeated = page.next.as_ref().is_some_and(|n| !seen.insert(n.clone()));
+        if !on_page(listed) || page.next.is_none() || repeated {
             break;
         }
         next = page.next;
@@ -211,7 +214,15 @@ pub fn org_catalog(source: PathBuf, runs: Vec<Run>, unreadable: Vec<String>) -> 
 /// A listed repo's lighteval runs, from its file names: a results file and the details files
 /// of each date. The model is named by the results file's folder when it has one, else by the
 /// repo (`details_ORG__MODEL`, as lighteval names it, or `ORG__MODEL-details`).
-fn repo_runs(client: &Arc<HubClient>, listed: &ListedRepo) -> Result<Vec<Run>, String> {
+fn repo_runs(client: &Arc<HubClient>, org: &str, listed: &ListedRepo) -> Result<Vec<Run>, String> {
+    // The id names cache folders and URLs: it must be `ORG/NAME` of plain Hub names.
+    let name = match listed.id.split_once('/') {
+        Some((owner, name)) if owner.eq_ignore_ascii_case(org) && !name.contains('/') => name,
+        _ => return Err(format!("not a repo of {org}")),
+    };
+    if let Some(why) = crate::publish::hub_name_problem(name) {
+        return Err(format!("`{name}`: {why}"));
+    }
     let commit = listed
         .commit
         .as_deref()
@@ -223,7 +234,6 @@ fn repo_runs(client: &Arc<HubClient>, listed: &ListedRepo) -> Result<Vec<Run>, S
     let files = RepoFiles::new(Some(client.clone()), &listed.id, &snapshot, commit);
     let remote = files.remote();
     let mut runs: std::collections::BTreeMap<String, Run> = std::collections::BTreeMap::new();
-    let name = listed.id.rsplit('/').next().unwrap_or(&listed.id);
     let repo_model = model_of_repo(name);
     for path in listed.files.iter().filter(|p| stays_inside(p)) {
         let file = file_name(path);

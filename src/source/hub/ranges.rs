@@ -92,7 +92,12 @@ impl HubFile {
         let start = blocks.start * BLOCK;
         let end = (blocks.end * BLOCK).min(self.len);
         let body = client
-            .read_range(&self.repo, &self.commit, &self.path_in_repo, start..end)
+            .read_range(
+                &self.repo,
+                &self.commit,
+                (&self.path_in_repo, self.len),
+                start..end,
+            )
             .map_err(|e| e.to_string())?;
         Ok(self.keep(blocks, &body))
     }
@@ -105,10 +110,7 @@ impl HubFile {
             .map(|block| {
                 let from = ((block * BLOCK) - start) as usize;
                 let bytes = body.slice(from..from + self.block_len(block) as usize);
-                let _ = crate::store::write_atomically(
-                    &self.blocks_dir.join(block.to_string()),
-                    &bytes,
-                );
+                let _ = write_block(&self.blocks_dir.join(block.to_string()), &bytes);
                 self.remember(block, bytes.clone());
                 bytes
             })
@@ -121,6 +123,16 @@ impl HubFile {
             || std::fs::metadata(self.blocks_dir.join(block.to_string()))
                 .is_ok_and(|m| m.len() == self.block_len(block))
     }
+}
+
+/// A block into the cache: written beside, then renamed, so a block is whole or absent. Not
+/// synced: a block lost in a crash is fetched again, and a sync per 128 KiB is slow on disks.
+fn write_block(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut temp, bytes)?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 impl RemoteBytes for HubFile {
@@ -153,8 +165,12 @@ impl RemoteBytes for HubFile {
             .iter()
             .map(|span| span.start * BLOCK..(span.end * BLOCK).min(self.len))
             .collect();
-        let answers =
-            client.read_ranges(&self.repo, &self.commit, &self.path_in_repo, &byte_ranges);
+        let answers = client.read_ranges(
+            &self.repo,
+            &self.commit,
+            (&self.path_in_repo, self.len),
+            &byte_ranges,
+        );
         for (span, answer) in spans.into_iter().zip(answers) {
             if let Ok(body) = answer {
                 self.keep(span, &body);

@@ -345,8 +345,10 @@ impl MetricColumn {
 #[derive(Debug, Default)]
 struct Unpacked(std::sync::Mutex<std::collections::VecDeque<(usize, Arc<ChunkTexts>)>>);
 
-/// How many unpacked chunks a table keeps: a screen spans at most two.
-const UNPACKED_CHUNKS: usize = 8;
+/// How many unpacked chunks a table keeps. A screen in file order spans two; sorted by a
+/// metric, its rows may come from as many chunks as it has lines, each unpacked once and kept
+/// for the next frame (at most about 18 MB).
+const UNPACKED_CHUNKS: usize = 64;
 
 /// One row of the Samples list: its previews, metric values and verdict.
 #[derive(Debug, Clone, Copy)]
@@ -471,6 +473,17 @@ impl SampleTable {
 
     /// The chunk the next row goes to.
     fn last_chunk(&mut self) -> &mut SampleChunk {
+        // A packed last chunk is about to change: its unpacked copy would be stale.
+        if let Some(last) = self.chunks.last()
+            && matches!(last.texts, Stored::Packed(_))
+        {
+            let index = self.chunks.len() - 1;
+            self.unpacked
+                .0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .retain(|(i, _)| *i != index);
+        }
         if self.len.is_multiple_of(CHUNK_ROWS) {
             // The full chunk before is never appended to again: it is packed as the loader's are.
             if let Some(full) = self.chunks.last_mut() {
@@ -605,6 +618,29 @@ pub fn load_samples(
             if cancel.load(Ordering::Relaxed) {
                 return Ok(false);
             }
+            let batch = match batch {
+                Ok(batch) => batch,
+                // What was read before the error is shown; the error says where it stopped.
+                Err(error) => {
+                    if !chunk.is_empty() {
+                        let _ = to_pack.send(std::mem::take(&mut chunk));
+                    }
+                    drop(to_pack);
+                    ready.extend(packed.iter());
+                    match table.take() {
+                        Some(mut first) if !ready.is_empty() => {
+                            first.append(ready);
+                            deliver(SamplesRead::First(first));
+                        }
+                        Some(_) => {}
+                        None => deliver(SamplesRead::More {
+                            chunks: ready,
+                            complete: false,
+                        }),
+                    }
+                    return Err(error);
+                }
+            };
             let mut add = |chunk: &mut SampleChunk, push: &dyn Fn(&mut SampleChunk)| {
                 push(chunk);
                 if chunk.len() == CHUNK_ROWS {
@@ -613,7 +649,7 @@ pub fn load_samples(
                     packing += 1;
                 }
             };
-            match batch? {
+            match batch {
                 ListRows::Rows(details) => {
                     for detail in details {
                         if metric_names.is_empty() {
@@ -865,7 +901,11 @@ fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
 pub fn frequencies(table: &SampleTable, rows: &[u32], column: FreqColumn) -> Vec<(String, usize)> {
     let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut texts = table.reader();
-    for &row in rows {
+    // Counts do not depend on order: rows in file order unpack each chunk once, where a list
+    // sorted by a metric would unpack one for nearly every row.
+    let mut in_file_order = rows.to_vec();
+    in_file_order.sort_unstable();
+    for row in in_file_order {
         let (chunk, index) = texts.row(row as usize);
         let text = chunk.column(column, index);
         match counts.get_mut(text) {
