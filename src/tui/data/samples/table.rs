@@ -1,18 +1,15 @@
-//! The Samples screen's data: a task's list in chunks, its loader (the first chunk at once, the
-//! rest behind it), and the filters, searches and frequencies over it.
+//! A Samples list's rows as the list holds them: chunks of [`CHUNK_ROWS`] rows whose texts are
+//! packed once full and unpacked on demand, and whose metrics are coded.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::model::{Detail, Json, Map, Prediction};
-use crate::store::{self, DetailsFile, Run, StoreError};
+use crate::model::{Detail, Json, Prediction, Verdict};
+use crate::store::DetailsFile;
 use crate::text::one_line;
 
-use super::Verdict;
-
 /// Characters of a query kept for the list (the Sample screen reads the whole row again).
-const PREVIEW_CHARS: usize = 160;
+pub(super) const PREVIEW_CHARS: usize = 160;
 
 /// Rows per chunk of a [`SampleTable`]: the loader hands the list its rows a chunk at a time, the
 /// first as soon as it is read, so the first screen never waits for the rest of the file.
@@ -191,7 +188,7 @@ impl SampleChunk {
 
     /// Packs the texts and gives back what growing left spare: a full chunk is never appended
     /// to again.
-    fn seal(&mut self) {
+    pub(super) fn seal(&mut self) {
         if let Stored::Open(texts) = &self.texts {
             self.texts = Stored::Packed(texts.pack());
         }
@@ -387,6 +384,15 @@ impl SampleTable {
         }
     }
 
+    /// An empty table of `task`'s rows in `file`, which the Sample screen reads whole rows from.
+    pub fn of_file(task: &str, file: &DetailsFile) -> Self {
+        SampleTable {
+            path: file.path().to_owned(),
+            file: Some(file.clone()),
+            ..SampleTable::new(task, file.metric_names())
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }
@@ -543,352 +549,6 @@ pub enum FreqColumn {
     Gold,
 }
 
-/// A batch of a list's rows: typed columns (lighteval's nested layout), or decoded rows.
-enum ListRows {
-    Columns(Box<store::ListBatch>),
-    Rows(Vec<Detail>),
-}
-
-/// What the loader hands the Samples list as it reads.
-#[derive(Debug)]
-pub enum SamplesRead {
-    /// The file is open and holds `total` rows.
-    Opened { total: u64 },
-    /// The table with its first chunk, as soon as that is read (`complete` if it was all).
-    First(SampleTable),
-    /// The chunks read since; `complete` with the last.
-    More {
-        chunks: Vec<Arc<SampleChunk>>,
-        complete: bool,
-    },
-}
-
-/// Reads a task's list columns a chunk at a time: `deliver` gets the table with its first chunk
-/// at once, whatever the file's size, then the chunks read since at most every `every`, and the
-/// last at the end. Returns `Ok(false)` when `cancel` stopped it, as a newer request owns the
-/// screen then. An error after the first delivery leaves what was delivered standing.
-pub fn load_samples(
-    run: &Run,
-    task: &str,
-    cancel: &AtomicBool,
-    every: std::time::Duration,
-    mut deliver: impl FnMut(SamplesRead),
-) -> Result<bool, StoreError> {
-    let file = run.open_details(task)?;
-    deliver(SamplesRead::Opened {
-        total: file.num_rows(),
-    });
-    let mut table = Some(SampleTable {
-        task: task.to_owned(),
-        path: file.path().to_owned(),
-        metric_names: file.metric_names(),
-        file: Some(file.clone()),
-        ..SampleTable::default()
-    });
-    let mut metric_names = file.metric_names();
-    // lighteval's nested files are read column by column; other layouts and harnesses as rows.
-    let batches: Box<dyn Iterator<Item = Result<ListRows, StoreError>>> =
-        match store::list_batches(&file, CHUNK_ROWS)? {
-            Some(columns) => Box::new(columns.map(|b| b.map(|b| ListRows::Columns(Box::new(b))))),
-            None => Box::new(
-                file.list_details(CHUNK_ROWS)?
-                    .map(|b| b.map(ListRows::Rows)),
-            ),
-        };
-    // Full chunks are packed on a second thread while this one decodes the next: packing costs
-    // about a third of decoding, and would otherwise add to it.
-    std::thread::scope(|scope| {
-        // A few chunks in flight at most: a packer that falls behind holds the decoder back
-        // rather than letting unpacked chunks pile up.
-        let (to_pack, unpacked) = std::sync::mpsc::sync_channel::<SampleChunk>(4);
-        let (to_list, packed) = std::sync::mpsc::channel::<Arc<SampleChunk>>();
-        scope.spawn(move || {
-            for mut chunk in unpacked {
-                chunk.seal();
-                if to_list.send(Arc::new(chunk)).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut chunk = SampleChunk::default();
-        let mut packing = 0usize;
-        let mut ready: Vec<Arc<SampleChunk>> = Vec::new();
-        let mut last = std::time::Instant::now();
-        for batch in batches {
-            if cancel.load(Ordering::Relaxed) {
-                return Ok(false);
-            }
-            let batch = match batch {
-                Ok(batch) => batch,
-                // What was read before the error is shown; the error says where it stopped.
-                Err(error) => {
-                    if !chunk.is_empty() {
-                        let _ = to_pack.send(std::mem::take(&mut chunk));
-                    }
-                    drop(to_pack);
-                    ready.extend(packed.iter());
-                    match table.take() {
-                        Some(mut first) if !ready.is_empty() => {
-                            first.append(ready);
-                            deliver(SamplesRead::First(first));
-                        }
-                        Some(_) => {}
-                        None => deliver(SamplesRead::More {
-                            chunks: ready,
-                            complete: false,
-                        }),
-                    }
-                    return Err(error);
-                }
-            };
-            let mut add = |chunk: &mut SampleChunk, push: &dyn Fn(&mut SampleChunk)| {
-                push(chunk);
-                if chunk.len() == CHUNK_ROWS {
-                    // The packer only stops when this sender is dropped.
-                    let _ = to_pack.send(std::mem::take(chunk));
-                    packing += 1;
-                }
-            };
-            match batch {
-                ListRows::Rows(details) => {
-                    for detail in details {
-                        if metric_names.is_empty() {
-                            // A file without a `metric` column: the first row names them.
-                            metric_names = detail.metric.keys().cloned().collect();
-                            if let Some(table) = table.as_mut() {
-                                table.metric_names = metric_names.clone();
-                            }
-                        }
-                        add(&mut chunk, &|c| c.push(&detail, &metric_names));
-                    }
-                }
-                ListRows::Columns(columns) => {
-                    let indices: Vec<Option<usize>> = metric_names
-                        .iter()
-                        .map(|name| columns.metric_index(name))
-                        .collect();
-                    for row in 0..columns.len() {
-                        let metrics: Vec<Option<f64>> = indices
-                            .iter()
-                            .map(|index| index.and_then(|i| columns.metric(i, row)))
-                            .collect();
-                        let list_row = ListRow {
-                            id: columns.id(row).unwrap_or_default(),
-                            query: &one_line(columns.query(row), PREVIEW_CHARS),
-                            gold: &one_line(&columns.golds(row).join(" | "), PREVIEW_CHARS),
-                            prediction: &one_line(columns.prediction(row), PREVIEW_CHARS),
-                            metrics: &metrics,
-                            verdict: Verdict::of_score(metrics.iter().flatten().next().copied()),
-                        };
-                        add(&mut chunk, &|c| c.push_row(list_row));
-                    }
-                }
-            }
-            // The first screen waits for its chunk; later ones are taken as they come.
-            if table.is_some() && packing > 0 && ready.is_empty() {
-                ready.extend(packed.recv().ok());
-            }
-            ready.extend(packed.try_iter());
-            if ready.is_empty() {
-                continue;
-            }
-            if let Some(mut first) = table.take() {
-                first.append(ready.drain(..));
-                deliver(SamplesRead::First(first));
-                last = std::time::Instant::now();
-            } else if last.elapsed() >= every {
-                deliver(SamplesRead::More {
-                    chunks: std::mem::take(&mut ready),
-                    complete: false,
-                });
-                last = std::time::Instant::now();
-            }
-        }
-        if !chunk.is_empty() {
-            let _ = to_pack.send(chunk);
-        }
-        drop(to_pack);
-        ready.extend(packed.iter());
-        match table.take() {
-            Some(mut first) => {
-                first.append(ready);
-                first.complete = true;
-                deliver(SamplesRead::First(first));
-            }
-            None => deliver(SamplesRead::More {
-                chunks: ready,
-                complete: true,
-            }),
-        }
-        Ok(true)
-    })
-}
-
-/// The full row behind the Sample screen.
-#[derive(Debug, Clone)]
-pub struct SampleDetail {
-    pub row: usize,
-    /// Another harness's sample: its own fields are in `detail.doc.specific`, and it has no
-    /// token counts.
-    pub from_log: bool,
-    pub raw: Map,
-    pub detail: Detail,
-}
-
-pub fn load_sample(file: &DetailsFile, row: usize) -> Result<SampleDetail, StoreError> {
-    let (raw, detail) = file.read_row(row as u64)?;
-    Ok(SampleDetail {
-        row,
-        from_log: file.layout() == store::DetailsLayout::Log,
-        raw,
-        detail,
-    })
-}
-
-/// How the Samples list is narrowed and ordered.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListQuery {
-    /// Rows whose query, gold or prediction contains this text (case-insensitive).
-    pub text: String,
-    pub wrong_only: bool,
-    pub sort: Option<MetricSort>,
-}
-
-/// The Samples list sorted by one metric column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MetricSort {
-    /// Index into the table's metric columns.
-    pub metric: usize,
-    pub descending: bool,
-}
-
-/// Which way a search walks the list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SearchDirection {
-    Forward,
-    Backward,
-}
-
-/// Where a search begins: on the cursor's row (incremental search, as the user types) or on the
-/// next one (`n` / `N`, which must move).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SearchStart {
-    AtCursor,
-    AfterCursor,
-}
-
-/// What a finished search found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SearchHit {
-    /// The position in the visible list, `None` when nothing matches.
-    pub position: Option<usize>,
-    /// Whether the search went past the end of the list and came round.
-    pub wrapped: bool,
-}
-
-/// The visible rows for `query`, as indices into the table. `None` when cancelled.
-pub fn filter_rows(
-    table: &SampleTable,
-    query: &ListQuery,
-    cancel: &AtomicBool,
-) -> Option<Vec<u32>> {
-    let needle = query.text.to_lowercase();
-    let mut rows = Vec::with_capacity(table.len());
-    let mut texts = table.reader();
-    for row in 0..table.len() {
-        if row % 65_536 == 0 && cancel.load(Ordering::Relaxed) {
-            return None;
-        }
-        if query.wrong_only && table.verdict(row) != Verdict::Wrong {
-            continue;
-        }
-        if !needle.is_empty() {
-            let (chunk, index) = texts.row(row);
-            if !chunk.contains(index, &needle) {
-                continue;
-            }
-        }
-        rows.push(row as u32);
-    }
-    if let Some(MetricSort { metric, descending }) = query.sort {
-        rows.sort_by(|&a, &b| {
-            let (x, y) = (
-                table.metric(metric, a as usize),
-                table.metric(metric, b as usize),
-            );
-            crate::stats::cmp_nan_last(Some(x), Some(y), descending).then(a.cmp(&b))
-        });
-    }
-    Some(rows)
-}
-
-/// Where a search lands: the position (in `visible`) of the next row containing `needle`
-/// (lower-case), walking from `cursor` in `direction`. `None` when cancelled.
-pub fn search_rows(
-    table: &SampleTable,
-    visible: &[u32],
-    cursor: usize,
-    needle: &str,
-    direction: SearchDirection,
-    start: SearchStart,
-    cancel: &AtomicBool,
-) -> Option<SearchHit> {
-    let forward = direction == SearchDirection::Forward;
-    let skip_current = start == SearchStart::AfterCursor;
-    let len = visible.len();
-    // The list's texts are read chunk by chunk in file order: a list in another order (sorted
-    // by a metric) is matched in file order first, then walked in its own.
-    let mut texts = table.reader();
-    let in_file_order = visible.windows(2).all(|w| w[0] < w[1]);
-    let matched: Option<Vec<bool>> = if in_file_order {
-        None
-    } else {
-        let mut matched = vec![false; table.len()];
-        for (row, hit) in matched.iter_mut().enumerate() {
-            if row % 65_536 == 0 && cancel.load(Ordering::Relaxed) {
-                return None;
-            }
-            let (chunk, index) = texts.row(row);
-            *hit = chunk.contains(index, needle);
-        }
-        Some(matched)
-    };
-    for step in 0..len {
-        if step % 65_536 == 0 && cancel.load(Ordering::Relaxed) {
-            return None;
-        }
-        let step = step + usize::from(skip_current);
-        let position = if forward {
-            (cursor + step) % len
-        } else {
-            (cursor + len * 2 - step) % len
-        };
-        let row = visible[position] as usize;
-        let hit = match &matched {
-            Some(matched) => matched[row],
-            None => {
-                let (chunk, index) = texts.row(row);
-                chunk.contains(index, needle)
-            }
-        };
-        if hit {
-            let wrapped = if forward {
-                position < cursor
-            } else {
-                position > cursor
-            };
-            return Some(SearchHit {
-                position: Some(position),
-                wrapped,
-            });
-        }
-    }
-    Some(SearchHit {
-        position: None,
-        wrapped: false,
-    })
-}
-
 fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
     if haystack.is_ascii() && needle_lower.is_ascii() {
         let (h, n) = (haystack.as_bytes(), needle_lower.as_bytes());
@@ -897,31 +557,8 @@ fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
     haystack.to_lowercase().contains(needle_lower)
 }
 
-/// How often each value of a column appears among `rows`, most frequent first.
-pub fn frequencies(table: &SampleTable, rows: &[u32], column: FreqColumn) -> Vec<(String, usize)> {
-    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut texts = table.reader();
-    // Counts do not depend on order: rows in file order unpack each chunk once, where a list
-    // sorted by a metric would unpack one for nearly every row.
-    let mut in_file_order = rows.to_vec();
-    in_file_order.sort_unstable();
-    for row in in_file_order {
-        let (chunk, index) = texts.row(row as usize);
-        let text = chunk.column(column, index);
-        match counts.get_mut(text) {
-            Some(count) => *count += 1,
-            None => {
-                counts.insert(text.to_owned(), 1);
-            }
-        }
-    }
-    let mut counted: Vec<(String, usize)> = counts.into_iter().collect();
-    counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    counted
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// Row `row`'s texts: accents, empty texts, short and long.
@@ -938,7 +575,7 @@ mod tests {
         }
     }
 
-    fn table_of(rows: usize) -> SampleTable {
+    pub(in crate::tui::data::samples) fn table_of(rows: usize) -> SampleTable {
         let mut table = SampleTable::new("t", vec!["acc".into()]);
         for row in 0..rows {
             let text = text_of(row);
@@ -1021,38 +658,6 @@ mod tests {
             column.push(7.5);
             assert_eq!(column.get(values.len()), 7.5);
             assert_eq!(column.get(0).to_bits(), values[0].to_bits());
-        }
-    }
-
-    /// A list sorted by a metric is searched in its own order, matched chunk by chunk.
-    #[test]
-    fn searching_a_sorted_list_finds_what_a_row_by_row_scan_finds() {
-        let table = table_of(CHUNK_ROWS * 3);
-        let mut visible: Vec<u32> = (0..table.len() as u32).collect();
-        visible.sort_by_key(|&row| (row % 7, row));
-        let cancel = AtomicBool::new(false);
-        for needle in ["question 2051", "ünï", "id-1", "nothing like it"] {
-            for cursor in [0, 100, visible.len() - 1] {
-                let expected = (0..visible.len())
-                    .map(|step| (cursor + step) % visible.len())
-                    .find(|&position| {
-                        let text = table.row_text(visible[position] as usize);
-                        [text.query, text.gold, text.prediction, text.id]
-                            .iter()
-                            .any(|t| t.to_lowercase().contains(needle))
-                    });
-                let hit = search_rows(
-                    &table,
-                    &visible,
-                    cursor,
-                    needle,
-                    SearchDirection::Forward,
-                    SearchStart::AtCursor,
-                    &cancel,
-                )
-                .unwrap();
-                assert_eq!(hit.position, expected, "{needle} from {cursor}");
-            }
         }
     }
 }
