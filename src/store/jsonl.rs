@@ -6,7 +6,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::details::{DetailsFile, DetailsLayout, column_names, detail_to_json};
+use super::detail_rows::detail_to_json;
+use super::details::{DetailsFile, DetailsLayout, column_names};
 use super::error::{Result, StoreError};
 use crate::model::pyjson::{self, WriteOptions};
 use crate::model::{Detail, Json, Map, Prediction};

@@ -3,6 +3,7 @@
 mod arrow_json;
 mod columns;
 mod copy;
+mod detail_rows;
 mod details;
 mod details_write;
 mod discover;
@@ -21,10 +22,8 @@ mod write;
 pub use arrow_json::{cell, row_object, write_cell};
 pub use columns::{IdScores, ListBatch, id_metric_details, ids_and_scores, list_batches};
 pub use copy::{CopiedRun, copy_run};
-pub use details::{
-    DEFAULT_BATCH_ROWS, DetailsFile, DetailsLayout, RowBatches, detail_from_row, detail_to_json,
-    rows_of,
-};
+pub use detail_rows::{detail_from_row, detail_to_json};
+pub use details::{DEFAULT_BATCH_ROWS, DetailsFile, DetailsLayout, RowBatches, rows_of};
 pub use details_write::{RowSchema, write_details, write_details_text_with};
 pub use discover::{
     Catalog, ModelRuns, RemoteDetails, Run, RunSelector, Selection, SourceKind, discover,

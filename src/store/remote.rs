@@ -29,6 +29,12 @@ pub trait RemoteBytes: Send + Sync {
     fn prefetch(&self, _ranges: &[Range<u64>]) {}
 }
 
+impl std::fmt::Debug for dyn RemoteBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RemoteBytes({} bytes)", self.len())
+    }
+}
+
 /// Files with one column chunk at most this long are prefetched whole when there is no offset
 /// index to say where their pages are; longer ones, up to this much of their start.
 const PREFETCH_WITHOUT_INDEX: u64 = 256 * 1024;
