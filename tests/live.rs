@@ -250,36 +250,9 @@ fn stdin_followed_ends_with_stdin() {
 /// line for the run as its details land (being written), and again with its score.
 #[test]
 fn runs_follow_prints_a_run_as_it_is_written() {
-    use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
-        .args(["runs"])
-        .arg(dir.path())
-        .arg("--follow")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (sender, lines) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines() {
-            if sender.send(line.unwrap()).is_err() {
-                return;
-            }
-        }
-    });
-    let wait_for = |needle: &str| -> String {
-        let end = std::time::Instant::now() + Duration::from_secs(20);
-        while let Some(left) = end.checked_duration_since(std::time::Instant::now()) {
-            match lines.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => return line,
-                Ok(_) => {}
-                Err(_) => break,
-            }
-        }
-        panic!("no line with {needle:?} within 20 s");
-    };
+    let (mut child, lines) = following(&["runs"], dir.path());
+    let wait_for = |needle: &str| wait_for_line(&lines, needle);
     let fixture = support::fixture("lighteval-0.13");
     let date = "2026-11-23T21-40-51.814529";
     // Give the watcher a moment to start before the first write.
@@ -311,7 +284,6 @@ fn runs_follow_prints_a_run_as_it_is_written() {
 /// `show --follow`: the results, then again (stamped) when a newer run's results land.
 #[test]
 fn show_follow_prints_the_results_again_when_they_change() {
-    use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
     let fixture = support::fixture("lighteval-0.13");
     let copy_results = |date: &str| {
@@ -324,9 +296,24 @@ fn show_follow_prints_the_results_again_when_they_change() {
         .unwrap();
     };
     copy_results("2026-11-23T21-40-51.814529");
+    let (mut child, lines) = following(&["show"], dir.path());
+    let wait_for = |needle: &str| {
+        wait_for_line(&lines, needle);
+    };
+    wait_for("2026-11-23T21-40-51.814529");
+    std::thread::sleep(Duration::from_millis(300));
+    copy_results("2026-11-23T21-41-33.518746");
+    wait_for("2026-11-23T21-41-33.518746");
+    child.kill().unwrap();
+    let _ = child.wait();
+}
+
+/// `evaldeck ARGS FOLDER --follow`, its output lines arriving on the receiver as printed.
+fn following(args: &[&str], folder: &Path) -> (std::process::Child, mpsc::Receiver<String>) {
+    use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
-        .args(["show"])
-        .arg(dir.path())
+        .args(args)
+        .arg(folder)
         .arg("--follow")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -341,21 +328,18 @@ fn show_follow_prints_the_results_again_when_they_change() {
             }
         }
     });
-    let wait_for = |needle: &str| {
-        let end = std::time::Instant::now() + Duration::from_secs(20);
-        while let Some(left) = end.checked_duration_since(std::time::Instant::now()) {
-            match lines.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => return,
-                Ok(_) => {}
-                Err(_) => break,
-            }
+    (child, lines)
+}
+
+/// The first line holding `needle` within 20 s; fails the test otherwise.
+fn wait_for_line(lines: &mpsc::Receiver<String>, needle: &str) -> String {
+    let end = std::time::Instant::now() + Duration::from_secs(20);
+    while let Some(left) = end.checked_duration_since(std::time::Instant::now()) {
+        match lines.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return line,
+            Ok(_) => {}
+            Err(_) => break,
         }
-        panic!("no line with {needle:?} within 20 s");
-    };
-    wait_for("2026-11-23T21-40-51.814529");
-    std::thread::sleep(Duration::from_millis(300));
-    copy_results("2026-11-23T21-41-33.518746");
-    wait_for("2026-11-23T21-41-33.518746");
-    child.kill().unwrap();
-    let _ = child.wait();
+    }
+    panic!("no line with {needle:?} within 20 s");
 }

@@ -332,22 +332,10 @@ impl HubClient {
         })
     }
 
-    /// Bytes `range` of a file of the repo at `revision`, by one HTTP range request on its
-    /// `resolve` URL. The Hub redirects LFS and Xet files to storage that honours ranges; the
-    /// token is not sent on to another host.
-    pub fn read_range(
-        &self,
-        repo: &Repo,
-        revision: &str,
-        (path_in_repo, file_len): (&str, u64),
-        range: std::ops::Range<u64>,
-    ) -> Result<bytes::Bytes, PublishError> {
-        self.runtime
-            .block_on(self.range_request(repo, revision, (path_in_repo, file_len), range))
-    }
-
-    /// [`HubClient::read_range`] of several ranges at once, a few requests in flight: one round
-    /// trip's wait instead of one per range. Answers in the order asked.
+    /// Byte ranges of a file of the repo at `revision`, an HTTP range request each on its
+    /// `resolve` URL, a few in flight: one round trip's wait instead of one per range. The Hub
+    /// redirects LFS and Xet files to storage that honours ranges; the token is not sent on to
+    /// another host. Answers in the order asked.
     pub fn read_ranges(
         &self,
         repo: &Repo,

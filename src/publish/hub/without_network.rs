@@ -55,16 +55,6 @@ impl HubClient {
         match self.never {}
     }
 
-    pub fn read_range(
-        &self,
-        _repo: &Repo,
-        _revision: &str,
-        _file: (&str, u64),
-        _range: std::ops::Range<u64>,
-    ) -> Result<bytes::Bytes, PublishError> {
-        match self.never {}
-    }
-
     pub fn read_ranges(
         &self,
         _repo: &Repo,

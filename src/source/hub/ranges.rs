@@ -92,12 +92,14 @@ impl HubFile {
         let start = blocks.start * BLOCK;
         let end = (blocks.end * BLOCK).min(self.len);
         let body = client
-            .read_range(
+            .read_ranges(
                 &self.repo,
                 &self.commit,
                 (&self.path_in_repo, self.len),
-                start..end,
+                &[start..end],
             )
+            .pop()
+            .ok_or("the range request had no answer")?
             .map_err(|e| e.to_string())?;
         Ok(self.keep(blocks, &body))
     }
