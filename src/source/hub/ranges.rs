@@ -96,7 +96,7 @@ impl HubFile {
                 &self.repo,
                 &self.commit,
                 (&self.path_in_repo, self.len),
-                &[start..end],
+                std::slice::from_ref(&(start..end)),
             )
             .pop()
             .ok_or("the range request had no answer")?
