@@ -28,8 +28,9 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// A lighteval output folder, a results file or a details folder (default: the sample run);
-    /// with --save also a tracking file (JSON lines, `-` for stdin).
+    /// A lighteval output folder, a results file or a details folder, an Inspect or lm-eval log,
+    /// `hf://datasets/ORG/REPO` or a whole organisation `hf://datasets/ORG` (default: the sample
+    /// run); with --save also a tracking file (JSON lines, `-` for stdin).
     pub source: Option<PathBuf>,
 
     /// Which model of SOURCE to open, save again or publish (`org/model`); default: the only
@@ -219,7 +220,8 @@ pub use diff::RegressionFound;
 /// Which run of a source.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
-    /// A lighteval output folder, a results file or a details folder (default: the sample run).
+    /// A lighteval output folder, a results file or a details folder, an Inspect or lm-eval log,
+    /// `hf://datasets/ORG/REPO` or `hf://datasets/ORG` (default: the sample run).
     pub source: Option<PathBuf>,
     /// Model name as in the output folder (`org/model`); default: the only one, else the newest run's.
     #[arg(long)]
@@ -277,7 +279,8 @@ pub enum SamplesFormat {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct RunsArgs {
-    /// A lighteval output folder (default: the sample run).
+    /// A folder or file of runs, `hf://datasets/ORG/REPO`, or `hf://datasets/ORG` to list every
+    /// repo of an organisation page by page (default: the sample run).
     pub source: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
     pub format: ShowFormat,
@@ -359,7 +362,7 @@ fn open_source(source: Option<&PathBuf>) -> Result<Catalog> {
     catalog_of(&path)
 }
 
-/// A folder or file, or an `hf://datasets/ORG/REPO[@REVISION]` source (through the Hub's cache;
+/// A folder or file, an `hf://datasets/ORG/REPO[@REVISION]` source or an organisation (through the Hub's cache;
 /// the cached copy when the Hub is out of reach, said on stderr).
 fn catalog_of(path: &std::path::Path) -> Result<Catalog> {
     let opened = crate::source::open_source(path, crate::publish::HubEndpoint::from_env())?;
