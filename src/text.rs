@@ -120,6 +120,9 @@ pub const DIFF_LEGEND: &str =
 
 /// Marks a stored translation metric that lighteval computed with its reference layout.
 pub const LIGHTEVAL_LAYOUT_MARK: &str = "†";
+/// The metric cell of a task whose log holds no scores (an Inspect log run without a scorer):
+/// its samples are still there to open.
+pub const NO_SCORES: &str = "(no scores)";
 /// Marks evaldeck's corrected corpus score beside it.
 pub const CORPUS_SCORE_MARK: &str = "‡";
 pub const LIGHTEVAL_LAYOUT_NOTE: &str = "† lighteval's number: sacrebleu was given the golds as \

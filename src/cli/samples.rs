@@ -27,8 +27,19 @@ pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Wri
             selection.run.model
         )?;
     }
-    let task = resolve_task(selection.run, args.task.as_deref())?;
+    let task = resolve_task(
+        selection.run,
+        args.task.as_deref(),
+        args.run.source.as_deref(),
+    )?;
     let file = selection.run.open_details(&task)?;
+    if file.num_rows() == 0 {
+        let reason = match selection.run.load_results() {
+            Ok(results) => results.why_no_samples(&task),
+            Err(_) => format!("{task} has no samples in this file"),
+        };
+        writeln!(err, "note: {reason}")?;
+    }
     let limit = args.limit.unwrap_or(u64::MAX);
     let batch_rows = usize::try_from(limit)
         .unwrap_or(usize::MAX)
@@ -76,11 +87,37 @@ pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Wri
     }
 }
 
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    a == b
+        || matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(a), Ok(b)) if a == b
+        )
+}
+
 /// Finds a task by its exact key, or by its name or key without few-shot part when only one matches.
-/// Without a task, a run of one task (an Inspect log) uses it.
-fn resolve_task(run: &Run, wanted: Option<&str>) -> Result<String> {
+/// Without a task, a run of one task (an Inspect log) uses it, and so does a source that names one
+/// task's file (a details Parquet file, an lm-eval samples file, an Inspect log).
+fn resolve_task(
+    run: &Run,
+    wanted: Option<&str>,
+    source: Option<&std::path::Path>,
+) -> Result<String> {
     let tasks: Vec<&str> = run.details.iter().map(|(t, _)| t.as_str()).collect();
     let Some(wanted) = wanted else {
+        let named: Vec<&str> = source
+            .filter(|s| s.is_file())
+            .map(|source| {
+                run.details
+                    .iter()
+                    .filter(|(_, path)| same_file(path, source))
+                    .map(|(t, _)| t.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let [only] = named.as_slice() {
+            return Ok((*only).to_owned());
+        }
         match tasks.as_slice() {
             [only] => return Ok((*only).to_owned()),
             _ => bail!(

@@ -197,17 +197,32 @@ fn results_table(shown: &Shown<'_>, derived_mark: &str) -> Table {
     ]);
     for row in display_order(results) {
         let derived = results.is_derived(row.task);
+        let name = results.display_name(row.task);
         let task = if derived {
-            format!("{} {derived_mark}", row.task)
+            format!("{name} {derived_mark}")
         } else {
-            row.task.to_owned()
+            name
         };
         let version = if derived {
             String::new()
         } else {
             version_text(results, row.task)
         };
-        for (i, metric) in row.metrics().iter().enumerate() {
+        let metrics = row.metrics();
+        // A group without an aggregate still heads its subtasks, as lm-eval's table prints it.
+        // and a task whose log scored nothing (an Inspect log with no scorer) says so.
+        if metrics.is_empty() {
+            let metric = if derived { "" } else { text::NO_SCORES };
+            table.push(vec![
+                task.clone(),
+                version.clone(),
+                metric.to_owned(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        for (i, metric) in metrics.iter().enumerate() {
             let (task, version) = if i == 0 {
                 (task.clone(), version.clone())
             } else {
@@ -257,9 +272,13 @@ fn value_cells(
     ]
 }
 
-/// Measured tasks sorted by key, then `_average` rows, then `all`, as lighteval's table reads.
+/// Measured tasks sorted by key, then `_average` rows, then `all`, as lighteval's table reads;
+/// a harness's task tree (lm-eval) in its own order, a group above its subtasks.
 fn display_order(results: &ResultsFile) -> Vec<crate::model::ResultsRow<'_>> {
     let mut rows: Vec<_> = results.rows().collect();
+    if results.has_tree() {
+        return rows;
+    }
     rows.sort_by_key(|row| {
         let key = row.key();
         (
@@ -373,6 +392,22 @@ fn json_summary(model: &str, date_id: &str, shown: &Shown<'_>) -> Json {
     );
     doc.insert("versions".into(), Json::Object(versions));
     doc.insert("derived_rows".into(), Json::Array(derived));
+    if results.has_tree() {
+        // lm-eval's groups: each row's depth, top-level group and display name, in table order.
+        let tree = results
+            .rows()
+            .filter_map(|row| {
+                let node = results.tree_node(row.task)?;
+                let mut entry = Map::new();
+                entry.insert("task".into(), row.task.into());
+                entry.insert("depth".into(), Json::Int(node.depth as i64));
+                entry.insert("group".into(), node.root.into());
+                entry.insert("label".into(), node.label.into());
+                Some(Json::Object(entry))
+            })
+            .collect();
+        doc.insert("tree".into(), Json::Array(tree));
+    }
     // Other harnesses' standard errors are their own, as their logs hold them.
     let convention = match results.harness() {
         "lighteval" => results.general().stderr_convention(),

@@ -12,6 +12,6 @@ pub use details::{Detail, Doc, ModelResponse, Prediction, SampleIdentity, Verdic
 pub use json::{Json, Map};
 pub use results::{
     CompiledHashes, CompiledSummary, GeneralConfig, HARNESS_SECTION, MetricValue, ResultsFile,
-    ResultsRow, SampleMetric, ShapeError, harness_section,
+    ResultsRow, SampleMetric, ShapeError, TreeNode, harness_section,
 };
 pub use task::{MetricConfig, TaskConfig, TaskKey, short_function_name};

@@ -90,6 +90,17 @@ pub fn harness_section(
     Json::Object(section)
 }
 
+/// A row's place in a harness's task tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TreeNode<'a> {
+    /// 0 at the top level.
+    pub depth: usize,
+    /// The top-level group it sits under (itself at the top).
+    pub root: &'a str,
+    /// The harness's display name (lm-eval's `alias`, without its indentation).
+    pub label: &'a str,
+}
+
 /// Where a results metric's per-sample values are, in another harness's samples.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SampleMetric {
@@ -163,6 +174,83 @@ impl ResultsFile {
                 .as_bool(),
             "inspect" => matches!(base, "accuracy" | "mean").then_some(true),
             _ => None,
+        }
+    }
+
+    /// Where a row sits in a harness's task tree (lm-eval's groups), when the harness has one.
+    pub fn tree_node<'a>(&'a self, task: &'a str) -> Option<TreeNode<'a>> {
+        let node = self.section(HARNESS_SECTION)?.get("tree")?.get(task)?;
+        Some(TreeNode {
+            depth: node
+                .get("depth")
+                .and_then(Json::as_i64)
+                .and_then(|d| usize::try_from(d).ok())
+                .unwrap_or(0),
+            root: node.get("root").and_then(Json::as_str).unwrap_or(task),
+            label: node.get("label").and_then(Json::as_str).unwrap_or(task),
+        })
+    }
+
+    /// Whether the rows follow a harness's task tree, in its order (lm-eval), rather than
+    /// lighteval's sorted table.
+    pub fn has_tree(&self) -> bool {
+        self.section(HARNESS_SECTION)
+            .is_some_and(|h| h.contains_key("tree"))
+    }
+
+    /// The name a table prints for a row: lm-eval's indented alias (`  - formal_logic`) under a
+    /// tree, the task key otherwise.
+    pub fn display_name(&self, task: &str) -> String {
+        match self.tree_node(task) {
+            Some(node) if node.depth > 0 => {
+                format!("{}- {}", " ".repeat(node.depth), node.label)
+            }
+            Some(node) => node.label.to_owned(),
+            None => task.to_owned(),
+        }
+    }
+
+    /// The row and metric the harness declares as the run's one number (Inspect's headline
+    /// metric), when it declares one.
+    pub fn declared_headline(&self) -> Option<(&str, &str)> {
+        let headline = self.section(HARNESS_SECTION)?.get("headline")?;
+        Some((
+            headline.get("task")?.as_str()?,
+            headline.get("metric")?.as_str()?,
+        ))
+    }
+
+    /// Why a task has no samples, in the log's own words where it has them: a cancelled or
+    /// failed Inspect log keeps its status and error.
+    pub fn why_no_samples(&self, task: &str) -> String {
+        let config = self
+            .section("config_tasks")
+            .and_then(|c| c.get(task))
+            .and_then(Json::as_object);
+        let status = config
+            .and_then(|c| c.get("status"))
+            .and_then(Json::as_str)
+            .filter(|s| *s != "success");
+        let error = config
+            .and_then(|c| c.get("error"))
+            .and_then(|e| e.get("message").or(Some(e)))
+            .and_then(Json::as_str)
+            .map(|m| {
+                let line = m.lines().next().unwrap_or("").trim();
+                match line.char_indices().nth(120) {
+                    Some((cut, _)) => format!("{}…", &line[..cut]),
+                    None => line.to_owned(),
+                }
+            });
+        match (status, error) {
+            (Some(status), Some(error)) => {
+                format!("{task} has no samples: the log's status is `{status}` ({error})")
+            }
+            (Some(status), None) => {
+                format!("{task} has no samples: the log's status is `{status}`")
+            }
+            (None, Some(error)) => format!("{task} has no samples ({error})"),
+            (None, None) => format!("{task} has no samples in this file"),
         }
     }
 

@@ -388,6 +388,18 @@ pub fn discover(source: &Path) -> Result<Catalog> {
 /// by content.
 pub fn discover_with(source: &Path, formats: &[&dyn LogFormat]) -> Result<Catalog> {
     let meta = std::fs::metadata(source).map_err(|e| StoreError::io(source, e))?;
+    // A manifest stands for its folder: the logs it lists are beside it.
+    if meta.is_file()
+        && formats.iter().any(|f| f.is_manifest(source))
+        && let Some(folder) = source.parent()
+    {
+        let folder = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        return discover_with(folder, formats);
+    }
     let mut found = Found::new(formats);
     let kind = if meta.is_dir() {
         let mut visited = HashSet::new();
@@ -399,6 +411,13 @@ pub fn discover_with(source: &Path, formats: &[&dyn LogFormat]) -> Result<Catalo
             SourceKind::LogFile
         // A file named explicitly is taken for what its extension says, whatever its name.
         } else if name.ends_with(".json") {
+            // Claimed by no harness: lighteval's results have `config_general`; a document that
+            // has keys but not that one is read by nobody's rules, and says so.
+            if !looks_like_lighteval_results(source) {
+                return Err(StoreError::UnknownFormat {
+                    path: source.to_owned(),
+                });
+            }
             let date = parse_results_file_name(name).map_or_else(|| stem(source), str::to_owned);
             found.results.push((source.to_owned(), date));
             add_details_beside(source, &mut found);
@@ -427,8 +446,8 @@ pub fn discover_with(source: &Path, formats: &[&dyn LogFormat]) -> Result<Catalo
         }
     };
     let claimed = std::mem::take(&mut found.claimed);
+    let mut unreadable = not_read_notes(&mut found);
     let mut models = group(source, found)?;
-    let mut unreadable = Vec::new();
     for (format, files) in formats.iter().zip(claimed) {
         if files.is_empty() {
             continue;
@@ -452,6 +471,13 @@ pub fn discover_with(source: &Path, formats: &[&dyn LogFormat]) -> Result<Catalo
         models,
         unreadable,
     })
+}
+
+fn not_read_notes(found: &mut Found<'_>) -> Vec<String> {
+    std::mem::take(&mut found.not_read)
+        .into_iter()
+        .map(|path| StoreError::UnknownFormat { path }.to_string())
+        .collect()
 }
 
 /// Adds runs of other harnesses to the models, keeping both sorted (models by name, runs oldest
@@ -491,8 +517,8 @@ pub fn discover_files_with(
         found.add(file);
     }
     let claimed = std::mem::take(&mut found.claimed);
+    let mut unreadable = not_read_notes(&mut found);
     let mut models = group(root, found)?;
-    let mut unreadable = Vec::new();
     for (format, files) in formats.iter().zip(claimed) {
         if !files.is_empty() {
             let read = format.runs(root, &files);
@@ -517,6 +543,8 @@ pub fn discover_files_with(
 /// another format claimed (one list per format).
 struct Found<'f> {
     results: Vec<(PathBuf, String)>,
+    /// Files named like lighteval's results that no harness's rules read.
+    not_read: Vec<PathBuf>,
     details: Vec<(PathBuf, String, String)>,
     formats: &'f [&'f dyn LogFormat],
     claimed: Vec<Vec<PathBuf>>,
@@ -526,6 +554,7 @@ impl<'f> Found<'f> {
     fn new(formats: &'f [&'f dyn LogFormat]) -> Self {
         Found {
             results: Vec::new(),
+            not_read: Vec::new(),
             details: Vec::new(),
             formats,
             claimed: vec![Vec::new(); formats.len()],
@@ -562,12 +591,25 @@ impl<'f> Found<'f> {
             return;
         }
         if let Some(date) = parse_results_file_name(name) {
+            if !looks_like_lighteval_results(&path) {
+                self.not_read.push(path);
+                return;
+            }
             let date = date.to_owned();
             self.results.push((path, date));
         } else if let Some((task, date)) = parse_details_file_name(name) {
             let (task, date) = (task.to_owned(), date.to_owned());
             self.details.push((path, task, date));
         }
+    }
+}
+
+/// Whether a JSON file may be lighteval's results: it has `config_general`, or its keys cannot be
+/// read (not on disk yet, or broken, which reading it then reports).
+fn looks_like_lighteval_results(path: &Path) -> bool {
+    match super::sniff::file_head(path) {
+        Ok(head) if !head.json_keys.is_empty() => head.has_key("config_general"),
+        _ => true,
     }
 }
 
@@ -603,7 +645,7 @@ fn walk(
             continue;
         };
         if entry.is_dir() {
-            if !name.starts_with('.') {
+            if !name.starts_with('.') && !found.formats.iter().any(|f| f.hides(&entry)) {
                 walk(root, &entry, depth + 1, visited, found)?;
             }
         } else {

@@ -75,6 +75,18 @@ pub trait LogFormat: Send + Sync {
     /// The runs among `files`, each one claimed by this format. `root` is the source the user
     /// named (model names may come from the folders below it).
     fn runs(&self, root: &Path, files: &[PathBuf]) -> FoundRuns;
+
+    /// Whether a folder holds only what another file of this format already covers (Inspect's
+    /// shard logs, once merged): it is not walked.
+    fn hides(&self, _folder: &Path) -> bool {
+        false
+    }
+
+    /// Whether a file describes a folder of this format's logs rather than being one (Inspect's
+    /// `logs.json`, `eval-set.json`, `listing.json`): named as a source, its folder is opened.
+    fn is_manifest(&self, _path: &Path) -> bool {
+        false
+    }
 }
 
 /// What a format found among its files: the runs, and the files it could not read.

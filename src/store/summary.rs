@@ -77,16 +77,23 @@ pub fn summarise_live(run: &Run, being_written: &dyn Fn(&Path) -> bool) -> RunSu
                         summary.writing = log_progress(&results);
                     }
                 }
-                // The `all` row, or the one task's first metric when a run has one task (an
-                // Inspect log).
+                // The harness's declared headline (Inspect's), else the `all` row, else the one
+                // task's first metric when a run has one task (an Inspect log).
                 let headline_row = results.row("all").or_else(|| match measured.as_slice() {
                     [only] => results.row(only.as_str()),
                     _ => None,
                 });
-                summary.headline = headline_row.and_then(|row| {
-                    row.metrics()
-                        .into_iter()
-                        .find_map(|m| m.value.map(|v| (m.metric.to_owned(), v)))
+                let declared = results.declared_headline().and_then(|(task, metric)| {
+                    let row = results.row(task)?;
+                    let value = row.values.get(metric)?.as_f64()?;
+                    Some((metric.to_owned(), value))
+                });
+                summary.headline = declared.or_else(|| {
+                    headline_row.and_then(|row| {
+                        row.metrics()
+                            .into_iter()
+                            .find_map(|m| m.value.map(|v| (m.metric.to_owned(), v)))
+                    })
                 });
             }
             Err(_) if run.results_path.as_ref().is_some_and(recently_written) => {

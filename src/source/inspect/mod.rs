@@ -24,7 +24,7 @@ mod scores;
 
 use samples::InspectSamples;
 pub use samples::{input_text, sample_detail};
-use scores::{journal_scores, sample_metric_map, score_row};
+use scores::{headline_metric, journal_scores, sample_metric_map, score_row};
 pub use scores::{score_values, value_to_float};
 
 use crate::model::{Json, Map, ResultsFile, pyjson};
@@ -46,6 +46,37 @@ impl LogFormat for InspectFormat {
         }
         head.has_key("eval") && (head.has_key("version") || head.has_key("status"))
             || (path.extension().is_some_and(|e| e == "eval") && !head.parquet)
+    }
+
+    /// `<name>.shards/` beside a finished `<name>.eval` (Inspect ≥ 0.3.261 merges shard logs
+    /// into it): hidden, as Inspect's viewer hides them, when the merged log is newer than every
+    /// shard. A merge that failed or predates a shard leaves them shown.
+    fn hides(&self, folder: &Path) -> bool {
+        let Some(name) = folder
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".shards"))
+        else {
+            return false;
+        };
+        let parent = folder.parent().unwrap_or(Path::new("."));
+        [format!("{name}.eval"), format!("{name}-recovered.eval")]
+            .iter()
+            .map(|merged| parent.join(merged))
+            .any(|merged| merged_log_covers(&merged, folder))
+    }
+
+    fn is_manifest(&self, path: &Path) -> bool {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        MANIFESTS.contains(&name)
+            && crate::store::file_head(path).is_ok_and(|head| {
+                // `logs.json` maps log names to headers; the other two have their own keys.
+                head.has_key("eval_set_id")
+                    || head
+                        .json_keys
+                        .iter()
+                        .all(|k| k.ends_with(".eval") || k.ends_with(".json"))
+            })
     }
 
     fn runs(&self, _root: &Path, files: &[PathBuf]) -> FoundRuns {
@@ -87,6 +118,49 @@ impl LogFormat for InspectFormat {
         }
         found
     }
+}
+
+/// The files an eval set writes beside its logs: never logs, never runs.
+const MANIFESTS: [&str; 3] = ["logs.json", "eval-set.json", "listing.json"];
+
+fn eval_set_id_beside(log: &Path) -> Option<Json> {
+    let manifest = log.parent()?.join("eval-set.json");
+    match read_document(&manifest).ok()? {
+        Json::Object(map) => map
+            .get("eval_set_id")
+            .filter(|v| v.as_str().is_some())
+            .cloned(),
+        _ => None,
+    }
+}
+
+/// Whether a merged log covers its shards: it finished (`status` success) and is newer than
+/// every shard log under `shards`.
+fn merged_log_covers(merged: &Path, shards: &Path) -> bool {
+    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let Some(merged_time) = modified(merged) else {
+        return false;
+    };
+    let finished =
+        LogHeader::read(merged).is_ok_and(|h| !h.from_journal && h.status() == "success");
+    if !finished {
+        return false;
+    }
+    let mut stack = vec![shards.to_owned()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return false;
+        };
+        for entry in entries.filter_map(|e| e.ok()) {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if modified(&path).is_none_or(|t| t >= merged_time) {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Whether a zip archive is an Inspect log, from its ends alone (its central directory is not
@@ -253,13 +327,13 @@ impl LogHeader {
             .expect("checked in LogHeader::read")
     }
 
-    /// Epochs the task was run with (`eval.config.epochs`, default 1).
-    fn epochs(&self) -> i64 {
+    /// Epochs the task was run with (`eval.config.epochs`), when the log says: older logs and
+    /// other writers leave it null.
+    fn epochs(&self) -> Option<i64> {
         self.eval()
             .get("config")
             .and_then(|c| c.get("epochs"))
             .and_then(Json::as_i64)
-            .unwrap_or(1)
     }
 
     fn document_samples(&self) -> Result<Arc<Vec<Json>>> {
@@ -391,6 +465,16 @@ impl HarnessRun for InspectRun {
             "model_name".into(),
             Json::from(eval.get("model").and_then(Json::as_str).unwrap_or("")),
         );
+        // The eval set the log belongs to: its own `eval_set_id`, else the set's manifest beside
+        // it (`eval-set.json`).
+        if let Some(id) = eval
+            .get("eval_set_id")
+            .filter(|v| !v.is_null())
+            .cloned()
+            .or_else(|| eval_set_id_beside(&first.path))
+        {
+            general.insert("eval_set_id".into(), id);
+        }
         for key in [
             "run_id",
             "created",
@@ -416,6 +500,7 @@ impl HarnessRun for InspectRun {
         let mut configs = Map::new();
         let mut counts = Map::new();
         let mut sample_metrics = Map::new();
+        let mut headline = None;
         for (task, log) in &self.logs {
             // A log still being written: its running scores, and how far it has got (samples ×
             // epochs done, of the dataset's samples × epochs).
@@ -437,6 +522,9 @@ impl HarnessRun for InspectRun {
                 (row, sources)
             } else {
                 let results = log.header.get("results");
+                if headline.is_none() {
+                    headline = headline_metric(results, log.eval()).map(|m| (task.clone(), m));
+                }
                 (score_row(results), sample_metric_map(results))
             };
             results.insert(task.clone(), Json::Object(row));
@@ -480,10 +568,15 @@ impl HarnessRun for InspectRun {
         root.insert("results".into(), Json::Object(results));
         root.insert("versions".into(), Json::Object(versions));
         root.insert("config_tasks".into(), Json::Object(configs));
-        root.insert(
-            crate::model::HARNESS_SECTION.into(),
-            crate::model::harness_section(Harness::Inspect.name(), &[], counts, sample_metrics),
-        );
+        let mut harness =
+            crate::model::harness_section(Harness::Inspect.name(), &[], counts, sample_metrics);
+        if let (Json::Object(section), Some((task, metric))) = (&mut harness, headline) {
+            let mut entry = Map::new();
+            entry.insert("task".into(), Json::from(task));
+            entry.insert("metric".into(), Json::from(metric));
+            section.insert("headline".into(), Json::Object(entry));
+        }
+        root.insert(crate::model::HARNESS_SECTION.into(), harness);
         ResultsFile::from_json(Json::Object(root)).map_err(|source| StoreError::Shape {
             path: first.path.clone(),
             source,

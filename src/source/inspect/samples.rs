@@ -243,7 +243,12 @@ fn id_text(id: &Json) -> String {
 /// as the gold choice), the completion as the generation, every scorer's value as a number,
 /// and the rest (epoch, the scorers' answers and explanations, metadata, usage, error) in
 /// `doc.specific`.
-pub fn sample_detail(task: &str, raw: &Map, epochs: i64, reduced: &HashMap<String, Map>) -> Detail {
+pub fn sample_detail(
+    task: &str,
+    raw: &Map,
+    epochs: Option<i64>,
+    reduced: &HashMap<String, Map>,
+) -> Detail {
     let id = raw.get("id").map(id_text).unwrap_or_default();
     let choices: Vec<String> = raw
         .get("choices")
@@ -309,7 +314,14 @@ pub fn sample_detail(task: &str, raw: &Map, epochs: i64, reduced: &HashMap<Strin
     }
     let mut specific = Map::new();
     let epoch = raw.get("epoch").and_then(Json::as_i64).unwrap_or(1);
-    specific.insert("epoch".into(), Json::from(format!("{epoch} of {epochs}")));
+    // A log that does not say how many epochs it ran (null in older logs and other writers')
+    // names the epoch alone, never a count it would have to guess.
+    let epoch_text = match epochs {
+        Some(epochs) if epoch <= epochs => format!("{epoch} of {epochs}"),
+        _ => format!("epoch {epoch}"),
+    };
+    specific.insert("epoch".into(), Json::from(epoch_text));
+    let epochs = epochs.unwrap_or(1);
     if epochs > 1
         && let Some(mean) = reduced.get(&id)
     {

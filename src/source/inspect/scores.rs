@@ -93,6 +93,55 @@ pub(super) fn score_row(results: Option<&Json>) -> Map {
     row
 }
 
+/// The row metric that is the log's one number, by Inspect's rule (0.3.261 on): the declared
+/// headline (`results.headline`, else `eval.headline_metric`: `{scorer, score, metric, reducer}`,
+/// each optional) narrows `results.scores[]` by reducer, scorer and score name, then takes the
+/// first left that has `metric`. `None` when nothing is declared or nothing matches: the first
+/// metric of the row is the headline then, as Inspect's own fallback has it.
+pub(super) fn headline_metric(results: Option<&Json>, eval: &Map) -> Option<String> {
+    let declared = results
+        .and_then(|r| r.get("headline"))
+        .filter(|h| h.as_object().is_some())
+        .or_else(|| {
+            eval.get("headline_metric")
+                .filter(|h| h.as_object().is_some())
+        })?;
+    let field = |key: &str| declared.get(key).and_then(Json::as_str);
+    let scores = results?.get("scores")?.as_array()?;
+    let several = scores.len() > 1;
+    scores
+        .iter()
+        .filter(|s| {
+            field("reducer").is_none_or(|r| s.get("reducer").and_then(Json::as_str) == Some(r))
+        })
+        .filter(|s| {
+            field("scorer").is_none_or(|r| s.get("scorer").and_then(Json::as_str) == Some(r))
+        })
+        .filter(|s| field("score").is_none_or(|r| s.get("name").and_then(Json::as_str) == Some(r)))
+        .find_map(|score| {
+            let metrics = score.get("metrics")?.as_object()?;
+            let metric = match field("metric") {
+                Some(wanted) => metrics.keys().find(|k| *k == wanted)?,
+                None => metrics.keys().next()?,
+            };
+            let name = score
+                .get("name")
+                .or_else(|| score.get("scorer"))
+                .and_then(Json::as_str)
+                .unwrap_or("score");
+            // As [`score_row`] names it: a grouped metric by its group, several scorers by
+            // their scorer.
+            let grouped = metrics.get(metric).is_some_and(is_grouped);
+            (!grouped && !STDERR_METRICS.contains(&metric.as_str())).then(|| {
+                if several {
+                    format!("{name}/{metric}")
+                } else {
+                    metric.clone()
+                }
+            })
+        })
+}
+
 /// Inspect metrics that are the mean of the per-sample values: their rows pair sample by sample
 /// with the scorer's values.
 const MEAN_METRICS: [&str; 2] = ["accuracy", "mean"];
@@ -244,6 +293,43 @@ fn python_finite_float(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_declared_headline_picks_its_scorer_and_metric() {
+        let results = crate::model::pyjson::parse(
+            r#"{"scores": [
+                {"name": "match", "scorer": "match", "metrics": {"accuracy": {"value": 0.5}, "stderr": {"value": 0.1}}},
+                {"name": "judge", "scorer": "judge", "metrics": {"mean": {"value": 0.7}, "max": {"value": 1.0}}}],
+               "headline": {"scorer": "judge", "score": null, "metric": "max"}}"#,
+        )
+        .unwrap();
+        let eval = Map::new();
+        assert_eq!(
+            headline_metric(Some(&results), &eval).as_deref(),
+            Some("judge/max")
+        );
+        // Declared on the task only (`eval.headline_metric`), and nothing declared at all.
+        let mut results = results;
+        if let Json::Object(map) = &mut results {
+            map.shift_remove("headline");
+        }
+        let mut eval = Map::new();
+        eval.insert(
+            "headline_metric".into(),
+            crate::model::pyjson::parse(r#"{"scorer": "match", "metric": "accuracy"}"#).unwrap(),
+        );
+        assert_eq!(
+            headline_metric(Some(&results), &eval).as_deref(),
+            Some("match/accuracy")
+        );
+        assert_eq!(headline_metric(Some(&results), &Map::new()), None);
+        // A declared metric no score has: no headline, the row's first metric stands.
+        eval.insert(
+            "headline_metric".into(),
+            crate::model::pyjson::parse(r#"{"metric": "f1"}"#).unwrap(),
+        );
+        assert_eq!(headline_metric(Some(&results), &eval), None);
+    }
 
     #[test]
     fn score_values_follow_value_to_float() {

@@ -7,15 +7,23 @@
 //!
 //! `<date>` pairs a results file with its samples. Metric keys are `metric,filter`: `acc,none`
 //! is shown as `acc`, any other filter stays (`exact_match,strict-match`), and `metric_stderr,filter`
-//! is its standard error. `alias`, `name`, `sample_len` and `sample_count` are not metrics.
-//! Groups (`group_subtasks`) are derived rows. A samples file has one line per document and
-//! filter; it is streamed, and indexed by line offsets on first use so any line can be read alone.
+//! is its standard error. `alias`, `name`, `sample_len` and `sample_count` are not metrics, nor is
+//! a blank key (a group without an aggregate is written `{" ": " "}`). Groups are derived rows,
+//! shown as lm-eval's own table shows them (see [`tree`]). A samples file (`.jsonl`, or `.json`
+//! holding JSON lines in 2024's files) has one line per document and filter; it is streamed, and
+//! indexed by line offsets on first use so any line can be read alone.
+//!
+//! Every version since 0.3 is read: 0.3's `results` / `versions` / `config` files (metrics without
+//! a filter), 0.4's `results_<date>.json`, a single `results.json`, and results-only dumps whose
+//! `results` carry lm-eval's `metric,filter` keys or `alias`. A file without a date in its name
+//! takes the run's date from its own `date` (a Unix time), or else from its modification time.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod fast_jsonl;
 mod samples;
+mod tree;
 
 use samples::SamplesFile;
 pub use samples::sample_detail;
@@ -58,13 +66,23 @@ impl LogFormat for LmEvalFormat {
 
     fn claims(&self, path: &Path, head: &FileHead) -> bool {
         let name = file_name(path);
-        if name.ends_with(".jsonl") {
-            return head.first_line_has("doc_id")
-                && (head.first_line_has("resps") || head.first_line_has("arguments"));
+        // A samples file is JSON lines, whatever its extension: 2024's were named `.json`.
+        let first_line = if name.ends_with(".jsonl") {
+            &head.first_line_keys
+        } else {
+            &head.json_keys
+        };
+        let has = |key: &str| first_line.iter().any(|k| k == key);
+        if has("doc_id") && (has("resps") || has("arguments")) {
+            return true;
         }
-        !head.has_key("config_general")
-            && head.has_key("results")
-            && RESULTS_KEYS.iter().any(|k| head.has_key(k))
+        if name.ends_with(".jsonl") || head.has_key("config_general") || !head.has_key("results") {
+            return false;
+        }
+        RESULTS_KEYS.iter().any(|k| head.has_key(k))
+            // 0.3: `results`, `versions` and `config`, nothing else of lighteval's.
+            || (head.has_key("versions") && head.has_key("config"))
+            || results_look_like_lm_eval(path)
     }
 
     fn runs(&self, _root: &Path, files: &[PathBuf]) -> FoundRuns {
@@ -87,12 +105,13 @@ impl LogFormat for LmEvalFormat {
                 Ok(run) => {
                     let model = run.model_name();
                     let details = run.samples.clone();
+                    let date_id = run.date_id();
                     found.runs.push(Run {
                         results_path: run.results_path.clone(),
                         details,
                         harness: Harness::LmEval,
                         log: Some(LogRun(Arc::new(run))),
-                        ..Run::lighteval(&model, &date)
+                        ..Run::lighteval(&model, &date_id)
                     });
                 }
                 Err(error) => found.unreadable.push(error),
@@ -100,6 +119,34 @@ impl LogFormat for LmEvalFormat {
         }
         found
     }
+}
+
+/// Whether a results-only dump (`{model, tasks, num_fewshot, results}`) holds lm-eval's results:
+/// some entry has a `metric,filter` key or an `alias`. Read only for small files that nothing
+/// else claimed.
+fn results_look_like_lm_eval(path: &Path) -> bool {
+    const LARGEST_DUMP: u64 = 64 << 20;
+    if std::fs::metadata(path).map_or(true, |m| m.len() > LARGEST_DUMP) {
+        return false;
+    }
+    let Ok(Json::Object(map)) = std::fs::read_to_string(path)
+        .map_err(|_| ())
+        .and_then(|text| pyjson::parse(&text).map_err(|_| ()))
+    else {
+        return false;
+    };
+    let Some(results) = map.get("results").and_then(Json::as_object) else {
+        return false;
+    };
+    !results.is_empty()
+        && results.values().all(|entry| entry.as_object().is_some())
+        && results.values().filter_map(Json::as_object).any(|entry| {
+            entry.keys().any(|k| {
+                k == "alias"
+                    || k.split_once(',')
+                        .is_some_and(|(m, f)| !m.is_empty() && !f.is_empty())
+            })
+        })
 }
 
 fn file_name(path: &Path) -> &str {
@@ -122,9 +169,12 @@ fn run_date(name: &str) -> Option<&str> {
     samples_task_and_date(name).map(|(_, date)| date)
 }
 
-/// `samples_<task>_<date>.jsonl` → `(task, date)`.
+/// `samples_<task>_<date>.jsonl` (or `.json`) → `(task, date)`.
 fn samples_task_and_date(name: &str) -> Option<(&str, &str)> {
-    let stem = name.strip_prefix("samples_")?.strip_suffix(".jsonl")?;
+    let rest = name.strip_prefix("samples_")?;
+    let stem = rest
+        .strip_suffix(".jsonl")
+        .or_else(|| rest.strip_suffix(".json"))?;
     let (task, date) = stem.rsplit_once('_')?;
     (!task.is_empty() && !date.is_empty()).then_some((task, date))
 }
@@ -183,27 +233,70 @@ impl LmEvalRun {
         })
     }
 
-    /// `model_name` from the results, else `config.model_args` `pretrained`, else the folder
-    /// (lm-eval names it after the model, `/` as `__`).
+    /// `model_name` from the results, else `config.model_args`' `pretrained` (or an API model's
+    /// `model`), else a results-only dump's own `model`, else the folder when lm-eval named it
+    /// (`org__model`), else the model class (`config.model`), else the folder.
     fn model_name(&self) -> String {
         let results = self.results.as_ref();
-        results
-            .and_then(|r| r.get("model_name"))
-            .and_then(Json::as_str)
-            .filter(|m| !m.is_empty())
+        let folder = file_name(&self.folder);
+        let text = |value: Option<&Json>| {
+            value
+                .and_then(Json::as_str)
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .map(str::to_owned)
+        };
+        text(results.and_then(|r| r.get("model_name")))
             .or_else(|| {
                 let args = results?.get("config")?.get("model_args")?;
                 match args {
-                    Json::Object(map) => map.get("pretrained")?.as_str(),
+                    Json::Object(map) => text(map.get("pretrained").or_else(|| map.get("model"))),
                     // Older versions keep the command line's `pretrained=…,dtype=…` string.
-                    Json::Str(text) => text
-                        .split(',')
-                        .find_map(|kv| kv.strip_prefix("pretrained=")),
+                    Json::Str(line) => ["pretrained=", "model="].iter().find_map(|key| {
+                        line.split(',')
+                            .find_map(|kv| kv.trim().strip_prefix(key))
+                            .filter(|m| !m.is_empty())
+                            .map(str::to_owned)
+                    }),
                     _ => None,
                 }
             })
-            .map(str::to_owned)
-            .unwrap_or_else(|| file_name(&self.folder).replace("__", "/"))
+            .or_else(|| text(results.and_then(|r| r.get("model"))))
+            .or_else(|| folder.contains("__").then(|| folder.replace("__", "/")))
+            .or_else(|| text(results.and_then(|r| r.get("config")?.get("model"))))
+            .unwrap_or_else(|| folder.replace("__", "/"))
+    }
+
+    /// The run's date: the one in its file names, else the results' own `date` (a Unix time,
+    /// written as lm-eval names files, in UTC), else the results file's modification time.
+    fn date_id(&self) -> String {
+        let named = self
+            .results_path
+            .iter()
+            .chain(self.samples.iter().map(|(_, p)| p))
+            .any(|p| run_date(file_name(p)).is_some());
+        if named {
+            return self.date.clone();
+        }
+        let stamp = self
+            .results
+            .as_ref()
+            .and_then(|r| r.get("date"))
+            .and_then(Json::as_f64)
+            .filter(|t| t.is_finite() && *t > 0.0)
+            .and_then(|t| chrono::DateTime::from_timestamp_micros((t * 1e6).round() as i64))
+            .or_else(|| {
+                let path = self
+                    .results_path
+                    .as_ref()
+                    .or(self.samples.first().map(|(_, p)| p))?;
+                let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+                Some(chrono::DateTime::<chrono::Utc>::from(modified))
+            });
+        match stamp {
+            Some(time) => time.format("%Y-%m-%dT%H-%M-%S%.6f").to_string(),
+            None => self.date.clone(),
+        }
     }
 }
 
@@ -256,29 +349,38 @@ impl HarnessRun for LmEvalRun {
         let mut results = Map::new();
         let mut counts = Map::new();
         let mut sample_metrics = Map::new();
-        let groups: Vec<String> = section("group_subtasks")
-            .into_iter()
-            .flat_map(|g| g.keys().cloned())
-            .chain(
-                section("groups")
-                    .into_iter()
-                    .flat_map(|g| g.keys().cloned()),
-            )
+        let tree = tree::task_tree(source);
+        let groups: Vec<String> = tree
+            .iter()
+            .filter(|row| row.is_group)
+            .map(|row| row.task.clone())
             .collect();
-        for (task, entry) in section("results").into_iter().flatten() {
-            let Some(entry) = entry.as_object() else {
-                return Err(StoreError::log(
-                    &path,
-                    format!("results.{task} is not an object"),
-                ));
+        let entries = section("results");
+        // Rows in the order lm-eval's table prints them, a group before its subtasks.
+        for row in &tree {
+            let task = &row.task;
+            let entry = match entries.and_then(|e| e.get(task)) {
+                Some(Json::Object(entry)) => entry,
+                Some(_) => {
+                    return Err(StoreError::log(
+                        &path,
+                        format!("results.{task} is not an object"),
+                    ));
+                }
+                // A group listed only in `group_subtasks`: a header row.
+                None => {
+                    results.insert(task.clone(), Json::Object(Map::new()));
+                    continue;
+                }
             };
             results.insert(task.clone(), Json::Object(metric_row(entry)));
             sample_metrics.insert(task.clone(), Json::Object(sample_sources(entry)));
-            let count = section("n-samples")
-                .and_then(|n| n.get(task))
-                .and_then(|n| n.get("effective"))
+            let n_samples = section("n-samples").and_then(|n| n.get(task));
+            let count = n_samples
+                .and_then(|n| n.get("effective").or_else(|| n.get("original")))
                 .and_then(Json::as_i64)
-                .or_else(|| entry.get("sample_len").and_then(Json::as_i64));
+                .or_else(|| entry.get("sample_len").and_then(Json::as_i64))
+                .or_else(|| entry.get("sample_count").and_then(Json::as_i64));
             if let Some(count) = count {
                 counts.insert(task.clone(), Json::Int(count));
             }
@@ -324,10 +426,12 @@ impl HarnessRun for LmEvalRun {
                 .unwrap_or(Json::Object(Map::new())),
         );
         root.insert("config_tasks".into(), Json::Object(configs));
-        root.insert(
-            crate::model::HARNESS_SECTION.into(),
-            crate::model::harness_section(Harness::LmEval.name(), &groups, counts, sample_metrics),
-        );
+        let mut harness =
+            crate::model::harness_section(Harness::LmEval.name(), &groups, counts, sample_metrics);
+        if let Json::Object(section) = &mut harness {
+            section.insert("tree".into(), tree_section(&tree));
+        }
+        root.insert(crate::model::HARNESS_SECTION.into(), harness);
         ResultsFile::from_json(Json::Object(root))
             .map_err(|source| StoreError::Shape { path, source })
     }
@@ -371,6 +475,19 @@ impl HarnessRun for LmEvalRun {
     }
 }
 
+/// The tree as [`ResultsFile::task_row`] reads it: task → `{depth, root, label}`.
+fn tree_section(tree: &[tree::TreeRow]) -> Json {
+    let mut section = Map::new();
+    for row in tree {
+        let mut node = Map::new();
+        node.insert("depth".into(), Json::Int(row.depth as i64));
+        node.insert("root".into(), Json::from(row.root.as_str()));
+        node.insert("label".into(), Json::from(row.alias.as_str()));
+        section.insert(row.task.clone(), Json::Object(node));
+    }
+    Json::Object(section)
+}
+
 /// Where each metric of a `results` entry has its per-sample values: `exact_match,strict-match`
 /// is `exact_match` on the `strict-match` lines.
 fn sample_sources(entry: &Map) -> Map {
@@ -380,7 +497,7 @@ fn sample_sources(entry: &Map) -> Map {
             Some((metric, filter)) => (metric, Some(filter)),
             None => (key.as_str(), None),
         };
-        if NOT_METRICS.contains(&metric) || metric.ends_with("_stderr") {
+        if is_not_a_metric(metric) || metric.ends_with("_stderr") {
             continue;
         }
         let shown = match filter {
@@ -397,6 +514,12 @@ fn sample_sources(entry: &Map) -> Map {
     sources
 }
 
+/// `alias`, `name`, `sample_len`, `sample_count`, and the blank key of a group without an
+/// aggregate (`" ": " "`).
+fn is_not_a_metric(metric: &str) -> bool {
+    NOT_METRICS.contains(&metric) || metric.trim().is_empty()
+}
+
 /// One entry of `results` as lighteval-shaped `metric` / `metric_stderr` keys.
 fn metric_row(entry: &Map) -> Map {
     let mut row = Map::new();
@@ -405,7 +528,7 @@ fn metric_row(entry: &Map) -> Map {
             Some((metric, filter)) => (metric, Some(filter)),
             None => (key.as_str(), None),
         };
-        if NOT_METRICS.contains(&metric) {
+        if is_not_a_metric(metric) {
             continue;
         }
         // Bootstrap-less stderrs are written as "N/A".

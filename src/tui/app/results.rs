@@ -17,7 +17,10 @@ impl App {
             .filter(|&i| {
                 let line = &data.lines[i];
                 let folded = results.folded.contains(&line.group) && !line.derived;
-                !folded && (needle.is_empty() || line.task.to_lowercase().contains(&needle))
+                !folded
+                    && (needle.is_empty()
+                        || line.task.to_lowercase().contains(&needle)
+                        || line.label.to_lowercase().contains(&needle))
             })
             .collect();
         let key = |i: &usize| &data.lines[*i];
@@ -64,7 +67,8 @@ impl App {
                 self.say(format!("sorted by {label}"));
             }
             Action::Fold => {
-                if let Some(line) = line {
+                // A top-level lm-eval task belongs to no group: nothing to fold.
+                if let Some(line) = line.filter(|l| !l.group.is_empty()) {
                     let group = line.group.clone();
                     if let Some(i) = results.folded.iter().position(|g| g == &group) {
                         results.folded.remove(i);

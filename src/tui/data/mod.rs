@@ -51,6 +51,10 @@ pub fn load_runs_live(catalog: &Catalog, being_written: &[PathBuf]) -> RunsData 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResultLine {
     pub task: String,
+    /// What the Task column prints: the task key, or lm-eval's indented alias.
+    pub label: String,
+    /// What `z` folds: lighteval's suite, lm-eval's top-level group; empty for a task that
+    /// nothing folds (a top-level lm-eval task).
     pub group: String,
     /// As written: lighteval's ints, lm-eval's `1.0`.
     pub version: Option<String>,
@@ -186,12 +190,37 @@ fn result_lines(
         } else {
             results.task_version_text(row.task)
         };
-        for metric in row.metrics() {
+        let label = results.display_name(row.task);
+        let group = match results.tree_node(row.task) {
+            Some(node) if node.depth == 0 && !derived => String::new(),
+            Some(node) => node.root.to_owned(),
+            None => key.group().to_owned(),
+        };
+        let metrics = row.metrics();
+        // A group without an aggregate heads its subtasks, and a task its log scored nothing
+        // for (an Inspect log with no scorer) still leads to its samples: a line with no metric.
+        if metrics.is_empty() {
+            lines.push(ResultLine {
+                task: row.task.to_owned(),
+                label: label.clone(),
+                group: group.clone(),
+                version: None,
+                metric: String::new(),
+                value: None,
+                stderr: None,
+                derived,
+                samples: None,
+                origin: LineOrigin::Stored,
+                clustered_stderr: None,
+            });
+        }
+        for metric in metrics {
             let layout =
                 crate::tracker::uses_lighteval_layout(results, row.task, metric.metric, corrected);
             lines.push(ResultLine {
                 task: row.task.to_owned(),
-                group: key.group().to_owned(),
+                label: label.clone(),
+                group: group.clone(),
                 version: version.clone(),
                 metric: metric.metric.to_owned(),
                 value: metric.value,
@@ -211,7 +240,8 @@ fn result_lines(
             if let Some(c) = ours {
                 lines.push(ResultLine {
                     task: row.task.to_owned(),
-                    group: key.group().to_owned(),
+                    label: label.clone(),
+                    group: group.clone(),
                     version: version.clone(),
                     metric: c.name(),
                     value: Some(c.value),

@@ -108,11 +108,11 @@ fn line_cells<'l>(
     let task = if !first {
         String::new()
     } else if line.derived {
-        format!("Σ {}", line.task)
+        format!("Σ {}", line.label)
     } else if state.folded.contains(&line.group) {
-        format!("▸ {}", line.task)
+        format!("▸ {}", line.label)
     } else {
-        line.task.clone()
+        line.label.clone()
     };
     // A clustered standard error replaces the stored one, marked `c` as `show` marks it (on the
     // left, so the digits stay aligned).
@@ -122,6 +122,8 @@ fn line_cells<'l>(
         (None, None) => String::new(),
     };
     let metric = match line.origin.mark() {
+        // A measured task with no metric at all: its log holds no scores.
+        None if line.metric.is_empty() && !line.derived => crate::text::NO_SCORES.to_owned(),
         // The mark first, so eliding cuts the name, not the mark.
         Some(mark) => format!("{mark} {}", line.metric),
         None => line.metric.clone(),
@@ -136,7 +138,12 @@ fn line_cells<'l>(
         Cell::from(crate::text::one_line(&metric, metric_width)),
         Cell::from(format!(
             "{:>9}",
-            line.value.map_or("-".to_owned(), format_value)
+            match line.value {
+                Some(value) => format_value(value),
+                // A group header has no metric at all: nothing to mark missing.
+                None if line.metric.is_empty() => String::new(),
+                None => "-".to_owned(),
+            }
         )),
         Cell::from(format!("{stderr:>10}")),
     ];
@@ -207,7 +214,7 @@ fn name_widths(data: &ResultsData, area: Rect) -> (usize, usize) {
     let task_width = data
         .lines
         .iter()
-        .map(|l| width(&l.task) + 2)
+        .map(|l| width(&l.label) + 2)
         .max()
         .unwrap_or(10)
         .clamp(10, 40);

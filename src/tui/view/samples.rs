@@ -24,7 +24,13 @@ pub(super) fn samples(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     };
     if state.visible.is_empty() {
         let text = if table.is_empty() {
-            "This task has no samples.".to_owned()
+            // The log's status and error say why, when the results are at hand.
+            match &app.results.as_ref().map(|r| &r.data) {
+                Some(Loadable::Ready(data)) => {
+                    format!("{}.", data.results.why_no_samples(&state.task))
+                }
+                _ => "This task has no samples.".to_owned(),
+            }
         } else {
             "No sample matches. f changes the filter, w toggles wrong-only.".to_owned()
         };

@@ -1,0 +1,300 @@
+//! lm-eval's task tree: which rows of `results` are groups, how they nest, and the names lm-eval's
+//! own table prints for them. The rules hold for every version since 0.3:
+//!
+//! - A group is a key of `groups`, or a key of `group_subtasks` whose list is not empty. From 0.4.2
+//!   on, `group_subtasks` lists every top-level task too, with an empty list: that is a task.
+//! - Groups nest (`mmlu` holds `mmlu_humanities`, which holds tasks).
+//! - Files without `group_subtasks` (0.3, results-only dumps) still print the tree in `alias`:
+//!   lm-eval writes a row at depth `d > 0` as `" " * d + "- " + alias`, children right after their
+//!   parent, so the indentation gives the tree.
+//! - A group without an aggregate is written as `{" ": " ", "alias": …}`: a header, not a metric.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::{Json, Map};
+
+/// One row of the tree, in the order lm-eval's table prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeRow {
+    pub task: String,
+    pub depth: usize,
+    /// The top-level group this row sits under, or the row itself at the top.
+    pub root: String,
+    pub is_group: bool,
+    /// lm-eval's display name: `alias` without its indentation, else the task.
+    pub alias: String,
+    /// Whether `results` has an entry for the row (a group may be listed only in
+    /// `group_subtasks`).
+    pub in_results: bool,
+}
+
+/// The tree of a results document (`results`, `groups`, `group_subtasks`).
+pub fn task_tree(source: &Map) -> Vec<TreeRow> {
+    let results: Vec<(&str, Option<&Map>)> = source
+        .get("results")
+        .and_then(Json::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(task, entry)| (task.as_str(), entry.as_object()))
+        .collect();
+    let aliases: HashMap<&str, &str> = results
+        .iter()
+        .filter_map(|(task, entry)| Some((*task, (*entry)?.get("alias")?.as_str()?)))
+        .collect();
+    let mut children: Vec<(String, Vec<String>)> = Vec::new();
+    let mut groups: HashSet<String> = source
+        .get("groups")
+        .and_then(Json::as_object)
+        .into_iter()
+        .flat_map(|g| g.keys().cloned())
+        .collect();
+    match source.get("group_subtasks").and_then(Json::as_object) {
+        Some(listed) => {
+            for (group, subtasks) in listed {
+                let subtasks: Vec<String> = subtasks
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect();
+                if !subtasks.is_empty() {
+                    groups.insert(group.clone());
+                    children.push((group.clone(), subtasks));
+                }
+            }
+        }
+        None => children = children_from_aliases(&results),
+    }
+    for (group, _) in &children {
+        groups.insert(group.clone());
+    }
+    let position: HashMap<&str, usize> = results
+        .iter()
+        .enumerate()
+        .map(|(i, (task, _))| (*task, i))
+        .collect();
+    // Each row's first parent; a row's top ancestor is its root.
+    let mut parent: HashMap<&str, &str> = HashMap::new();
+    for (group, subtasks) in &children {
+        for sub in subtasks {
+            parent.entry(sub.as_str()).or_insert(group.as_str());
+        }
+    }
+    let top = |task: &'_ str| -> String {
+        let mut at = task;
+        let mut steps = 0;
+        while let Some(up) = parent.get(at) {
+            // A cycle in the file must not hang the reader.
+            steps += 1;
+            if steps > parent.len() {
+                break;
+            }
+            at = up;
+        }
+        at.to_owned()
+    };
+    // Roots in the order their first row comes in `results`; a group listed only in
+    // `group_subtasks` takes the place of its first row.
+    let mut roots: Vec<String> = Vec::new();
+    for (task, _) in &results {
+        let root = top(task);
+        if !roots.contains(&root) {
+            roots.push(root);
+        }
+    }
+    let mut rows = Vec::new();
+    let mut seen = HashSet::new();
+    for root in roots {
+        visit(
+            &root, &root, 0, &children, &position, &groups, &aliases, &mut seen, &mut rows,
+        );
+    }
+    // Rows the tree did not reach (a cycle, a child of an unknown group) keep their place at the
+    // end, at the top level.
+    for (task, _) in &results {
+        if !seen.contains(*task) {
+            seen.insert(task.to_string());
+            rows.push(row(task, task, 0, &groups, &aliases, true));
+        }
+    }
+    rows
+}
+
+#[allow(clippy::too_many_arguments)]
+fn visit(
+    task: &str,
+    root: &str,
+    depth: usize,
+    children: &[(String, Vec<String>)],
+    position: &HashMap<&str, usize>,
+    groups: &HashSet<String>,
+    aliases: &HashMap<&str, &str>,
+    seen: &mut HashSet<String>,
+    rows: &mut Vec<TreeRow>,
+) {
+    if !seen.insert(task.to_owned()) {
+        return;
+    }
+    let in_results = position.contains_key(task);
+    // A task that `results` lacks has nothing to show; a group it lacks is still a header.
+    if !in_results && !groups.contains(task) {
+        return;
+    }
+    rows.push(row(task, root, depth, groups, aliases, in_results));
+    let Some((_, subtasks)) = children.iter().find(|(g, _)| g == task) else {
+        return;
+    };
+    // Children in the order `results` prints them; ones it lacks after, as listed.
+    let mut ordered: Vec<&String> = subtasks.iter().collect();
+    ordered.sort_by_key(|s| position.get(s.as_str()).copied().unwrap_or(usize::MAX));
+    for child in ordered {
+        visit(
+            child,
+            root,
+            depth + 1,
+            children,
+            position,
+            groups,
+            aliases,
+            seen,
+            rows,
+        );
+    }
+}
+
+fn row(
+    task: &str,
+    root: &str,
+    depth: usize,
+    groups: &HashSet<String>,
+    aliases: &HashMap<&str, &str>,
+    in_results: bool,
+) -> TreeRow {
+    let alias = aliases
+        .get(task)
+        .map(|a| strip_indent(a).1)
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or(task);
+    TreeRow {
+        task: task.to_owned(),
+        depth,
+        root: root.to_owned(),
+        is_group: groups.contains(task),
+        alias: alias.to_owned(),
+        in_results,
+    }
+}
+
+/// `"  - formal_logic"` → `(2, "formal_logic")`; an alias without lm-eval's `- ` is depth 0.
+fn strip_indent(alias: &str) -> (usize, &str) {
+    let spaces = alias.len() - alias.trim_start_matches(' ').len();
+    match alias[spaces..].strip_prefix("- ") {
+        Some(rest) if spaces > 0 => (spaces, rest),
+        _ => (0, alias.trim()),
+    }
+}
+
+/// The tree as the indentation of `alias` prints it, for files without `group_subtasks`: each
+/// row's parent is the nearest row above it one level up.
+fn children_from_aliases(results: &[(&str, Option<&Map>)]) -> Vec<(String, Vec<String>)> {
+    let mut children: Vec<(String, Vec<String>)> = Vec::new();
+    // The last row seen at each depth.
+    let mut open: Vec<&str> = Vec::new();
+    for (task, entry) in results {
+        let depth = entry
+            .and_then(|e| e.get("alias"))
+            .and_then(Json::as_str)
+            .map_or(0, |a| strip_indent(a).0);
+        // A row deeper than one below the last is read as one below: the file is the judge of
+        // nesting, never of a gap.
+        let depth = depth.min(open.len());
+        open.truncate(depth);
+        if let Some(parent) = open.last() {
+            match children.iter_mut().find(|(g, _)| g == parent) {
+                Some((_, subs)) => subs.push(task.to_string()),
+                None => children.push((parent.to_string(), vec![task.to_string()])),
+            }
+        }
+        open.push(task);
+    }
+    children
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::pyjson;
+
+    fn tree(text: &str) -> Vec<(String, usize, String, bool, String)> {
+        let Ok(Json::Object(map)) = pyjson::parse(text) else {
+            panic!("not an object")
+        };
+        task_tree(&map)
+            .into_iter()
+            .map(|r| (r.task, r.depth, r.root, r.is_group, r.alias))
+            .collect()
+    }
+
+    #[test]
+    fn an_empty_subtask_list_is_a_task_and_groups_nest() {
+        let rows = tree(
+            r#"{"results": {
+                "hellaswag": {"alias": "hellaswag", "acc,none": 0.5},
+                "mmlu": {"alias": "mmlu", "acc,none": 0.3},
+                "mmlu_humanities": {"alias": " - humanities", "acc,none": 0.3},
+                "mmlu_formal_logic": {"alias": "  - formal_logic", "acc,none": 0.2},
+                "bbh": {" ": " ", "alias": "bbh"},
+                "bbh_dates": {"alias": " - bbh_dates", "acc,none": 0.1}},
+              "group_subtasks": {"hellaswag": [], "mmlu_humanities": ["mmlu_formal_logic"],
+                "mmlu": ["mmlu_humanities"], "bbh": ["bbh_dates"]}}"#,
+        );
+        let want = [
+            ("hellaswag", 0, "hellaswag", false, "hellaswag"),
+            ("mmlu", 0, "mmlu", true, "mmlu"),
+            ("mmlu_humanities", 1, "mmlu", true, "humanities"),
+            ("mmlu_formal_logic", 2, "mmlu", false, "formal_logic"),
+            ("bbh", 0, "bbh", true, "bbh"),
+            ("bbh_dates", 1, "bbh", false, "bbh_dates"),
+        ];
+        let got: Vec<_> = rows
+            .iter()
+            .map(|(t, d, r, g, a)| (t.as_str(), *d, r.as_str(), *g, a.as_str()))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn without_group_subtasks_the_alias_indentation_gives_the_tree() {
+        let rows = tree(
+            r#"{"results": {
+                "glue": {"alias": "glue", "acc,none": 0.4},
+                "cola": {"alias": " - cola", "mcc,none": 0.0},
+                "mnli": {"alias": " - mnli", "acc,none": 0.3},
+                "lambada": {"alias": "lambada", "acc,none": 0.6}}}"#,
+        );
+        let got: Vec<_> = rows
+            .iter()
+            .map(|(t, d, _, g, _)| (t.as_str(), *d, *g))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("glue", 0, true),
+                ("cola", 1, false),
+                ("mnli", 1, false),
+                ("lambada", 0, false)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_group_listed_only_in_group_subtasks_becomes_a_header_and_rows_are_never_lost() {
+        let rows = tree(
+            r#"{"results": {"a": {"acc,none": 1}, "b": {"acc,none": 0}, "c": {"acc,none": 0}},
+                "group_subtasks": {"g": ["a", "b"], "x": ["y"], "b": ["a"]}}"#,
+        );
+        let tasks: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(tasks, ["g", "a", "b", "c"]);
+        assert!(rows.iter().any(|r| r.0 == "g" && r.3));
+    }
+}
