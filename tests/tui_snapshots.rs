@@ -1342,3 +1342,91 @@ fn an_organisation_grows_page_by_page() {
     let results = screen(&app);
     assert!(results.contains("quiz:sci"), "{results}");
 }
+
+/// The wild set (files other people wrote, `../shared/fixtures/wild`, never copied here), when
+/// it is beside the checkout: `None` (said loudly) without it, a failure under
+/// `EVALDECK_REQUIRE_INTEROP=1`, as CI sets.
+fn wild(relative: &str) -> Option<String> {
+    let source = format!("../shared/fixtures/wild/{relative}");
+    if std::path::Path::new(&source).exists() {
+        return Some(source);
+    }
+    if std::env::var("EVALDECK_REQUIRE_INTEROP").as_deref() == Ok("1") {
+        panic!("{source} is missing and EVALDECK_REQUIRE_INTEROP=1");
+    }
+    println!("!!!!! WILD SNAPSHOT NOT RUN: {source} is missing");
+    None
+}
+
+/// Snapshots of wild files, at the two sizes people use over SSH.
+fn wild_snapshot(name: &str, source: &str, reach: impl Fn(&mut App)) {
+    for size in [(100, 30), (80, 24)] {
+        let mut app = open(Some(source), size);
+        reach(&mut app);
+        insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), screen(&app));
+    }
+}
+
+#[test]
+fn wild_open_llm_leaderboard_group_tree() {
+    let Some(source) = wild("lm-eval/openllm-v2-2025-01") else {
+        return;
+    };
+    wild_snapshot("wild_openllm_v2_tree_unfolded", &source, |app| {
+        press(app, &[Enter])
+    });
+    // Folding leaderboard_bbh and leaderboard_gpqa leaves their headers and the other groups.
+    wild_snapshot("wild_openllm_v2_tree_folded", &source, |app| {
+        press(app, &[Enter, Down, Down, Char('z'), Down, Char('z')])
+    });
+}
+
+#[test]
+fn wild_lm_eval_0_3_file() {
+    let Some(source) = wild("lm-eval/v03-eleuther-results/llama-7B/llama-7B_mmlu_5-shot.json")
+    else {
+        return;
+    };
+    // A 0.3 file has no date of its own: its run is dated by the file's modification time, which
+    // a copy with a fixed time pins (in target/, never in the repository).
+    let copy = std::path::Path::new("target/wild-snapshots/llama-7B/llama-7B_mmlu_5-shot.json");
+    std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+    std::fs::copy(&source, copy).unwrap();
+    let fixed = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_690_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(copy)
+        .unwrap()
+        .set_modified(fixed)
+        .unwrap();
+    let copy = copy.to_str().unwrap();
+    wild_snapshot("wild_lm_eval_0_3_runs", copy, |_| {});
+    wild_snapshot("wild_lm_eval_0_3_results", copy, |app| press(app, &[Enter]));
+}
+
+#[test]
+fn wild_inspect_log_without_a_scorer_leads_to_its_samples() {
+    let Some(source) = wild("inspect/ccot-oe-results") else {
+        return;
+    };
+    wild_snapshot("wild_inspect_no_scorer_runs", &source, |_| {});
+    wild_snapshot("wild_inspect_no_scorer_results", &source, |app| {
+        press(app, &[Enter])
+    });
+    wild_snapshot("wild_inspect_no_scorer_samples", &source, |app| {
+        press(app, &[Enter, Enter])
+    });
+    wild_snapshot("wild_inspect_no_scorer_sample", &source, |app| {
+        press(app, &[Enter, Enter, Enter])
+    });
+}
+
+#[test]
+fn wild_inspect_dict_valued_scores_are_columns() {
+    let Some(source) = wild("inspect/scicode-bench") else {
+        return;
+    };
+    wild_snapshot("wild_scicode_samples", &source, |app| {
+        press(app, &[Enter, Enter])
+    });
+}

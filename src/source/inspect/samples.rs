@@ -50,7 +50,6 @@ impl InspectSamples {
             .enumerate()
             .map(|(i, id)| (id_text(id), i))
             .collect();
-        let metric_names = scorer_names(&log.header);
         match log.container {
             Container::Zip => {
                 let mut zip = open_zip(&log.path)?;
@@ -79,7 +78,7 @@ impl InspectSamples {
                         .into_iter()
                         .map(|m| RowSource::Member(m.3))
                         .collect(),
-                    metric_names,
+                    metric_names: per_sample_columns(&log.header, &reduced),
                     reduced,
                     zip: Some(Mutex::new(zip)),
                     log,
@@ -105,7 +104,7 @@ impl InspectSamples {
                 Ok(InspectSamples {
                     task: task.to_owned(),
                     rows: rows.into_iter().map(|r| RowSource::Index(r.2)).collect(),
-                    metric_names,
+                    metric_names: per_sample_columns(&log.header, &reduced),
                     reduced,
                     zip: None,
                     log,
@@ -180,28 +179,59 @@ impl SampleLog for InspectSamples {
     }
 }
 
-/// The per-sample score names of a log: its scorers' names (as the header lists them).
-fn scorer_names(header: &Map) -> Vec<String> {
-    let from = |scorers: &[Json]| -> Vec<String> {
+/// The per-sample score columns of a log, named as [`super::score_values`] names a sample's
+/// scores: a scorer's name, or `scorer/key` for each key of a scorer whose values are dicts
+/// (scicode's `{"Problem Correctness": 0, "Total Correct": 1}`). The keys come from the
+/// reductions; without them, Inspect's per-key scores (`name` the key, `scorer` the scorer) name
+/// theirs.
+fn per_sample_columns(header: &Map, reduced: &HashMap<String, Map>) -> Vec<String> {
+    let listed = |scorers: &[Json], with_scorer: bool| -> Vec<(String, Option<String>)> {
         scorers
             .iter()
-            .filter_map(|s| s.get("name").and_then(Json::as_str).map(str::to_owned))
+            .filter_map(|s| {
+                let name = s.get("name").and_then(Json::as_str)?;
+                let scorer = s
+                    .get("scorer")
+                    .and_then(Json::as_str)
+                    .filter(|_| with_scorer)
+                    .unwrap_or(name);
+                let key = (scorer != name).then(|| name.to_owned());
+                Some((scorer.to_owned(), key))
+            })
             .collect()
     };
-    header
+    let scorers = header
         .get("results")
         .and_then(|r| r.get("scores"))
         .and_then(Json::as_array)
-        .map(from)
+        .map(|s| listed(s, true))
         .filter(|n| !n.is_empty())
         .or_else(|| {
             header
                 .get("eval")
                 .and_then(|e| e.get("scorers"))
                 .and_then(Json::as_array)
-                .map(from)
+                .map(|s| listed(s, false))
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let mut columns: Vec<String> = Vec::new();
+    let mut push = |column: String| {
+        if !columns.contains(&column) {
+            columns.push(column);
+        }
+    };
+    for (scorer, key) in scorers {
+        let dict_keys = reduced.values().find_map(|scores| {
+            let keys: Vec<String> = scores.get(&scorer)?.as_object()?.keys().cloned().collect();
+            Some(keys)
+        });
+        match (dict_keys, key) {
+            (Some(keys), _) => keys.into_iter().for_each(|k| push(format!("{scorer}/{k}"))),
+            (None, Some(key)) => push(format!("{scorer}/{key}")),
+            (None, None) => push(scorer),
+        }
+    }
+    columns
 }
 
 /// `reductions.json` as id → {scorer: reduced value}.
@@ -290,11 +320,34 @@ pub fn sample_detail(
         Vec::new()
     };
     let output = raw.get("output");
+    // `completion` is how Inspect serialises the first choice's text; logs that lack it
+    // (0.3.117 wrote none) still hold that text in `choices[0].message.content`, reasoning
+    // parts left out as Inspect's own `ModelOutput.completion` leaves them.
     let completion = output
         .and_then(|o| o.get("completion"))
         .and_then(Json::as_str)
-        .unwrap_or("")
-        .to_owned();
+        .map(str::to_owned)
+        .or_else(|| {
+            let content = output?
+                .get("choices")?
+                .as_array()?
+                .first()?
+                .get("message")?
+                .get("content")?;
+            match content {
+                Json::Str(text) => Some(text.clone()),
+                Json::Array(parts) => Some(
+                    parts
+                        .iter()
+                        .filter(|p| p.get("type").and_then(Json::as_str) == Some("text"))
+                        .filter_map(|p| p.get("text").and_then(Json::as_str))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
+                _ => None,
+            }
+        })
+        .unwrap_or_default();
     let mut metric = Map::new();
     let mut scorer_fields = Map::new();
     if let Some(scores) = raw.get("scores").and_then(Json::as_object) {

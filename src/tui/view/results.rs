@@ -206,7 +206,14 @@ fn name_widths(data: &ResultsData, area: Rect) -> (usize, usize) {
     let metric_width = data
         .lines
         .iter()
-        .map(|l| width(&l.metric) + if l.origin.mark().is_some() { 2 } else { 0 })
+        .map(|l| {
+            let name = if l.metric.is_empty() && !l.derived {
+                crate::text::NO_SCORES
+            } else {
+                &l.metric
+            };
+            width(name) + if l.origin.mark().is_some() { 2 } else { 0 }
+        })
         .max()
         .unwrap_or(6)
         .clamp(6, 28);
