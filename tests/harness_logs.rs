@@ -747,3 +747,87 @@ fn lighteval_common_keys_read_by_column_match_whole_rows() {
     }
     assert!(lines >= 100, "only {lines} lines checked");
 }
+
+/// Inspect ≥ 0.3.261 merges shard logs (`<name>.shards/<k>/<attempt>.eval`) into `<name>.eval`.
+/// A finished merged log newer than every shard covers them: they are hidden, as Inspect's
+/// viewer hides them. A shard newer than the merge (or no merged log) stays a run of its own.
+#[test]
+fn merged_inspect_logs_hide_the_shards_they_cover() {
+    const LOG: &str = "2026-11-30T02-36-19-00-00_mc-quiz_RjFGiHzeHG8Qd9cSsZrDVV";
+    let dir = tempfile::tempdir().unwrap();
+    let merged = dir.path().join(format!("{LOG}.eval"));
+    let shard_dir = dir.path().join(format!("{LOG}.shards/0"));
+    std::fs::create_dir_all(&shard_dir).unwrap();
+    let shard = shard_dir.join("2026-11-30T02-36-19-00-00.eval");
+    // The shard is another run of the same task (the gen-qa log), so it counts as its own run
+    // when shown.
+    std::fs::copy(
+        fixture("inspect-0.3.285/2026-11-30T02-36-21-00-00_gen-qa_ZRbM3p5k6KxSusMsqHW5yY.eval"),
+        &shard,
+    )
+    .unwrap();
+    std::fs::copy(fixture(&format!("inspect-0.3.285/{LOG}.eval")), &merged).unwrap();
+    let set_time = |path: &std::path::Path, secs: u64| {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+            .unwrap();
+    };
+    set_time(&shard, 1_700_000_000);
+    set_time(&merged, 1_700_000_100);
+    assert_eq!(
+        open(dir.path()).runs().count(),
+        1,
+        "the merged log covers its shard"
+    );
+    set_time(&shard, 1_700_000_200);
+    assert_eq!(
+        open(dir.path()).runs().count(),
+        2,
+        "a shard newer than the merge shows"
+    );
+    std::fs::remove_file(&merged).unwrap();
+    assert_eq!(
+        open(dir.path()).runs().count(),
+        1,
+        "without a merged log, the shard shows"
+    );
+}
+
+/// An eval set's manifests (`logs.json`, `eval-set.json`) are never runs and never errors;
+/// named as the source, one opens its folder, and the set's id names the runs' eval set.
+#[test]
+fn eval_set_manifests_open_their_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    const LOG: &str = "2026-11-30T02-36-19-00-00_mc-quiz_RjFGiHzeHG8Qd9cSsZrDVV.eval";
+    std::fs::copy(
+        fixture(&format!("inspect-0.3.285/{LOG}")),
+        dir.path().join(LOG),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("eval-set.json"),
+        r#"{"eval_set_id": "set-123", "tasks": [{"name": "mc-quiz", "task_id": "x"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("logs.json"),
+        format!(r#"{{"{LOG}": {{}}}}"#),
+    )
+    .unwrap();
+    let catalog = open(dir.path());
+    assert!(catalog.unreadable.is_empty(), "{:?}", catalog.unreadable);
+    assert_eq!(catalog.runs().count(), 1);
+    for manifest in ["eval-set.json", "logs.json"] {
+        let opened = open(&dir.path().join(manifest));
+        assert_eq!(opened.runs().count(), 1, "{manifest} opens its folder");
+        let results = opened.runs().next().unwrap().load_results().unwrap();
+        let general = results.general();
+        let id = general.raw().get("eval_set_id").and_then(Json::as_str);
+        // The fixture log's own `eval_set_id` is null (as Inspect's read_eval_log reads it),
+        // so the set's manifest names it.
+        assert_eq!(id, Some("set-123"), "{manifest}: the eval set is named");
+    }
+}

@@ -503,3 +503,152 @@ print("\n".join(sorted(runs)))
     let file = remote.open_details(other).unwrap();
     assert_eq!(rows(&file), rows(&local.open_details(other).unwrap()));
 }
+
+/// An organisation whose repos hold other harnesses' runs: an lm-eval run in the Open LLM
+/// Leaderboard's layout (`ORG__MODEL/results_DATE.json` with its samples) and Inspect logs
+/// (one a shard its merged log covers). The listing names each by its files, downloads nothing,
+/// and a run opened reads as the same files read locally. `huggingface_hub.list_datasets`
+/// pages through the same listing and sees the same files.
+#[test]
+fn an_organisation_lists_inspect_and_lm_eval_runs() {
+    let Some(python) = interop_python() else {
+        return;
+    };
+    let server = HubServer::start(TOKEN);
+    server.state.lock().unwrap().page_size = 1;
+    let push_cache = tempfile::tempdir().unwrap();
+    let client = HubClient::new(endpoint(&server, push_cache.path())).unwrap();
+    let upload = |path: PathBuf, in_repo: String| evaldeck::publish::Upload {
+        path_in_repo: in_repo,
+        content: evaldeck::publish::Content::File(path),
+    };
+    let lm_eval = fixture("lm-eval-0.4.13/fixture-org__dummy-lm");
+    const LM_DATE: &str = "2026-11-30T02-37-30.831220";
+    let lm_files: Vec<_> = std::fs::read_dir(&lm_eval)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains(LM_DATE))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            upload(p, format!("fixture-org__dummy-lm/{name}"))
+        })
+        .collect();
+    let inspect_dir = fixture("inspect-0.3.285");
+    const LOG: &str = "2026-11-30T02-36-19-00-00_mc-quiz_RjFGiHzeHG8Qd9cSsZrDVV.eval";
+    const OTHER: &str = "2026-11-30T02-36-21-00-00_gen-qa_ZRbM3p5k6KxSusMsqHW5yY.eval";
+    let inspect_files = vec![
+        upload(inspect_dir.join(LOG), format!("logs/{LOG}")),
+        upload(inspect_dir.join(OTHER), format!("logs/{OTHER}")),
+        // A shard of the first log, which its merged log covers.
+        upload(
+            inspect_dir.join(LOG),
+            format!("logs/{}.shards/0/{LOG}", LOG.trim_end_matches(".eval")),
+        ),
+    ];
+    for (name, files) in [
+        ("fixture-org__dummy-lm-details", lm_files),
+        ("inspect-logs", inspect_files),
+    ] {
+        let repo = evaldeck::publish::Repo::dataset(format!("wildorg/{name}"));
+        client.ensure_repo(&repo, false).unwrap();
+        client.commit(&repo, &files, "logs", &mut |_| {}).unwrap();
+    }
+
+    // The reference client pages through the same listing and sees every file.
+    let listed_files = python_env(
+        &python,
+        r#"
+import sys
+from huggingface_hub import HfApi
+api = HfApi(endpoint=sys.argv[1])
+for info in api.list_datasets(author="wildorg", full=True):
+    for sibling in info.siblings:
+        print(f"{info.id} {sibling.rfilename}")
+"#,
+        &[&server.url],
+        &[("HF_HUB_DISABLE_XET", "1")],
+    );
+    assert!(listed_files.contains(&format!("wildorg/inspect-logs logs/{LOG}")));
+    assert!(listed_files.contains(&format!(
+        "wildorg/fixture-org__dummy-lm-details fixture-org__dummy-lm/results_{LM_DATE}.json"
+    )));
+
+    server.state.lock().unwrap().served.clear();
+    let home = tempfile::tempdir().unwrap();
+    let opened = evaldeck::source::open_source(
+        Path::new("hf://datasets/wildorg"),
+        endpoint(&server, home.path()),
+    )
+    .unwrap();
+    assert_eq!(server.bytes_served(), 0, "a listing downloads nothing");
+    let runs: Vec<&store::Run> = opened.catalog.runs().collect();
+    let names: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {} {}",
+                r.harness,
+                r.model,
+                r.date_id,
+                r.details.len()
+            )
+        })
+        .collect();
+    let mut names = names;
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "inspect inspect-logs 2026-11-30T02-36-19 1".to_owned(),
+            "inspect inspect-logs 2026-11-30T02-36-21 1".to_owned(),
+            format!("lm-eval fixture-org/dummy-lm {LM_DATE} 4"),
+        ],
+        "the shard is covered by its merged log; lm-eval's model from its folder"
+    );
+    for run in &runs {
+        assert!(
+            !run.results_on_disk(),
+            "{} not read by the listing",
+            run.model
+        );
+    }
+    let local = store::discover_with(&lm_eval, &evaldeck::source::log_formats()).unwrap();
+    let local_lm = local.runs().find(|r| r.date_id == LM_DATE).unwrap();
+    let remote_lm = runs
+        .iter()
+        .find(|r| r.model == "fixture-org/dummy-lm")
+        .unwrap();
+    assert_eq!(
+        remote_lm.load_results().unwrap().as_map()["results"],
+        local_lm.load_results().unwrap().as_map()["results"]
+    );
+    let rows = |file: &store::DetailsFile| -> Vec<evaldeck::model::Detail> {
+        file.details(4096)
+            .unwrap()
+            .flat_map(Result::unwrap)
+            .collect()
+    };
+    let (task, _) = &local_lm.details[0];
+    assert_eq!(
+        rows(&remote_lm.open_details(task).unwrap()),
+        rows(&local_lm.open_details(task).unwrap())
+    );
+    let local_log =
+        store::discover_with(&inspect_dir.join(LOG), &evaldeck::source::log_formats()).unwrap();
+    let local_log = local_log.runs().next().unwrap();
+    let remote_log = runs
+        .iter()
+        .find(|r| r.date_id == "2026-11-30T02-36-19")
+        .unwrap();
+    assert_eq!(
+        remote_log.load_results().unwrap().as_map()["results"],
+        local_log.load_results().unwrap().as_map()["results"]
+    );
+    // The listing names the task from the file (`mc-quiz`); the log's own name opens it too.
+    let (local_task, _) = &local_log.details[0];
+    assert_eq!(
+        rows(&remote_log.open_details(local_task).unwrap()),
+        rows(&local_log.open_details(local_task).unwrap())
+    );
+    assert!(server.bytes_served() > 0);
+}

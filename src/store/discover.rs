@@ -182,6 +182,11 @@ impl Run {
 
     /// Opens one task's details file (its footer only).
     pub fn open_details(&self, task: &str) -> Result<DetailsFile> {
+        // Another harness's reader knows its tasks (a run listed from the Hub knows them only
+        // once opened), and its error names them.
+        if let Some(log) = &self.log {
+            return Ok(DetailsFile::from_log(log.0.samples(task)?));
+        }
         let path = self
             .details_path(task)
             .ok_or_else(|| StoreError::TaskNotFound {
@@ -190,9 +195,6 @@ impl Run {
                 task: task.to_owned(),
                 available: list_or_none(self.details.iter().map(|(t, _)| t.as_str())),
             })?;
-        if let Some(log) = &self.log {
-            return Ok(DetailsFile::from_log(log.0.samples(task)?));
-        }
         let file = match &self.remote {
             Some(RemoteDetails {
                 ranges: Some(open), ..

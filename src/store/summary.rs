@@ -61,7 +61,7 @@ pub fn summarise_live(run: &Run, being_written: &dyn Fn(&Path) -> bool) -> RunSu
         },
     }
     // A listing never downloads: a Hub run's results are summarised once they were read.
-    if (run.results_path.is_some() && run.results_on_disk()) || run.log.is_some() {
+    if (run.results_path.is_some() || run.log.is_some()) && run.results_on_disk() {
         match run.load_results() {
             Ok(results) => {
                 let measured = results.measured_tasks();

@@ -5,6 +5,7 @@
 //! (`ranges`); pushing or copying a run downloads them whole. With the Hub out of reach, the
 //! cached copy is opened instead: what was read before reads again offline.
 
+mod listed;
 mod ranges;
 
 use std::collections::HashMap;
@@ -211,9 +212,10 @@ pub fn org_catalog(source: PathBuf, runs: Vec<Run>, unreadable: Vec<String>) -> 
     }
 }
 
-/// A listed repo's lighteval runs, from its file names: a results file and the details files
-/// of each date. The model is named by the results file's folder when it has one, else by the
-/// repo (`details_ORG__MODEL`, as lighteval names it, or `ORG__MODEL-details`).
+/// A listed repo's runs, from its file names: Inspect's logs and lm-eval's results ([`listed`]),
+/// and lighteval's results file and details files of each date. A lighteval model is named by
+/// the results file's folder when it has one, else by the repo (`details_ORG__MODEL`, as
+/// lighteval names it, or `ORG__MODEL-details`).
 fn repo_runs(client: &Arc<HubClient>, org: &str, listed: &ListedRepo) -> Result<Vec<Run>, String> {
     // The id names cache folders and URLs: it must be `ORG/NAME` of plain Hub names.
     let name = match listed.id.split_once('/') {
@@ -235,7 +237,15 @@ fn repo_runs(client: &Arc<HubClient>, org: &str, listed: &ListedRepo) -> Result<
     let remote = files.remote();
     let mut runs: std::collections::BTreeMap<String, Run> = std::collections::BTreeMap::new();
     let repo_model = model_of_repo(name);
-    for path in listed.files.iter().filter(|p| stays_inside(p)) {
+    let inside: Vec<&str> = listed
+        .files
+        .iter()
+        .map(String::as_str)
+        .filter(|p| stays_inside(p))
+        .collect();
+    // Inspect's and lm-eval's runs first; lighteval reads the rest.
+    let (log_runs, claimed) = listed::listed_log_runs(&files, &repo_model, &inside);
+    for path in inside.iter().filter(|p| !claimed.iter().any(|c| c == *p)) {
         let file = file_name(path);
         if let Some(date) = store::parse_results_file_name(file) {
             let run = runs
@@ -263,6 +273,7 @@ fn repo_runs(client: &Arc<HubClient>, org: &str, listed: &ListedRepo) -> Result<
             run.remote = Some(remote.clone());
             run
         })
+        .chain(log_runs)
         .collect())
 }
 
