@@ -350,6 +350,7 @@ impl HarnessRun for LmEvalRun {
         let mut counts = Map::new();
         let mut sample_metrics = Map::new();
         let tree = tree::task_tree(source);
+        let mut unread_by_task: std::collections::HashMap<String, Map> = Default::default();
         let groups: Vec<String> = tree
             .iter()
             .filter(|row| row.is_group)
@@ -374,6 +375,10 @@ impl HarnessRun for LmEvalRun {
                 }
             };
             results.insert(task.clone(), Json::Object(metric_row(entry)));
+            let unread = unread_fields(entry);
+            if !unread.is_empty() {
+                unread_by_task.insert(task.clone(), unread);
+            }
             sample_metrics.insert(task.clone(), Json::Object(sample_sources(entry)));
             let n_samples = section("n-samples").and_then(|n| n.get(task));
             let count = n_samples
@@ -404,6 +409,12 @@ impl HarnessRun for LmEvalRun {
                 if let Some(value) = section(section_key).and_then(|s| s.get(task)) {
                     config.insert(key.into(), value.clone());
                 }
+            }
+            if let Some(unread) = unread_by_task.remove(task) {
+                config.insert(
+                    "results fields not read as metrics".into(),
+                    Json::Object(unread),
+                );
             }
             if let Some(subtasks) = section("group_subtasks").and_then(|g| g.get(task)) {
                 config.insert("group_subtasks".into(), subtasks.clone());
@@ -492,12 +503,13 @@ fn tree_section(tree: &[tree::TreeRow]) -> Json {
 /// is `exact_match` on the `strict-match` lines.
 fn sample_sources(entry: &Map) -> Map {
     let mut sources = Map::new();
-    for key in entry.keys() {
+    for (key, value) in entry {
         let (metric, filter) = match key.split_once(',') {
             Some((metric, filter)) => (metric, Some(filter)),
             None => (key.as_str(), None),
         };
-        if is_not_a_metric(metric) || metric.ends_with("_stderr") {
+        if is_not_a_metric(metric) || metric.ends_with("_stderr") || !is_metric_value(metric, value)
+        {
             continue;
         }
         let shown = match filter {
@@ -520,6 +532,31 @@ fn is_not_a_metric(metric: &str) -> bool {
     NOT_METRICS.contains(&metric) || metric.trim().is_empty()
 }
 
+/// Whether a value of a `results` entry is a metric's: a number (or null), or the "N/A" text of
+/// a standard error lm-eval could not compute. Anything else is a field evaldeck does not read
+/// as a metric: the config panel shows it as it is.
+fn is_metric_value(metric: &str, value: &Json) -> bool {
+    match value {
+        Json::Int(_) | Json::Float(_) | Json::BigInt(_) | Json::Null => true,
+        Json::Str(_) => metric.ends_with("_stderr"),
+        _ => false,
+    }
+}
+
+/// The fields of a `results` entry that are neither metrics nor lm-eval's own bookkeeping.
+fn unread_fields(entry: &Map) -> Map {
+    entry
+        .iter()
+        .filter(|(key, value)| {
+            let metric = key.split_once(',').map_or(key.as_str(), |(m, _)| m);
+            !NOT_METRICS.contains(&metric)
+                && !metric.trim().is_empty()
+                && !is_metric_value(metric, value)
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 /// One entry of `results` as lighteval-shaped `metric` / `metric_stderr` keys.
 fn metric_row(entry: &Map) -> Map {
     let mut row = Map::new();
@@ -528,7 +565,7 @@ fn metric_row(entry: &Map) -> Map {
             Some((metric, filter)) => (metric, Some(filter)),
             None => (key.as_str(), None),
         };
-        if is_not_a_metric(metric) {
+        if is_not_a_metric(metric) || !is_metric_value(metric, value) {
             continue;
         }
         // Bootstrap-less stderrs are written as "N/A".
@@ -579,6 +616,24 @@ mod tests {
             ]
         );
         assert_eq!(row["exact_match,strict-match_stderr"], Json::Null);
+    }
+
+    #[test]
+    fn fields_that_are_not_numbers_are_never_metrics() {
+        let Ok(Json::Object(entry)) = pyjson::parse(
+            r#"{"alias": "t", " ": " ", "acc,none": 0.5, "acc_stderr,none": "N/A",
+               "judge_model,none": "gpt-4", "per_class,none": {"a": 1}}"#,
+        ) else {
+            panic!("an object")
+        };
+        let row = metric_row(&entry);
+        assert_eq!(row.keys().collect::<Vec<_>>(), ["acc", "acc_stderr"]);
+        assert_eq!(row["acc_stderr"], Json::Null);
+        let unread = unread_fields(&entry);
+        assert_eq!(
+            unread.keys().collect::<Vec<_>>(),
+            ["judge_model,none", "per_class,none"]
+        );
     }
 
     #[test]
