@@ -97,7 +97,8 @@ pub struct TreeNode<'a> {
     pub depth: usize,
     /// The top-level group it sits under (itself at the top).
     pub root: &'a str,
-    /// The harness's display name (lm-eval's `alias`, without its indentation).
+    /// What a table prints: lm-eval's `alias` without its indentation, and without the start it
+    /// shares with its group's.
     pub label: &'a str,
 }
 

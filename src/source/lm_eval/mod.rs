@@ -486,14 +486,15 @@ impl HarnessRun for LmEvalRun {
     }
 }
 
-/// The tree as [`ResultsFile::task_row`] reads it: task → `{depth, root, label}`.
+/// The tree as [`ResultsFile::tree_node`] reads it: task → `{depth, root, label, alias}`.
 fn tree_section(tree: &[tree::TreeRow]) -> Json {
     let mut section = Map::new();
     for row in tree {
         let mut node = Map::new();
         node.insert("depth".into(), Json::Int(row.depth as i64));
         node.insert("root".into(), Json::from(row.root.as_str()));
-        node.insert("label".into(), Json::from(row.alias.as_str()));
+        node.insert("label".into(), Json::from(row.label.as_str()));
+        node.insert("alias".into(), Json::from(row.alias.as_str()));
         section.insert(row.task.clone(), Json::Object(node));
     }
     Json::Object(section)

@@ -23,6 +23,10 @@ pub struct TreeRow {
     pub is_group: bool,
     /// lm-eval's display name: `alias` without its indentation, else the task.
     pub alias: String,
+    /// What a table prints: the alias without the start it shares with its group's
+    /// (`leaderboard_math_algebra_hard` under `leaderboard_math_hard` is `algebra_hard`), so
+    /// sibling names stay apart at 80 columns.
+    pub label: String,
     /// Whether `results` has an entry for the row (a group may be listed only in
     /// `group_subtasks`).
     pub in_results: bool,
@@ -117,7 +121,41 @@ pub fn task_tree(source: &Map) -> Vec<TreeRow> {
             rows.push(row(task, task, 0, &groups, &aliases, true));
         }
     }
+    // Rows come parent first: the last row one level up is a row's group.
+    let mut open: Vec<String> = Vec::new();
+    for row in &mut rows {
+        open.truncate(row.depth);
+        if let Some(parent) = open.last() {
+            row.label = without_shared_start(&row.alias, parent).to_owned();
+        }
+        open.push(row.alias.clone());
+    }
     rows
+}
+
+/// `name` without the start it shares with `parent`, cut after a separator (`_`, `-`, `:`,
+/// space): `leaderboard_bbh_navigate` under `leaderboard_bbh` is `navigate`. A name that shares
+/// nothing, or would be left empty, stays whole.
+fn without_shared_start<'a>(name: &'a str, parent: &str) -> &'a str {
+    let is_separator = |c: char| matches!(c, '_' | '-' | ':' | ' ');
+    let shared = name
+        .char_indices()
+        .zip(parent.chars())
+        .take_while(|((_, a), b)| a == b)
+        .last()
+        .map_or(0, |((i, c), _)| i + c.len_utf8());
+    // The whole parent, followed by a separator in the name, is shared with that separator.
+    let shared = if shared == parent.len() && name[shared..].starts_with(is_separator) {
+        shared + 1
+    } else {
+        name[..shared].rfind(is_separator).map_or(0, |i| i + 1)
+    };
+    let rest = &name[shared..];
+    if shared < 3 || rest.is_empty() {
+        name
+    } else {
+        rest
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -181,6 +219,7 @@ fn row(
         root: root.to_owned(),
         is_group: groups.contains(task),
         alias: alias.to_owned(),
+        label: alias.to_owned(),
         in_results,
     }
 }
@@ -261,6 +300,33 @@ mod tests {
             .map(|(t, d, r, g, a)| (t.as_str(), *d, r.as_str(), *g, a.as_str()))
             .collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn labels_drop_the_start_they_share_with_their_group() {
+        for (name, parent, label) in [
+            ("leaderboard_bbh_navigate", "leaderboard_bbh", "navigate"),
+            (
+                "leaderboard_math_algebra_hard",
+                "leaderboard_math_hard",
+                "algebra_hard",
+            ),
+            (
+                "leaderboard_math_prealgebra_hard",
+                "leaderboard_math_hard",
+                "prealgebra_hard",
+            ),
+            ("formal_logic", "humanities", "formal_logic"),
+            ("cola", "glue", "cola"),
+            ("wmdp", "wmdp", "wmdp"),
+            ("a_x", "a", "a_x"),
+        ] {
+            assert_eq!(
+                without_shared_start(name, parent),
+                label,
+                "{name} under {parent}"
+            );
+        }
     }
 
     #[test]
