@@ -831,3 +831,37 @@ fn eval_set_manifests_open_their_folder() {
         assert_eq!(id, Some("set-123"), "{manifest}: the eval set is named");
     }
 }
+
+/// lm-eval 0.3 wrote `results`, `versions` and `config`; so did lighteval's forerunner, with
+/// `config.lighteval_sha`. Each is read by its own harness, and a JSON file of neither is an
+/// error that names it.
+#[test]
+fn lm_eval_0_3_and_lightevals_forerunner_are_told_apart_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let lm = dir.path().join("lm.json");
+    std::fs::write(
+        &lm,
+        r#"{"results": {"gsm8k": {"acc": 0.25, "acc_stderr": 0.01}}, "versions": {"gsm8k": 0},
+            "config": {"model": "hf-causal", "model_args": "pretrained=org/model"}}"#,
+    )
+    .unwrap();
+    let run = open(&lm).runs().next().unwrap().clone();
+    assert_eq!(run.harness, Harness::LmEval);
+    assert_eq!(run.model, "org/model");
+    let forerunner = dir.path().join("old.json");
+    std::fs::write(
+        &forerunner,
+        r#"{"results": {"harness|arc:challenge|25": {"acc": 0.5}}, "versions": {"harness|arc:challenge|25": 0},
+            "config": {"model_name": "org/old", "lighteval_sha": "abc"}}"#,
+    )
+    .unwrap();
+    let run = open(&forerunner).runs().next().unwrap().clone();
+    assert_eq!(run.harness, Harness::Lighteval);
+    let notes = dir.path().join("notes.json");
+    std::fs::write(&notes, r#"{"results": {"a": {"b": 1}}, "comment": "mine"}"#).unwrap();
+    let error = open_error(&notes).to_string();
+    assert!(
+        error.contains("notes.json") && error.contains("not a file evaldeck reads"),
+        "{error}"
+    );
+}

@@ -599,8 +599,8 @@ for info in api.list_datasets(author="wildorg", full=True):
     assert_eq!(
         names,
         [
-            "inspect inspect-logs 2026-11-30T02-36-19 1".to_owned(),
-            "inspect inspect-logs 2026-11-30T02-36-21 1".to_owned(),
+            "inspect inspect-logs 2026-11-30T02-36-19.RjFGiHze 1".to_owned(),
+            "inspect inspect-logs 2026-11-30T02-36-21.ZRbM3p5k 1".to_owned(),
             format!("lm-eval fixture-org/dummy-lm {LM_DATE} 4"),
         ],
         "the shard is covered by its merged log; lm-eval's model from its folder"
@@ -622,6 +622,10 @@ for info in api.list_datasets(author="wildorg", full=True):
         remote_lm.load_results().unwrap().as_map()["results"],
         local_lm.load_results().unwrap().as_map()["results"]
     );
+    assert!(
+        remote_lm.details.iter().all(|(_, path)| !path.exists()),
+        "the results need no samples file"
+    );
     let rows = |file: &store::DetailsFile| -> Vec<evaldeck::model::Detail> {
         file.details(4096)
             .unwrap()
@@ -633,12 +637,18 @@ for info in api.list_datasets(author="wildorg", full=True):
         rows(&remote_lm.open_details(task).unwrap()),
         rows(&local_lm.open_details(task).unwrap())
     );
+    let on_disk: Vec<bool> = remote_lm.details.iter().map(|(_, p)| p.exists()).collect();
+    assert_eq!(
+        on_disk,
+        [true, false, false, false],
+        "a task's samples come down when it is opened, and only its own"
+    );
     let local_log =
         store::discover_with(&inspect_dir.join(LOG), &evaldeck::source::log_formats()).unwrap();
     let local_log = local_log.runs().next().unwrap();
     let remote_log = runs
         .iter()
-        .find(|r| r.date_id == "2026-11-30T02-36-19")
+        .find(|r| r.date_id == "2026-11-30T02-36-19.RjFGiHze")
         .unwrap();
     assert_eq!(
         remote_log.load_results().unwrap().as_map()["results"],

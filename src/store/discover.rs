@@ -606,11 +606,14 @@ impl<'f> Found<'f> {
     }
 }
 
-/// Whether a JSON file may be lighteval's results: it has `config_general`, or its keys cannot be
+/// Whether a JSON file may be lighteval's results: it has `config_general` (or `config`, as
+/// lighteval's forerunner wrote, when lm-eval's rules did not claim it), or its keys cannot be
 /// read (not on disk yet, or broken, which reading it then reports).
 fn looks_like_lighteval_results(path: &Path) -> bool {
     match super::sniff::file_head(path) {
-        Ok(head) if !head.json_keys.is_empty() => head.has_key("config_general"),
+        Ok(head) if !head.json_keys.is_empty() => {
+            head.has_key("config_general") || head.has_key("config")
+        }
         _ => true,
     }
 }

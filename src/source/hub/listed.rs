@@ -8,11 +8,12 @@
 //!   (the Open LLM Leaderboard's details repos), a results file outside lighteval's
 //!   `results/<model>/` that no details file shares a date with.
 //!
-//! Nothing is downloaded until a run is opened: then its files come down whole (logs are read
-//! whole) and the harness's own reader takes them, which has the last word on what they are.
+//! Nothing is downloaded until a run is opened: then its results file or log comes down whole
+//! (logs are read whole), and each samples file when its task is opened; the harness's own
+//! reader takes them, and has the last word on what they are.
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use super::RepoFiles;
 use crate::store::{self, Harness, HarnessRun, LogRun, Run, SampleLog, StoreError};
@@ -40,6 +41,11 @@ pub(super) fn listed_log_runs(
             }
         }
         let (date, task) = inspect_name(&name_of(path));
+        // The logs of an eval set start in the same second: the log's id keeps each its own.
+        let date = match log_id(&name_of(path)) {
+            Some(id) => format!("{date}.{id}"),
+            None => date,
+        };
         let run = listed_run(
             files,
             Harness::Inspect,
@@ -113,7 +119,7 @@ fn listed_run(
         harness,
         files: files.clone(),
         paths,
-        opened: OnceLock::new(),
+        opened: Mutex::new(None),
     };
     Run {
         results_path: Some(main_path),
@@ -154,6 +160,14 @@ fn inspect_name(name: &str) -> (String, Option<String>) {
     )
 }
 
+/// The first 8 characters of the log id that ends an Inspect log's name.
+fn log_id(name: &str) -> Option<String> {
+    let stem = name.strip_suffix(".eval")?;
+    let (_, id) = stem.rsplit_once('_')?;
+    (id.len() >= 8 && id.chars().all(|c| c.is_ascii_alphanumeric()))
+        .then(|| id.chars().take(8).collect())
+}
+
 /// Inspect's file-name time, `2026-02-06T01-49-23-07-00` or `…T05-22-33+00-00`, in UTC.
 fn utc_of_file_time(created: &str) -> Option<String> {
     let (day, time) = created.split_once('T')?;
@@ -173,44 +187,56 @@ fn utc_of_file_time(created: &str) -> Option<String> {
 }
 
 /// A run known from the listing's file names, read by its harness's reader once its files are
-/// downloaded (the first time its results or samples are asked for).
+/// downloaded: the results (or the log) when the results are first asked for, a task's samples
+/// file when that task is. A failure (the network, a file that is not what its name says) is
+/// not kept: the next ask tries again.
 struct ListedLogRun {
     harness: Harness,
     files: Arc<RepoFiles>,
-    /// The run's files where the cache puts them.
+    /// The run's files where the cache puts them: the results file (or the log) first, then
+    /// lm-eval's samples files.
     paths: Vec<PathBuf>,
-    opened: OnceLock<Result<Arc<dyn HarnessRun>, String>>,
+    /// The reader of what is on disk, once read.
+    opened: Mutex<Option<(usize, Arc<dyn HarnessRun>)>>,
 }
 
 impl ListedLogRun {
-    fn open(&self) -> store::Result<Arc<dyn HarnessRun>> {
+    /// The harness's reader over the run's files on disk, after bringing `wanted` down.
+    fn open(&self, wanted: &[&PathBuf]) -> store::Result<Arc<dyn HarnessRun>> {
         let main = self.paths.first().cloned().unwrap_or_default();
-        self.opened
-            .get_or_init(|| {
-                for path in &self.paths {
-                    self.files.download(path)?;
-                }
-                let formats = crate::source::log_formats();
-                let catalog =
-                    store::discover_files_with(&self.files.snapshot, self.paths.clone(), &formats)
-                        .map_err(|e| e.to_string())?;
-                let run = catalog
-                    .runs()
-                    .next()
-                    .ok_or_else(|| "no run in it, by its content".to_owned())?;
-                match &run.log {
-                    Some(log) => Ok(log.0.clone()),
-                    None => Err(format!(
-                        "by its content a {} run, not {}'s; open its repo to read it",
-                        run.harness, self.harness
-                    )),
-                }
-            })
-            .clone()
-            .map_err(|message| StoreError::Fetch {
-                path: main,
-                message,
-            })
+        let fail = |message: String| StoreError::Fetch {
+            path: main.clone(),
+            message,
+        };
+        for path in wanted.iter().filter(|p| !p.exists()) {
+            self.files.download(path).map_err(fail)?;
+        }
+        let on_disk: Vec<PathBuf> = self.paths.iter().filter(|p| p.exists()).cloned().collect();
+        let mut opened = self.opened.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((count, run)) = opened.as_ref()
+            && *count == on_disk.len()
+        {
+            return Ok(run.clone());
+        }
+        let formats = crate::source::log_formats();
+        let catalog = store::discover_files_with(&self.files.snapshot, on_disk.clone(), &formats)
+            .map_err(|e| fail(e.to_string()))?;
+        let run = catalog
+            .runs()
+            .next()
+            .ok_or_else(|| fail("no run in it, by its content".to_owned()))?;
+        let Some(log) = &run.log else {
+            return Err(fail(format!(
+                "by its content a {} run, not {}'s; open its repo to read it",
+                run.harness, self.harness
+            )));
+        };
+        *opened = Some((on_disk.len(), log.0.clone()));
+        Ok(log.0.clone())
+    }
+
+    fn main(&self) -> Vec<&PathBuf> {
+        self.paths.first().into_iter().collect()
     }
 }
 
@@ -220,13 +246,21 @@ impl HarnessRun for ListedLogRun {
     }
 
     fn results(&self) -> store::Result<crate::model::ResultsFile> {
-        self.open()?.results()
+        self.open(&self.main())?.results()
     }
 
-    /// A task by the reader's name for it; a run of one task answers to the listing's name too
-    /// (an Inspect log's file name gives a task the log may name otherwise).
+    /// A task by the reader's name for it (its samples file comes down first); a run of one task
+    /// answers to the listing's name too (an Inspect log's file name gives a task the log may
+    /// name otherwise).
     fn samples(&self, task: &str) -> store::Result<Arc<dyn SampleLog>> {
-        let run = self.open()?;
+        let mut wanted = self.main();
+        wanted.extend(self.paths.iter().skip(1).filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(lm_eval_samples_date)
+                .is_some_and(|(t, _)| t == task)
+        }));
+        let run = self.open(&wanted)?;
         match run.samples(task) {
             Ok(samples) => Ok(samples),
             Err(error) => {
@@ -239,8 +273,10 @@ impl HarnessRun for ListedLogRun {
         }
     }
 
+    /// Copying or pushing needs every file.
     fn files(&self) -> Vec<(PathBuf, PathBuf)> {
-        match self.open() {
+        let all: Vec<&PathBuf> = self.paths.iter().collect();
+        match self.open(&all) {
             Ok(run) => run.files(),
             Err(_) => Vec::new(),
         }

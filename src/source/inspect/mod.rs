@@ -70,12 +70,14 @@ impl LogFormat for InspectFormat {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         MANIFESTS.contains(&name)
             && crate::store::file_head(path).is_ok_and(|head| {
-                // `logs.json` maps log names to headers; the other two have their own keys.
+                // `logs.json` and `listing.json` map log names to headers; `eval-set.json` has
+                // its own keys. An empty or broken file is no manifest.
                 head.has_key("eval_set_id")
-                    || head
-                        .json_keys
-                        .iter()
-                        .all(|k| k.ends_with(".eval") || k.ends_with(".json"))
+                    || (!head.json_keys.is_empty()
+                        && head
+                            .json_keys
+                            .iter()
+                            .all(|k| k.ends_with(".eval") || k.ends_with(".json")))
             })
     }
 

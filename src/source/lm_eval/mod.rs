@@ -80,8 +80,9 @@ impl LogFormat for LmEvalFormat {
             return false;
         }
         RESULTS_KEYS.iter().any(|k| head.has_key(k))
-            // 0.3: `results`, `versions` and `config`, nothing else of lighteval's.
-            || (head.has_key("versions") && head.has_key("config"))
+            // 0.3: `results`, `versions` and `config`; lighteval's forerunner (the 2023 Open
+            // LLM Leaderboard's files) wrote the same keys, with `config.lighteval_sha`.
+            || (head.has_key("versions") && head.has_key("config") && !has_lighteval_sha(path))
             || results_look_like_lm_eval(path)
     }
 
@@ -121,18 +122,45 @@ impl LogFormat for LmEvalFormat {
     }
 }
 
+/// Whether a samples file, by its content: its first line is a document (`doc_id`).
+fn is_samples_file(path: &Path) -> bool {
+    use std::io::{BufRead, Read};
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut line = Vec::new();
+    let _ = std::io::BufReader::new(file.take(16 << 20)).read_until(b'\n', &mut line);
+    crate::store::top_level_keys(&line[..])
+        .iter()
+        .any(|k| k == "doc_id")
+}
+
+/// Whether `config.lighteval_sha` is set: a lighteval results file of before `config_general`.
+fn has_lighteval_sha(path: &Path) -> bool {
+    read_small_json(path).is_some_and(|map| {
+        map.get("config")
+            .and_then(|c| c.get("lighteval_sha"))
+            .is_some()
+    })
+}
+
+/// A JSON object from a file small enough to parse whole for a look at its content.
+fn read_small_json(path: &Path) -> Option<Map> {
+    const LARGEST: u64 = 64 << 20;
+    if std::fs::metadata(path).map_or(true, |m| m.len() > LARGEST) {
+        return None;
+    }
+    match pyjson::parse(&std::fs::read_to_string(path).ok()?) {
+        Ok(Json::Object(map)) => Some(map),
+        _ => None,
+    }
+}
+
 /// Whether a results-only dump (`{model, tasks, num_fewshot, results}`) holds lm-eval's results:
 /// some entry has a `metric,filter` key or an `alias`. Read only for small files that nothing
 /// else claimed.
 fn results_look_like_lm_eval(path: &Path) -> bool {
-    const LARGEST_DUMP: u64 = 64 << 20;
-    if std::fs::metadata(path).map_or(true, |m| m.len() > LARGEST_DUMP) {
-        return false;
-    }
-    let Ok(Json::Object(map)) = std::fs::read_to_string(path)
-        .map_err(|_| ())
-        .and_then(|text| pyjson::parse(&text).map_err(|_| ()))
-    else {
+    let Some(map) = read_small_json(path) else {
         return false;
     };
     let Some(results) = map.get("results").and_then(Json::as_object) else {
@@ -212,7 +240,7 @@ impl LmEvalRun {
         // A file named alone outside the naming (`my_results.json`) is its own run.
         for path in claimed {
             if path.parent() == Some(folder) && stem(path) == date {
-                if file_name(path).ends_with(".jsonl") {
+                if is_samples_file(path) {
                     samples.push((date.to_owned(), path.clone()));
                 } else {
                     results_path = Some(path.clone());

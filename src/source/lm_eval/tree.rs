@@ -13,6 +13,9 @@ use std::collections::{HashMap, HashSet};
 
 use crate::model::{Json, Map};
 
+/// How deep a tree is followed; lm-eval's own trees are two or three levels deep.
+const MAX_DEPTH: usize = 64;
+
 /// One row of the tree, in the order lm-eval's table prints it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeRow {
@@ -45,7 +48,7 @@ pub fn task_tree(source: &Map) -> Vec<TreeRow> {
         .iter()
         .filter_map(|(task, entry)| Some((*task, (*entry)?.get("alias")?.as_str()?)))
         .collect();
-    let mut children: Vec<(String, Vec<String>)> = Vec::new();
+    let mut children: HashMap<String, Vec<String>> = HashMap::new();
     let mut groups: HashSet<String> = source
         .get("groups")
         .and_then(Json::as_object)
@@ -62,56 +65,82 @@ pub fn task_tree(source: &Map) -> Vec<TreeRow> {
                     .filter_map(|s| s.as_str().map(str::to_owned))
                     .collect();
                 if !subtasks.is_empty() {
-                    groups.insert(group.clone());
-                    children.push((group.clone(), subtasks));
+                    children.entry(group.clone()).or_default().extend(subtasks);
                 }
             }
         }
         None => children = children_from_aliases(&results),
     }
-    for (group, _) in &children {
-        groups.insert(group.clone());
-    }
+    groups.extend(children.keys().cloned());
     let position: HashMap<&str, usize> = results
         .iter()
         .enumerate()
         .map(|(i, (task, _))| (*task, i))
         .collect();
-    // Each row's first parent; a row's top ancestor is its root.
+    // Each row's first parent (in `results` order); a row's top ancestor is its root.
     let mut parent: HashMap<&str, &str> = HashMap::new();
-    for (group, subtasks) in &children {
-        for sub in subtasks {
+    let mut listed_groups: Vec<&String> = children.keys().collect();
+    listed_groups.sort_by_key(|g| (position.get(g.as_str()).copied().unwrap_or(usize::MAX), *g));
+    for group in listed_groups {
+        for sub in &children[group] {
             parent.entry(sub.as_str()).or_insert(group.as_str());
         }
     }
-    let top = |task: &'_ str| -> String {
+    // A file's nesting is bounded here, so a chain of groups (or a cycle) from a stranger's file
+    // costs at most this many steps a row: deeper rows stay where the walk leaves them.
+    let top = |task: &str| -> String {
         let mut at = task;
-        let mut steps = 0;
-        while let Some(up) = parent.get(at) {
-            // A cycle in the file must not hang the reader.
-            steps += 1;
-            if steps > parent.len() {
-                break;
+        for _ in 0..MAX_DEPTH {
+            match parent.get(at) {
+                Some(up) => at = up,
+                None => break,
             }
-            at = up;
         }
         at.to_owned()
     };
     // Roots in the order their first row comes in `results`; a group listed only in
     // `group_subtasks` takes the place of its first row.
     let mut roots: Vec<String> = Vec::new();
+    let mut is_root: HashSet<String> = HashSet::new();
     for (task, _) in &results {
         let root = top(task);
-        if !roots.contains(&root) {
+        if is_root.insert(root.clone()) {
             roots.push(root);
         }
     }
     let mut rows = Vec::new();
     let mut seen = HashSet::new();
-    for root in roots {
-        visit(
-            &root, &root, 0, &children, &position, &groups, &aliases, &mut seen, &mut rows,
-        );
+    for root in &roots {
+        // Depth first, without recursion: a deep file must not exhaust the stack.
+        let mut stack: Vec<(&str, usize)> = vec![(root.as_str(), 0)];
+        while let Some((task, depth)) = stack.pop() {
+            if !seen.insert(task.to_owned()) {
+                continue;
+            }
+            let in_results = position.contains_key(task);
+            // A task that `results` lacks has nothing to show; a group it lacks is a header.
+            if !in_results && !groups.contains(task) {
+                continue;
+            }
+            rows.push(row(task, root, depth, &groups, &aliases, in_results));
+            let Some(subtasks) = children.get(task).filter(|_| depth < MAX_DEPTH) else {
+                continue;
+            };
+            // Children in the order `results` prints them; ones it lacks after, as listed.
+            let mut ordered: Vec<(usize, usize, &str)> = subtasks
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    (
+                        position.get(s.as_str()).copied().unwrap_or(usize::MAX),
+                        i,
+                        s.as_str(),
+                    )
+                })
+                .collect();
+            ordered.sort_unstable();
+            stack.extend(ordered.into_iter().rev().map(|(_, _, s)| (s, depth + 1)));
+        }
     }
     // Rows the tree did not reach (a cycle, a child of an unknown group) keep their place at the
     // end, at the top level.
@@ -158,48 +187,6 @@ fn without_shared_start<'a>(name: &'a str, parent: &str) -> &'a str {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn visit(
-    task: &str,
-    root: &str,
-    depth: usize,
-    children: &[(String, Vec<String>)],
-    position: &HashMap<&str, usize>,
-    groups: &HashSet<String>,
-    aliases: &HashMap<&str, &str>,
-    seen: &mut HashSet<String>,
-    rows: &mut Vec<TreeRow>,
-) {
-    if !seen.insert(task.to_owned()) {
-        return;
-    }
-    let in_results = position.contains_key(task);
-    // A task that `results` lacks has nothing to show; a group it lacks is still a header.
-    if !in_results && !groups.contains(task) {
-        return;
-    }
-    rows.push(row(task, root, depth, groups, aliases, in_results));
-    let Some((_, subtasks)) = children.iter().find(|(g, _)| g == task) else {
-        return;
-    };
-    // Children in the order `results` prints them; ones it lacks after, as listed.
-    let mut ordered: Vec<&String> = subtasks.iter().collect();
-    ordered.sort_by_key(|s| position.get(s.as_str()).copied().unwrap_or(usize::MAX));
-    for child in ordered {
-        visit(
-            child,
-            root,
-            depth + 1,
-            children,
-            position,
-            groups,
-            aliases,
-            seen,
-            rows,
-        );
-    }
-}
-
 fn row(
     task: &str,
     root: &str,
@@ -235,8 +222,8 @@ fn strip_indent(alias: &str) -> (usize, &str) {
 
 /// The tree as the indentation of `alias` prints it, for files without `group_subtasks`: each
 /// row's parent is the nearest row above it one level up.
-fn children_from_aliases(results: &[(&str, Option<&Map>)]) -> Vec<(String, Vec<String>)> {
-    let mut children: Vec<(String, Vec<String>)> = Vec::new();
+fn children_from_aliases(results: &[(&str, Option<&Map>)]) -> HashMap<String, Vec<String>> {
+    let mut children: HashMap<String, Vec<String>> = HashMap::new();
     // The last row seen at each depth.
     let mut open: Vec<&str> = Vec::new();
     for (task, entry) in results {
@@ -249,10 +236,10 @@ fn children_from_aliases(results: &[(&str, Option<&Map>)]) -> Vec<(String, Vec<S
         let depth = depth.min(open.len());
         open.truncate(depth);
         if let Some(parent) = open.last() {
-            match children.iter_mut().find(|(g, _)| g == parent) {
-                Some((_, subs)) => subs.push(task.to_string()),
-                None => children.push((parent.to_string(), vec![task.to_string()])),
-            }
+            children
+                .entry(parent.to_string())
+                .or_default()
+                .push(task.to_string());
         }
         open.push(task);
     }
@@ -300,6 +287,27 @@ mod tests {
             .map(|(t, d, r, g, a)| (t.as_str(), *d, r.as_str(), *g, a.as_str()))
             .collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_deep_chain_or_a_cycle_of_groups_is_bounded_and_loses_no_row() {
+        let n = 20_000;
+        let mut results = String::new();
+        let mut subtasks = String::new();
+        for i in 0..n {
+            results.push_str(&format!(r#""g{i}": {{"acc,none": {i}}},"#));
+            subtasks.push_str(&format!(r#""g{i}": ["g{}"],"#, (i + 1) % n));
+        }
+        let text = format!(
+            r#"{{"results": {{{}}}, "group_subtasks": {{{}}}}}"#,
+            results.trim_end_matches(','),
+            subtasks.trim_end_matches(',')
+        );
+        let rows = tree(&text);
+        assert_eq!(rows.len(), n, "every row once");
+        let tasks: HashSet<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(tasks.len(), n);
+        assert!(rows.iter().all(|r| r.1 <= MAX_DEPTH));
     }
 
     #[test]
