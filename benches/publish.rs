@@ -2,7 +2,7 @@
 //! and a whole push (hashing, LFS `basic` uploads, the commit) of a 60-task run to the local Hub
 //! server over loopback.
 
-#[path = "../tests/hub_server/mod.rs"]
+#[path = "../tests/it/hub_server/mod.rs"]
 mod hub_server;
 mod support;
 

@@ -3,7 +3,7 @@
 //! cold cache each time: listing the repo, its results file, the details footer and the pages of
 //! the first 1,024 rows. Prints the bytes each first screen transferred, against the file's size.
 
-#[path = "../tests/hub_server/mod.rs"]
+#[path = "../tests/it/hub_server/mod.rs"]
 mod hub_server;
 mod support;
 

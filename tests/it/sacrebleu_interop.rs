@@ -5,16 +5,16 @@
 //! own golds. Values and bootstrap standard errors (lighteval's resamples and `mean_stderr`) must
 //! agree to 1e-9. The Python side is lighteval's calling convention written out, not evaldeck's.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 
+use crate::support::{Rng, interop_python, python};
 use evaldeck::stats::sacrebleu::tokenize::{tokenize_13a, tokenize_tercom, tokenize_zh};
 use evaldeck::stats::{
     Lang, ReferenceLayout, StderrConvention, Translation, TranslationMetric, TranslationSample,
 };
 use serde_json::{Value, json};
-use support::{Rng, interop_python, python};
 
 const BOOTSTRAP_ITERS: usize = 60;
 

@@ -5,7 +5,7 @@
 //! Inspect's own `read_eval_log`. Without `../shared`, the test says it did not run (and fails
 //! under `EVALDECK_REQUIRE_INTEROP=1`, as CI sets).
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

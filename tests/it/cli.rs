@@ -1,10 +1,8 @@
 //! The `evaldeck` binary end to end: formats, exit codes, broken pipes.
 
-mod support;
-
 use std::process::{Command, Stdio};
 
-use support::fixture;
+use crate::support::fixture;
 
 fn evaldeck(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_evaldeck"))

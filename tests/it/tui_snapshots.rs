@@ -2,6 +2,8 @@
 //! with its reviewed snapshot. States are reached by feeding messages to `update` and running the
 //! commands it returns synchronously, never by sleeping.
 
+use crate::hub_server;
+
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
@@ -489,8 +491,6 @@ mod save_and_push {
         );
     }
 }
-
-mod hub_server;
 
 /// `P` on a run pushes it for real (to the local Hub server) and ends with the repo's URL.
 #[test]

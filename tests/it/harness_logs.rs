@@ -3,14 +3,14 @@
 //! those files' READMEs, which record what the harnesses themselves computed; the interop tests
 //! (`tests/harness_interop.rs`) check every value against the harnesses' own readers.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 
+use crate::support::fixture;
 use evaldeck::model::Json;
 use evaldeck::source::{log_formats, open_source};
 use evaldeck::store::{self, Catalog, Harness, Run, StoreError};
-use support::fixture;
 
 fn open(path: &std::path::Path) -> Catalog {
     store::discover_with(path, &log_formats()).unwrap_or_else(|e| panic!("{e}"))

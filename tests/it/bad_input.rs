@@ -1,9 +1,7 @@
 //! Bad input gets a clear error that names the file and says what is wrong, never a panic.
 
-mod support;
-
+use crate::support::fixture;
 use evaldeck::store::{self, StoreError};
-use support::fixture;
 
 #[test]
 fn truncated_json_names_the_file_line_and_column() {

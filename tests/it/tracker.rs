@@ -1,16 +1,16 @@
 //! The tracker end to end: tracking input, save, the layout and files it writes, and bad input.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 
+use crate::support::fixture;
 use evaldeck::model::pyjson;
 use evaldeck::model::{Json, Map};
 use evaldeck::store;
 use evaldeck::tracker::{
     self, EvaluationTracker, TaskDeclaration, TrackerError, TrackerOptions, track_lines,
 };
-use support::fixture;
 
 const TRACKING: &str = r#"{"type":"run","model_name":"org/tiny","model_config":{"seed":1},"job_id":"7"}
 {"type":"task","name":"quiz:geo|0","version":1,"aggregations":{"acc":"mean"}}

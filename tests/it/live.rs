@@ -3,7 +3,7 @@
 //! Waits here are for an event to come, never measurements: the follow latency is benched in
 //! `benches/tui.rs`.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

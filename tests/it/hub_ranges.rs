@@ -3,19 +3,18 @@
 //! writes one (`Dataset.to_parquet`: its row groups, page index and content-defined chunking),
 //! and the server's range answers are checked with `huggingface_hub`'s own file system.
 
-mod hub_server;
-mod support;
+use crate::hub_server;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use crate::hub_server::HubServer;
+use crate::support::{fixture, interop_python, python_env};
 use evaldeck::publish::{HubClient, HubEndpoint, Token, plan_push, push_to_hub};
 use evaldeck::store;
 use evaldeck::tui::data::{SamplesRead, load_samples};
-use hub_server::HubServer;
-use support::{fixture, interop_python, python_env};
 
 const TOKEN: &str = "hf_test_token_ranges";
 const DATE: &str = "2026-11-23T21-41-33.518746";

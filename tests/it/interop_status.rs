@@ -1,7 +1,7 @@
 //! Whether the interop tests ran: their venv was found or built, or they were skipped, and why.
 //! nextest shows this test's output even when it passes (`.config/nextest.toml`).
 
-mod support;
+use crate::support;
 
 #[test]
 fn interop_venv() {

@@ -3,8 +3,7 @@
 //! stderr (sacrebleu's chrF and TER included) and compiled hash must equal what lighteval wrote,
 //! bit for bit.
 
-mod support;
-
+use crate::support::fixture;
 use evaldeck::model::pyjson;
 use evaldeck::model::{Json, Map, ResultsFile};
 use evaldeck::stats::Aggregation;
@@ -12,7 +11,6 @@ use evaldeck::store::{self, Run};
 use evaldeck::tracker::{
     DetailsLogger, EvaluationTracker, TaskDeclaration, TrackerOptions, track_lines,
 };
-use support::fixture;
 
 fn raw_rows(run: &Run, task: &str) -> Vec<Map> {
     let file = run.open_details(task).unwrap();

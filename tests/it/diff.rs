@@ -1,14 +1,12 @@
 //! The diff: what it reports for the fixture pairs, its statistics, and the headless command.
 
-mod support;
-
 use std::process::Command;
 
+use crate::support::fixture;
 use evaldeck::diff::{self, Side, Test};
 use evaldeck::model::{Json, Map};
 use evaldeck::store::{self, RunSelector};
 use evaldeck::tracker::{EvaluationTracker, TaskDeclaration, TrackerOptions};
-use support::fixture;
 
 fn report(
     model_a: &str,

@@ -2,12 +2,12 @@
 //! with serde_json; Holm across the matrix against statsmodels, McNemar against SciPy, and the
 //! clustered standard errors against what Inspect stored in its logs (interop venv).
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 
+use crate::support::{fixture, interop_python, python_env};
 use serde_json::Value;
-use support::{fixture, interop_python, python_env};
 
 fn compare_json(args: &[&str]) -> Value {
     let mut all = vec!["compare"];

@@ -1,11 +1,11 @@
 //! Compatibility with files written by the real lighteval (0.13 nested, 0.10 flat) and with the
 //! 0.5–0.7 text layout.
 
-mod support;
+use crate::support;
 
+use crate::support::{files_with_suffix, fixture, fixtures};
 use evaldeck::model::{Json, Prediction};
 use evaldeck::store::{self, DetailsLayout, RunSelector};
-use support::{files_with_suffix, fixture, fixtures};
 
 #[test]
 fn rewriting_every_results_fixture_reproduces_it_byte_for_byte() {

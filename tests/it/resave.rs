@@ -3,15 +3,13 @@
 //! lighteval wrote, to 1e-9. Runs with details and no results file are aggregated by metric name
 //! and checked against the run their files were copied from.
 
-mod support;
-
 use std::path::Path;
 use std::process::Command;
 
+use crate::support::fixture;
 use evaldeck::model::{Json, ResultsFile};
 use evaldeck::store::{self, Run};
 use evaldeck::tracker::{EvaluationTracker, TrackerOptions, track_stored_run};
-use support::fixture;
 
 fn close(ours: f64, theirs: f64) -> bool {
     (ours.is_nan() && theirs.is_nan()) || (ours - theirs).abs() <= 1e-9 * theirs.abs().max(1.0)

@@ -4,14 +4,14 @@
 //! lm-eval's own tools read them. Every sample's id, epoch and score values, and every results
 //! metric, must agree.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::{fixture, interop_python, python};
 use serde_json::Value;
-use support::{fixture, interop_python, python};
 
 fn evaldeck_json(args: &[&str]) -> Vec<Value> {
     let out = Command::new(env!("CARGO_BIN_EXE_evaldeck"))

@@ -2,7 +2,7 @@
 //! quit, and check the terminal was restored (alternate screen left, cooked mode back).
 //! Python's `pty`/`termios` drive it: they are on every machine CI runs on.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 

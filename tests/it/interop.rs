@@ -1,12 +1,10 @@
 //! Interop with the real Python readers (pinned in tests/interop/requirements.txt): what evaldeck
 //! reads, pyarrow and pandas read the same way.
 
-mod support;
-
 use evaldeck::store;
 use std::path::Path;
 
-use support::{files_with_suffix, fixtures, interop_python, python};
+use crate::support::{files_with_suffix, fixtures, interop_python, python};
 
 /// The details fixtures evaldeck refuses to open, each on purpose (see tests/fixtures/README.md):
 /// the interop test below checks that these and only these are refused, so a reader regression

@@ -3,19 +3,16 @@
 //! pandas on what we pushed, TensorBoard's event reader on our event files, and Trackio on our
 //! fragments.
 
-mod hub_server;
-mod support;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::hub_server::HubServer;
+use crate::support::{fixture, interop_python, python_env};
 use evaldeck::publish::{
     self, HubClient, HubEndpoint, Token, plan_push, push_to_hub, tensorboard, trackio,
 };
 use evaldeck::store;
-use hub_server::HubServer;
-use support::{fixture, interop_python, python_env};
 
 const TOKEN: &str = "hf_interop_token_77a1";
 

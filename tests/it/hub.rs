@@ -1,18 +1,15 @@
 //! Pushing to the Hub, against the local Hub-compatible server in `tests/hub_server` (the same
 //! server the interop tests check with Python's `huggingface_hub`).
 
-mod hub_server;
-mod support;
-
 use std::path::Path;
 use std::time::Duration;
 
+use crate::hub_server::HubServer;
+use crate::support::fixture;
 use evaldeck::publish::{
     self, HubClient, HubEndpoint, PublishError, PushProgress, Repo, Token, plan_push, push_to_hub,
 };
 use evaldeck::store;
-use hub_server::HubServer;
-use support::fixture;
 
 const TOKEN: &str = "hf_test_token_5b9e1c";
 

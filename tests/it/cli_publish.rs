@@ -1,14 +1,11 @@
 //! Headless publishing end to end: `evaldeck SOURCE --save --push-to-hub …` against the local Hub
 //! server, TensorBoard and Trackio output, exit codes, and the token kept out of everything.
 
-mod hub_server;
-mod support;
-
 use std::path::Path;
 use std::process::Command;
 
-use hub_server::HubServer;
-use support::{files_with_suffix, fixture};
+use crate::hub_server::HubServer;
+use crate::support::{files_with_suffix, fixture};
 
 const TOKEN: &str = "hf_cli_secret_9f2d41c7";
 

@@ -1,13 +1,13 @@
 //! Seeded mutation tests: real files with bytes flipped, cut or duplicated must give errors, never
 //! panics. A cheap, deterministic cousin of fuzzing that runs in every test run.
 
+use crate::support;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use crate::support::Rng;
 use evaldeck::model::pyjson;
 use evaldeck::store::{self, pyliteral};
-use support::Rng;
-
-mod support;
 
 /// Rounds per test; `EVALDECK_MUTATION_ROUNDS` raises it for a longer hunt.
 fn rounds(default: usize) -> usize {
