@@ -90,6 +90,10 @@ fn same_task(file_task: &str, row_task: &str) -> bool {
 /// Default number of rows decoded at a time.
 pub const DEFAULT_BATCH_ROWS: usize = 4096;
 
+/// Rows before this one are read by decoding from the file's start rather than by skipping
+/// (see [`DetailsFile::read_row`]): a first screen's worth, cheap to decode.
+const DECODED_NOT_SKIPPED: u64 = 1024;
+
 impl DetailsFile {
     /// Reads the footer of `path` and recognises its layout.
     pub fn open(path: &Path) -> Result<Self> {
@@ -339,18 +343,35 @@ impl DetailsFile {
             ));
         }
         if let Some(remote) = &self.remote {
+            let first = if index < DECODED_NOT_SKIPPED {
+                0
+            } else {
+                index
+            };
             remote.prefetch(&super::remote::page_ranges(
                 metadata.metadata(),
                 None,
-                index..index + 1,
+                first..index + 1,
             ));
         }
+        // Rows near the start are decoded, not skipped: parquet 60's `skip_records` never returns
+        // on a page whose repetition levels end before its declared count (a damaged file; the
+        // fuzzer found one), while decoding such a page is an error. Deeper rows are skipped to,
+        // as decoding everything before them would cost the whole file; see CHANGELOG.
         let skip = usize::try_from(index).unwrap_or(usize::MAX);
-        let selection = RowSelection::from(vec![RowSelector::skip(skip), RowSelector::select(1)]);
+        let selection = if index < DECODED_NOT_SKIPPED {
+            RowSelection::from(vec![RowSelector::select(skip + 1)])
+        } else {
+            RowSelection::from(vec![RowSelector::skip(skip), RowSelector::select(1)])
+        };
         let mut reader =
             ParquetRecordBatchReaderBuilder::new_with_metadata(self.chunks()?, metadata)
                 .with_row_selection(selection)
-                .with_batch_size(1)
+                .with_batch_size(if index < DECODED_NOT_SKIPPED {
+                    skip + 1
+                } else {
+                    1
+                })
                 .build()
                 .map_err(|e| StoreError::parquet(&self.path, e))?;
         let batch = super::guard::guarded(|| reader.next())
@@ -359,7 +380,9 @@ impl DetailsFile {
                 StoreError::parquet(&self.path, format!("row {index} could not be read"))
             })?
             .map_err(|e| StoreError::parquet(&self.path, e))?;
-        let raw = rows_of(&batch).into_iter().next().unwrap_or_default();
+        // Decoded from the start, the batch ends with the row asked for.
+        let last = batch.slice(batch.num_rows().saturating_sub(1), batch.num_rows().min(1));
+        let raw = rows_of(&last).into_iter().next().unwrap_or_default();
         let detail = detail_from_row(&self.path, self.layout, raw.clone())?;
         Ok((raw, detail))
     }
