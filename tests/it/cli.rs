@@ -1,15 +1,8 @@
 //! The `evaldeck` binary end to end: formats, exit codes, broken pipes.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use crate::support::fixture;
-
-fn evaldeck(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_evaldeck"))
-        .args(args)
-        .output()
-        .expect("run evaldeck")
-}
+use crate::support::{evaldeck, fixture};
 
 fn stdout(output: &std::process::Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
@@ -287,7 +280,7 @@ fn runs_lists_newest_first() {
 
 #[test]
 fn a_closed_pipe_is_not_an_error() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let mut child = crate::support::evaldeck_command()
         .args([
             "samples",
             fixture("lighteval-0.13").to_str().unwrap(),
@@ -319,7 +312,7 @@ fn the_top_level_mode_takes_model_and_run() {
     let source = fixture("lighteval-0.13");
     let out = tempfile::tempdir().unwrap();
     let evaldeck = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        crate::support::evaldeck_command()
             .arg(&source)
             .args(args)
             .output()

@@ -2,7 +2,6 @@
 //! server, TensorBoard and Trackio output, exit codes, and the token kept out of everything.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::hub_server::HubServer;
 use crate::support::{files_with_suffix, fixture};
@@ -21,7 +20,7 @@ fn evaldeck<S: AsRef<std::ffi::OsStr>>(
     home: &Path,
     env: &[(&str, &str)],
 ) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    crate::support::evaldeck_command()
         .args(args)
         .env_remove("HF_TOKEN")
         .env_remove("HF_ENDPOINT")

@@ -4,8 +4,6 @@
 
 use crate::support;
 
-use std::process::Command;
-
 use crate::support::{fixture, interop_python, python_env};
 use serde_json::Value;
 
@@ -13,7 +11,7 @@ fn compare_json(args: &[&str]) -> Value {
     let mut all = vec!["compare"];
     all.extend_from_slice(args);
     all.extend_from_slice(&["--format", "json"]);
-    let out = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let out = crate::support::evaldeck_command()
         .args(&all)
         .output()
         .expect("run evaldeck");
@@ -97,7 +95,7 @@ fn baseline_order_and_model_select_the_columns() {
     let json = compare_json(&[source, "--model", "model-a"]);
     assert_eq!(json["runs"].as_array().unwrap().len(), 2);
 
-    let out = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let out = crate::support::evaldeck_command()
         .args(["compare", source, "--format", "markdown"])
         .output()
         .unwrap();
@@ -212,7 +210,7 @@ fn clustered_cells_hold_inspect_s_own_clustered_stderr() {
 
 #[test]
 fn one_run_is_not_a_comparison() {
-    let out = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let out = crate::support::evaldeck_command()
         .args([
             "compare",
             fixture("lighteval-0.13").to_str().unwrap(),
@@ -240,7 +238,7 @@ fn sample_agreement_across_runs() {
         ];
         all.extend_from_slice(args);
         all.extend_from_slice(&["--format", "jsonl"]);
-        let out = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        let out = crate::support::evaldeck_command()
             .args(&all)
             .output()
             .unwrap();
@@ -328,7 +326,7 @@ fn compare_reads_less_but_tests_as_diff_does() {
     let source = fixture("lighteval-0.13");
     let folder = source.to_str().unwrap();
     let json = compare_json(&[folder, "--model", "model-a"]);
-    let out = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let out = crate::support::evaldeck_command()
         .args([
             "diff",
             &format!("{folder}@first"),
@@ -392,7 +390,7 @@ fn a_broken_run_does_not_sink_the_matrix() {
             );
         }
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let out = crate::support::evaldeck_command()
         .args(["compare", dir.path().to_str().unwrap(), "--format", "json"])
         .output()
         .unwrap();

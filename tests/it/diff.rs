@@ -1,7 +1,5 @@
 //! The diff: what it reports for the fixture pairs, its statistics, and the headless command.
 
-use std::process::Command;
-
 use crate::support::fixture;
 use evaldeck::diff::{self, Side, Test};
 use evaldeck::model::{Json, Map};
@@ -149,7 +147,7 @@ fn the_cli_gates_on_a_significant_regression() {
     std::thread::sleep(std::time::Duration::from_millis(5));
     save_run(dir.path(), 0, 40);
     let folder = dir.path().to_str().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let output = crate::support::evaldeck_command()
         .args([
             "diff",
             folder,
@@ -197,7 +195,7 @@ fn the_cli_gates_on_a_significant_regression() {
     assert!((row["p_value"].as_f64().unwrap() - 2.0 / 2f64.powi(40)).abs() < 1e-24);
 
     // Without the flag, the same comparison exits 0; the table marks the regression.
-    let output = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let output = crate::support::evaldeck_command()
         .args(["diff", folder, folder])
         .output()
         .unwrap();
@@ -211,7 +209,7 @@ fn folder_at_date_and_errors() {
     let source = fixture("lighteval-0.13");
     let a = format!("{}@2026-11-23T21-40-51.814529", source.display());
     let b = format!("{}@last", source.display());
-    let output = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let output = crate::support::evaldeck_command()
         .args([
             "diff",
             &a,
@@ -247,7 +245,7 @@ fn folder_at_date_and_errors() {
             .contains("2026-11-23T21-41-33.518746")
     );
 
-    let output = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let output = crate::support::evaldeck_command()
         .args([
             "diff",
             source.to_str().unwrap(),
@@ -320,7 +318,7 @@ fn lighteval_0_10_corpus_metrics_are_bootstrapped() {
 /// `evaldeck diff FILE FILE --format json` on a results fixture, which must succeed.
 fn file_against_itself(file: &str, extra: &[&str]) -> serde_json::Value {
     let file = fixture(file);
-    let output = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let output = crate::support::evaldeck_command()
         .arg("diff")
         .arg(&file)
         .arg(&file)

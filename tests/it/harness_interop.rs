@@ -8,13 +8,12 @@ use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::support::{fixture, interop_python, python};
 use serde_json::Value;
 
 fn evaldeck_json(args: &[&str]) -> Vec<Value> {
-    let out = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let out = crate::support::evaldeck_command()
         .args(args)
         .output()
         .expect("run evaldeck");

@@ -5,9 +5,7 @@
 
 use crate::support;
 
-use std::process::Command;
-
-use crate::support::fixture;
+use crate::support::{evaldeck, fixture};
 use evaldeck::model::Json;
 use evaldeck::source::{log_formats, open_source};
 use evaldeck::store::{self, Catalog, Harness, Run, StoreError};
@@ -31,13 +29,6 @@ fn open_error(path: &std::path::Path) -> StoreError {
         })
         .map(|_| ())
         .unwrap_err()
-}
-
-fn evaldeck(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_evaldeck"))
-        .args(args)
-        .output()
-        .expect("run evaldeck")
 }
 
 fn inspect_log(name: &str) -> std::path::PathBuf {

@@ -6,7 +6,6 @@
 use crate::hub_server;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -131,7 +130,7 @@ fn endpoint(server: &HubServer, cache: &Path) -> HubEndpoint {
 
 /// The binary with a clean Hugging Face environment under `home`, pointed at `url`.
 fn evaldeck(args: &[&str], home: &Path, url: &str) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    crate::support::evaldeck_command()
         .args(args)
         .env_remove("HF_TOKEN")
         .env("HF_ENDPOINT", url)

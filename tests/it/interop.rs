@@ -9,11 +9,12 @@ use crate::support::{files_with_suffix, fixtures, interop_python, python};
 /// The details fixtures evaldeck refuses to open, each on purpose (see tests/fixtures/README.md):
 /// the interop test below checks that these and only these are refused, so a reader regression
 /// cannot hide behind its filter.
-const UNREADABLE_DETAILS: [&str; 6] = [
+const UNREADABLE_DETAILS: [&str; 7] = [
     "bad/decoder_panics_on_this.parquet",
     "bad/footer_claims_a_1gb_string.parquet",
     "bad/missing_column_details.parquet",
     "bad/not_parquet.parquet",
+    "bad/rep_levels_end_early.parquet",
     "bad/truncated_details.parquet",
     "bad/unknown_layout_details.parquet",
 ];

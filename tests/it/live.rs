@@ -160,7 +160,7 @@ fn a_tracking_file_followed_as_it_is_written_is_saved_at_its_end() {
     }
     writer.flush().unwrap();
     let followed = dir.path().join("followed");
-    let child = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let child = crate::support::evaldeck_command()
         .arg(&file)
         .args(["--follow", "--save", "--output-dir"])
         .arg(&followed)
@@ -193,7 +193,7 @@ fn a_tracking_file_followed_as_it_is_written_is_saved_at_its_end() {
     assert!(last.contains("quiz:live|0  acc  0.3333"), "{stdout}");
     // The same run as --save makes of the finished file.
     let saved = dir.path().join("saved");
-    let plain = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let plain = crate::support::evaldeck_command()
         .arg(&file)
         .args(["--save", "--output-dir"])
         .arg(&saved)
@@ -222,7 +222,7 @@ fn a_tracking_file_followed_as_it_is_written_is_saved_at_its_end() {
 #[test]
 fn stdin_followed_ends_with_stdin() {
     use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let mut child = crate::support::evaldeck_command()
         .args(["-", "--follow"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -311,7 +311,7 @@ fn show_follow_prints_the_results_again_when_they_change() {
 /// `evaldeck ARGS FOLDER --follow`, its output lines arriving on the receiver as printed.
 fn following(args: &[&str], folder: &Path) -> (std::process::Child, mpsc::Receiver<String>) {
     use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let mut child = crate::support::evaldeck_command()
         .args(args)
         .arg(folder)
         .arg("--follow")

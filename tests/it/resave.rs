@@ -4,7 +4,6 @@
 //! and checked against the run their files were copied from.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::support::fixture;
 use evaldeck::model::{Json, ResultsFile};
@@ -191,7 +190,7 @@ fn an_unknown_aggregation_keeps_its_stored_value_and_says_so() {
 
     // The command line saves the run and prints the warning on stderr.
     let out = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let output = crate::support::evaldeck_command()
         .arg(&source)
         .args(["--save", "--output-dir"])
         .arg(out.path())

@@ -354,7 +354,7 @@ fn bleu_chrf_and_ter_equal_sacrebleu_in_both_layouts_with_lighteval_s_bootstrap(
 #[test]
 fn show_s_corpus_scores_equal_sacrebleu_over_the_fixture_details() {
     let Some(py) = interop_python() else { return };
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let output = crate::support::evaldeck_command()
         .args(["show", "--format", "json", "--model", "org-b/model-b"])
         .arg(support::fixture("lighteval-0.13"))
         .output()

@@ -274,7 +274,7 @@ fn the_cli_saves_a_tracking_file_and_re_saves_a_stored_run() {
     let input = dir.path().join("run.jsonl");
     std::fs::write(&input, TRACKING).unwrap();
     let out_dir = dir.path().join("out");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let output = crate::support::evaldeck_command()
         .args([
             input.to_str().unwrap(),
             "--save",
@@ -297,7 +297,7 @@ fn the_cli_saves_a_tracking_file_and_re_saves_a_stored_run() {
     assert!(Path::new(printed.lines().next().unwrap()).is_file());
 
     // A stored run is re-tracked from its details with its config's aggregations.
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let output = crate::support::evaldeck_command()
         .args([
             fixture("lighteval-0.13/results/org-b/model-b/results_2026-11-23T21-41-57.557004.json")
                 .to_str()
@@ -326,7 +326,7 @@ fn the_cli_saves_a_tracking_file_and_re_saves_a_stored_run() {
 
     let bad = dir.path().join("bad.jsonl");
     std::fs::write(&bad, "{\"type\":\"run\",\"model_name\":\"m\"}\n{oops}\n").unwrap();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    let output = crate::support::evaldeck_command()
         .args([
             bad.to_str().unwrap(),
             "--save",
@@ -377,7 +377,7 @@ fn a_save_killed_midway_leaves_the_old_state_or_the_new_one() {
     ];
     for (attempt, kill) in attempts.into_iter().enumerate() {
         let out = dir.path().join(format!("out{attempt}"));
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+        let mut child = crate::support::evaldeck_command()
             .args([
                 input.to_str().unwrap(),
                 "--save",

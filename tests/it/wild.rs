@@ -9,7 +9,6 @@ use crate::support;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -32,7 +31,7 @@ fn wild_dir() -> Option<PathBuf> {
 }
 
 fn evaldeck(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+    crate::support::evaldeck_command()
         .args(args)
         .env("NO_COLOR", "1")
         .env("HF_HUB_OFFLINE", "1")

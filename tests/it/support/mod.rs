@@ -5,6 +5,19 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+/// The evaldeck binary, ready for its arguments and environment.
+pub fn evaldeck_command() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_evaldeck"))
+}
+
+/// Runs evaldeck with `args` and returns what it printed.
+pub fn evaldeck(args: &[&str]) -> std::process::Output {
+    evaldeck_command()
+        .args(args)
+        .output()
+        .expect("run evaldeck")
+}
+
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
