@@ -237,6 +237,11 @@ fn follow(args: &RunsArgs, listed: Vec<RunSummary>, out: &mut dyn Write) -> Resu
         let _ = sender.send(paths);
     })
     .map_err(|e| color_eyre::eyre::eyre!(e))?;
+    // From here on no write is missed; scripts (and the tests) may start writing.
+    eprintln!(
+        "note: watching {} for runs (Ctrl-C to stop)",
+        source.display()
+    );
     let key = |s: &RunSummary| (s.model.clone(), s.date_id.clone(), s.harness);
     let mut known: std::collections::HashMap<_, RunSummary> =
         listed.into_iter().map(|s| (key(&s), s)).collect();

@@ -30,6 +30,8 @@ fn follow(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
         let _ = sender.send(());
     })
     .map_err(|e| color_eyre::eyre::eyre!(e))?;
+    // From here on no write is missed; scripts (and the tests) may start writing.
+    writeln!(err, "note: watching {} (Ctrl-C to stop)", source.display())?;
     let mut shown = Vec::new();
     show_once(args, &mut shown, err)?;
     out.write_all(&shown)?;

@@ -255,8 +255,8 @@ fn runs_follow_prints_a_run_as_it_is_written() {
     let wait_for = |needle: &str| wait_for_line(&lines, needle);
     let fixture = support::fixture("lighteval-0.13");
     let date = "2026-11-23T21-40-51.814529";
-    // Give the watcher a moment to start before the first write.
-    std::thread::sleep(Duration::from_millis(500));
+    // The first write comes once the folder is watched.
+    wait_for("note: watching");
     let details = dir.path().join(format!("details/model-a/{date}"));
     std::fs::create_dir_all(&details).unwrap();
     for entry in std::fs::read_dir(fixture.join(format!("details/model-a/{date}"))).unwrap() {
@@ -300,8 +300,8 @@ fn show_follow_prints_the_results_again_when_they_change() {
     let wait_for = |needle: &str| {
         wait_for_line(&lines, needle);
     };
-    wait_for("2026-11-23T21-40-51.814529");
-    std::thread::sleep(Duration::from_millis(300));
+    // The note (stderr) and the first results (stdout) may arrive in either order.
+    wait_for_all(&lines, &["note: watching", "2026-11-23T21-40-51.814529"]);
     copy_results("2026-11-23T21-41-33.518746");
     wait_for("2026-11-23T21-41-33.518746");
     child.kill().unwrap();
@@ -320,15 +320,38 @@ fn following(args: &[&str], folder: &Path) -> (std::process::Child, mpsc::Receiv
         .spawn()
         .unwrap();
     let (sender, lines) = mpsc::channel();
+    // Both streams, line by line: stdout's results and stderr's `note: watching …`.
     let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines() {
-            if sender.send(line.unwrap()).is_err() {
-                return;
+    let stderr = child.stderr.take().unwrap();
+    let forward = |stream: Box<dyn std::io::Read + Send>, sender: mpsc::Sender<String>| {
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stream).lines() {
+                let Ok(line) = line else { return };
+                if sender.send(line).is_err() {
+                    return;
+                }
             }
-        }
-    });
+        })
+    };
+    forward(Box::new(stdout), sender.clone());
+    forward(Box::new(stderr), sender);
     (child, lines)
+}
+
+/// Waits until every needle has been seen on some line, in any order, within 20 s.
+fn wait_for_all(lines: &mpsc::Receiver<String>, needles: &[&str]) {
+    let end = std::time::Instant::now() + Duration::from_secs(20);
+    let mut missing: Vec<&str> = needles.to_vec();
+    while !missing.is_empty() {
+        let Some(left) = end.checked_duration_since(std::time::Instant::now()) else {
+            break;
+        };
+        match lines.recv_timeout(left) {
+            Ok(line) => missing.retain(|needle| !line.contains(needle)),
+            Err(_) => break,
+        }
+    }
+    assert!(missing.is_empty(), "no line with {missing:?} within 20 s");
 }
 
 /// The first line holding `needle` within 20 s; fails the test otherwise.

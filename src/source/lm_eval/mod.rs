@@ -370,7 +370,9 @@ impl HarnessRun for LmEvalRun {
         let mut general = Map::new();
         general.insert("model_name".into(), Json::from(self.model_name()));
         for (key, value) in source {
-            if !TASK_SECTIONS.contains(&key.as_str()) && key != "task_hashes" {
+            // `samples` is the per-sample log some wrappers of simple_evaluate embed in the
+            // results (a 400 KB list in one wild file): samples, not run configuration.
+            if !TASK_SECTIONS.contains(&key.as_str()) && key != "task_hashes" && key != "samples" {
                 general.insert(key.clone(), value.clone());
             }
         }
