@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::discover::Run;
+use super::catalog::Run;
 use super::error::{Result, StoreError};
 use super::write::write_atomically;
 

@@ -1,6 +1,7 @@
 //! lighteval's on-disk layout: results JSON, details Parquet, run discovery, atomic writes.
 
 mod arrow_json;
+mod catalog;
 mod columns;
 mod copy;
 mod detail_rows;
@@ -20,14 +21,14 @@ mod summary;
 mod write;
 
 pub use arrow_json::{cell, row_object, write_cell};
+pub use catalog::{Catalog, ModelRuns, RemoteDetails, Run, RunSelector, Selection, SourceKind};
 pub use columns::{IdScores, ListBatch, id_metric_details, ids_and_scores, list_batches};
 pub use copy::{CopiedRun, copy_run};
 pub use detail_rows::{detail_from_row, detail_to_json};
 pub use details::{DEFAULT_BATCH_ROWS, DetailsFile, DetailsLayout, RowBatches, rows_of};
 pub use details_write::{RowSchema, write_details, write_details_text_with};
 pub use discover::{
-    Catalog, ModelRuns, RemoteDetails, Run, RunSelector, Selection, SourceKind, discover,
-    discover_files, discover_files_with, discover_with, parse_details_file_name,
+    discover, discover_files, discover_files_with, discover_with, parse_details_file_name,
     parse_results_file_name,
 };
 pub use error::{Result, StoreError};

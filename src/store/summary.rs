@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::discover::Run;
+use super::catalog::Run;
 
 /// What a run listing shows about one run. A broken file is reported in `problem` instead of
 /// failing the whole listing.
