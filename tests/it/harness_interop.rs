@@ -378,3 +378,84 @@ print(json.dumps(out))
         }
     }
 }
+
+/// Log schema 1 (Inspect before July 2024: one `results.scorer`, `results.metrics`, a sample's
+/// `score`), made here from the schema 2 fixture by undoing Inspect's own migration. Inspect's
+/// `read_eval_log` reads it back (migrating it), and evaldeck reads the same results and
+/// per-sample scores from it as from the schema 2 log.
+#[test]
+fn a_schema_1_log_reads_as_inspect_reads_it() {
+    let Some(py) = interop_python() else { return };
+    let v2 =
+        fixture("inspect-0.3.285/2026-11-30T02-36-22-00-00_mc-quiz_kBNmHarArPJcBGciwTYjsa.json");
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = dir.path().join("2024-06-01T10-00-00+00-00_mc-quiz_v1.json");
+    let inspect_says = python(
+        &py,
+        r#"
+import json, sys
+from inspect_ai.log import read_eval_log
+doc = json.load(open(sys.argv[1]))
+assert len(doc["results"]["scores"]) == 1
+score = doc["results"].pop("scores")[0]
+metrics = score.pop("metrics")
+doc["results"]["scorer"] = score
+doc["results"]["metrics"] = metrics
+for sample in doc["samples"]:
+    sample["score"] = sample.pop("scores")[score["name"]]
+doc["version"] = 1
+json.dump(doc, open(sys.argv[2], "w"))
+log = read_eval_log(sys.argv[2])
+print(json.dumps({
+    "metrics": {k: m.value for k, m in log.results.scores[0].metrics.items()},
+    "samples": [[s.id, s.epoch, s.scores[log.results.scores[0].name].value] for s in log.samples],
+}))
+"#,
+        &[&v2, &v1],
+    );
+    let inspect: Value = serde_json::from_str(inspect_says.trim()).unwrap();
+    let show = |path: &Path| {
+        evaldeck_json(&["show", &path.to_string_lossy(), "--format", "json"]).remove(0)["results"]
+            .clone()
+    };
+    let (from_v1, from_v2) = (show(&v1), show(&v2));
+    assert_eq!(from_v1, from_v2, "schema 1 reads as schema 2");
+    let row = from_v1
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .clone();
+    for (metric, value) in inspect["metrics"].as_object().unwrap() {
+        if metric == "stderr" {
+            continue;
+        }
+        let shown = row
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(k, _)| k == &metric || k.ends_with(&format!("={metric}")))
+            .map(|(_, v)| v.clone());
+        assert_eq!(shown.as_ref(), Some(value), "{metric}");
+    }
+    let samples = |path: &Path| -> Vec<Value> {
+        evaldeck_json(&["samples", &path.to_string_lossy(), "--format", "jsonl"])
+            .into_iter()
+            .map(|s| serde_json::json!([s["id"], s["epoch"], s["scores"]]))
+            .collect()
+    };
+    let v1_rows = samples(&v1);
+    assert_eq!(v1_rows, samples(&v2));
+    assert_eq!(
+        v1_rows.len(),
+        inspect["samples"].as_array().unwrap().len(),
+        "every sample, as read_eval_log reads them"
+    );
+    assert!(
+        v1_rows
+            .iter()
+            .all(|r| !r[2].as_object().unwrap().is_empty()),
+        "scores read"
+    );
+}

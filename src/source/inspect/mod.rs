@@ -122,6 +122,40 @@ impl LogFormat for InspectFormat {
     }
 }
 
+/// Log schema 1 (Inspect before July 2024) kept one scorer: `results.scorer` (`{name, …}`) and
+/// `results.metrics`. Read as schema 2 does, as Inspect's own reader migrates it: one entry of
+/// `results.scores`, named after the scorer.
+fn migrate_v1_results(header: &mut Map) {
+    let Some(Json::Object(results)) = header.get_mut("results") else {
+        return;
+    };
+    if results.contains_key("scores") {
+        return;
+    }
+    let Some(Json::Object(metrics)) = results.shift_remove("metrics") else {
+        return;
+    };
+    let scorer = results.shift_remove("scorer");
+    let name = v1_scorer_name(scorer.as_ref());
+    let mut score = match scorer {
+        Some(Json::Object(scorer)) => scorer,
+        _ => Map::new(),
+    };
+    score.insert("name".into(), Json::from(name.as_str()));
+    score.insert("scorer".into(), Json::from(name.as_str()));
+    score.insert("metrics".into(), Json::Object(metrics));
+    results.insert("scores".into(), Json::Array(vec![Json::Object(score)]));
+}
+
+/// The one scorer of a schema 1 log, which its samples' `score` belongs to.
+fn v1_scorer_name(scorer: Option<&Json>) -> String {
+    scorer
+        .and_then(|s| s.get("name"))
+        .and_then(Json::as_str)
+        .unwrap_or("score")
+        .to_owned()
+}
+
 /// The files an eval set writes beside its logs: never logs, never runs.
 const MANIFESTS: [&str; 3] = ["logs.json", "eval-set.json", "listing.json"];
 
@@ -276,6 +310,8 @@ impl LogHeader {
                 (Container::Document, std::mem::take(map), false)
             }
         };
+        let mut header = header;
+        migrate_v1_results(&mut header);
         let Some(eval) = header.get("eval").and_then(Json::as_object) else {
             return Err(StoreError::log(
                 path,

@@ -138,12 +138,30 @@ impl InspectSamples {
     }
 
     fn row(&self, sample: Json) -> Result<(Map, Detail)> {
-        let Json::Object(raw) = sample else {
+        let Json::Object(mut raw) = sample else {
             return Err(StoreError::log(
                 &self.log.path,
                 "a sample that is not a JSON object",
             ));
         };
+        // Schema 1: one `score`, of the log's one scorer (migrated into `results.scores[0]`).
+        if !raw.contains_key("scores")
+            && let Some(score) = raw.get("score").cloned()
+        {
+            let scorer = self
+                .log
+                .header
+                .get("results")
+                .and_then(|r| r.get("scores"))
+                .and_then(Json::as_array)
+                .and_then(|s| s.first())
+                .and_then(|s| s.get("name"))
+                .and_then(Json::as_str)
+                .unwrap_or("score");
+            let mut scores = Map::new();
+            scores.insert(scorer.to_owned(), score);
+            raw.insert("scores".into(), Json::Object(scores));
+        }
         let detail = sample_detail(&self.task, &raw, self.log.epochs(), &self.reduced);
         Ok((raw, detail))
     }
