@@ -395,7 +395,8 @@ fn json_summary(model: &str, date_id: &str, shown: &Shown<'_>) -> Json {
     doc.insert("versions".into(), Json::Object(versions));
     doc.insert("derived_rows".into(), Json::Array(derived));
     if results.has_tree() {
-        // lm-eval's groups: each row's depth, top-level group and display name, in table order.
+        // lm-eval's groups: each row's depth, top-level group, shown name and alias, in table
+        // order.
         let tree = results
             .rows()
             .filter_map(|row| {
@@ -405,6 +406,7 @@ fn json_summary(model: &str, date_id: &str, shown: &Shown<'_>) -> Json {
                 entry.insert("depth".into(), Json::Int(node.depth as i64));
                 entry.insert("group".into(), node.root.into());
                 entry.insert("label".into(), node.label.into());
+                entry.insert("alias".into(), node.alias.into());
                 Some(Json::Object(entry))
             })
             .collect();

@@ -100,6 +100,8 @@ pub struct TreeNode<'a> {
     /// What a table prints: lm-eval's `alias` without its indentation, and without the start it
     /// shares with its group's.
     pub label: &'a str,
+    /// The harness's own display name (lm-eval's `alias`, without its indentation).
+    pub alias: &'a str,
 }
 
 /// Where a results metric's per-sample values are, in another harness's samples.
@@ -189,6 +191,7 @@ impl ResultsFile {
                 .unwrap_or(0),
             root: node.get("root").and_then(Json::as_str).unwrap_or(task),
             label: node.get("label").and_then(Json::as_str).unwrap_or(task),
+            alias: node.get("alias").and_then(Json::as_str).unwrap_or(task),
         })
     }
 
@@ -236,13 +239,7 @@ impl ResultsFile {
             .and_then(|c| c.get("error"))
             .and_then(|e| e.get("message").or(Some(e)))
             .and_then(Json::as_str)
-            .map(|m| {
-                let line = m.lines().next().unwrap_or("").trim();
-                match line.char_indices().nth(120) {
-                    Some((cut, _)) => format!("{}…", &line[..cut]),
-                    None => line.to_owned(),
-                }
-            });
+            .map(|m| crate::text::one_line(m.lines().next().unwrap_or("").trim(), 120));
         match (status, error) {
             (Some(status), Some(error)) => {
                 format!("{task} has no samples: the log's status is `{status}` ({error})")

@@ -326,8 +326,8 @@ impl DetailsFile {
         ))
     }
 
-    /// One row, raw (as the file stores it) and as a [`Detail`]. Pages before it are skipped, not
-    /// decoded, so this is cheap anywhere in a large file.
+    /// One row, raw (as the file stores it) and as a [`Detail`]. Pages before a row past the
+    /// first 1,024 are skipped, not decoded, so this is cheap anywhere in a large file.
     pub fn read_row(&self, index: u64) -> Result<(Map, Detail)> {
         let metadata = match &self.backing {
             Backing::Parquet(metadata) => metadata.clone(),
@@ -342,24 +342,21 @@ impl DetailsFile {
                 ),
             ));
         }
+        // Rows near the start are decoded, not skipped: parquet 60's `skip_records` never returns
+        // on a page whose repetition levels end before its declared count (a damaged file; the
+        // fuzzer found one), while decoding such a page is an error. Deeper rows are skipped to,
+        // as decoding everything before them would cost the whole file; see CHANGELOG.
+        let decoded = index < DECODED_NOT_SKIPPED;
         if let Some(remote) = &self.remote {
-            let first = if index < DECODED_NOT_SKIPPED {
-                0
-            } else {
-                index
-            };
+            let first = if decoded { 0 } else { index };
             remote.prefetch(&super::remote::page_ranges(
                 metadata.metadata(),
                 None,
                 first..index + 1,
             ));
         }
-        // Rows near the start are decoded, not skipped: parquet 60's `skip_records` never returns
-        // on a page whose repetition levels end before its declared count (a damaged file; the
-        // fuzzer found one), while decoding such a page is an error. Deeper rows are skipped to,
-        // as decoding everything before them would cost the whole file; see CHANGELOG.
         let skip = usize::try_from(index).unwrap_or(usize::MAX);
-        let selection = if index < DECODED_NOT_SKIPPED {
+        let selection = if decoded {
             RowSelection::from(vec![RowSelector::select(skip + 1)])
         } else {
             RowSelection::from(vec![RowSelector::skip(skip), RowSelector::select(1)])
@@ -367,11 +364,7 @@ impl DetailsFile {
         let mut reader =
             ParquetRecordBatchReaderBuilder::new_with_metadata(self.chunks()?, metadata)
                 .with_row_selection(selection)
-                .with_batch_size(if index < DECODED_NOT_SKIPPED {
-                    skip + 1
-                } else {
-                    1
-                })
+                .with_batch_size(if decoded { skip + 1 } else { 1 })
                 .build()
                 .map_err(|e| StoreError::parquet(&self.path, e))?;
         let batch = super::guard::guarded(|| reader.next())

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use super::catalog::{Catalog, ModelRuns, Run, SourceKind};
 use super::error::{Result, StoreError};
-use super::log::LogFormat;
+use super::log::{FileHead, LogFormat};
 use super::results::read_results;
 use crate::model::Json;
 
@@ -77,13 +77,18 @@ pub fn discover_with(source: &Path, formats: &[&dyn LogFormat]) -> Result<Catalo
         SourceKind::Folder
     } else {
         let name = file_name(source).unwrap_or("");
-        if found.claim(source) {
+        let claim = found.claim(source);
+        if let Claim::Taken = claim {
             SourceKind::LogFile
         // A file named explicitly is taken for what its extension says, whatever its name.
         } else if name.ends_with(".json") {
             // Claimed by no harness: lighteval's results have `config_general`; a document that
             // has keys but not that one is read by nobody's rules, and says so.
-            if !looks_like_lighteval_results(source) {
+            let head = match &claim {
+                Claim::Left(head) => head.as_ref(),
+                Claim::Taken => None,
+            };
+            if !looks_like_lighteval_results(source, head) {
                 return Err(StoreError::UnknownFormat {
                     path: source.to_owned(),
                 });
@@ -231,37 +236,38 @@ impl<'f> Found<'f> {
         }
     }
 
-    /// Whether another format claims `path` (then it is kept for that format). Only JSON, JSON
-    /// lines and `.eval` files are looked into: lighteval's Parquet files never are.
-    fn claim(&mut self, path: &Path) -> bool {
+    /// Whether another format claims `path` (then it is kept for that format), and the head it
+    /// read if not, so that lighteval's check reads no file twice. Only JSON, JSON lines and
+    /// `.eval` files are looked into: lighteval's Parquet files never are.
+    fn claim(&mut self, path: &Path) -> Claim {
         let Some(name) = file_name(path) else {
-            return false;
+            return Claim::Left(None);
         };
         if self.formats.is_empty()
             || !(name.ends_with(".json") || name.ends_with(".jsonl") || name.ends_with(".eval"))
         {
-            return false;
+            return Claim::Left(None);
         }
         let Ok(head) = super::sniff::file_head(path) else {
-            return false;
+            return Claim::Left(None);
         };
         match self.formats.iter().position(|f| f.claims(path, &head)) {
             Some(i) => {
                 self.claimed[i].push(path.to_owned());
-                true
+                Claim::Taken
             }
-            None => false,
+            None => Claim::Left(Some(head)),
         }
     }
 
     /// Adds `path` if another format claims it or its name follows lighteval's naming.
     fn add(&mut self, path: PathBuf) {
         let Some(name) = file_name(&path) else { return };
-        if self.claim(&path) {
+        let Claim::Left(head) = self.claim(&path) else {
             return;
-        }
+        };
         if let Some(date) = parse_results_file_name(name) {
-            if !looks_like_lighteval_results(&path) {
+            if !looks_like_lighteval_results(&path, head.as_ref()) {
                 self.not_read.push(path);
                 return;
             }
@@ -274,16 +280,31 @@ impl<'f> Found<'f> {
     }
 }
 
+/// What [`Found::claim`] made of a file.
+enum Claim {
+    /// Another format took it.
+    Taken,
+    /// Left to lighteval, with its head when it was read.
+    Left(Option<FileHead>),
+}
+
 /// Whether a JSON file may be lighteval's results: it has `config_general` (or `config`, as
 /// lighteval's forerunner wrote, when lm-eval's rules did not claim it), or its keys cannot be
-/// read (not on disk yet, or broken, which reading it then reports).
-fn looks_like_lighteval_results(path: &Path) -> bool {
-    match super::sniff::file_head(path) {
-        Ok(head) if !head.json_keys.is_empty() => {
-            head.has_key("config_general") || head.has_key("config")
-        }
-        _ => true,
-    }
+/// read (not on disk yet, or broken, which reading it then reports). `head` is the file's head
+/// when it was already read.
+fn looks_like_lighteval_results(path: &Path, head: Option<&FileHead>) -> bool {
+    let read;
+    let head = match head {
+        Some(head) => head,
+        None => match super::sniff::file_head(path) {
+            Ok(head) => {
+                read = head;
+                &read
+            }
+            Err(_) => return true,
+        },
+    };
+    head.json_keys.is_empty() || head.has_key("config_general") || head.has_key("config")
 }
 
 /// The stem of a file named by the user outside lighteval's naming (`my_results.json`).

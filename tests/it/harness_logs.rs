@@ -856,3 +856,34 @@ fn lm_eval_0_3_and_lightevals_forerunner_are_told_apart_by_content() {
         "{error}"
     );
 }
+
+/// `show --format json` gives lm-eval's tree: each group before its subtasks, one level deeper,
+/// each row with the alias the file gives it; the file's own `group_subtasks` and aliases are
+/// the expectation.
+#[test]
+fn show_json_gives_lm_evals_tree_in_its_table_order() {
+    let results =
+        fixture("lm-eval-0.4.13/fixture-org__dummy-lm/results_2026-11-30T02-37-30.831220.json");
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&results).unwrap()).unwrap();
+    let out = evaldeck(&["show", &results.to_string_lossy(), "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tree = shown["tree"].as_array().unwrap();
+    assert_eq!(tree.len(), file["results"].as_object().unwrap().len());
+    for (group, subtasks) in file["group_subtasks"].as_object().unwrap() {
+        let at = |task: &str| tree.iter().position(|r| r["task"] == task).unwrap();
+        for sub in subtasks.as_array().unwrap() {
+            let sub = sub.as_str().unwrap();
+            assert!(at(group) < at(sub), "{group} before {sub}");
+            assert_eq!(tree[at(sub)]["depth"], 1);
+            assert_eq!(tree[at(sub)]["group"], group.as_str());
+            assert_eq!(tree[at(sub)]["alias"], file["results"][sub]["alias"]);
+        }
+        assert_eq!(tree[at(group)]["depth"], 0);
+    }
+}

@@ -131,14 +131,10 @@ fn listed_run(
     }
 }
 
-/// `samples_<task>_<date>.jsonl` (or `.json`, as 2024's files were named) → `(task, date)`.
+/// `samples_<task>_<date>.jsonl` (or `.json`) → `(task, date)`, as the local reader names them.
 fn lm_eval_samples_date(name: &str) -> Option<(String, String)> {
-    let rest = name.strip_prefix("samples_")?;
-    let stem = rest
-        .strip_suffix(".jsonl")
-        .or_else(|| rest.strip_suffix(".json"))?;
-    let (task, date) = stem.rsplit_once('_')?;
-    (!task.is_empty() && !date.is_empty()).then(|| (task.to_owned(), date.to_owned()))
+    crate::source::lm_eval::samples_task_and_date(name)
+        .map(|(task, date)| (task.to_owned(), date.to_owned()))
 }
 
 /// `2026-02-06T01-49-23-07-00_scicode_fXKJvoyJdbtWYQAWpTYDvJ.eval` → the creation time in UTC,

@@ -124,15 +124,14 @@ impl LogFormat for LmEvalFormat {
 
 /// Whether a samples file, by its content: its first line is a document (`doc_id`).
 fn is_samples_file(path: &Path) -> bool {
-    use std::io::{BufRead, Read};
-    let Ok(file) = std::fs::File::open(path) else {
-        return false;
-    };
-    let mut line = Vec::new();
-    let _ = std::io::BufReader::new(file.take(16 << 20)).read_until(b'\n', &mut line);
-    crate::store::top_level_keys(&line[..])
-        .iter()
-        .any(|k| k == "doc_id")
+    crate::store::file_head(path).is_ok_and(|head| {
+        let keys = if head.first_line_keys.is_empty() {
+            &head.json_keys
+        } else {
+            &head.first_line_keys
+        };
+        keys.iter().any(|k| k == "doc_id")
+    })
 }
 
 /// Whether `config.lighteval_sha` is set: a lighteval results file of before `config_general`.
@@ -198,7 +197,7 @@ fn run_date(name: &str) -> Option<&str> {
 }
 
 /// `samples_<task>_<date>.jsonl` (or `.json`) → `(task, date)`.
-fn samples_task_and_date(name: &str) -> Option<(&str, &str)> {
+pub(crate) fn samples_task_and_date(name: &str) -> Option<(&str, &str)> {
     let rest = name.strip_prefix("samples_")?;
     let stem = rest
         .strip_suffix(".jsonl")
