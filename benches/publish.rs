@@ -9,7 +9,8 @@ mod support;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use evaldeck::publish::{HubClient, HubEndpoint, Token, card, plan_push, push_to_hub, tensorboard};
+use evaldeck::hub::{HubClient, HubEndpoint, Token};
+use evaldeck::publish::{card, plan_push, push_to_hub, tensorboard};
 use evaldeck::store;
 
 /// 200 runs × 60 tasks: the file list of a model evaluated daily for most of a year.
@@ -81,7 +82,7 @@ fn push(c: &mut Criterion) {
     eprintln!("push bench: 60 details files, {:.1} MB", bytes as f64 / 1e6);
     let server = hub_server::HubServer::start("hf_bench");
     let mut endpoint = HubEndpoint::new(&server.url, Token::new("hf_bench"));
-    endpoint.retry_delay = Duration::from_millis(10);
+    endpoint.retry.first_delay = Duration::from_millis(10);
     let client = HubClient::new(endpoint).unwrap();
     let mut group = c.benchmark_group("push");
     group.sample_size(10);

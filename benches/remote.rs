@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use evaldeck::publish::{HubClient, HubEndpoint, Token, plan_push, push_to_hub};
+use evaldeck::hub::{HubClient, HubEndpoint, Token};
+use evaldeck::publish::{plan_push, push_to_hub};
 
 const TOKEN: &str = "hf_bench_token";
 

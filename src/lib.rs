@@ -11,7 +11,8 @@
 //! - [`tracker`]: lighteval's `EvaluationTracker`: log, aggregate, hash, save, re-track a stored run;
 //! - [`diff`]: two runs compared with paired statistics;
 //! - [`compare`]: many runs side by side against a baseline, Holm across the whole matrix;
-//! - [`publish`]: the Hub, TensorBoard and Trackio;
+//! - [`hub`]: the Hugging Face Hub client that reading and publishing share;
+//! - [`publish`]: pushing to the Hub, TensorBoard and Trackio;
 //! - [`source`]: opening what the user names: a folder, a file, or an `hf://` repo, with the readers
 //!   of Inspect AI ([`source::inspect`]) and lm-evaluation-harness ([`source::lm_eval`]) logs.
 //!
@@ -38,6 +39,7 @@
 pub mod cli;
 pub mod compare;
 pub mod diff;
+pub mod hub;
 pub mod memory;
 pub mod model;
 pub mod publish;

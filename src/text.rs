@@ -67,7 +67,8 @@ pub fn format_value(value: f64) -> String {
 
 /// A publishing step in words, the same in the CLI's progress line and the TUI's status line.
 pub fn publish_event(event: &crate::publish::PublishEvent) -> String {
-    use crate::publish::{CommitProgress, PublishEvent, PushProgress};
+    use crate::hub::CommitProgress;
+    use crate::publish::{PublishEvent, PushProgress};
     match event {
         PublishEvent::Hub(PushProgress::CheckingRepo) => "Hub: checking the repo".into(),
         PublishEvent::Hub(PushProgress::CreatedRepo) => "Hub: created the repo".into(),

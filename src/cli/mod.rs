@@ -365,7 +365,7 @@ fn open_source(source: Option<&PathBuf>) -> Result<Catalog> {
 /// A folder or file, an `hf://datasets/ORG/REPO[@REVISION]` source or an organisation (through
 /// the Hub's cache; the cached copy when the Hub is out of reach, said on stderr).
 fn catalog_of(path: &std::path::Path) -> Result<Catalog> {
-    let opened = crate::source::open_source(path, crate::publish::HubEndpoint::from_env())?;
+    let opened = crate::source::open_source(path, crate::hub::HubEndpoint::from_env())?;
     if opened.offline {
         eprintln!(
             "note: the Hub is out of reach; opening the cached copy of {}",

@@ -7,9 +7,8 @@ use std::path::Path;
 use color_eyre::eyre::{Result, bail};
 
 use super::PublishArgs;
-use crate::publish::{
-    self, CommitProgress, HubEndpoint, PublishEvent, PublishOptions, Published, PushProgress,
-};
+use crate::hub::{CommitProgress, HubEndpoint};
+use crate::publish::{self, PublishEvent, PublishOptions, Published, PushProgress};
 use crate::store::Run;
 
 pub(super) fn options(args: &PublishArgs, output_dir: &Path) -> PublishOptions {

@@ -82,7 +82,7 @@ fn org_runs(org: &crate::source::HubOrg, args: &RunsArgs, out: &mut dyn Write) -
     let mut wrote_header = false;
     let mut failed: Option<std::io::Error> = None;
     let mut any = false;
-    crate::source::list_hub_org(org, crate::publish::HubEndpoint::from_env(), &mut |page| {
+    crate::source::list_hub_org(org, crate::hub::HubEndpoint::from_env(), &mut |page| {
         for problem in &page.unreadable {
             eprintln!("warning: skipped {problem}");
         }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 
 use super::{PublishArgs, SaveArgs};
-use crate::publish::HubEndpoint;
+use crate::hub::HubEndpoint;
 use crate::stats::StderrConvention;
 use crate::store::{self, RunSelector};
 use crate::tracker::{EvaluationTracker, TrackerOptions, track_lines, track_stored_run};

@@ -45,7 +45,7 @@ impl Doc {
             field(gold);
         }
         let digest = hasher.finalize();
-        SampleIdentity::Content(digest.iter().map(|b| format!("{b:02x}")).collect())
+        SampleIdentity::Content(super::hex::to_hex(&digest))
     }
 
     /// The references: the gold choices, or the gold texts when the file has no choices.

@@ -3,6 +3,7 @@
 //! file I/O (that is `store`).
 
 mod details;
+pub mod hex;
 mod json;
 pub mod pyjson;
 mod results;

@@ -15,7 +15,7 @@ use parquet::file::properties::WriterProperties;
 
 use super::card::{self, CardInput, RepoEntry};
 use super::error::PublishError;
-use super::hub::{CommitProgress, Content, HubClient, Repo, Upload};
+use crate::hub::{CommitProgress, Content, HubClient, HubError, Repo, Upload};
 use crate::model::pyjson::{self, WriteOptions};
 use crate::model::{Json, Map, ResultsFile};
 use crate::store::{self, Run};
@@ -32,29 +32,9 @@ pub fn check_org(org: &str) -> Result<(), PublishError> {
     if org.is_empty() {
         return Err(PublishError::MissingOrg);
     }
-    match hub_name_problem(org) {
+    match crate::hub::names::name_problem(org) {
         Some(why) => Err(PublishError::BadOrg(org.into(), why)),
         None => Ok(()),
-    }
-}
-
-/// What is wrong with a Hub organisation or repo name, by the Hub's rule (1–96 letters, digits,
-/// `-`, `_`, `.`; not starting or ending with `-` or `.`; no `..`), or `None`. The one rule for
-/// names we push to and names we read from.
-pub fn hub_name_problem(name: &str) -> Option<&'static str> {
-    if name.is_empty() {
-        Some("it is empty")
-    } else if name.len() > 96 {
-        Some("longer than 96 characters")
-    } else if !name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-    {
-        Some("only letters, digits, `-`, `_` and `.` are allowed")
-    } else if name.starts_with(['-', '.']) || name.ends_with(['-', '.']) || name.contains("..") {
-        Some("it may not start or end with `-` or `.`, nor contain `..`")
-    } else {
-        None
     }
 }
 
@@ -155,7 +135,7 @@ pub struct PushReport {
     pub files: Vec<String>,
     pub created: bool,
     /// How the Parquet files travelled.
-    pub transfer: super::hub::Transfer,
+    pub transfer: crate::hub::Transfer,
 }
 
 pub fn push_to_hub(
@@ -273,13 +253,13 @@ pub fn push_details_to_hub(
 ) -> Result<(String, Vec<String>), PublishError> {
     let repo = qualified_repo(org, repo_id)?;
     if !path_template.contains("{task_name}") && run.details.len() > 1 {
-        return Err(PublishError::Protocol {
+        return Err(PublishError::from(HubError::Protocol {
             what: "pushing details".into(),
             repo: repo.id,
             message: format!(
                 "the path template `{path_template}` has no `{{task_name}}`, so every task would go to the same file"
             ),
-        });
+        }));
     }
     let mut uploads = Vec::new();
     for (task, path) in &run.details {

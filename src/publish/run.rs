@@ -5,10 +5,10 @@
 use std::path::PathBuf;
 
 use super::error::PublishError;
-use super::hub::{Content, HubClient, HubEndpoint, Repo, Upload};
 use super::push::{PushProgress, PushReport, check_org, plan_push, push_to_hub};
 use super::tensorboard::{TensorboardOptions, write_tensorboard};
 use super::trackio::{TrackioLogged, log_to_trackio, trackio_dir, trackio_project};
+use crate::hub::{Content, HubClient, HubEndpoint, Repo, Upload};
 use crate::store::Run;
 
 #[derive(Debug, Clone, Default)]
@@ -99,7 +99,7 @@ pub fn publish_run(
         match HubClient::new(endpoint) {
             Ok(client) => Some(client),
             Err(error) => {
-                published.errors.push(error);
+                published.errors.push(error.into());
                 None
             }
         }

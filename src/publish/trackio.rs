@@ -27,7 +27,7 @@ pub fn trackio_dir() -> PathBuf {
     std::env::var_os("TRACKIO_DIR")
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(|| super::hf_home().join("trackio"))
+        .unwrap_or_else(|| crate::hub::hf_home().join("trackio"))
 }
 
 /// The project: the flag, else `TRACKIO_PROJECT`, else lighteval's `WANDB_PROJECT`.
@@ -151,8 +151,5 @@ pub fn log_to_trackio(
 
 fn short_hash(text: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(text.as_bytes())[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::model::hex::to_hex(&Sha256::digest(text.as_bytes())[..8])
 }

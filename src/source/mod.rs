@@ -24,7 +24,7 @@ pub fn log_formats() -> [&'static dyn LogFormat; 2] {
     [&inspect::InspectFormat, &lm_eval::LmEvalFormat]
 }
 
-use crate::publish::{HubEndpoint, PublishError};
+use crate::hub::{HubEndpoint, HubError};
 use crate::store::StoreError;
 
 /// Why a source could not be opened. Opening is not publishing: a Hub source fails with the
@@ -36,7 +36,7 @@ pub enum SourceError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Hub(#[from] PublishError),
+    Hub(#[from] HubError),
 }
 use crate::store::{self, Catalog};
 

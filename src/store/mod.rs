@@ -12,7 +12,7 @@ mod error;
 mod guard;
 mod jsonl;
 pub mod log;
-mod names;
+pub mod names;
 pub mod pyliteral;
 mod remote;
 mod results;

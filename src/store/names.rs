@@ -16,6 +16,15 @@ pub fn segment_problem(part: &str) -> Option<&'static str> {
     }
 }
 
+/// What is wrong with a relative path (`a/b/c.parquet`, as a repo lists it) that must stay inside
+/// the folder it is joined to, or `None`: no root, no empty, `.` or `..` segment.
+pub fn relative_path_problem(path: &str) -> Option<&'static str> {
+    if path.is_empty() {
+        return Some("it is empty");
+    }
+    path.split('/').find_map(segment_problem)
+}
+
 /// What is wrong with a model name as folders inside an output folder, or `None`. Leading and
 /// trailing `/` are ignored, as lighteval's paths do.
 pub fn model_name_problem(name: &str) -> Option<&'static str> {
@@ -23,7 +32,7 @@ pub fn model_name_problem(name: &str) -> Option<&'static str> {
     if trimmed.is_empty() {
         return Some("it is empty");
     }
-    trimmed.split('/').find_map(segment_problem)
+    relative_path_problem(trimmed)
 }
 
 #[cfg(test)]
@@ -38,5 +47,16 @@ mod tests {
             assert!(model_name_problem(bad).is_some(), "{bad:?}");
         }
         assert!(model_name_problem(&"x".repeat(201)).is_some());
+    }
+
+    #[test]
+    fn listed_paths_that_climb_out_are_refused() {
+        assert_eq!(
+            relative_path_problem("2026-01-01T00-00-00/details_a|0_2026-01-01T00-00-00.parquet"),
+            None
+        );
+        for bad in ["../x.json", "/etc/x", "a//b", "a/./b", "a\\..\\b", ""] {
+            assert!(relative_path_problem(bad).is_some(), "{bad}");
+        }
     }
 }

@@ -634,7 +634,7 @@ impl EvaluationTracker {
     pub fn publish(
         &self,
         saved: &SavedRun,
-        endpoint: publish::HubEndpoint,
+        endpoint: crate::hub::HubEndpoint,
         progress: &mut dyn FnMut(publish::PublishEvent),
     ) -> publish::Published {
         let run = publish::saved_run(

@@ -50,7 +50,7 @@ fn event_loop(
     start_at: Option<app::StartAt>,
 ) -> Result<()> {
     let size = terminal.size()?;
-    let hub = crate::publish::HubEndpoint::from_env();
+    let hub = crate::hub::HubEndpoint::from_env();
     let (mut app, first) = App::with_hub(source, (size.width, size.height), hub);
     app.start_at = start_at;
     let theme = Theme::from_env();
@@ -362,7 +362,7 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
 /// The runs of a source (the bundled sample run when there is none).
 fn load_runs(
     source: Option<PathBuf>,
-    hub: crate::publish::HubEndpoint,
+    hub: crate::hub::HubEndpoint,
     being_written: &[PathBuf],
 ) -> Result<data::RunsData, String> {
     let path = match source {
@@ -378,7 +378,7 @@ fn load_runs(
 /// again with every run so far, so the Runs screen grows and keeps its place.
 fn load_org_runs(
     org: Result<crate::source::HubOrg, crate::source::SourceError>,
-    hub: crate::publish::HubEndpoint,
+    hub: crate::hub::HubEndpoint,
     cancel: &AtomicBool,
     send: &mut dyn FnMut(Message),
 ) {
@@ -484,7 +484,7 @@ fn push_run(
     generation: u64,
     run: &Run,
     options: &crate::publish::PublishOptions,
-    endpoint: crate::publish::HubEndpoint,
+    endpoint: crate::hub::HubEndpoint,
     send: &mut dyn FnMut(Message),
 ) {
     let mut last: Option<Instant> = None;

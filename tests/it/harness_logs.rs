@@ -344,7 +344,7 @@ fn lighteval_folders_are_unchanged_by_the_other_readers() {
 
 #[test]
 fn a_folder_of_all_three_harnesses() {
-    let catalog = open_source(&fixture(""), evaldeck::publish::HubEndpoint::public())
+    let catalog = open_source(&fixture(""), evaldeck::hub::HubEndpoint::public())
         .unwrap()
         .catalog;
     let mut harnesses: Vec<Harness> = catalog.runs().map(|r| r.harness).collect();

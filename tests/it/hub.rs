@@ -6,16 +6,15 @@ use std::time::Duration;
 
 use crate::hub_server::HubServer;
 use crate::support::fixture;
-use evaldeck::publish::{
-    self, HubClient, HubEndpoint, PublishError, PushProgress, Repo, Token, plan_push, push_to_hub,
-};
+use evaldeck::hub::{HubClient, HubEndpoint, HubError, Repo, Token};
+use evaldeck::publish::{self, PublishError, PushProgress, plan_push, push_to_hub};
 use evaldeck::store;
 
 const TOKEN: &str = "hf_test_token_5b9e1c";
 
 fn client(server: &HubServer, token: Option<&str>) -> HubClient {
     let mut endpoint = HubEndpoint::new(&server.url, token.and_then(Token::new));
-    endpoint.retry_delay = Duration::from_millis(10);
+    endpoint.retry.first_delay = Duration::from_millis(10);
     endpoint.cache_dir = Some(tempfile::tempdir().unwrap().keep());
     HubClient::new(endpoint).unwrap()
 }
@@ -42,7 +41,7 @@ fn a_push_commits_the_run_with_parquet_as_lfs_and_a_card() {
     let mut events = Vec::new();
     let report = push_to_hub(&client, &plan, &mut |p| events.push(p)).unwrap();
     assert!(report.created);
-    assert_eq!(report.transfer, evaldeck::publish::hub::Transfer::Basic);
+    assert_eq!(report.transfer, evaldeck::hub::Transfer::Basic);
     assert_eq!(
         report.repo_url,
         format!("{}/datasets/evals/details_model-a_private", server.url)
@@ -151,7 +150,10 @@ fn without_a_token_nothing_is_sent() {
     let client = client(&server, None);
     let plan = plan_push("evals", false, &fixture_run(FIRST)).unwrap();
     let error = push_to_hub(&client, &plan, &mut |_| {}).unwrap_err();
-    assert!(matches!(error, PublishError::MissingToken), "{error}");
+    assert!(
+        matches!(error, PublishError::Hub(HubError::MissingToken)),
+        "{error}"
+    );
     assert!(error.to_string().contains("HF_TOKEN"));
     assert!(server.log().is_empty(), "{:?}", server.log());
 }
@@ -164,7 +166,7 @@ fn a_rejected_token_is_named_as_such_and_never_shown() {
     let plan = plan_push("evals", false, &fixture_run(FIRST)).unwrap();
     let error = push_to_hub(&client, &plan, &mut |_| {}).unwrap_err();
     assert!(
-        matches!(error, PublishError::Unauthorized { .. }),
+        matches!(error, PublishError::Hub(HubError::Unauthorized { .. })),
         "{error}"
     );
     let text = format!("{error} {error:?} {client:?}", client = client.endpoint());
@@ -179,7 +181,10 @@ fn a_namespace_without_write_access_is_forbidden() {
     let client = client(&server, Some(TOKEN));
     let plan = plan_push("someone-else", false, &fixture_run(FIRST)).unwrap();
     let error = push_to_hub(&client, &plan, &mut |_| {}).unwrap_err();
-    assert!(matches!(error, PublishError::Forbidden { .. }), "{error}");
+    assert!(
+        matches!(error, PublishError::Hub(HubError::Forbidden { .. })),
+        "{error}"
+    );
     assert!(
         error
             .to_string()
@@ -212,7 +217,10 @@ fn a_server_that_keeps_failing_gives_up_with_a_clear_message() {
     let plan = plan_push("evals", false, &fixture_run(FIRST)).unwrap();
     let error = push_to_hub(&client, &plan, &mut |_| {}).unwrap_err();
     assert!(
-        matches!(error, PublishError::Server { status: 502, .. }),
+        matches!(
+            error,
+            PublishError::Hub(HubError::Server { status: 502, .. })
+        ),
         "{error}"
     );
 }
@@ -225,11 +233,14 @@ fn an_unreachable_hub_is_a_network_error() {
         .unwrap()
         .port();
     let mut endpoint = HubEndpoint::new(format!("http://127.0.0.1:{port}"), Token::new(TOKEN));
-    endpoint.retry_delay = Duration::from_millis(5);
+    endpoint.retry.first_delay = Duration::from_millis(5);
     let client = HubClient::new(endpoint).unwrap();
     let plan = plan_push("evals", false, &fixture_run(FIRST)).unwrap();
     let error = push_to_hub(&client, &plan, &mut |_| {}).unwrap_err();
-    assert!(matches!(error, PublishError::Network { .. }), "{error}");
+    assert!(
+        matches!(error, PublishError::Hub(HubError::Network { .. })),
+        "{error}"
+    );
     assert!(
         error.to_string().contains("could not reach the Hub"),
         "{error}"
@@ -309,7 +320,7 @@ fn a_hub_repo_opens_as_a_source_lazily_and_offline() {
     let url = server.url.clone();
     let endpoint = || {
         let mut endpoint = HubEndpoint::new(&url, Token::new(TOKEN));
-        endpoint.retry_delay = Duration::from_millis(5);
+        endpoint.retry.first_delay = Duration::from_millis(5);
         endpoint.cache_dir = Some(cache.path().to_owned());
         endpoint
     };
@@ -379,7 +390,7 @@ fn a_missing_hub_repo_is_a_clear_error() {
     assert!(
         matches!(
             error,
-            evaldeck::source::SourceError::Hub(PublishError::NotFound { .. })
+            evaldeck::source::SourceError::Hub(HubError::NotFound { .. })
         ),
         "{error}"
     );
@@ -393,7 +404,10 @@ fn a_conflict_is_named_as_such() {
     server.fail_next(409, 1);
     let plan = plan_push("evals", false, &fixture_run(FIRST)).unwrap();
     let error = push_to_hub(&client, &plan, &mut |_| {}).unwrap_err();
-    assert!(matches!(error, PublishError::Conflict { .. }), "{error}");
+    assert!(
+        matches!(error, PublishError::Hub(HubError::Conflict { .. })),
+        "{error}"
+    );
     assert!(error.to_string().contains("409"), "{error}");
 }
 
@@ -401,7 +415,7 @@ fn a_conflict_is_named_as_such() {
 /// offline from the cache.
 #[test]
 fn a_hub_repo_of_inspect_and_lm_eval_logs_opens_as_a_source() {
-    use evaldeck::publish::{Content, Upload};
+    use evaldeck::hub::{Content, Upload};
     let server = HubServer::start(TOKEN);
     let client = client(&server, Some(TOKEN));
     let repo = Repo::dataset("evals/logs");
@@ -425,7 +439,7 @@ fn a_hub_repo_of_inspect_and_lm_eval_logs_opens_as_a_source() {
     let url = server.url.clone();
     let endpoint = || {
         let mut endpoint = HubEndpoint::new(&url, Token::new(TOKEN));
-        endpoint.retry_delay = Duration::from_millis(5);
+        endpoint.retry.first_delay = Duration::from_millis(5);
         endpoint.cache_dir = Some(cache.path().to_owned());
         endpoint
     };

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use crate::hub_server::HubServer;
 use crate::support::{fixture, interop_python, python_env};
-use evaldeck::publish::{HubClient, HubEndpoint, Token, plan_push, push_to_hub};
+use evaldeck::hub::{HubClient, HubEndpoint, Token};
+use evaldeck::publish::{plan_push, push_to_hub};
 use evaldeck::store;
 use evaldeck::tui::data::{SamplesRead, load_samples};
 
@@ -123,7 +124,7 @@ fn sixty_task_run(root: &Path, big: &Path) -> store::Run {
 
 fn endpoint(server: &HubServer, cache: &Path) -> HubEndpoint {
     let mut endpoint = HubEndpoint::new(&server.url, Token::new(TOKEN));
-    endpoint.retry_delay = Duration::from_millis(5);
+    endpoint.retry.first_delay = Duration::from_millis(5);
     endpoint.cache_dir = Some(cache.to_owned());
     endpoint
 }
@@ -345,7 +346,7 @@ fn an_organisation_lists_its_runs_page_by_page() {
             Some(run) => plan_push("evals", true, run).unwrap().uploads,
             None => Vec::new(),
         };
-        let repo = evaldeck::publish::Repo::dataset(format!("evals/{repo}"));
+        let repo = evaldeck::hub::Repo::dataset(format!("evals/{repo}"));
         client.ensure_repo(&repo, false).unwrap();
         if !files.is_empty() {
             client.commit(&repo, &files, "copy", &mut |_| {}).unwrap();
@@ -516,9 +517,9 @@ fn an_organisation_lists_inspect_and_lm_eval_runs() {
     server.state.lock().unwrap().page_size = 1;
     let push_cache = tempfile::tempdir().unwrap();
     let client = HubClient::new(endpoint(&server, push_cache.path())).unwrap();
-    let upload = |path: PathBuf, in_repo: String| evaldeck::publish::Upload {
+    let upload = |path: PathBuf, in_repo: String| evaldeck::hub::Upload {
         path_in_repo: in_repo,
-        content: evaldeck::publish::Content::File(path),
+        content: evaldeck::hub::Content::File(path),
     };
     let lm_eval = fixture("lm-eval-0.4.13/fixture-org__dummy-lm");
     const LM_DATE: &str = "2026-11-30T02-37-30.831220";
@@ -547,7 +548,7 @@ fn an_organisation_lists_inspect_and_lm_eval_runs() {
         ("fixture-org__dummy-lm-details", lm_files),
         ("inspect-logs", inspect_files),
     ] {
-        let repo = evaldeck::publish::Repo::dataset(format!("wildorg/{name}"));
+        let repo = evaldeck::hub::Repo::dataset(format!("wildorg/{name}"));
         client.ensure_repo(&repo, false).unwrap();
         client.commit(&repo, &files, "logs", &mut |_| {}).unwrap();
     }

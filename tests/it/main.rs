@@ -13,6 +13,7 @@ mod compat;
 mod diff;
 mod harness_interop;
 mod harness_logs;
+mod house;
 mod hub;
 mod hub_ranges;
 mod interop;

@@ -9,16 +9,15 @@ use std::time::Duration;
 
 use crate::hub_server::HubServer;
 use crate::support::{fixture, interop_python, python_env};
-use evaldeck::publish::{
-    self, HubClient, HubEndpoint, Token, plan_push, push_to_hub, tensorboard, trackio,
-};
+use evaldeck::hub::{HubClient, HubEndpoint, Token};
+use evaldeck::publish::{self, plan_push, push_to_hub, tensorboard, trackio};
 use evaldeck::store;
 
 const TOKEN: &str = "hf_interop_token_77a1";
 
 fn client(server: &HubServer) -> HubClient {
     let mut endpoint = HubEndpoint::new(&server.url, Token::new(TOKEN));
-    endpoint.retry_delay = Duration::from_millis(10);
+    endpoint.retry.first_delay = Duration::from_millis(10);
     endpoint.cache_dir = Some(tempfile::tempdir().unwrap().keep());
     HubClient::new(endpoint).unwrap()
 }

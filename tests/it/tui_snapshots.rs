@@ -357,7 +357,7 @@ fn diff_screens() {
 
 mod save_and_push {
     use super::*;
-    use evaldeck::publish::{HubEndpoint, Token};
+    use evaldeck::hub::{HubEndpoint, Token};
 
     const TOKEN: &str = "hf_tui_token_31c4";
 
@@ -418,7 +418,7 @@ mod save_and_push {
                     // The words the event loop sends for this event.
                     text: evaldeck::text::publish_event(&evaldeck::publish::PublishEvent::Hub(
                         evaldeck::publish::PushProgress::Commit(
-                            evaldeck::publish::CommitProgress::Uploaded {
+                            evaldeck::hub::CommitProgress::Uploaded {
                                 path: "2026-11-23T21-41-33.518746/details_quiz:geo|0_2026-11-23T21-41-33.518746.parquet".into(),
                                 bytes_done: 400_000,
                                 bytes_total: 1_000_000,
@@ -497,9 +497,9 @@ mod save_and_push {
 fn push_through_the_tui_reaches_the_hub() {
     let server = hub_server::HubServer::start("hf_tui_push_token");
     let mut app = open(Some(RUNS_013), (100, 30));
-    let mut endpoint = evaldeck::publish::HubEndpoint::new(
+    let mut endpoint = evaldeck::hub::HubEndpoint::new(
         &server.url,
-        evaldeck::publish::Token::new("hf_tui_push_token"),
+        evaldeck::hub::Token::new("hf_tui_push_token"),
     );
     endpoint.cache_dir = Some(tempfile::tempdir().unwrap().keep());
     app.hub = endpoint;
@@ -1302,12 +1302,10 @@ fn an_organisation_grows_page_by_page() {
     let server = hub_server::HubServer::start("hf_tui_org_token");
     server.state.lock().unwrap().page_size = 1;
     let cache = tempfile::tempdir().unwrap();
-    let mut endpoint = evaldeck::publish::HubEndpoint::new(
-        &server.url,
-        evaldeck::publish::Token::new("hf_tui_org_token"),
-    );
+    let mut endpoint =
+        evaldeck::hub::HubEndpoint::new(&server.url, evaldeck::hub::Token::new("hf_tui_org_token"));
     endpoint.cache_dir = Some(cache.path().to_owned());
-    let client = evaldeck::publish::HubClient::new(endpoint.clone()).unwrap();
+    let client = evaldeck::hub::HubClient::new(endpoint.clone()).unwrap();
     let catalog = evaldeck::store::discover(std::path::Path::new(RUNS_013)).unwrap();
     for run in catalog.runs() {
         let plan = evaldeck::publish::plan_push("evals", true, run).unwrap();

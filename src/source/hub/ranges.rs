@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::{Bytes, BytesMut};
 
-use crate::publish::{HubClient, Repo};
+use crate::hub::{HubClient, Repo};
 use crate::store::RemoteBytes;
 
 /// The unit fetched and cached. A page header read pulls one block; a footer, a page or a run of

@@ -13,7 +13,7 @@ use super::data::{
 };
 use super::dialog::{Dialog, Outcome, PushDialog, SaveDialog};
 use super::keymap::{Action, Scope, action_for};
-use crate::publish::HubEndpoint;
+use crate::hub::HubEndpoint;
 use crate::store::Run;
 
 mod compare;

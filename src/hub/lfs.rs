@@ -11,12 +11,13 @@ use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
 use super::client::{REVISION, UploadMode};
-use super::errors::{file_error, snippet};
+use super::error::HubError;
+use super::to_error::file_error;
 use super::{CommitProgress, Committed, Content, HubClient, Repo, Transfer, Upload};
-use crate::publish::error::PublishError;
+use crate::model::hex::to_hex;
 
 impl Content {
-    fn len(&self) -> Result<u64, PublishError> {
+    fn len(&self) -> Result<u64, HubError> {
         match self {
             Content::Bytes(bytes) => Ok(bytes.len() as u64),
             Content::File(path) => std::fs::metadata(path)
@@ -35,7 +36,7 @@ impl HubClient {
         &self,
         repo: &Repo,
         prepared: &[Prepared<'_>],
-    ) -> Result<HashMap<String, UploadMode>, PublishError> {
+    ) -> Result<HashMap<String, UploadMode>, HubError> {
         let what = "classifying the files (pre-upload)";
         let files: Vec<serde_json::Value> = prepared
             .iter()
@@ -70,7 +71,7 @@ impl HubClient {
         &self,
         repo: &Repo,
         lfs: &[&Prepared<'_>],
-    ) -> Result<LfsBatch, PublishError> {
+    ) -> Result<LfsBatch, HubError> {
         let what = "negotiating the LFS transfer";
         let objects: Vec<serde_json::Value> = lfs
             .iter()
@@ -132,7 +133,7 @@ impl HubClient {
         lfs: &[&Prepared<'_>],
         batch: &LfsBatch,
         progress: &mut dyn FnMut(CommitProgress),
-    ) -> Result<(), PublishError> {
+    ) -> Result<(), HubError> {
         let bytes_total: u64 = lfs.iter().map(|p| p.size).sum();
         let mut bytes_done = 0;
         for prepared in lfs {
@@ -191,7 +192,7 @@ impl HubClient {
         prepared: &[Prepared<'_>],
         lfs_paths: &[&str],
         message: &str,
-    ) -> Result<Committed, PublishError> {
+    ) -> Result<Committed, HubError> {
         let mut body = String::new();
         let header = serde_json::json!({
             "key": "header",
@@ -234,75 +235,6 @@ impl HubClient {
             transfer: Transfer::Basic,
         })
     }
-
-    pub(super) async fn send_json(
-        &self,
-        what: &str,
-        repo: &Repo,
-        request: impl Fn() -> reqwest::RequestBuilder,
-    ) -> Result<serde_json::Value, PublishError> {
-        let response = self.send_ok(what, repo, true, request).await?;
-        let text = response
-            .text()
-            .await
-            .map_err(|e| self.protocol(what, repo, format!("reading the answer: {e}")))?;
-        serde_json::from_str(&text).map_err(|e| {
-            self.protocol(
-                what,
-                repo,
-                format!("the answer is not JSON ({e}): {}", snippet(&text)),
-            )
-        })
-    }
-
-    /// Sends with retries on transient failures (network, 429, 5xx) and maps every other failure
-    /// to a message. `authorized` adds the token; LFS upload URLs carry their own signature.
-    pub(super) async fn send_ok(
-        &self,
-        what: &str,
-        repo: &Repo,
-        authorized: bool,
-        request: impl Fn() -> reqwest::RequestBuilder,
-    ) -> Result<reqwest::Response, PublishError> {
-        let attempts = self.endpoint.attempts.max(1);
-        let mut delay = self.endpoint.retry_delay;
-        for attempt in 1..=attempts {
-            let mut builder = request();
-            if authorized && let Some(token) = &self.endpoint.token {
-                builder = builder.bearer_auth(token.secret());
-            }
-            let last = attempt == attempts;
-            match builder.send().await {
-                Ok(response) if response.status().is_success() => return Ok(response),
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let transient = status == 429 || status >= 500;
-                    if transient && !last {
-                        tokio::time::sleep(delay).await;
-                        delay *= 2;
-                        continue;
-                    }
-                    let body = response.text().await.unwrap_or_default();
-                    return Err(self.status_error(what, repo, status, &body, attempt));
-                }
-                Err(error) => {
-                    if !last {
-                        tokio::time::sleep(delay).await;
-                        delay *= 2;
-                        continue;
-                    }
-                    return Err(PublishError::Network {
-                        what: what.into(),
-                        repo: repo.id.clone(),
-                        endpoint: self.endpoint.url.clone(),
-                        message: self.redact(&error.without_url().to_string()),
-                        attempts,
-                    });
-                }
-            }
-        }
-        unreachable!("the last attempt always returns")
-    }
 }
 
 /// A file hashed and sampled for the pre-upload and the LFS batch.
@@ -314,7 +246,7 @@ pub(super) struct Prepared<'a> {
 }
 
 impl<'a> Prepared<'a> {
-    pub(super) fn of(upload: &'a Upload) -> Result<Prepared<'a>, PublishError> {
+    pub(super) fn of(upload: &'a Upload) -> Result<Prepared<'a>, HubError> {
         let size = upload.content.len()?;
         let mut hasher = Sha256::new();
         let mut sample = Vec::with_capacity(SAMPLE_BYTES);
@@ -340,7 +272,7 @@ impl<'a> Prepared<'a> {
         Ok(Prepared {
             upload,
             size,
-            sha256: hex(&hasher.finalize()),
+            sha256: to_hex(&hasher.finalize()),
             sample,
         })
     }
@@ -366,7 +298,7 @@ impl<'a> Prepared<'a> {
         }
     }
 
-    fn read_all(&self) -> Result<Vec<u8>, PublishError> {
+    fn read_all(&self) -> Result<Vec<u8>, HubError> {
         match &self.upload.content {
             Content::Bytes(bytes) => Ok(bytes.clone()),
             Content::File(path) => std::fs::read(path).map_err(|e| file_error(path, e)),
@@ -400,8 +332,4 @@ impl Action {
             .collect();
         Some(Action { href, header })
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -1,12 +1,12 @@
-//! From a failed call to a [`PublishError`]: one mapping of HTTP statuses for `hf-hub`'s errors and
+//! From a failed call to a [`HubError`]: one mapping of HTTP statuses for `hf-hub`'s errors and
 //! ours, and no message that could carry the token.
 
 use std::path::Path;
 
 use hf_hub::HFError;
 
+use super::error::HubError;
 use super::{HubClient, Repo};
-use crate::publish::error::PublishError;
 
 impl HubClient {
     pub(super) fn status_error(
@@ -16,7 +16,7 @@ impl HubClient {
         status: u16,
         body: &str,
         attempts: u32,
-    ) -> PublishError {
+    ) -> HubError {
         let message = serde_json::from_str::<serde_json::Value>(body)
             .ok()
             .and_then(|v| v["error"].as_str().map(str::to_owned))
@@ -29,7 +29,7 @@ impl HubClient {
         by_status(what, repo, status, detail, attempts)
     }
 
-    pub(super) fn hf_error(&self, what: &str, repo_ref: &Repo, error: HFError) -> PublishError {
+    pub(super) fn hf_error(&self, what: &str, repo_ref: &Repo, error: HFError) -> HubError {
         let (what, repo) = (what.to_owned(), repo_ref.id.clone());
         let detail = |message: Option<&str>| {
             message
@@ -38,20 +38,20 @@ impl HubClient {
                 .unwrap_or_default()
         };
         match error {
-            HFError::AuthRequired { .. } => PublishError::Unauthorized { what, repo },
-            HFError::Forbidden { context } => PublishError::Forbidden {
+            HFError::AuthRequired { .. } => HubError::Unauthorized { what, repo },
+            HFError::Forbidden { context } => HubError::Forbidden {
                 what,
                 repo,
                 detail: detail(context.server_message.as_deref()),
             },
-            HFError::Conflict { context } => PublishError::Conflict {
+            HFError::Conflict { context } => HubError::Conflict {
                 what,
                 repo,
                 detail: detail(context.server_message.as_deref()),
             },
             HFError::RepoNotFound { .. }
             | HFError::EntryNotFound { .. }
-            | HFError::RevisionNotFound { .. } => PublishError::NotFound {
+            | HFError::RevisionNotFound { .. } => HubError::NotFound {
                 what,
                 repo,
                 detail: format!(": {}", self.redact(&error.to_string())),
@@ -61,23 +61,23 @@ impl HubClient {
                 repo_ref,
                 context.status.as_u16(),
                 detail(context.server_message.as_deref()),
-                self.endpoint.attempts,
+                self.endpoint.retry.attempts(),
             ),
-            HFError::RateLimited { context, .. } => PublishError::Server {
+            HFError::RateLimited { context, .. } => HubError::Server {
                 what,
                 repo,
                 status: 429,
                 detail: detail(context.server_message.as_deref()),
-                attempts: self.endpoint.attempts,
+                attempts: self.endpoint.retry.attempts(),
             },
-            HFError::Request { source, .. } => PublishError::Network {
+            HFError::Request { source, .. } => HubError::Network {
                 what,
                 repo,
                 endpoint: self.endpoint.url.clone(),
                 message: self.redact(&source.without_url().to_string()),
-                attempts: self.endpoint.attempts,
+                attempts: self.endpoint.retry.attempts(),
             },
-            other => PublishError::Protocol {
+            other => HubError::Protocol {
                 what,
                 repo,
                 message: self.redact(&other.to_string()),
@@ -85,8 +85,8 @@ impl HubClient {
         }
     }
 
-    pub(super) fn protocol(&self, what: &str, repo: &Repo, message: String) -> PublishError {
-        PublishError::Protocol {
+    pub(super) fn protocol(&self, what: &str, repo: &Repo, message: String) -> HubError {
+        HubError::Protocol {
             what: what.into(),
             repo: repo.id.clone(),
             message: self.redact(&message),
@@ -103,21 +103,21 @@ impl HubClient {
 }
 
 /// The error an HTTP status stands for, the same whether `hf-hub` or this client saw it.
-fn by_status(what: &str, repo: &Repo, status: u16, detail: String, attempts: u32) -> PublishError {
+fn by_status(what: &str, repo: &Repo, status: u16, detail: String, attempts: u32) -> HubError {
     let (what, repo) = (what.to_owned(), repo.id.clone());
     match status {
-        401 => PublishError::Unauthorized { what, repo },
-        403 => PublishError::Forbidden { what, repo, detail },
-        404 => PublishError::NotFound { what, repo, detail },
-        409 => PublishError::Conflict { what, repo, detail },
-        429 | 500.. => PublishError::Server {
+        401 => HubError::Unauthorized { what, repo },
+        403 => HubError::Forbidden { what, repo, detail },
+        404 => HubError::NotFound { what, repo, detail },
+        409 => HubError::Conflict { what, repo, detail },
+        429 | 500.. => HubError::Server {
             what,
             repo,
             status,
             detail,
             attempts,
         },
-        _ => PublishError::Rejected {
+        _ => HubError::Rejected {
             what,
             repo,
             status,
@@ -126,8 +126,8 @@ fn by_status(what: &str, repo: &Repo, status: u16, detail: String, attempts: u32
     }
 }
 
-pub(super) fn file_error(path: &Path, error: std::io::Error) -> PublishError {
-    PublishError::File {
+pub(super) fn file_error(path: &Path, error: std::io::Error) -> HubError {
+    HubError::File {
         path: path.to_owned(),
         message: error.to_string(),
     }

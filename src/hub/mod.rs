@@ -1,27 +1,42 @@
-//! A blocking Hub client for what evaldeck needs: make sure a dataset repo exists, commit files
-//! to it, list it and download from it.
+//! The Hugging Face Hub: one client for reading repos (`hf://` sources) and for pushing to them,
+//! with its endpoint, token, repo ids, name rules, retry policy and errors. `source` and `publish`
+//! both stand on it; neither imports the other.
 //!
-//! Every call `hf-hub` offers goes through `hf-hub`. Two do not: the pre-upload classification and
-//! the LFS `basic` transfer. `hf-hub` uploads LFS files through Xet when the server offers it and
-//! otherwise silently commits them inline, which a Hub without Xet (a mirror, a self-hosted hub)
-//! rejects. So the client asks the LFS batch endpoint first: when it chooses Xet, the commit is
-//! `hf-hub`'s; when it chooses `basic`, the objects are PUT to the upload URLs, verified, and
-//! committed as `lfsFile` entries (`lfs.rs`, which can go once `hf-hub` speaks `basic`). Errors
-//! become `PublishError`s in one place (`errors.rs`).
+//! Every call `hf-hub` offers goes through `hf-hub`: checking and creating a repo, listing a
+//! repo's tree, downloading a file into the shared cache, and committing (through Xet when the
+//! server offers it). evaldeck's own code does only what `hf-hub` 1.0 lacks:
+//! - listing an organisation's dataset repos with their files, page by page (`GET /api/datasets`
+//!   with the `Link` header): `hf-hub` lists repos without following the Hub's pages;
+//! - HTTP range reads of a file at a revision (`read_ranges`), for details read by the page;
+//! - the pre-upload classification and the LFS `basic` transfer. `hf-hub` uploads LFS files
+//!   through Xet when the server offers it and otherwise silently commits them inline, which a
+//!   Hub without Xet (a mirror, a self-hosted hub) rejects. So the client asks the LFS batch
+//!   endpoint first: when it chooses Xet, the commit is `hf-hub`'s; when it chooses `basic`, the
+//!   objects are PUT to the upload URLs, verified, and committed as `lfsFile` entries (`lfs.rs`,
+//!   which can go once `hf-hub` speaks `basic`).
+//!
+//! Failures become [`HubError`]s in one place (`to_error.rs`); both halves retry by one
+//! [`RetryPolicy`].
 
 #[cfg(feature = "hub")]
 mod client;
+mod error;
 #[cfg(feature = "hub")]
-mod errors;
+mod http;
 #[cfg(feature = "hub")]
 mod lfs;
+pub mod names;
+#[cfg(feature = "hub")]
+mod to_error;
+mod token;
 #[cfg(not(feature = "hub"))]
 mod without_network;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::token::Token;
+pub use error::HubError;
+pub use token::{Token, hf_home};
 
 #[cfg(feature = "hub")]
 pub use client::HubClient;
@@ -36,10 +51,7 @@ pub struct HubEndpoint {
     /// Base URL, without a trailing slash.
     pub url: String,
     token: Option<Token>,
-    /// Attempts for a transient failure (network, 429, 5xx), and the first back-off delay,
-    /// doubled at each retry.
-    pub attempts: u32,
-    pub retry_delay: Duration,
+    pub retry: RetryPolicy,
     /// Where downloads are cached (`hf-hub`'s cache layout); `None` is `HF_HUB_CACHE` or its default.
     pub cache_dir: Option<PathBuf>,
 }
@@ -63,8 +75,7 @@ impl HubEndpoint {
         HubEndpoint {
             url: url.into().trim_end_matches('/').to_owned(),
             token,
-            attempts: 4,
-            retry_delay: Duration::from_millis(500),
+            retry: RetryPolicy::default(),
             cache_dir: None,
         }
     }
@@ -75,6 +86,43 @@ impl HubEndpoint {
 
     pub fn repo_url(&self, repo: &Repo) -> String {
         format!("{}/{}{}", self.url, repo.url_prefix(), repo.id)
+    }
+}
+
+/// How a transient failure (the network, a 429, a 5xx) is retried, by `hf-hub`'s calls and by
+/// evaldeck's own alike: `attempts` in all, the first back-off `first_delay`, doubled at each retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub attempts: u32,
+    pub first_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            attempts: 4,
+            first_delay: Duration::from_millis(500),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// At least one attempt, whatever was asked.
+    pub fn attempts(self) -> u32 {
+        self.attempts.max(1)
+    }
+
+    /// The wait after failed attempt `attempt` (1-based).
+    pub fn delay_after(self, attempt: u32) -> Duration {
+        self.first_delay.saturating_mul(
+            1u32.checked_shl(attempt.saturating_sub(1))
+                .unwrap_or(u32::MAX),
+        )
+    }
+
+    /// Whether an HTTP status is worth another attempt.
+    pub fn is_transient(status: u16) -> bool {
+        status == 429 || status >= 500
     }
 }
 

@@ -8,13 +8,13 @@ use futures_util::StreamExt;
 use hf_hub::repository::{CommitOperation, RepoTreeEntry};
 use hf_hub::{HFClient, RepoTypeDataset, RepoTypeModel};
 
+use super::error::HubError;
 use super::lfs::Prepared;
+use super::token::Token;
 use super::{
     CommitProgress, Committed, Content, HubEndpoint, ListedRepo, Repo, RepoFile, RepoKind,
     ReposPage, Transfer, Upload,
 };
-use crate::publish::error::PublishError;
-use crate::publish::token::Token;
 
 /// The branch evaldeck commits to and reads by default.
 pub(super) const REVISION: &str = "main";
@@ -126,11 +126,11 @@ pub struct HubClient {
 }
 
 impl HubClient {
-    pub fn new(endpoint: HubEndpoint) -> Result<HubClient, PublishError> {
+    pub fn new(endpoint: HubEndpoint) -> Result<HubClient, HubError> {
         let mut builder = HFClient::builder()
             .endpoint(endpoint.url.clone())
-            .retry_max_attempts(endpoint.attempts.saturating_sub(1) as usize)
-            .retry_base_delay(endpoint.retry_delay)
+            .retry_max_attempts(endpoint.retry.attempts().saturating_sub(1) as usize)
+            .retry_base_delay(endpoint.retry.first_delay)
             .user_agent(format!("evaldeck/{}", env!("CARGO_PKG_VERSION")));
         if let Some(token) = &endpoint.token {
             builder = builder.token(token.secret());
@@ -138,7 +138,7 @@ impl HubClient {
         if let Some(dir) = &endpoint.cache_dir {
             builder = builder.cache_dir(dir.clone());
         }
-        let setup = |message: String| PublishError::Protocol {
+        let setup = |message: String| HubError::Protocol {
             what: "setting up the Hub client".into(),
             repo: endpoint.url.clone(),
             message,
@@ -170,15 +170,12 @@ impl HubClient {
         self.hf.cache_dir()
     }
 
-    fn require_token(&self) -> Result<&Token, PublishError> {
-        self.endpoint
-            .token
-            .as_ref()
-            .ok_or(PublishError::MissingToken)
+    fn require_token(&self) -> Result<&Token, HubError> {
+        self.endpoint.token.as_ref().ok_or(HubError::MissingToken)
     }
 
     /// Creates the repo unless it exists; `true` when it was created.
-    pub fn ensure_repo(&self, repo: &Repo, private: bool) -> Result<bool, PublishError> {
+    pub fn ensure_repo(&self, repo: &Repo, private: bool) -> Result<bool, HubError> {
         self.require_token()?;
         let exists = with_hf_repo!(self, repo, |handle| self
             .runtime
@@ -206,7 +203,7 @@ impl HubClient {
         &self,
         repo: &Repo,
         revision: Option<&str>,
-    ) -> Result<Vec<RepoFile>, PublishError> {
+    ) -> Result<Vec<RepoFile>, HubError> {
         let what = "listing the repo";
         let revision = revision.unwrap_or(REVISION).to_owned();
         let mut files = with_hf_repo!(self, repo, |handle| self.runtime.block_on(async {
@@ -230,7 +227,7 @@ impl HubClient {
                     });
                 }
             }
-            Ok::<_, PublishError>(files)
+            Ok::<_, HubError>(files)
         }))?;
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(files)
@@ -244,7 +241,7 @@ impl HubClient {
         revision: Option<&str>,
         path_in_repo: &str,
         offline: bool,
-    ) -> Result<PathBuf, PublishError> {
+    ) -> Result<PathBuf, HubError> {
         let revision = revision.unwrap_or(REVISION).to_owned();
         with_hf_repo!(self, repo, |handle| self.runtime.block_on(
             handle
@@ -260,11 +257,7 @@ impl HubClient {
     /// One page of `org`'s dataset repos with their files (`GET /api/datasets?author=ORG&full=true`):
     /// the first page when `next` is `None`, else the page `next` names. Pages are the Hub's own,
     /// followed by its `Link: <…>; rel="next"` header as `huggingface_hub` does.
-    pub fn list_dataset_repos(
-        &self,
-        org: &str,
-        next: Option<&str>,
-    ) -> Result<ReposPage, PublishError> {
+    pub fn list_dataset_repos(&self, org: &str, next: Option<&str>) -> Result<ReposPage, HubError> {
         let what = "listing the organisation's datasets";
         let repo = Repo::dataset(org);
         let first = reqwest::Url::parse(&format!("{}/api/datasets", self.endpoint.url))
@@ -342,7 +335,7 @@ impl HubClient {
         revision: &str,
         (path_in_repo, file_len): (&str, u64),
         ranges: &[std::ops::Range<u64>],
-    ) -> Vec<Result<bytes::Bytes, PublishError>> {
+    ) -> Vec<Result<bytes::Bytes, HubError>> {
         const IN_FLIGHT: usize = 8;
         self.runtime.block_on(
             futures_util::stream::iter(ranges.iter().cloned())
@@ -360,7 +353,7 @@ impl HubClient {
         revision: &str,
         (path_in_repo, file_len): (&str, u64),
         range: std::ops::Range<u64>,
-    ) -> Result<bytes::Bytes, PublishError> {
+    ) -> Result<bytes::Bytes, HubError> {
         let what = format!("reading {path_in_repo}");
         let mut url = reqwest::Url::parse(&self.endpoint.url)
             .map_err(|e| self.protocol(&what, repo, format!("bad endpoint: {e}")))?;
@@ -451,7 +444,7 @@ impl HubClient {
         uploads: &[Upload],
         message: &str,
         progress: &mut dyn FnMut(CommitProgress),
-    ) -> Result<Committed, PublishError> {
+    ) -> Result<Committed, HubError> {
         self.require_token()?;
         self.runtime
             .block_on(self.commit_async(repo, uploads, message, progress))
@@ -463,7 +456,7 @@ impl HubClient {
         uploads: &[Upload],
         message: &str,
         progress: &mut dyn FnMut(CommitProgress),
-    ) -> Result<Committed, PublishError> {
+    ) -> Result<Committed, HubError> {
         let mut prepared = Vec::with_capacity(uploads.len());
         for upload in uploads {
             prepared.push(Prepared::of(upload)?);
@@ -511,7 +504,7 @@ impl HubClient {
         message: &str,
         transfer: Transfer,
         progress: &mut dyn FnMut(CommitProgress),
-    ) -> Result<Committed, PublishError> {
+    ) -> Result<Committed, HubError> {
         let operations = uploads
             .iter()
             .map(|u| match &u.content {

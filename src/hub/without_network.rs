@@ -4,8 +4,8 @@
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 
+use super::error::HubError;
 use super::{CommitProgress, Committed, HubEndpoint, Repo, RepoFile, ReposPage, Upload};
-use crate::publish::error::PublishError;
 
 /// Never constructed: `new` always fails, so the methods below are unreachable.
 pub struct HubClient {
@@ -13,8 +13,8 @@ pub struct HubClient {
 }
 
 impl HubClient {
-    pub fn new(_endpoint: HubEndpoint) -> Result<HubClient, PublishError> {
-        Err(PublishError::NoNetwork)
+    pub fn new(_endpoint: HubEndpoint) -> Result<HubClient, HubError> {
+        Err(HubError::NoNetwork)
     }
 
     pub fn endpoint(&self) -> &HubEndpoint {
@@ -25,7 +25,7 @@ impl HubClient {
         match self.never {}
     }
 
-    pub fn ensure_repo(&self, _repo: &Repo, _private: bool) -> Result<bool, PublishError> {
+    pub fn ensure_repo(&self, _repo: &Repo, _private: bool) -> Result<bool, HubError> {
         match self.never {}
     }
 
@@ -33,7 +33,7 @@ impl HubClient {
         &self,
         _repo: &Repo,
         _revision: Option<&str>,
-    ) -> Result<Vec<RepoFile>, PublishError> {
+    ) -> Result<Vec<RepoFile>, HubError> {
         match self.never {}
     }
 
@@ -43,7 +43,7 @@ impl HubClient {
         _revision: Option<&str>,
         _path_in_repo: &str,
         _offline: bool,
-    ) -> Result<PathBuf, PublishError> {
+    ) -> Result<PathBuf, HubError> {
         match self.never {}
     }
 
@@ -51,7 +51,7 @@ impl HubClient {
         &self,
         _org: &str,
         _next: Option<&str>,
-    ) -> Result<ReposPage, PublishError> {
+    ) -> Result<ReposPage, HubError> {
         match self.never {}
     }
 
@@ -61,7 +61,7 @@ impl HubClient {
         _revision: &str,
         _file: (&str, u64),
         _ranges: &[std::ops::Range<u64>],
-    ) -> Vec<Result<bytes::Bytes, PublishError>> {
+    ) -> Vec<Result<bytes::Bytes, HubError>> {
         match self.never {}
     }
 
@@ -71,7 +71,7 @@ impl HubClient {
         _uploads: &[Upload],
         _message: &str,
         _progress: &mut dyn FnMut(CommitProgress),
-    ) -> Result<Committed, PublishError> {
+    ) -> Result<Committed, HubError> {
         match self.never {}
     }
 }
