@@ -2,7 +2,8 @@
 //! 1 s (samples in memory; reading them is the details benches' business).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use evaldeck::diff::{metric_inputs, pair_samples, paired_comparison};
+use evaldeck::analysis::pair_samples;
+use evaldeck::diff::{metric_inputs, paired_comparison};
 use evaldeck::model::{Detail, Json};
 use evaldeck::stats::Aggregation;
 use evaldeck::stats::paired;

@@ -10,8 +10,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use evaldeck::model::Verdict;
+use evaldeck::store::{ListRow, SampleTable};
 use evaldeck::tui::app::{App, Command, Message};
-use evaldeck::tui::data::{ListRow, SampleTable, Verdict};
 use evaldeck::tui::view::{Theme, render};
 use evaldeck::tui::{self};
 use ratatui::Terminal;

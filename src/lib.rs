@@ -9,6 +9,8 @@
 //! - [`store`]: lighteval's files on disk: discovery, results JSON, details Parquet, atomic writes;
 //!   and in [`store::log`], the seam every other harness's logs are read through;
 //! - [`tracker`]: lighteval's `EvaluationTracker`: log, aggregate, hash, save, re-track a stored run;
+//! - [`analysis`]: a run read for comparing and clustering (sides, sample pairing, clustered
+//!   standard errors), which `show`, `diff`, `compare` and the screens share;
 //! - [`diff`]: two runs compared with paired statistics;
 //! - [`compare`]: many runs side by side against a baseline, Holm across the whole matrix;
 //! - [`hub`]: the Hugging Face Hub client that reading and publishing share;
@@ -36,6 +38,7 @@
 //! Around it, [`cli`] (headless commands) and [`tui`] (the interactive app, Elm-style: state,
 //! messages, `update`, views). [`text`] holds the wording and widths both share.
 
+pub mod analysis;
 pub mod cli;
 pub mod compare;
 pub mod diff;

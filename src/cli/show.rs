@@ -78,8 +78,8 @@ fn show_once(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let corrected = corpus_scores(run, &results, LIGHTEVAL_BOOTSTRAP_ITERS);
     let clustered = match &args.cluster_by {
         Some(path) => {
-            let side = crate::diff::Side::load(run)?.clustered_by(Some(path));
-            let (clustered, warnings) = crate::diff::clustered_stderrs(&side)?;
+            let side = crate::analysis::Side::load(run)?.clustered_by(Some(path));
+            let (clustered, warnings) = crate::analysis::clustered_stderrs(&side)?;
             for warning in warnings {
                 writeln!(err, "warning: {warning}")?;
             }
@@ -127,7 +127,7 @@ struct Shown<'a> {
     results: &'a ResultsFile,
     corrected: &'a [CorpusScore],
     /// Standard errors clustered by `cluster_by`, which replace the stored ones in tables.
-    clustered: &'a [crate::diff::ClusteredStderr],
+    clustered: &'a [crate::analysis::ClusteredStderr],
     cluster_by: Option<&'a str>,
 }
 

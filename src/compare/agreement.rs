@@ -7,7 +7,7 @@
 //! reads the baseline's list columns and every other run's ids and metrics; [`add_predictions`]
 //! then reads the other runs' predictions.
 
-use crate::diff::{Side, pair_samples, prediction_text};
+use crate::analysis::{Side, pair_samples};
 use crate::model::{Detail, Verdict};
 use crate::store::{Run, StoreError};
 
@@ -157,7 +157,7 @@ pub fn agreement(
     };
     for (i, detail) in base_rows.iter().enumerate() {
         let score = detail.metric_value(&metric);
-        rows[i].cells[baseline] = Some(cell(score, Some(prediction_text(detail))));
+        rows[i].cells[baseline] = Some(cell(score, Some(detail.prediction().text().to_owned())));
     }
     // Samples pair by id when every baseline sample has one: each other run's ids and scores
     // are then read from those two columns alone, runs in parallel.
@@ -237,7 +237,7 @@ pub fn add_predictions(runs: &[Run], grid: &mut Agreement) -> Result<(), StoreEr
         };
         for (i, j) in pairs {
             if let Some(Some(cell)) = grid.rows.get_mut(i).map(|r| &mut r.cells[column]) {
-                cell.prediction = Some(prediction_text(&own[j]));
+                cell.prediction = Some(own[j].prediction().text().to_owned());
             }
         }
     }

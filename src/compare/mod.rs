@@ -9,7 +9,8 @@ pub use agreement::{
     Agreement, AgreementCell, AgreementFilter, AgreementRow, add_predictions, agreement,
 };
 
-use crate::diff::{self, ALPHA, MetricDiff, Side, Test};
+use crate::analysis::Side;
+use crate::diff::{self, ALPHA, MetricDiff, Test};
 use crate::stats::paired;
 use crate::store::{Run, StoreError};
 

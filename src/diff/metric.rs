@@ -1,8 +1,8 @@
 //! One metric of one task compared: the stored values, the per-sample values where both runs
 //! have them, and the best test the data allows.
 
-use super::pairing;
-use super::{BOOTSTRAP_RESAMPLES, MetricDiff, Side, TaskPair, Test};
+use super::{BOOTSTRAP_RESAMPLES, MetricDiff, TaskPair, Test};
+use crate::analysis::Side;
 use crate::model::Detail;
 use crate::stats::paired::{self, Comparison};
 use crate::stats::{Aggregation, CorpusInput, clustered};
@@ -117,7 +117,10 @@ pub(super) fn compare_metric(task: &TaskData<'_>, metric: &str) -> MetricDiff {
         row.b = row.b.or(Some(aggregation.compute(&in_b, &all_b)));
         let clusters = |rows: Option<&[Detail]>| -> Option<Vec<String>> {
             let path = task.a.cluster_by.as_deref()?;
-            rows?.iter().map(|d| pairing::cluster_of(d, path)).collect()
+            rows?
+                .iter()
+                .map(|d| crate::analysis::cluster_of(d, path))
+                .collect()
         };
         let clustered = match (aggregation, clusters(rows_a), clusters(rows_b)) {
             (Aggregation::Mean, Some(ca), Some(cb)) => Some((ca, cb)),

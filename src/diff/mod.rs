@@ -4,22 +4,19 @@
 //! across everything compared; what else changed (versions, configs, prompts); per-sample flips.
 
 mod changes;
+mod drift;
 mod metric;
-mod pairing;
-mod side;
 
 use std::collections::HashMap;
 
 pub use changes::{Change, config_changes};
-pub use pairing::{mean_over_epochs, pair_samples};
-pub use side::{ClusteredStderr, Side, clustered_stderrs};
 
 pub use metric::{metric_inputs, paired_comparison};
 
+use drift::{prompt_drift, sample_hash_drift};
 use metric::{TaskData, compare_metric, metric_names};
-use pairing::{name_sample_values, prompt_drift, sample_hash_drift};
-use side::pairing_key;
 
+use crate::analysis::{Side, name_sample_values, pair_samples, pairing_key};
 use crate::model::Detail;
 use crate::stats::paired::{self, Comparison};
 use crate::store::StoreError;
@@ -458,19 +455,13 @@ fn flips(
         match (va, vb) {
             (Some(x), Some(y)) if x >= 1.0 && y <= 0.0 => flips.right_to_wrong.push((i, j)),
             (Some(x), Some(y)) if x <= 0.0 && y >= 1.0 => flips.wrong_to_right.push((i, j)),
-            (Some(x), Some(y)) if x == y && prediction_text(&a[i]) != prediction_text(&b[j]) => {
+            (Some(x), Some(y))
+                if x == y && a[i].prediction().text() != b[j].prediction().text() =>
+            {
                 flips.same_score_different_prediction.push((i, j));
             }
             _ => {}
         }
     }
     flips
-}
-
-pub fn prediction_text(detail: &Detail) -> String {
-    match detail.prediction() {
-        crate::model::Prediction::Generated(text) => text.to_owned(),
-        crate::model::Prediction::Choice { text, .. } => text.to_owned(),
-        crate::model::Prediction::None => String::new(),
-    }
 }

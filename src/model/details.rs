@@ -105,6 +105,16 @@ pub enum Prediction<'a> {
     None,
 }
 
+impl Prediction<'_> {
+    /// The generated text or the chosen choice's; empty without a prediction.
+    pub fn text(&self) -> &str {
+        match self {
+            Prediction::Generated(text) | Prediction::Choice { text, .. } => text,
+            Prediction::None => "",
+        }
+    }
+}
+
 impl Detail {
     pub fn prediction(&self) -> Prediction<'_> {
         if let Some(text) = self.model_response.text.first() {

@@ -16,6 +16,7 @@ pub mod names;
 pub mod pyliteral;
 mod remote;
 mod results;
+pub(crate) mod sample_table;
 mod sniff;
 mod summary;
 mod write;
@@ -38,6 +39,10 @@ pub use log::{FileHead, FoundRuns, Harness, HarnessRun, LogFormat, LogRows, LogR
 pub use names::{model_name_problem, segment_problem};
 pub use remote::RemoteBytes;
 pub use results::{parse_results, read_results, results_to_string, write_results};
+pub use sample_table::{
+    CHUNK_ROWS, ChunkTexts, FreqColumn, ListRow, PREVIEW_CHARS, RowText, SampleChunk, SampleTable,
+    TextsReader,
+};
 pub use sniff::{file_head, top_level_keys};
 pub use summary::{RunSummary, summarise, summarise_live};
 pub use write::{write_atomically, write_atomically_with};

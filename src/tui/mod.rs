@@ -211,8 +211,10 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
             run,
             path,
         } => {
-            let result = crate::diff::Side::load(&run)
-                .and_then(|side| crate::diff::clustered_stderrs(&side.clustered_by(Some(&path))))
+            let result = crate::analysis::Side::load(&run)
+                .and_then(|side| {
+                    crate::analysis::clustered_stderrs(&side.clustered_by(Some(&path)))
+                })
                 .map_err(text);
             if !cancel.load(Ordering::Relaxed) {
                 send(Message::ClusteredLoaded {

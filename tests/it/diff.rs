@@ -1,7 +1,8 @@
 //! The diff: what it reports for the fixture pairs, its statistics, and the headless command.
 
 use crate::support::fixture;
-use evaldeck::diff::{self, Side, Test};
+use evaldeck::analysis::Side;
+use evaldeck::diff::{self, Test};
 use evaldeck::model::{Json, Map};
 use evaldeck::store::{self, RunSelector};
 use evaldeck::tracker::{EvaluationTracker, TaskDeclaration, TrackerOptions};

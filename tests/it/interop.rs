@@ -211,7 +211,6 @@ print(json.dumps({"rows": total, "tasks": sorted(results["summary_tasks"])}))
 /// SciPy to 1e-9 on the fixture pairs.
 #[test]
 fn diff_statistics_agree_with_scipy_and_statsmodels() {
-    use evaldeck::diff;
     use evaldeck::stats::paired;
     let Some(py) = interop_python() else { return };
     let catalog = store::discover(&fixtures().join("lighteval-0.13")).unwrap();
@@ -252,7 +251,7 @@ fn diff_statistics_agree_with_scipy_and_statsmodels() {
                     .collect()
             };
             let (a, b) = (load(run_a), load(run_b));
-            let (pairs, _, _) = diff::pair_samples(&a, &b);
+            let (pairs, _, _) = evaldeck::analysis::pair_samples(&a, &b);
             let va: Vec<f64> = pairs
                 .iter()
                 .map(|&(i, _)| a[i].metric_value(metric).unwrap())

@@ -125,7 +125,7 @@ pub enum Message {
     ClusteredLoaded {
         generation: u64,
         path: String,
-        result: Result<(Vec<crate::diff::ClusteredStderr>, Vec<String>), String>,
+        result: Result<(Vec<crate::analysis::ClusteredStderr>, Vec<String>), String>,
     },
     SamplesProgress {
         generation: u64,

@@ -200,7 +200,7 @@ impl App {
         &mut self,
         generation: u64,
         path: String,
-        result: Result<(Vec<crate::diff::ClusteredStderr>, Vec<String>), String>,
+        result: Result<(Vec<crate::analysis::ClusteredStderr>, Vec<String>), String>,
     ) {
         let Some(ResultsState {
             data: Loadable::Ready(data),

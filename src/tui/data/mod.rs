@@ -105,11 +105,11 @@ pub struct ResultsData {
 #[derive(Debug, Clone)]
 pub struct Clustering {
     pub path: String,
-    pub stderrs: Vec<crate::diff::ClusteredStderr>,
+    pub stderrs: Vec<crate::analysis::ClusteredStderr>,
 }
 
 impl Clustering {
-    pub fn of(&self, task: &str, metric: &str) -> Option<&crate::diff::ClusteredStderr> {
+    pub fn of(&self, task: &str, metric: &str) -> Option<&crate::analysis::ClusteredStderr> {
         self.stderrs
             .iter()
             .find(|c| c.task == task && c.metric == metric)
@@ -308,7 +308,10 @@ pub struct DiffData {
 
 /// Compares run B with run A and gathers the flipped samples' texts.
 pub fn load_diff(a: &Run, b: &Run) -> Result<DiffData, StoreError> {
-    let (side_a, side_b) = (crate::diff::Side::load(a)?, crate::diff::Side::load(b)?);
+    let (side_a, side_b) = (
+        crate::analysis::Side::load(a)?,
+        crate::analysis::Side::load(b)?,
+    );
     let report = crate::diff::diff(&side_a, &side_b, None)?;
     let metric_cells = |detail: &Detail| -> Vec<(String, String)> {
         detail
@@ -346,8 +349,8 @@ pub fn load_diff(a: &Run, b: &Run) -> Result<DiffData, StoreError> {
                 a_row: i,
                 b_row: j,
                 query: da.or(db).map_or(String::new(), |d| d.doc.query.clone()),
-                prediction_a: da.map_or(String::new(), crate::diff::prediction_text),
-                prediction_b: db.map_or(String::new(), crate::diff::prediction_text),
+                prediction_a: da.map_or(String::new(), |d| d.prediction().text().to_owned()),
+                prediction_b: db.map_or(String::new(), |d| d.prediction().text().to_owned()),
                 metrics_a: da.map_or_else(Vec::new, metric_cells),
                 metrics_b: db.map_or_else(Vec::new, metric_cells),
             }

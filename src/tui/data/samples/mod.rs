@@ -1,11 +1,13 @@
-//! The Samples screen's data: a task's list in chunks (`table`), its loader (the first chunk at
-//! once, the rest behind it), and the filters, searches and frequencies over it (`query`).
+//! The Samples screen's data: a task's list ([`SampleTable`], the store's packed chunks), its
+//! loader (the first chunk at once, the rest behind it), and the filters, searches and
+//! frequencies over it (`query`).
 
 mod query;
-mod table;
 
+pub use crate::store::{
+    CHUNK_ROWS, ChunkTexts, FreqColumn, ListRow, RowText, SampleChunk, SampleTable, TextsReader,
+};
 pub use query::*;
-pub use table::*;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,7 +16,7 @@ use crate::model::{Detail, Map, Verdict};
 use crate::store::{self, DetailsFile, Run, StoreError};
 use crate::text::one_line;
 
-use table::PREVIEW_CHARS;
+use crate::store::PREVIEW_CHARS;
 
 enum ListRows {
     Columns(Box<store::ListBatch>),

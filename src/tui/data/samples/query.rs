@@ -3,8 +3,8 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::table::{FreqColumn, SampleTable};
 use crate::model::Verdict;
+use crate::store::{FreqColumn, SampleTable};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListQuery {
@@ -175,8 +175,8 @@ pub fn frequencies(table: &SampleTable, rows: &[u32], column: FreqColumn) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::sample_table::tests::table_of;
     use crate::tui::data::samples::CHUNK_ROWS;
-    use crate::tui::data::samples::table::tests::table_of;
 
     /// A list sorted by a metric is searched in its own order, matched chunk by chunk.
     #[test]

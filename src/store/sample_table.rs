@@ -1,15 +1,17 @@
-//! A Samples list's rows as the list holds them: chunks of [`CHUNK_ROWS`] rows whose texts are
-//! packed once full and unpacked on demand, and whose metrics are coded.
+//! A task's samples as a list holds them, a million rows in little memory: chunks of
+//! [`CHUNK_ROWS`] rows whose texts (id, query preview, gold, prediction) are packed with zstd once
+//! full and unpacked on demand, and whose metrics are coded. The Samples screen lists them; a
+//! filter, a search or a frequency table reads them a chunk at a time.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::DetailsFile;
 use crate::model::{Detail, Json, Prediction, Verdict};
-use crate::store::DetailsFile;
 use crate::text::one_line;
 
 /// Characters of a query kept for the list (the Sample screen reads the whole row again).
-pub(super) const PREVIEW_CHARS: usize = 160;
+pub const PREVIEW_CHARS: usize = 160;
 
 /// Rows per chunk of a [`SampleTable`]: the loader hands the list its rows a chunk at a time, the
 /// first as soon as it is read, so the first screen never waits for the rest of the file.
@@ -188,7 +190,7 @@ impl SampleChunk {
 
     /// Packs the texts and gives back what growing left spare: a full chunk is never appended
     /// to again.
-    pub(super) fn seal(&mut self) {
+    pub fn seal(&mut self) {
         if let Stored::Open(texts) = &self.texts {
             self.texts = Stored::Packed(texts.pack());
         }
@@ -558,7 +560,7 @@ fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Row `row`'s texts: accents, empty texts, short and long.
@@ -575,7 +577,7 @@ pub(super) mod tests {
         }
     }
 
-    pub(in crate::tui::data::samples) fn table_of(rows: usize) -> SampleTable {
+    pub(crate) fn table_of(rows: usize) -> SampleTable {
         let mut table = SampleTable::new("t", vec!["acc".into()]);
         for row in 0..rows {
             let text = text_of(row);

@@ -1,6 +1,6 @@
 //! Which samples of two runs are the same sample: pairing by id or content, Inspect's epochs
 //! averaged per id, other harnesses' per-sample values named as their results metrics, and the
-//! prompt drift that makes a pairing doubtful.
+//! cluster a sample belongs to.
 
 use std::collections::HashMap;
 
@@ -77,7 +77,7 @@ pub fn mean_over_epochs(rows: Vec<Detail>) -> Vec<Detail> {
 /// Gives each results metric of another harness its per-sample values under its own name:
 /// Inspect's `accuracy` is its scorer's value, lm-eval's `exact_match,strict-match` is
 /// `exact_match` on the `strict-match` lines (other lines do not carry it).
-pub(super) fn name_sample_values(results: &ResultsFile, task: &str, rows: &mut [Detail]) {
+pub(crate) fn name_sample_values(results: &ResultsFile, task: &str, rows: &mut [Detail]) {
     for (metric, source) in results.sample_metrics(task) {
         for row in rows.iter_mut() {
             let on_its_lines = match &source.filter {
@@ -139,66 +139,4 @@ pub fn pair_samples(a: &[Detail], b: &[Detail]) -> (Vec<(usize, usize)>, Vec<usi
     }
     let only_b = (0..b.len()).filter(|&j| !used[j]).collect();
     (pairs, only_a, only_b)
-}
-
-/// Which summary hashes of a task differ, if any.
-/// Per-sample hashes that differ between paired samples (lm-eval's `doc_hash` and `prompt_hash`):
-/// `prompt_hash differs on 3 of 10 paired samples`.
-pub(super) fn sample_hash_drift(
-    a: &[Detail],
-    b: &[Detail],
-    pairs: &[(usize, usize)],
-) -> Option<String> {
-    let hash = |d: &Detail, key: &str| {
-        d.doc
-            .specific
-            .get(key)
-            .and_then(|h| h.as_str())
-            .map(str::to_owned)
-    };
-    let mut found = Vec::new();
-    for key in ["doc_hash", "prompt_hash"] {
-        let differing = pairs
-            .iter()
-            .filter(|&&(i, j)| match (hash(&a[i], key), hash(&b[j], key)) {
-                (Some(x), Some(y)) => x != y,
-                _ => false,
-            })
-            .count();
-        if differing > 0 {
-            found.push(format!(
-                "{key} differs on {differing} of {} paired samples",
-                pairs.len()
-            ));
-        }
-    }
-    (!found.is_empty()).then(|| found.join(", "))
-}
-
-pub(super) fn prompt_drift(
-    a: Option<&ResultsFile>,
-    b: Option<&ResultsFile>,
-    task_a: &str,
-    task_b: &str,
-) -> Option<String> {
-    let (ha, hb) = (
-        a?.task_summary(task_a)?.hashes(),
-        b?.task_summary(task_b)?.hashes(),
-    );
-    let differing: Vec<&str> = [
-        ("hash_examples", ha.hash_examples != hb.hash_examples),
-        (
-            "hash_full_prompts",
-            ha.hash_full_prompts != hb.hash_full_prompts,
-        ),
-        (
-            "hash_input_tokens",
-            ha.hash_input_tokens != hb.hash_input_tokens,
-        ),
-    ]
-    .into_iter()
-    .filter(|(_, differs)| *differs)
-    .map(|(name, _)| name)
-    .collect();
-    (!differing.is_empty()).then(|| differing.join(", "))
 }
