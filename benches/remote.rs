@@ -26,8 +26,10 @@ fn endpoint(url: &str, cache: &Path) -> HubEndpoint {
 /// Opens the repo with an empty cache and reads the task's first screen.
 fn first_screen(url: &str) -> usize {
     let cache = tempfile::tempdir().unwrap();
-    let opened = evaldeck::source::open_source(
-        Path::new("hf://datasets/evals/details_org__bench-model"),
+    let opened = evaldeck::source::open(
+        &"hf://datasets/evals/details_org__bench-model"
+            .parse()
+            .unwrap(),
         endpoint(url, cache.path()),
     )
     .unwrap();

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use evaldeck::model::Verdict;
+use evaldeck::source::Source;
 use evaldeck::store::{ListRow, SampleTable};
 use evaldeck::tui::app::{App, Command, Message};
 use evaldeck::tui::view::{Theme, render};
@@ -58,7 +59,7 @@ fn million_rows() -> SampleTable {
 
 fn keypress_to_frame(c: &mut Criterion) {
     let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lighteval-0.13");
-    let (mut app, command) = App::new(Some(fixture), (100, 30));
+    let (mut app, command) = App::new(Source::local(fixture), (100, 30));
     run(&mut app, command);
     let open_results = app.update(key(KeyCode::Enter));
     run(&mut app, open_results);
@@ -95,7 +96,7 @@ fn keypress_to_frame(c: &mut Criterion) {
 fn first_frame(c: &mut Criterion) {
     c.bench_function("first_frame_sample_run", |b| {
         b.iter(|| {
-            let (mut app, command) = App::new(None, (100, 30));
+            let (mut app, command) = App::new(Source::SampleRun, (100, 30));
             run(&mut app, command);
             let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
             terminal
@@ -170,7 +171,7 @@ fn follow_latency(c: &mut Criterion) {
         let _ = sender.send(paths);
     })
     .unwrap();
-    let (mut app, command) = App::new(Some(dir.path().to_owned()), (100, 30));
+    let (mut app, command) = App::new(Source::local(dir.path().to_owned()), (100, 30));
     run(&mut app, command);
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
     let mut group = c.benchmark_group("follow");

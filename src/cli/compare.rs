@@ -7,7 +7,7 @@ use color_eyre::eyre::{Result, bail};
 use super::show::format_value;
 use super::table::{Align, Table, write_csv_row};
 use super::{CompareArgs, CompareFormat};
-use crate::compare::{self, Cell, CompareOptions, Comparison, Order, Row};
+use crate::compare::{self, Cell, CompareOptions, Comparison, Row};
 use crate::model::pyjson::{self, WriteOptions};
 use crate::model::{Json, Map};
 use crate::store::Run;
@@ -20,8 +20,7 @@ pub(super) fn compare(args: &CompareArgs, out: &mut dyn Write, err: &mut dyn Wri
             runs.len()
         );
     }
-    let order: Order = args.order.parse().expect("infallible");
-    compare::order_runs(&mut runs, &order);
+    compare::order_runs(&mut runs, &args.order);
     let baseline = baseline_column(&runs, args.baseline.as_deref())?;
     let options = CompareOptions {
         baseline,
@@ -70,28 +69,6 @@ pub(super) fn compare(args: &CompareArgs, out: &mut dyn Write, err: &mut dyn Wri
 }
 
 /// `--filter` as given on the command line.
-fn parse_filter(text: &str, columns: usize) -> Result<compare::AgreementFilter> {
-    use compare::AgreementFilter as F;
-    Ok(match text {
-        "all" => F::All,
-        "hard" => F::HardForAll,
-        "baseline-only" => F::OnlyBaselineRight,
-        "disagree" => F::Disagree,
-        other => {
-            let Some((a, b)) = other.strip_prefix("flip:").and_then(|p| p.split_once(',')) else {
-                bail!("--filter {other}: expected all, hard, baseline-only, disagree or flip:A,B");
-            };
-            let column = |c: &str| -> Result<usize> {
-                match c.trim().parse::<usize>() {
-                    Ok(n) if (1..=columns).contains(&n) => Ok(n - 1),
-                    _ => bail!("--filter {other}: columns are numbered 1 to {columns}"),
-                }
-            };
-            F::Flip(column(a)?, column(b)?)
-        }
-    })
-}
-
 /// `compare --samples`: each sample of a task across the runs.
 fn samples(
     runs: &[Run],
@@ -101,7 +78,10 @@ fn samples(
     out: &mut dyn Write,
 ) -> Result<()> {
     let mut grid = compare::agreement(runs, baseline, task, args.metric.as_deref())?;
-    let filter = parse_filter(&args.filter, runs.len())?;
+    let filter = args
+        .filter
+        .within(runs.len())
+        .map_err(|e| color_eyre::eyre::eyre!("--filter {e}"))?;
     let rows = grid.rows.iter().filter(|r| grid.matches(r, filter));
     match args.format {
         CompareFormat::Table | CompareFormat::Markdown => {
@@ -182,9 +162,8 @@ fn samples(
 fn collect_runs(args: &CompareArgs) -> Result<Vec<Run>> {
     let mut runs: Vec<Run> = Vec::new();
     for source in &args.sources {
-        let (path, at) = super::diff::split_source(source);
-        let catalog = super::catalog_of(&path)?;
-        let found: Vec<Run> = match &at {
+        let catalog = super::catalog_of(&source.without_run())?;
+        let found: Vec<Run> = match source.at() {
             Some(selector) => vec![
                 catalog
                     .select(args.model.as_deref(), Some(selector))?
@@ -199,8 +178,7 @@ fn collect_runs(args: &CompareArgs) -> Result<Vec<Run>> {
                     .collect();
                 if found.is_empty() {
                     bail!(
-                        "{}: no run of model `{}`",
-                        path.display(),
+                        "{source}: no run of model `{}`",
                         args.model.as_deref().unwrap_or("")
                     );
                 }

@@ -1,7 +1,6 @@
 //! `evaldeck diff A B`: what changed between two runs, and whether it is real.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use color_eyre::eyre::{Result, eyre};
 
@@ -12,43 +11,30 @@ use crate::analysis::Side;
 use crate::diff::{self, DiffReport};
 use crate::model::pyjson::{self, WriteOptions};
 use crate::model::{Json, Map};
-use crate::store::{self, RunSelector};
+use crate::store;
 
 /// Returned (as an error) when `--fail-on-regression` finds one: the binary exits with 1.
 #[derive(Debug, thiserror::Error)]
 #[error("{0} significant regression(s)")]
 pub struct RegressionFound(pub usize);
 
-/// `FOLDER@DATE` → (FOLDER, Some(DATE)) when the part after the last `@` is a date id, `first` or `last`.
-pub(super) fn split_source(source: &str) -> (PathBuf, Option<RunSelector>) {
-    if let Some((path, run)) = source.rsplit_once('@')
-        && (run == "first"
-            || run == "last"
-            || store::parse_results_file_name(&format!("results_{run}.json")).is_some())
-    {
-        return (PathBuf::from(path), Some(run.parse().expect("infallible")));
-    }
-    (PathBuf::from(source), None)
-}
-
 pub(super) fn diff(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
-    let (path_a, at_a) = split_source(&args.a);
-    let (path_b, at_b) = split_source(&args.b);
-    let catalog_a = super::catalog_of(&path_a)?;
-    let catalog_b = if path_b == path_a {
+    let (source_a, source_b) = (args.a.without_run(), args.b.without_run());
+    let catalog_a = super::catalog_of(&source_a)?;
+    let catalog_b = if source_b == source_a {
         catalog_a.clone()
     } else {
-        super::catalog_of(&path_b)?
+        super::catalog_of(&source_b)?
     };
-    let run_a_selector = args.run_a.clone().or(at_a);
-    let run_b_selector = args.run_b.clone().or(at_b);
+    let run_a_selector = args.run_a.clone().or_else(|| args.a.at().cloned());
+    let run_b_selector = args.run_b.clone().or_else(|| args.b.at().cloned());
     let run_a = catalog_a
         .select(args.model_a.as_deref(), run_a_selector.as_ref())?
         .run;
     // The same folder twice with no selector for B: compare with the run before A, if any. A file
     // names one run, so the same file twice compares that run with itself (a CI sanity gate).
-    let run_b = if path_b == path_a
-        && !path_a.is_file()
+    let run_b = if source_b == source_a
+        && !source_a.local_path().is_some_and(|p| p.is_file())
         && run_b_selector.is_none()
         && args.model_b.is_none()
     {
@@ -62,8 +48,7 @@ pub(super) fn diff(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             .expect("selected from it");
         if position == 0 {
             return Err(eyre!(
-                "{}: model `{}` has one run here; name the other with --run-b, --model-b or FOLDER@DATE",
-                path_a.display(),
+                "{source_a}: model `{}` has one run here; name the other with --run-b, --model-b or FOLDER@DATE",
                 run_a.model
             ));
         }

@@ -15,11 +15,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use color_eyre::eyre::{Result, WrapErr};
+use color_eyre::eyre::{Result, bail};
 
+use crate::model::StderrConvention;
+use crate::source::Source;
 use crate::store::{Catalog, RunSelector};
-
-use crate::sample_run::sample_run_dir;
 
 /// Inspect lighteval runs: aggregated metrics, per-sample predictions, and more.
 #[derive(Debug, Parser)]
@@ -30,8 +30,9 @@ pub struct Cli {
 
     /// A lighteval output folder, a results file or a details folder, an Inspect or lm-eval log,
     /// `hf://datasets/ORG/REPO` or a whole organisation `hf://datasets/ORG` (default: the sample
-    /// run); with --save also a tracking file (JSON lines, `-` for stdin).
-    pub source: Option<PathBuf>,
+    /// run); with --save also a tracking file (JSON lines, `-` for stdin). `SOURCE@RUN` chooses
+    /// a run (`@last`, `@first`, a date id); see the README for `@` in `hf://` sources.
+    pub source: Option<Source>,
 
     /// Which model of SOURCE to open, save again or publish (`org/model`); default: the only
     /// one, else the newest run's.
@@ -107,8 +108,8 @@ pub struct SaveArgs {
     pub no_details: bool,
     /// `lighteval` (stderr of bootstrap replicates over √replicates, as lighteval writes) or
     /// `standard` (the textbook bootstrap standard error).
-    #[arg(long, default_value = "lighteval", requires = "save")]
-    pub stderr_convention: String,
+    #[arg(long, value_enum, default_value_t = StderrConvention::Lighteval, requires = "save")]
+    pub stderr_convention: StderrConvention,
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,7 +132,7 @@ pub struct CompareArgs {
     /// Sources as `show` takes them; a folder brings all its runs, `FOLDER@DATE` (`@first`,
     /// `@last`) one of them.
     #[arg(required = true)]
-    pub sources: Vec<String>,
+    pub sources: Vec<Source>,
     /// Only the runs of this model.
     #[arg(long)]
     pub model: Option<String>,
@@ -144,7 +145,7 @@ pub struct CompareArgs {
     /// Column order: `given`, `date`, `name`, a general-config key (`model_config.revision`),
     /// or `step` (the checkpoint step in the model name).
     #[arg(long, default_value = "given")]
-    pub order: String,
+    pub order: crate::compare::Order,
     #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
     pub format: CompareFormat,
     /// Cluster standard errors (and the Δ's) by this field of the samples.
@@ -162,7 +163,7 @@ pub struct CompareArgs {
     /// With --samples: `all`, `hard` (wrong in every run), `baseline-only` (only the baseline
     /// right), `disagree`, or `flip:A,B` (right in one of columns A and B, wrong in the other).
     #[arg(long, default_value = "all")]
-    pub filter: String,
+    pub filter: crate::compare::AgreementFilter,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -178,9 +179,9 @@ pub enum CompareFormat {
 #[derive(Debug, Clone, clap::Args)]
 pub struct DiffArgs {
     /// Run A: any SOURCE `show` accepts, optionally `FOLDER@DATE` (or `@first`, `@last`).
-    pub a: String,
+    pub a: Source,
     /// Run B, likewise. The same folder as A without a selector: the run before A is A, A is B.
-    pub b: String,
+    pub b: Source,
     #[arg(long)]
     pub model_a: Option<String>,
     #[arg(long)]
@@ -221,14 +222,15 @@ pub use diff::RegressionFound;
 #[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
     /// A lighteval output folder, a results file or a details folder, an Inspect or lm-eval log,
-    /// `hf://datasets/ORG/REPO` or `hf://datasets/ORG` (default: the sample run).
-    pub source: Option<PathBuf>,
+    /// `hf://datasets/ORG/REPO` or `hf://datasets/ORG` (default: the sample run); `SOURCE@RUN`
+    /// chooses a run as --run does.
+    pub source: Option<Source>,
     /// Model name as in the output folder (`org/model`); default: the only one, else the newest run's.
     #[arg(long)]
     pub model: Option<String>,
-    /// A run's date id (`2026-11-23T21-40-51.814529`), `first` or `last`.
-    #[arg(long, default_value = "last")]
-    pub run: RunSelector,
+    /// A run's date id (`2026-11-23T21-40-51.814529`), `first` or `last` (default).
+    #[arg(long)]
+    pub run: Option<RunSelector>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -281,7 +283,7 @@ pub enum SamplesFormat {
 pub struct RunsArgs {
     /// A folder or file of runs, `hf://datasets/ORG/REPO`, or `hf://datasets/ORG` to list every
     /// repo of an organisation page by page (default: the sample run).
-    pub source: Option<PathBuf>,
+    pub source: Option<Source>,
     #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
     pub format: ShowFormat,
     /// Then watch SOURCE: a line for each run that appears or changes, until interrupted.
@@ -298,7 +300,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         Some(Command::Diff(args)) => diff::diff(&args, out, err),
         Some(Command::Compare(args)) => compare::compare(&args, out, err),
         None if cli.save.save || cli.save.follow => save::save(
-            cli.source.as_deref(),
+            cli.source.as_ref(),
             (cli.model.as_deref(), cli.run.as_ref()),
             &cli.save,
             &cli.publish,
@@ -307,7 +309,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         ),
         None if cli.publish.anything() => {
             let catalog = open_source(cli.source.as_ref())?;
-            let selection = catalog.select(cli.model.as_deref(), cli.run.as_ref())?;
+            let run = run_choice(cli.source.as_ref(), cli.run.as_ref())?;
+            let selection = catalog.select(cli.model.as_deref(), run.as_ref())?;
             if selection.chose_among > 1 {
                 writeln!(
                     err,
@@ -319,9 +322,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         }
         // The bare command opens the TUI; piped into a script it prints `show` instead.
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
-            let start_at = if cli.model.is_some() || cli.run.is_some() {
+            let chosen = run_choice(cli.source.as_ref(), cli.run.as_ref())?;
+            let start_at = if cli.model.is_some() || chosen.is_some() {
                 let catalog = open_source(cli.source.as_ref())?;
-                let run = catalog.select(cli.model.as_deref(), cli.run.as_ref())?.run;
+                let run = catalog.select(cli.model.as_deref(), chosen.as_ref())?.run;
                 Some(crate::tui::app::StartAt {
                     model: run.model.clone(),
                     date_id: run.date_id.clone(),
@@ -331,13 +335,14 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             };
             // A session browses large lists; memory the decoder frees goes back at once.
             crate::memory::return_freed_memory_promptly();
-            crate::tui::run(cli.source, start_at)
+            let source = cli.source.map_or(Source::SampleRun, |s| s.without_run());
+            crate::tui::run(source, start_at)
         }
         None => {
             let run = RunArgs {
                 source: cli.source,
                 model: cli.model,
-                run: cli.run.unwrap_or(RunSelector::Last),
+                run: cli.run,
             };
             show::show(
                 &ShowArgs {
@@ -354,29 +359,32 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
 }
 
 /// The catalog of a source, defaulting to the sample run.
-fn open_source(source: Option<&PathBuf>) -> Result<Catalog> {
-    let path = match source {
-        Some(path) => path.clone(),
-        None => sample_run_dir().wrap_err("could not unpack the bundled sample run")?,
-    };
-    catalog_of(&path)
+fn open_source(source: Option<&Source>) -> Result<Catalog> {
+    catalog_of(source.unwrap_or(&Source::SampleRun))
 }
 
 /// A folder or file, an `hf://datasets/ORG/REPO[@REVISION]` source or an organisation (through
 /// the Hub's cache; the cached copy when the Hub is out of reach, said on stderr).
-fn catalog_of(path: &std::path::Path) -> Result<Catalog> {
-    let opened = crate::source::open_source(path, crate::hub::HubEndpoint::from_env())?;
+fn catalog_of(source: &Source) -> Result<Catalog> {
+    let opened = crate::source::open(source, crate::hub::HubEndpoint::from_env())?;
     if opened.offline {
-        eprintln!(
-            "note: the Hub is out of reach; opening the cached copy of {}",
-            path.display()
-        );
+        eprintln!("note: the Hub is out of reach; opening the cached copy of {source}");
     }
     // A log that cannot be read does not hide the runs beside it; it is named here.
     for problem in &opened.catalog.unreadable {
         eprintln!("warning: skipped {problem}");
     }
     Ok(opened.catalog)
+}
+
+/// The run that `SOURCE@RUN` and `--run` choose together; two different ones is an error.
+fn run_choice(source: Option<&Source>, flag: Option<&RunSelector>) -> Result<Option<RunSelector>> {
+    match (source.and_then(Source::at), flag) {
+        (Some(at), Some(flag)) if at != flag => {
+            bail!("the source chooses run `{at}` and --run chooses `{flag}`; give one")
+        }
+        (at, flag) => Ok(at.or(flag).cloned()),
+    }
 }
 
 /// Whether an error is only a closed output pipe (`evaldeck … | head`), which is not a failure.

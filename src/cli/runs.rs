@@ -12,18 +12,13 @@ use crate::model::{Json, Map};
 use crate::store::{Run, RunSummary, summarise};
 
 pub(super) fn runs(args: &RunsArgs, out: &mut dyn Write) -> Result<()> {
-    if let Some(org) = args
-        .source
-        .as_ref()
-        .and_then(|s| s.to_str())
-        .and_then(crate::source::HubOrg::parse)
-    {
-        return org_runs(&org?, args, out);
+    if let Some(crate::source::Source::HubOrg { org }) = &args.source {
+        return org_runs(org, args, out);
     }
     let catalog = match open_source(args.source.as_ref()) {
         Ok(catalog) => catalog,
         // A folder an evaluation is about to write into: wait for its runs.
-        Err(_) if args.follow && args.source.as_ref().is_some_and(|s| s.is_dir()) => {
+        Err(_) if args.follow && local_path(args).is_some_and(|s| s.is_dir()) => {
             return follow(args, Vec::new(), out);
         }
         Err(e) => return Err(e),
@@ -229,7 +224,7 @@ fn cells(s: &RunSummary) -> Vec<String> {
 /// folder is written, until interrupted. With `--format json`, a JSON object per line.
 fn follow(args: &RunsArgs, listed: Vec<RunSummary>, out: &mut dyn Write) -> Result<()> {
     use std::time::{Duration, Instant};
-    let Some(source) = args.source.as_ref().filter(|s| s.exists()) else {
+    let Some(source) = local_path(args).filter(|s| s.exists()) else {
         color_eyre::eyre::bail!("--follow watches a folder or file on disk");
     };
     let (sender, receiver) = std::sync::mpsc::channel();
@@ -316,4 +311,9 @@ fn to_json(summary: &RunSummary) -> Json {
         summary.writing.clone().map_or(Json::Null, Json::Str),
     );
     Json::Object(map)
+}
+
+/// The folder or file `runs` lists, when it is on disk (only that can be followed).
+fn local_path(args: &RunsArgs) -> Option<&std::path::Path> {
+    args.source.as_ref().and_then(|s| s.local_path())
 }

@@ -19,7 +19,10 @@ const ANSWER_WIDTH: usize = 24;
 
 pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let catalog = open_source(args.run.source.as_ref())?;
-    let selection = catalog.select(args.run.model.as_deref(), Some(&args.run.run))?;
+    let selection = catalog.select(
+        args.run.model.as_deref(),
+        super::run_choice(args.run.source.as_ref(), args.run.run.as_ref())?.as_ref(),
+    )?;
     if selection.chose_among > 1 {
         writeln!(
             err,
@@ -30,7 +33,7 @@ pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Wri
     let task = resolve_task(
         selection.run,
         args.task.as_deref(),
-        args.run.source.as_deref(),
+        args.run.source.as_ref().and_then(|s| s.local_path()),
     )?;
     let file = selection.run.open_details(&task)?;
     if file.num_rows() == 0 {

@@ -5,11 +5,11 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use color_eyre::eyre::{Result, WrapErr, bail, eyre};
+use color_eyre::eyre::{Result, WrapErr, bail};
 
 use super::{PublishArgs, SaveArgs};
 use crate::hub::HubEndpoint;
-use crate::stats::StderrConvention;
+use crate::source::Source;
 use crate::store::{self, RunSelector};
 use crate::tracker::{EvaluationTracker, TrackerOptions, track_lines, track_stored_run};
 
@@ -38,28 +38,29 @@ fn save_log_copy(
 }
 
 pub(super) fn save(
-    source: Option<&Path>,
+    source: Option<&Source>,
     (model, run): (Option<&str>, Option<&RunSelector>),
     args: &SaveArgs,
     publish_args: &PublishArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
-    let Some(source) = source else {
+    let Some(named) = source else {
         bail!("--save needs a SOURCE: a tracking file (`-` for stdin) or a stored run")
+    };
+    let run = super::run_choice(source, run)?;
+    let run = run.as_ref();
+    let stdin = Path::new("-");
+    let source = match named {
+        Source::Stdin => stdin,
+        other => other.local_path().unwrap_or(stdin),
     };
     let following = args.follow;
     let mut options = TrackerOptions::new(&args.output_dir);
     options.bootstrap_iters = args.bootstrap_iters;
     options.results_path_template = args.results_path_template.clone();
     options.save_details = !args.no_details;
-    options.stderr_convention =
-        StderrConvention::parse(&args.stderr_convention).ok_or_else(|| {
-            eyre!(
-                "--stderr-convention `{}`: expected lighteval or standard",
-                args.stderr_convention
-            )
-        })?;
+    options.stderr_convention = args.stderr_convention;
     options.push_to_hub = publish_args.push_to_hub;
     options.hub_results_org = publish_args.results_org.clone();
     options.public = publish_args.public;
@@ -84,7 +85,7 @@ pub(super) fn save(
     let is_log = source.is_file()
         && store::file_head(source)
             .is_ok_and(|head| formats.iter().any(|f| f.claims(source, &head)));
-    let is_tracking_file = source.as_os_str() == "-"
+    let is_tracking_file = *named == Source::Stdin
         || (source.is_file()
             && !is_log
             && !matches!(
@@ -95,10 +96,10 @@ pub(super) fn save(
         if model.is_some() || run.is_some() {
             bail!(
                 "--model and --run choose among a folder's stored runs; {} is a tracking file",
-                source.display()
+                named
             );
         }
-        let name = source.display().to_string();
+        let name = named.to_string();
         if following {
             let summary = super::follow::follow(source, &mut tracker, out)?;
             if !args.save {
@@ -109,7 +110,7 @@ pub(super) fn save(
                 )?;
                 return Ok(());
             }
-        } else if source.as_os_str() == "-" {
+        } else if *named == Source::Stdin {
             track_lines(
                 std::io::BufReader::with_capacity(1 << 20, std::io::stdin()),
                 "stdin",
@@ -129,11 +130,11 @@ pub(super) fn save(
     } else if following {
         bail!(
             "--follow reads a tracking file as it is written (or stdin); {} is a stored run: open its folder in the TUI (`evaldeck {}`) to watch it",
-            source.display(),
-            source.display()
+            named,
+            named
         );
     } else {
-        let catalog = store::discover_with(source, &formats)?;
+        let catalog = super::catalog_of(&named.without_run())?;
         let selection = catalog.select(model, run)?;
         if selection.run.log.is_some() {
             return save_log_copy(selection.run, &args.output_dir, publish_args, out);

@@ -22,7 +22,13 @@ pub(super) fn show(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
 /// `show --follow`: the results, then again whenever what `show` prints changes. A change that
 /// cannot be read yet (a results file half-written) waits for the next one.
 fn follow(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
-    let Some(source) = args.run.source.as_ref().filter(|s| s.exists()) else {
+    let Some(source) = args
+        .run
+        .source
+        .as_ref()
+        .and_then(|s| s.local_path())
+        .filter(|s| s.exists())
+    else {
         color_eyre::eyre::bail!("--follow watches a folder or file on disk");
     };
     let (sender, receiver) = std::sync::mpsc::channel();
@@ -51,7 +57,10 @@ fn follow(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
 
 fn show_once(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let catalog = open_source(args.run.source.as_ref())?;
-    let selection = catalog.select(args.run.model.as_deref(), Some(&args.run.run))?;
+    let selection = catalog.select(
+        args.run.model.as_deref(),
+        super::run_choice(args.run.source.as_ref(), args.run.run.as_ref())?.as_ref(),
+    )?;
     let run = selection.run;
     if selection.chose_among > 1 {
         let models: Vec<&str> = catalog.models.iter().map(|m| m.name.as_str()).collect();
@@ -414,7 +423,7 @@ fn json_summary(model: &str, date_id: &str, shown: &Shown<'_>) -> Json {
     }
     // Other harnesses' standard errors are their own, as their logs hold them.
     let convention = match results.harness() {
-        "lighteval" => results.general().stderr_convention(),
+        "lighteval" => results.general().stderr_convention().name(),
         harness => harness,
     };
     doc.insert("stderr_convention".into(), convention.into());

@@ -67,6 +67,50 @@ impl AgreementFilter {
     }
 }
 
+/// `all`, `hard`, `baseline-only`, `disagree` or `flip:A,B` (columns numbered from 1), as
+/// `compare --samples --filter` takes it.
+impl std::str::FromStr for AgreementFilter {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Ok(match text {
+            "all" => AgreementFilter::All,
+            "hard" => AgreementFilter::HardForAll,
+            "baseline-only" => AgreementFilter::OnlyBaselineRight,
+            "disagree" => AgreementFilter::Disagree,
+            other => {
+                let column = |c: &str| match c.trim().parse::<usize>() {
+                    Ok(n) if n >= 1 => Some(n - 1),
+                    _ => None,
+                };
+                other
+                    .strip_prefix("flip:")
+                    .and_then(|p| p.split_once(','))
+                    .and_then(|(a, b)| Some(AgreementFilter::Flip(column(a)?, column(b)?)))
+                    .ok_or_else(|| {
+                        format!(
+                            "`{other}`: expected all, hard, baseline-only, disagree or flip:A,B (columns from 1)"
+                        )
+                    })?
+            }
+        })
+    }
+}
+
+impl AgreementFilter {
+    /// The filter, if its columns are among a grid's `columns`.
+    pub fn within(self, columns: usize) -> Result<Self, String> {
+        match self {
+            AgreementFilter::Flip(a, b) if a >= columns || b >= columns => Err(format!(
+                "flip:{},{}: columns are numbered 1 to {columns}",
+                a + 1,
+                b + 1
+            )),
+            filter => Ok(filter),
+        }
+    }
+}
+
 impl Agreement {
     pub fn matches(&self, row: &AgreementRow, filter: AgreementFilter) -> bool {
         let verdicts: Vec<Verdict> = row.cells.iter().flatten().map(|c| c.verdict).collect();

@@ -3,7 +3,7 @@
 
 use super::{BOOTSTRAP_RESAMPLES, MetricDiff, TaskPair, Test};
 use crate::analysis::Side;
-use crate::model::Detail;
+use crate::model::{Detail, StderrConvention};
 use crate::stats::paired::{self, Comparison};
 use crate::stats::{Aggregation, CorpusInput, clustered};
 
@@ -24,7 +24,7 @@ pub(super) struct TaskData<'t> {
 /// pair, unpaired on the details otherwise, else a z-test from the stored standard errors.
 pub(super) fn compare_metric(task: &TaskData<'_>, metric: &str) -> MetricDiff {
     let stored = |side: &Side, name: &str| -> Option<(Option<f64>, Option<f64>, bool)> {
-        let standard = r_convention(side) == "standard";
+        let standard = r_convention(side) == StderrConvention::Standard;
         side.results
             .as_ref()
             .and_then(|r| r.row(name))
@@ -212,10 +212,11 @@ pub fn metric_inputs(
         .collect()
 }
 
-fn r_convention<'s>(side: &'s Side<'_>) -> &'s str {
+fn r_convention(side: &Side<'_>) -> StderrConvention {
     side.results
         .as_ref()
-        .map_or("lighteval", |r| r.general().stderr_convention())
+        .map(|r| r.general().stderr_convention())
+        .unwrap_or_default()
 }
 
 fn number(input: &CorpusInput) -> f64 {

@@ -7,6 +7,7 @@ pub mod hex;
 mod json;
 pub mod pyjson;
 mod results;
+mod stderr;
 mod task;
 
 pub use details::{Detail, Doc, ModelResponse, Prediction, SampleIdentity, Verdict, chosen_choice};
@@ -15,4 +16,5 @@ pub use results::{
     CompiledHashes, CompiledSummary, GeneralConfig, HARNESS_SECTION, MetricValue, ResultsFile,
     ResultsRow, SampleMetric, ShapeError, TreeNode, harness_section,
 };
+pub use stderr::StderrConvention;
 pub use task::{MetricConfig, TaskConfig, TaskKey, short_function_name};

@@ -483,12 +483,14 @@ impl<'a> GeneralConfig<'a> {
 
     /// Which convention the bootstrap standard errors follow: `lighteval` (the standard deviation
     /// of the replicates over √replicates, what lighteval writes) unless evaldeck saved the run
-    /// with `standard` and recorded it in `evaldeck_stderr_convention`.
-    pub fn stderr_convention(&self) -> &'a str {
+    /// with `standard` and recorded it in `evaldeck_stderr_convention`. A name this evaldeck
+    /// does not know is read as lighteval's, the convention every other writer follows.
+    pub fn stderr_convention(&self) -> super::StderrConvention {
         self.raw
             .get("evaldeck_stderr_convention")
             .and_then(Json::as_str)
-            .unwrap_or("lighteval")
+            .and_then(super::StderrConvention::parse)
+            .unwrap_or_default()
     }
 
     /// Fields of the pre-0.11 shape: `model_sha`, `model_dtype`, `model_size`, `override_batch_size`.

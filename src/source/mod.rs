@@ -7,6 +7,7 @@
 mod hub;
 pub mod inspect;
 pub mod lm_eval;
+mod named;
 pub mod watch;
 
 use std::path::Path;
@@ -14,6 +15,7 @@ use std::path::Path;
 pub use hub::{
     HubOrg, HubSource, OrgPage, list_hub_org, open_hub_org, open_hub_source, org_catalog,
 };
+pub use named::Source;
 pub use watch::{SourceWatch, WRITING_WINDOW, WatchMode, touches, watch, watch_with};
 
 use crate::store::LogFormat;
@@ -37,6 +39,10 @@ pub enum SourceError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Hub(#[from] HubError),
+    #[error("could not unpack the bundled sample run: {0}")]
+    SampleRun(std::io::Error),
+    #[error("`-` (standard input) is a stream of tracking lines, read by --save only")]
+    Stdin,
 }
 use crate::store::{self, Catalog};
 
@@ -48,16 +54,22 @@ pub struct OpenedSource {
     pub offline: bool,
 }
 
-/// Any source: a folder or file, or an `hf://datasets/…` repo (through `endpoint`).
-pub fn open_source(path: &Path, endpoint: HubEndpoint) -> Result<OpenedSource, SourceError> {
-    if let Some(org) = path.to_str().and_then(HubOrg::parse) {
-        return open_hub_org(&org?, endpoint);
-    }
-    match path.to_str().and_then(HubSource::parse) {
-        Some(source) => open_hub_source(&source?, endpoint),
-        None => Ok(OpenedSource {
+/// Any source: a folder or file, an `hf://datasets/…` repo or organisation (through `endpoint`),
+/// or the bundled sample run. A run selector (`@last`) is the caller's to apply to the catalog.
+pub fn open(source: &Source, endpoint: HubEndpoint) -> Result<OpenedSource, SourceError> {
+    let local = |path: &Path| -> Result<OpenedSource, SourceError> {
+        Ok(OpenedSource {
             catalog: store::discover_with(path, &log_formats())?,
             offline: false,
-        }),
+        })
+    };
+    match source {
+        Source::Local { path, .. } => local(path),
+        Source::HubRepo { repo, .. } => open_hub_source(repo, endpoint),
+        Source::HubOrg { org } => open_hub_org(org, endpoint),
+        Source::SampleRun => {
+            local(&crate::sample_run::sample_run_dir().map_err(SourceError::SampleRun)?)
+        }
+        Source::Stdin => Err(SourceError::Stdin),
     }
 }

@@ -15,34 +15,7 @@ pub use translation::{Lang, ReferenceLayout, Translation, TranslationMetric, Tra
 
 use pyrandom::PyRandom;
 
-/// Which number a bootstrap "standard error" is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum StderrConvention {
-    /// lighteval's: the standard deviation of the bootstrap replicates divided by
-    /// √(number of replicates) — about √1000 ≈ 32× smaller than the textbook value with 1,000
-    /// replicates. The default when writing results, so our files match lighteval's.
-    #[default]
-    Lighteval,
-    /// The textbook bootstrap standard error: the standard deviation of the replicates.
-    Standard,
-}
-
-impl StderrConvention {
-    pub fn name(self) -> &'static str {
-        match self {
-            StderrConvention::Lighteval => "lighteval",
-            StderrConvention::Standard => "standard",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "lighteval" => Some(StderrConvention::Lighteval),
-            "standard" => Some(StderrConvention::Standard),
-            _ => None,
-        }
-    }
-}
+pub use crate::model::StderrConvention;
 
 /// lighteval's default number of bootstrap resamples (`bootstrap_iters`), which is also the most it
 /// draws from one seed.

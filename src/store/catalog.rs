@@ -127,6 +127,16 @@ impl std::str::FromStr for RunSelector {
     }
 }
 
+impl std::fmt::Display for RunSelector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunSelector::First => f.write_str("first"),
+            RunSelector::Last => f.write_str("last"),
+            RunSelector::Date(date) => f.write_str(date),
+        }
+    }
+}
+
 impl Run {
     /// An empty lighteval run, to be filled in.
     pub fn lighteval(model: &str, date_id: &str) -> Run {

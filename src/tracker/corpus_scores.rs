@@ -5,7 +5,7 @@
 //! lighteval's fields.
 
 use crate::model::{ResultsFile, TaskConfig};
-use crate::stats::{Aggregation, CorpusInput, StderrConvention, TranslationMetric};
+use crate::stats::{Aggregation, CorpusInput, TranslationMetric};
 use crate::store::Run;
 
 /// The suffix of a corrected score's name: `chrf` → `chrf_corpus`.
@@ -69,8 +69,7 @@ pub fn corpus_scores(run: &Run, results: &ResultsFile, bootstrap_iters: usize) -
     if results.harness() != crate::store::Harness::Lighteval.name() {
         return Vec::new();
     }
-    let convention =
-        StderrConvention::parse(results.general().stderr_convention()).unwrap_or_default();
+    let convention = results.general().stderr_convention();
     let mut scores = Vec::new();
     for task in results.measured_tasks() {
         let task = task.as_str();

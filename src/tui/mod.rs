@@ -23,6 +23,7 @@ use color_eyre::eyre::Result;
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
+use crate::source::Source;
 use crate::store::Run;
 use app::{App, Command, Message};
 use data::CancelFlag;
@@ -31,10 +32,9 @@ use view::Theme;
 /// Progress of a long load is reported at most this often.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
-/// Opens the TUI on `source` (`None`: the bundled sample run) and runs it until the user quits.
-/// The terminal is restored on return, on error and on panic.
-/// Runs the TUI on `source`; `start_at` opens that run's results at once.
-pub fn run(source: Option<PathBuf>, start_at: Option<app::StartAt>) -> Result<()> {
+/// Opens the TUI on `source` and runs it until the user quits; `start_at` opens that run's
+/// results at once. The terminal is restored on return, on error and on panic.
+pub fn run(source: Source, start_at: Option<app::StartAt>) -> Result<()> {
     // ratatui::init installs a panic hook that restores the terminal before the report prints.
     let mut terminal = ratatui::init();
     // After ratatui's hook: a caught decoder panic must not restore the terminal mid-session.
@@ -46,7 +46,7 @@ pub fn run(source: Option<PathBuf>, start_at: Option<app::StartAt>) -> Result<()
 
 fn event_loop(
     terminal: &mut DefaultTerminal,
-    source: Option<PathBuf>,
+    source: Source,
     start_at: Option<app::StartAt>,
 ) -> Result<()> {
     let size = terminal.size()?;
@@ -57,7 +57,7 @@ fn event_loop(
     let (sender, receiver) = mpsc::channel();
     spawn_terminal_reader(sender.clone());
     // A folder on disk is watched: runs being written appear, and change, as they are written.
-    let watch = app.source.as_deref().filter(|p| p.exists()).map(|path| {
+    let watch = app.source.local_path().filter(|p| p.exists()).map(|path| {
         let sender = sender.clone();
         crate::source::watch(path, move |paths| {
             let _ = sender.send(Message::SourceChanged {
@@ -192,14 +192,10 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
             hub,
             being_written,
         } => {
-            let org = source
-                .as_deref()
-                .and_then(|s| s.to_str())
-                .and_then(crate::source::HubOrg::parse);
-            if let Some(org) = org {
+            if let Source::HubOrg { org } = source {
                 return load_org_runs(org, hub, cancel, send);
             }
-            let loaded = load_runs(source, hub, &being_written);
+            let loaded = load_runs(&source, hub, &being_written);
             // A newer listing was asked for meanwhile (the folder changed again): it answers.
             if !cancel.load(Ordering::Relaxed) {
                 send(Message::RunsLoaded(loaded));
@@ -361,33 +357,24 @@ pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Messa
     }
 }
 
-/// The runs of a source (the bundled sample run when there is none).
+/// The runs of a source.
 fn load_runs(
-    source: Option<PathBuf>,
+    source: &Source,
     hub: crate::hub::HubEndpoint,
     being_written: &[PathBuf],
 ) -> Result<data::RunsData, String> {
-    let path = match source {
-        Some(path) => path,
-        None => crate::sample_run::sample_run_dir()
-            .map_err(|e| format!("could not unpack the sample run: {e}"))?,
-    };
-    let opened = crate::source::open_source(&path, hub).map_err(|e| e.to_string())?;
+    let opened = crate::source::open(source, hub).map_err(|e| e.to_string())?;
     Ok(data::load_runs_live(&opened.catalog, being_written))
 }
 
 /// A Hub organisation's runs, page by page as the Hub pages them: each page's listing answers
 /// again with every run so far, so the Runs screen grows and keeps its place.
 fn load_org_runs(
-    org: Result<crate::source::HubOrg, crate::source::SourceError>,
+    org: crate::source::HubOrg,
     hub: crate::hub::HubEndpoint,
     cancel: &AtomicBool,
     send: &mut dyn FnMut(Message),
 ) {
-    let org = match org {
-        Ok(org) => org,
-        Err(e) => return send(Message::RunsLoaded(Err(e.to_string()))),
-    };
     let source = PathBuf::from(org.to_string());
     let (mut runs, mut unreadable, mut repos) = (Vec::new(), Vec::new(), 0);
     let mut sent = false;

@@ -7,7 +7,7 @@ use crate::support;
 
 use crate::support::{evaldeck, fixture};
 use evaldeck::model::Json;
-use evaldeck::source::{log_formats, open_source};
+use evaldeck::source::{Source, log_formats};
 use evaldeck::store::{self, Catalog, Harness, Run, StoreError};
 
 fn open(path: &std::path::Path) -> Catalog {
@@ -344,9 +344,12 @@ fn lighteval_folders_are_unchanged_by_the_other_readers() {
 
 #[test]
 fn a_folder_of_all_three_harnesses() {
-    let catalog = open_source(&fixture(""), evaldeck::hub::HubEndpoint::public())
-        .unwrap()
-        .catalog;
+    let catalog = evaldeck::source::open(
+        &Source::local(fixture("")),
+        evaldeck::hub::HubEndpoint::public(),
+    )
+    .unwrap()
+    .catalog;
     let mut harnesses: Vec<Harness> = catalog.runs().map(|r| r.harness).collect();
     harnesses.sort();
     harnesses.dedup();

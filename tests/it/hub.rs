@@ -1,7 +1,6 @@
 //! Pushing to the Hub, against the local Hub-compatible server in `tests/hub_server` (the same
 //! server the interop tests check with Python's `huggingface_hub`).
 
-use std::path::Path;
 use std::time::Duration;
 
 use crate::hub_server::HubServer;
@@ -324,9 +323,11 @@ fn a_hub_repo_opens_as_a_source_lazily_and_offline() {
         endpoint.cache_dir = Some(cache.path().to_owned());
         endpoint
     };
-    let opened =
-        evaldeck::source::open_source(Path::new("hf://datasets/evals/details_model-a"), endpoint())
-            .unwrap();
+    let opened = evaldeck::source::open(
+        &"hf://datasets/evals/details_model-a".parse().unwrap(),
+        endpoint(),
+    )
+    .unwrap();
     assert!(!opened.offline);
     let runs: Vec<&store::Run> = opened.catalog.runs().collect();
     assert_eq!(runs.len(), 2);
@@ -369,9 +370,11 @@ fn a_hub_repo_opens_as_a_source_lazily_and_offline() {
     assert!(run.details.iter().all(|(_, p)| p.exists()));
 
     drop(server);
-    let offline =
-        evaldeck::source::open_source(Path::new("hf://datasets/evals/details_model-a"), endpoint())
-            .unwrap();
+    let offline = evaldeck::source::open(
+        &"hf://datasets/evals/details_model-a".parse().unwrap(),
+        endpoint(),
+    )
+    .unwrap();
     assert!(offline.offline);
     let run = offline.catalog.runs().find(|r| r.date_id == FIRST).unwrap();
     assert!(run.results_path.is_some());
@@ -384,9 +387,11 @@ fn a_missing_hub_repo_is_a_clear_error() {
     let server = HubServer::start(TOKEN);
     let mut endpoint = HubEndpoint::new(&server.url, Token::new(TOKEN));
     endpoint.cache_dir = Some(tempfile::tempdir().unwrap().keep());
-    let error =
-        evaldeck::source::open_source(Path::new("hf://datasets/evals/nothing-here"), endpoint)
-            .unwrap_err();
+    let error = evaldeck::source::open(
+        &"hf://datasets/evals/nothing-here".parse().unwrap(),
+        endpoint,
+    )
+    .unwrap_err();
     assert!(
         matches!(
             error,
@@ -443,11 +448,11 @@ fn a_hub_repo_of_inspect_and_lm_eval_logs_opens_as_a_source() {
         endpoint.cache_dir = Some(cache.path().to_owned());
         endpoint
     };
-    let source = Path::new("hf://datasets/evals/logs");
+    let source = &"hf://datasets/evals/logs".parse().unwrap();
     let count = |catalog: &store::Catalog, harness: store::Harness| {
         catalog.runs().filter(|r| r.harness == harness).count()
     };
-    let opened = evaldeck::source::open_source(source, endpoint()).unwrap();
+    let opened = evaldeck::source::open(source, endpoint()).unwrap();
     assert!(!opened.offline);
     assert_eq!(count(&opened.catalog, store::Harness::Inspect), 5);
     assert_eq!(count(&opened.catalog, store::Harness::LmEval), 2);
@@ -460,7 +465,7 @@ fn a_hub_repo_of_inspect_and_lm_eval_logs_opens_as_a_source() {
     assert_eq!(run.open_details("toy_arith").unwrap().num_rows(), 16);
 
     drop(server);
-    let offline = evaldeck::source::open_source(source, endpoint()).unwrap();
+    let offline = evaldeck::source::open(source, endpoint()).unwrap();
     assert!(offline.offline);
     assert_eq!(count(&offline.catalog, store::Harness::Inspect), 5);
     let inspect = offline

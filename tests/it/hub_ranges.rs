@@ -228,7 +228,7 @@ print(hashlib.sha256(data).hexdigest())
     // The Samples screen's first screen of the 250,000-row task reads under 5 % of its file.
     let cache = tempfile::tempdir().unwrap();
     let opened =
-        evaldeck::source::open_source(Path::new(SOURCE), endpoint(&server, cache.path())).unwrap();
+        evaldeck::source::open(&SOURCE.parse().unwrap(), endpoint(&server, cache.path())).unwrap();
     let remote_run = opened.catalog.runs().next().unwrap().clone();
     server.state.lock().unwrap().served.clear();
     let cancel = AtomicBool::new(false);
@@ -455,8 +455,8 @@ print("\n".join(sorted(runs)))
     server.state.lock().unwrap().next_page_base = None;
 
     // A run of the listing reads its results when opened, and its details by range.
-    let opened = evaldeck::source::open_source(
-        Path::new("hf://datasets/evals"),
+    let opened = evaldeck::source::open(
+        &"hf://datasets/evals".parse().unwrap(),
         endpoint(&server, home.path()),
     )
     .unwrap();
@@ -574,8 +574,8 @@ for info in api.list_datasets(author="wildorg", full=True):
 
     server.state.lock().unwrap().served.clear();
     let home = tempfile::tempdir().unwrap();
-    let opened = evaldeck::source::open_source(
-        Path::new("hf://datasets/wildorg"),
+    let opened = evaldeck::source::open(
+        &"hf://datasets/wildorg".parse().unwrap(),
         endpoint(&server, home.path()),
     )
     .unwrap();

@@ -4,9 +4,9 @@
 
 use crate::hub_server;
 
-use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
+use evaldeck::source::Source;
 use evaldeck::tui::app::{App, Command, Message};
 use evaldeck::tui::view::{Theme, render};
 use evaldeck::tui::{self};
@@ -31,7 +31,7 @@ fn run(app: &mut App, command: Command) {
 /// An app on `source` (relative to the crate, so snapshots do not depend on the checkout path),
 /// with its runs loaded.
 fn open(source: Option<&str>, size: (u16, u16)) -> App {
-    let (mut app, command) = App::new(source.map(PathBuf::from), size);
+    let (mut app, command) = App::new(source.map_or(Source::SampleRun, Source::local), size);
     run(&mut app, command);
     app
 }
@@ -76,7 +76,7 @@ fn runs_of_the_sample_run() {
 #[test]
 fn runs_loading() {
     for size in SIZES {
-        let (app, _) = App::new(Some(PathBuf::from(RUNS_013)), size);
+        let (app, _) = App::new(Source::local(RUNS_013), size);
         insta::assert_snapshot!(format!("runs_loading_{}x{}", size.0, size.1), screen(&app));
     }
 }
@@ -543,7 +543,7 @@ fn results_before_and_after_the_corpus_scores() {
 /// the Runs cursor on it for when the user goes back.
 #[test]
 fn the_tui_opens_the_run_named_on_the_command_line() {
-    let (mut app, command) = App::new(Some(PathBuf::from(RUNS_013)), (100, 30));
+    let (mut app, command) = App::new(Source::local(RUNS_013), (100, 30));
     app.start_at = Some(evaldeck::tui::app::StartAt {
         model: "model-a".into(),
         date_id: "2026-11-23T21-40-51.814529".into(),
@@ -564,7 +564,7 @@ fn the_tui_opens_the_run_named_on_the_command_line() {
         ("model-a", "2026-11-23T21-40-51.814529")
     );
     // A run that is not there says so, on the Runs screen.
-    let (mut app, command) = App::new(Some(PathBuf::from(RUNS_013)), (100, 30));
+    let (mut app, command) = App::new(Source::local(RUNS_013), (100, 30));
     app.start_at = Some(evaldeck::tui::app::StartAt {
         model: "model-a".into(),
         date_id: "1999-01-01T00-00-00".into(),
@@ -949,7 +949,7 @@ fn a_large_task_shows_its_first_rows_before_the_rest() {
     }
 
     // The screen: the first chunk, `+` and the loading line; `w` filters what is loaded.
-    let (mut app, command) = App::new(Some(dir.path().to_owned()), (100, 30));
+    let (mut app, command) = App::new(Source::local(dir.path().to_owned()), (100, 30));
     run(&mut app, command);
     press(&mut app, &[Enter]);
     let load = app.update(Message::Key(KeyEvent::new(Enter, KeyModifiers::NONE)));
@@ -1012,7 +1012,7 @@ fn a_run_written_in_steps_shows_as_it_is_written() {
     )
     .unwrap();
     let results_text = store::results_to_string(&results);
-    let (mut app, command) = App::new(Some(root.clone()), (100, 30));
+    let (mut app, command) = App::new(Source::local(root.clone()), (100, 30));
     run(&mut app, command);
     let changed = |app: &mut App, path: &std::path::Path| {
         let command = app.update(Message::SourceChanged {
@@ -1092,7 +1092,7 @@ fn a_new_run_keeps_the_cursor_and_marks_on_their_runs() {
     };
     let oldest = "2026-11-23T21-40-51";
     copy("model-a", "2026-11-23T21-40-51.814529");
-    let (mut app, command) = App::new(Some(dir.path().to_owned()), (100, 30));
+    let (mut app, command) = App::new(Source::local(dir.path().to_owned()), (100, 30));
     run(&mut app, command);
     press(&mut app, &[Char(' ')]);
     let marked_line = |app: &App| {
@@ -1121,7 +1121,7 @@ fn a_new_run_keeps_the_cursor_and_marks_on_their_runs() {
     let newest = copy("org-b/model-b", "2026-11-23T21-41-57.557004");
     let mut answers = Vec::new();
     let again = Command::LoadRuns {
-        source: Some(dir.path().to_owned()),
+        source: Source::local(dir.path()),
         hub: app.hub.clone(),
         being_written: vec![newest],
     };
@@ -1160,7 +1160,7 @@ fn an_inspect_log_being_written_shows_its_progress() {
         .unwrap();
     let counted = String::from_utf8(counted.stdout).unwrap();
     let (done, total) = counted.trim().split_once(' ').unwrap();
-    let (mut app, command) = App::new(Some(dir.path().to_owned()), (140, 30));
+    let (mut app, command) = App::new(Source::local(dir.path().to_owned()), (140, 30));
     run(&mut app, command);
     assert!(!screen(&app).contains('⟳'), "{}", screen(&app));
     let command = app.update(Message::SourceChanged {
@@ -1190,7 +1190,7 @@ fn a_file_that_stops_changing_while_incomplete_is_broken() {
         .join("results/org/m/results_2026-01-01T00-00-00.000000.json");
     let text = std::fs::read_to_string(&results).unwrap();
     std::fs::write(&results, &text[..text.len() / 2]).unwrap();
-    let (mut app, command) = App::new(Some(dir.path().to_owned()), (100, 30));
+    let (mut app, command) = App::new(Source::local(dir.path().to_owned()), (100, 30));
     run(&mut app, command);
     let seen = std::time::Instant::now();
     let command = app.update(Message::SourceChanged {
@@ -1312,7 +1312,7 @@ fn an_organisation_grows_page_by_page() {
         evaldeck::publish::push_to_hub(&client, &plan, &mut |_| {}).unwrap();
     }
     let (mut app, command) = App::with_hub(
-        Some(PathBuf::from("hf://datasets/evals")),
+        "hf://datasets/evals".parse::<Source>().unwrap(),
         (100, 30),
         endpoint,
     );

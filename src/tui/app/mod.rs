@@ -14,6 +14,7 @@ use super::data::{
 use super::dialog::{Dialog, Outcome, PushDialog, SaveDialog};
 use super::keymap::{Action, Scope, action_for};
 use crate::hub::HubEndpoint;
+use crate::source::Source;
 use crate::store::Run;
 
 mod compare;
@@ -45,8 +46,7 @@ pub const LIST_CHROME_ROWS: u16 = 4;
 
 #[derive(Debug, Clone)]
 pub struct App {
-    /// `None`: the bundled sample run.
-    pub source: Option<PathBuf>,
+    pub source: Source,
     pub screen: Screen,
     pub runs: RunsState,
     pub results: Option<ResultsState>,
@@ -196,7 +196,7 @@ pub enum Message {
 pub enum Command {
     None,
     LoadRuns {
-        source: Option<PathBuf>,
+        source: Source,
         /// For `hf://` sources: the app's one endpoint, also the one `P` pushes to.
         hub: HubEndpoint,
         /// Files seen changing moments ago: incomplete, they are being written.
@@ -270,13 +270,13 @@ pub enum Command {
 
 impl App {
     /// A new app on the public Hub, and the command that loads its source.
-    pub fn new(source: Option<PathBuf>, size: (u16, u16)) -> (App, Command) {
+    pub fn new(source: Source, size: (u16, u16)) -> (App, Command) {
         App::with_hub(source, size, HubEndpoint::public())
     }
 
     /// A new app whose `hf://` sources and pushes go to `hub`, and the command that loads its
     /// source.
-    pub fn with_hub(source: Option<PathBuf>, size: (u16, u16), hub: HubEndpoint) -> (App, Command) {
+    pub fn with_hub(source: Source, size: (u16, u16), hub: HubEndpoint) -> (App, Command) {
         let app = App {
             source: source.clone(),
             screen: Screen::Runs,

@@ -254,10 +254,7 @@ fn position(app: &App) -> Option<String> {
 
 fn breadcrumb(app: &App) -> String {
     let mut parts = vec![" evaldeck".to_owned()];
-    parts.push(match &app.source {
-        Some(path) => path.display().to_string(),
-        None => "sample run".to_owned(),
-    });
+    parts.push(app.source.to_string());
     if let Some(mode) = app.live {
         parts.push(format!("● {}", mode.name()));
     }

@@ -283,12 +283,10 @@ fn general_config(results: &crate::model::ResultsFile) -> String {
             .max_samples()
             .map_or("all".to_owned(), |m| m.to_string())
     ));
-    out.push_str(&match general.stderr_convention() {
-        "lighteval" => {
-            "bootstrap stderr: lighteval's (SD of replicates / √replicates)\n".to_owned()
-        }
-        other => format!("bootstrap stderr: {other}\n"),
-    });
+    out.push_str(&format!(
+        "bootstrap stderr: {}\n",
+        general.stderr_convention().describe()
+    ));
     if let Some(params) = general.generation_parameters() {
         let set: Vec<String> = params
             .iter()
