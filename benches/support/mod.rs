@@ -5,11 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow::array::{
-    ArrayRef, Float64Array, Float64Builder, Int64Array, ListBuilder, StringBuilder, StructArray,
-};
-use arrow::datatypes::Field;
-use arrow::record_batch::RecordBatch;
+use arrow_array::RecordBatch;
+use arrow_array::builder::{Float64Builder, ListBuilder, StringBuilder};
+use arrow_array::{ArrayRef, Float64Array, Int64Array, StructArray};
+use arrow_schema::Field;
 use evaldeck::model::{Json, Map, ResultsFile};
 use evaldeck::store;
 use parquet::arrow::ArrowWriter;

@@ -2,10 +2,10 @@
 //! (an all-zero metric is `int64`, an always-None field is `null`, an always-empty list is
 //! `list<null>`), so rows are read by following the types that are there.
 
-use arrow::array::{
-    Array, ArrayRef, AsArray, FixedSizeListArray, GenericListArray, OffsetSizeTrait,
-};
-use arrow::datatypes::{self as types, DataType};
+use arrow_array::cast::AsArray;
+use arrow_array::types;
+use arrow_array::{Array, ArrayRef, FixedSizeListArray, GenericListArray, OffsetSizeTrait};
+use arrow_schema::DataType;
 
 use crate::model::{Json, Map};
 
@@ -66,7 +66,7 @@ pub fn cell(array: &dyn Array, row: usize) -> Json {
             Json::Object(map)
         }
         DataType::Dictionary(..) => {
-            let values = arrow::compute::cast(&array.slice(row, 1), &value_type(array.data_type()));
+            let values = arrow_cast::cast(&array.slice(row, 1), &value_type(array.data_type()));
             match values {
                 Ok(values) => cell(values.as_ref(), 0),
                 Err(_) => display(array, row),
@@ -220,8 +220,8 @@ fn value_type(data_type: &DataType) -> DataType {
 }
 
 fn display(array: &dyn Array, row: usize) -> Json {
-    let options = arrow::util::display::FormatOptions::default();
-    match arrow::util::display::ArrayFormatter::try_new(array, &options) {
+    let options = arrow_cast::display::FormatOptions::default();
+    match arrow_cast::display::ArrayFormatter::try_new(array, &options) {
         Ok(formatter) => Json::Str(formatter.value(row).to_string()),
         Err(_) => Json::Null,
     }

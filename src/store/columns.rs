@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use arrow::array::{
-    Array, ArrayRef, AsArray, Float64Array, Int64Array, ListArray, RecordBatch, StringArray,
-};
-use arrow::compute::cast;
-use arrow::datatypes::{DataType, Field, Float64Type, Int64Type};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int64Type};
+use arrow_array::{Array, ArrayRef, Float64Array, Int64Array, ListArray, RecordBatch, StringArray};
+use arrow_cast::cast;
+use arrow_schema::{DataType, Field};
 
 use super::details::{DetailsFile, DetailsLayout};
 use super::error::{Result, StoreError};
@@ -40,7 +40,7 @@ pub fn ids_and_scores(file: &DetailsFile, metric: &str) -> Result<Option<IdScore
         let (Some(ids), Some(scores)) = (field("doc", "id"), field("metric", metric)) else {
             return Ok(None);
         };
-        let broken = |e: arrow::error::ArrowError| StoreError::parquet(file.path(), e);
+        let broken = |e: arrow_schema::ArrowError| StoreError::parquet(file.path(), e);
         let ids = cast(&ids, &DataType::Utf8).map_err(broken)?;
         let ids = ids.as_string::<i32>();
         // Scores stored as lists or text are not one number: whole rows say what they hold.
@@ -284,7 +284,7 @@ pub fn list_batches(
 /// The batch's list columns in their canonical types, or `None` if one cannot be had.
 fn typed(path: &std::path::Path, batch: &RecordBatch) -> Option<Result<ListBatch>> {
     let field = |parent: &str, child: &str| struct_field(batch, parent, child);
-    let broken = |e: arrow::error::ArrowError| StoreError::parquet(path, e);
+    let broken = |e: arrow_schema::ArrowError| StoreError::parquet(path, e);
     let strings = |array: Option<ArrayRef>| -> Option<Result<Option<StringArray>>> {
         let Some(array) = array else {
             return Some(Ok(None));

@@ -7,12 +7,10 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow::array::{
-    ArrayRef, BooleanBuilder, Float64Builder, Int64Builder, ListArray, NullArray, RecordBatch,
-    StringBuilder, StructArray,
-};
-use arrow::buffer::{NullBuffer, OffsetBuffer};
-use arrow::datatypes::{DataType, Field, Fields};
+use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
+use arrow_array::{ArrayRef, ListArray, NullArray, RecordBatch, StructArray};
+use arrow_buffer::{NullBuffer, OffsetBuffer};
+use arrow_schema::{DataType, Field, Fields};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
@@ -124,7 +122,7 @@ fn struct_fields(fields: &[(String, Ty)]) -> Fields {
 static NULL: Json = Json::Null;
 
 /// Builds the Arrow array of `values`, all of type `ty`.
-fn build(ty: &Ty, values: &[&Json]) -> Result<ArrayRef, arrow::error::ArrowError> {
+fn build(ty: &Ty, values: &[&Json]) -> Result<ArrayRef, arrow_schema::ArrowError> {
     Ok(match ty {
         Ty::Null => Arc::new(NullArray::new(values.len())),
         Ty::Bool => {
@@ -243,7 +241,7 @@ impl RowSchema {
         self
     }
 
-    fn batch(&self, rows: &[Map]) -> Result<RecordBatch, arrow::error::ArrowError> {
+    fn batch(&self, rows: &[Map]) -> Result<RecordBatch, arrow_schema::ArrowError> {
         let columns: Vec<(String, ArrayRef, bool)> = self
             .columns
             .iter()
@@ -252,10 +250,10 @@ impl RowSchema {
                     rows.iter().map(|r| r.get(name).unwrap_or(&NULL)).collect();
                 Ok((name.clone(), build(ty, &values)?, true))
             })
-            .collect::<Result<_, arrow::error::ArrowError>>()?;
+            .collect::<Result<_, arrow_schema::ArrowError>>()?;
         if columns.is_empty() {
             return Ok(RecordBatch::new_empty(Arc::new(
-                arrow::datatypes::Schema::empty(),
+                arrow_schema::Schema::empty(),
             )));
         }
         RecordBatch::try_from_iter_with_nullable(columns)

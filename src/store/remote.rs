@@ -214,7 +214,7 @@ mod tests {
     /// prefetched range.
     #[test]
     fn prefetched_ranges_cover_what_the_decoder_reads() {
-        use arrow::array::{Int64Array, RecordBatch, StringArray};
+        use arrow_array::{Int64Array, RecordBatch, StringArray};
         use parquet::arrow::ArrowWriter;
         use parquet::arrow::arrow_reader::{
             ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
@@ -227,8 +227,8 @@ mod tests {
         let ids = StringArray::from_iter_values((0..rows).map(|i| format!("sample-{i:05}")));
         let values = Int64Array::from_iter_values((0..rows as i64).map(|i| i * 7));
         let batch = RecordBatch::try_from_iter([
-            ("id", Arc::new(ids) as arrow::array::ArrayRef),
-            ("value", Arc::new(values) as arrow::array::ArrayRef),
+            ("id", Arc::new(ids) as arrow_array::ArrayRef),
+            ("value", Arc::new(values) as arrow_array::ArrayRef),
         ])
         .unwrap();
         let props = WriterProperties::builder()
