@@ -13,9 +13,11 @@ use std::time::{Duration, Instant};
 use color_eyre::eyre::{Result, WrapErr};
 use indexmap::IndexMap;
 
-use crate::model::{Json, pyjson};
+use crate::model::Json;
 use crate::stats::{Aggregation, mean_stderr};
-use crate::tracker::{EvaluationTracker, Tracked, TrackingSummary, track_record};
+use crate::tracker::{
+    EvaluationTracker, RecordError, Tracked, TrackingSummary, parse_record, track_record,
+};
 
 /// Running numbers are printed at most this often.
 const PRINT_EVERY: Duration = Duration::from_secs(1);
@@ -24,7 +26,7 @@ const WAIT_FOR_MORE: Duration = Duration::from_millis(100);
 
 /// A line of the stream, or its end.
 enum Input {
-    Line(usize, Result<String, String>),
+    Line(usize, std::io::Result<String>),
     Closed,
 }
 
@@ -58,10 +60,9 @@ pub(super) fn follow(
         let input = receiver.recv_timeout(WAIT_FOR_MORE);
         let ended = match input {
             Ok(Input::Line(number, line)) => {
-                let parsed = line.and_then(|line| {
-                    pyjson::parse(&line)
-                        .map_err(|e| format!("invalid JSON at column {}: {}", e.column, e.message))
-                });
+                let parsed = line
+                    .map_err(RecordError::Unreadable)
+                    .and_then(|line| parse_record(&line));
                 if let Ok(record) = &parsed {
                     running.note(record);
                 }
@@ -88,7 +89,6 @@ pub(super) fn follow(
 
 fn read_stdin(reader: impl BufRead, sender: &mpsc::Sender<Input>) {
     for (index, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| format!("could not be read: {e}"));
         if line.as_ref().is_ok_and(|l| l.trim().is_empty()) {
             continue;
         }
@@ -120,10 +120,7 @@ fn tail(file: std::fs::File, stop: &AtomicBool, sender: &mpsc::Sender<Input>) {
                 }
             }
             Err(e) => {
-                let _ = sender.send(Input::Line(
-                    number + 1,
-                    Err(format!("could not be read: {e}")),
-                ));
+                let _ = sender.send(Input::Line(number + 1, Err(e)));
                 return;
             }
         }

@@ -67,12 +67,21 @@ impl AgreementFilter {
     }
 }
 
+/// A filter that names no rows: not one of the names, or columns the grid does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadFilter {
+    #[error("`{0}`: expected all, hard, baseline-only, disagree or flip:A,B (columns from 1)")]
+    Unknown(String),
+    #[error("flip:{},{}: columns are numbered 1 to {columns}", .a + 1, .b + 1)]
+    NoSuchColumn { a: usize, b: usize, columns: usize },
+}
+
 /// `all`, `hard`, `baseline-only`, `disagree` or `flip:A,B` (columns numbered from 1), as
 /// `compare --samples --filter` takes it.
 impl std::str::FromStr for AgreementFilter {
-    type Err = String;
+    type Err = BadFilter;
 
-    fn from_str(text: &str) -> Result<Self, String> {
+    fn from_str(text: &str) -> Result<Self, BadFilter> {
         Ok(match text {
             "all" => AgreementFilter::All,
             "hard" => AgreementFilter::HardForAll,
@@ -87,11 +96,7 @@ impl std::str::FromStr for AgreementFilter {
                     .strip_prefix("flip:")
                     .and_then(|p| p.split_once(','))
                     .and_then(|(a, b)| Some(AgreementFilter::Flip(column(a)?, column(b)?)))
-                    .ok_or_else(|| {
-                        format!(
-                            "`{other}`: expected all, hard, baseline-only, disagree or flip:A,B (columns from 1)"
-                        )
-                    })?
+                    .ok_or_else(|| BadFilter::Unknown(other.to_owned()))?
             }
         })
     }
@@ -99,13 +104,11 @@ impl std::str::FromStr for AgreementFilter {
 
 impl AgreementFilter {
     /// The filter, if its columns are among a grid's `columns`.
-    pub fn within(self, columns: usize) -> Result<Self, String> {
+    pub fn within(self, columns: usize) -> Result<Self, BadFilter> {
         match self {
-            AgreementFilter::Flip(a, b) if a >= columns || b >= columns => Err(format!(
-                "flip:{},{}: columns are numbered 1 to {columns}",
-                a + 1,
-                b + 1
-            )),
+            AgreementFilter::Flip(a, b) if a >= columns || b >= columns => {
+                Err(BadFilter::NoSuchColumn { a, b, columns })
+            }
             filter => Ok(filter),
         }
     }

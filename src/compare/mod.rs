@@ -6,7 +6,7 @@
 mod agreement;
 
 pub use agreement::{
-    Agreement, AgreementCell, AgreementFilter, AgreementRow, add_predictions, agreement,
+    Agreement, AgreementCell, AgreementFilter, AgreementRow, BadFilter, add_predictions, agreement,
 };
 
 use crate::analysis::Side;

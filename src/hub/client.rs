@@ -78,12 +78,13 @@ impl Repo {
 }
 
 impl Transfer {
-    /// The transfer an LFS batch answer chose; a server that names none means `basic`.
-    fn negotiated(answer: Option<&str>) -> Result<Transfer, String> {
+    /// The transfer an LFS batch answer chose (a server that names none means `basic`), or
+    /// `None` for one evaldeck does not speak.
+    fn negotiated(answer: Option<&str>) -> Option<Transfer> {
         match answer {
-            None | Some("basic") => Ok(Transfer::Basic),
-            Some("xet") => Ok(Transfer::Xet),
-            Some(other) => Err(other.to_owned()),
+            None | Some("basic") => Some(Transfer::Basic),
+            Some("xet") => Some(Transfer::Xet),
+            Some(_) => None,
         }
     }
 }
@@ -477,21 +478,22 @@ impl HubClient {
         }
         let batch = self.lfs_batch(repo, &lfs).await?;
         match Transfer::negotiated(batch.transfer.as_deref()) {
-            Ok(Transfer::Basic) => {
+            Some(Transfer::Basic) => {
                 self.upload_basic(repo, &lfs, &batch, progress).await?;
                 progress(CommitProgress::Committing);
                 let lfs_paths: Vec<&str> = lfs.iter().map(|p| p.upload.path_in_repo.as_str()).collect();
                 self.commit_ndjson(repo, &prepared, &lfs_paths, message).await
             }
-            Ok(transfer) => {
+            Some(transfer) => {
                 self.commit_with_hf_hub(repo, uploads, message, transfer, progress)
                     .await
             }
-            Err(other) => Err(self.protocol(
+            None => Err(self.protocol(
                 "negotiating the LFS transfer",
                 repo,
                 format!(
-                    "the Hub chose the `{other}` transfer, which evaldeck does not speak (it offers basic and xet)"
+                    "the Hub chose the `{}` transfer, which evaldeck does not speak (it offers basic and xet)",
+                    batch.transfer.as_deref().unwrap_or_default()
                 ),
             )),
         }

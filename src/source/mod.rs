@@ -16,7 +16,7 @@ pub use hub::{
     HubOrg, HubSource, OrgPage, list_hub_org, open_hub_org, open_hub_source, org_catalog,
 };
 pub use named::Source;
-pub use watch::{SourceWatch, WRITING_WINDOW, WatchMode, touches, watch, watch_with};
+pub use watch::{SourceWatch, WRITING_WINDOW, WatchError, WatchMode, touches, watch, watch_with};
 
 use crate::store::LogFormat;
 

@@ -37,6 +37,14 @@ impl WatchMode {
     }
 }
 
+/// Why a folder or file could not be watched.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot watch {}: {source}", path.display())]
+pub struct WatchError {
+    pub path: PathBuf,
+    pub source: notify::Error,
+}
+
 /// A watch on a source; dropping it stops the watch.
 pub struct SourceWatch {
     _watcher: Box<dyn Watcher + Send>,
@@ -49,7 +57,7 @@ pub struct SourceWatch {
 pub fn watch(
     root: &Path,
     changed: impl FnMut(Vec<PathBuf>) + Send + 'static,
-) -> Result<SourceWatch, String> {
+) -> Result<SourceWatch, WatchError> {
     let poll = std::env::var("EVALDECK_WATCH").is_ok_and(|v| v == "poll");
     watch_with(root, poll.then_some(WatchMode::Poll), changed)
 }
@@ -59,13 +67,16 @@ pub fn watch_with(
     root: &Path,
     mode: Option<WatchMode>,
     changed: impl FnMut(Vec<PathBuf>) + Send + 'static,
-) -> Result<SourceWatch, String> {
+) -> Result<SourceWatch, WatchError> {
     let (sender, receiver) = mpsc::channel::<notify::Result<notify::Event>>();
     let on_event = move |event| {
         let _ = sender.send(event);
     };
-    let problem = |e: notify::Error| format!("cannot watch {}: {e}", root.display());
-    let polled = || -> Result<Box<dyn Watcher + Send>, String> {
+    let problem = |source: notify::Error| WatchError {
+        path: root.to_owned(),
+        source,
+    };
+    let polled = || -> Result<Box<dyn Watcher + Send>, WatchError> {
         let config = notify::Config::default().with_poll_interval(POLL_EVERY);
         Ok(Box::new(
             notify::PollWatcher::new(on_event.clone(), config).map_err(problem)?,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::details::DetailsFile;
 use super::error::{Result, StoreError};
 use super::log::{Harness, LogRun};
-use super::remote::RemoteBytes;
+use super::remote::{RemoteBytes, RemoteError};
 use super::results::read_results;
 use crate::model::ResultsFile;
 
@@ -56,10 +56,11 @@ pub struct Run {
 }
 
 /// Brings one file to its expected path, or says why it could not.
-type FetchFn = dyn Fn(&Path) -> std::result::Result<(), String> + Send + Sync;
+type FetchFn = dyn Fn(&Path) -> std::result::Result<(), RemoteError> + Send + Sync;
 /// Reads one file where it is, by range (by its expected path), or says why it could not.
-type RangesFn =
-    dyn Fn(&Path) -> std::result::Result<std::sync::Arc<dyn RemoteBytes>, String> + Send + Sync;
+type RangesFn = dyn Fn(&Path) -> std::result::Result<std::sync::Arc<dyn RemoteBytes>, RemoteError>
+    + Send
+    + Sync;
 
 /// How a run's remote details files are read: a Hub source's details come down only when a task
 /// is opened, by range when the source can (only the pages read), whole otherwise, and whole
@@ -72,7 +73,7 @@ pub struct RemoteDetails {
 
 impl RemoteDetails {
     pub fn new(
-        fetch: impl Fn(&Path) -> std::result::Result<(), String> + Send + Sync + 'static,
+        fetch: impl Fn(&Path) -> std::result::Result<(), RemoteError> + Send + Sync + 'static,
     ) -> Self {
         RemoteDetails {
             fetch: std::sync::Arc::new(fetch),
@@ -83,7 +84,7 @@ impl RemoteDetails {
     /// Reads details files by range through `open` instead of fetching them whole.
     pub fn with_ranges(
         mut self,
-        open: impl Fn(&Path) -> std::result::Result<std::sync::Arc<dyn RemoteBytes>, String>
+        open: impl Fn(&Path) -> std::result::Result<std::sync::Arc<dyn RemoteBytes>, RemoteError>
         + Send
         + Sync
         + 'static,
@@ -198,9 +199,9 @@ impl Run {
             Some(RemoteDetails {
                 ranges: Some(open), ..
             }) if !path.exists() => {
-                let bytes = open(path).map_err(|message| StoreError::Fetch {
+                let bytes = open(path).map_err(|source| StoreError::Fetch {
                     path: path.to_owned(),
-                    message,
+                    source,
                 })?;
                 DetailsFile::open_remote(path, bytes)?
             }
@@ -217,9 +218,9 @@ impl Run {
     pub fn fetch(&self, path: &Path) -> Result<()> {
         match &self.remote {
             Some(remote) if !path.exists() => {
-                (remote.fetch)(path).map_err(|message| StoreError::Fetch {
+                (remote.fetch)(path).map_err(|source| StoreError::Fetch {
                     path: path.to_owned(),
-                    message,
+                    source,
                 })
             }
             _ => Ok(()),

@@ -53,6 +53,10 @@ pub enum StoreError {
     #[error("{}: {message}", path.display())]
     Log { path: PathBuf, message: String },
 
+    /// An error kept by a reader that caches what it read (every later read fails alike).
+    #[error(transparent)]
+    Shared(std::sync::Arc<StoreError>),
+
     #[error("{}: no lighteval run found (no results_<date>.json, no details_<task>_<date>.parquet)", path.display())]
     NoRuns { path: PathBuf },
 
@@ -87,8 +91,11 @@ pub enum StoreError {
         found: String,
     },
 
-    #[error("{}: could not be fetched: {message}", path.display())]
-    Fetch { path: PathBuf, message: String },
+    #[error("{}: could not be fetched: {source}", path.display())]
+    Fetch {
+        path: PathBuf,
+        source: super::RemoteError,
+    },
 
     #[error("{}: already exists; a saved run is never overwritten", path.display())]
     Exists { path: PathBuf },

@@ -37,7 +37,7 @@ pub use guard::{guarded, quiet_guarded_panics};
 pub use jsonl::{CommonKeys, common_keys, with_common_keys, write_details_jsonl};
 pub use log::{FileHead, FoundRuns, Harness, HarnessRun, LogFormat, LogRows, LogRun, SampleLog};
 pub use names::{model_name_problem, segment_problem};
-pub use remote::RemoteBytes;
+pub use remote::{RemoteBytes, RemoteError};
 pub use results::{parse_results, read_results, results_to_string, write_results};
 pub use sample_table::{
     CHUNK_ROWS, ChunkTexts, FreqColumn, ListRow, PREVIEW_CHARS, RowText, SampleChunk, SampleTable,

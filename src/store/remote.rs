@@ -11,6 +11,9 @@ use bytes::Bytes;
 use parquet::errors::ParquetError;
 use parquet::file::reader::{ChunkReader, Length};
 
+/// Why a remote file could not be read: the source's own error (the store knows no HTTP).
+pub type RemoteError = Box<dyn std::error::Error + Send + Sync>;
+
 /// A remote file's bytes, by range. Implementations fetch what they lack and may cache it.
 pub trait RemoteBytes: Send + Sync {
     /// The file's length in bytes.
@@ -21,7 +24,7 @@ pub trait RemoteBytes: Send + Sync {
     }
 
     /// Exactly the bytes of `range` (which lies inside the file), or why they could not be read.
-    fn read(&self, range: Range<u64>) -> std::result::Result<Bytes, String>;
+    fn read(&self, range: Range<u64>) -> std::result::Result<Bytes, RemoteError>;
 
     /// The reader is about to read `ranges`: fetch what is missing of them at once (concurrently),
     /// rather than one range at a time as the decoder asks. A failure here is not an error: the
@@ -152,7 +155,9 @@ impl ChunkReader for Chunks {
                             bytes.len()
                         ))
                     })?;
-                bytes.read(start..end).map_err(ParquetError::General)
+                bytes
+                    .read(start..end)
+                    .map_err(|e| ParquetError::General(e.to_string()))
             }
         }
     }
@@ -201,7 +206,7 @@ mod tests {
             self.content.len() as u64
         }
 
-        fn read(&self, range: Range<u64>) -> std::result::Result<Bytes, String> {
+        fn read(&self, range: Range<u64>) -> std::result::Result<Bytes, RemoteError> {
             self.asked.lock().unwrap().push(range.clone());
             Ok(Bytes::copy_from_slice(
                 &self.content[range.start as usize..range.end as usize],

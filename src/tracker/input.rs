@@ -24,6 +24,60 @@ pub struct TrackingSummary {
     pub samples: u64,
 }
 
+/// What is wrong with one line of a tracking stream; [`TrackerError::Input`] adds where it is.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("could not be read: {0}")]
+    Unreadable(#[from] std::io::Error),
+    #[error("invalid JSON at column {column}: {message}")]
+    Json { column: usize, message: String },
+    #[error("a record is a JSON object, this is {0}")]
+    NotAnObject(&'static str),
+    #[error("`{0}` is missing")]
+    Missing(&'static str),
+    /// `what` is the field (`` `model_name` ``, `` aggregation of `acc` ``).
+    #[error("{what} is {found}, expected {expected}")]
+    WrongType {
+        what: String,
+        found: &'static str,
+        expected: &'static str,
+    },
+    #[error("task `{0}` is declared after samples of it")]
+    DeclaredLate(String),
+    #[error("unknown record type `{0}` (run, task, sample or end)")]
+    UnknownType(String),
+    #[error(transparent)]
+    Tracker(Box<TrackerError>),
+}
+
+impl RecordError {
+    fn wrong(what: impl Into<String>, value: &Json, expected: &'static str) -> RecordError {
+        RecordError::WrongType {
+            what: what.into(),
+            found: value.kind(),
+            expected,
+        }
+    }
+
+    fn field(key: &str, value: &Json, expected: &'static str) -> RecordError {
+        RecordError::wrong(format!("`{key}`"), value, expected)
+    }
+}
+
+impl From<TrackerError> for RecordError {
+    fn from(error: TrackerError) -> RecordError {
+        RecordError::Tracker(Box::new(error))
+    }
+}
+
+/// One line parsed as JSON, as the tracker reads it (Python's bare `NaN` allowed).
+pub fn parse_record(line: &str) -> Result<Json, RecordError> {
+    pyjson::parse(line).map_err(|e| RecordError::Json {
+        column: e.column,
+        message: e.message,
+    })
+}
+
 /// What a record was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tracked {
@@ -37,7 +91,7 @@ pub enum Tracked {
 /// Feeds one parsed record (line `number` of `source_name`) to `tracker`.
 pub fn track_record(
     number: usize,
-    parsed: Result<Json, String>,
+    parsed: Result<Json, RecordError>,
     source_name: &str,
     tracker: &mut EvaluationTracker,
     summary: &mut TrackingSummary,
@@ -55,7 +109,7 @@ pub fn track_lines(
 ) -> Result<TrackingSummary, TrackerError> {
     // Parsing runs on its own thread, a chunk of lines ahead of the tracker.
     let (sender, receiver) =
-        std::sync::mpsc::sync_channel::<Vec<(usize, Result<Json, String>)>>(64);
+        std::sync::mpsc::sync_channel::<Vec<(usize, Result<Json, RecordError>)>>(64);
     std::thread::scope(|scope| {
         scope.spawn(move || parse_lines(reader, &sender));
         let mut summary = TrackingSummary::default();
@@ -78,15 +132,14 @@ const CHUNK_LINES: usize = 512;
 
 fn parse_lines(
     reader: impl BufRead,
-    sender: &std::sync::mpsc::SyncSender<Vec<(usize, Result<Json, String>)>>,
+    sender: &std::sync::mpsc::SyncSender<Vec<(usize, Result<Json, RecordError>)>>,
 ) {
     let mut chunk = Vec::with_capacity(CHUNK_LINES);
     for (index, line) in reader.lines().enumerate() {
         let parsed = match line {
-            Err(e) => Err(format!("could not be read: {e}")),
+            Err(e) => Err(RecordError::Unreadable(e)),
             Ok(line) if line.trim().is_empty() => continue,
-            Ok(line) => pyjson::parse(&line)
-                .map_err(|e| format!("invalid JSON at column {}: {}", e.column, e.message)),
+            Ok(line) => parse_record(&line),
         };
         let failed = parsed.is_err();
         chunk.push((index + 1, parsed));
@@ -109,34 +162,26 @@ fn parse_lines(
 
 fn track_one(
     number: usize,
-    parsed: Result<Json, String>,
+    parsed: Result<Json, RecordError>,
     source_name: &str,
     tracker: &mut EvaluationTracker,
     summary: &mut TrackingSummary,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Tracked, TrackerError> {
-    let error = |message: String| TrackerError::Input {
+    let error = |problem: RecordError| TrackerError::Input {
         source_name: source_name.to_owned(),
         line: number,
-        message,
+        problem,
     };
     let record = parsed.map_err(error)?;
     {
         let Json::Object(mut record) = record else {
-            return Err(error(format!(
-                "a record is a JSON object, this is {}",
-                record.kind()
-            )));
+            return Err(error(RecordError::NotAnObject(record.kind())));
         };
         let kind = match record.shift_remove("type") {
             None => "sample".to_owned(),
             Some(Json::Str(kind)) => kind,
-            Some(other) => {
-                return Err(error(format!(
-                    "`type` is {}, expected a string",
-                    other.kind()
-                )));
-            }
+            Some(other) => return Err(error(RecordError::field("type", &other, "a string"))),
         };
         match kind.as_str() {
             "run" => {
@@ -146,14 +191,11 @@ fn track_one(
             "task" => {
                 let declaration = task_record(record).map_err(error)?;
                 if tracker.details.tasks.contains_key(&declaration.name) {
-                    return Err(error(format!(
-                        "task `{}` is declared after samples of it",
-                        declaration.name
-                    )));
+                    return Err(error(RecordError::DeclaredLate(declaration.name)));
                 }
                 tracker
                     .declare_task(declaration)
-                    .map_err(|e| error(e.to_string()))?;
+                    .map_err(|e| error(e.into()))?;
                 summary.tasks += 1;
                 Ok(Tracked::Task)
             }
@@ -166,42 +208,40 @@ fn track_one(
                 Ok(Tracked::Sample)
             }
             "end" => Ok(Tracked::End),
-            other => Err(error(format!(
-                "unknown record type `{other}` (run, task, sample or end)"
-            ))),
+            other => Err(error(RecordError::UnknownType(other.to_owned()))),
         }
     }
 }
 
-fn take_object(record: &mut Map, key: &str, required: bool) -> Result<Map, String> {
+fn take_object(record: &mut Map, key: &'static str, required: bool) -> Result<Map, RecordError> {
     match record.shift_remove(key) {
         Some(Json::Object(map)) => Ok(map),
         None | Some(Json::Null) if !required => Ok(Map::new()),
-        None | Some(Json::Null) => Err(format!("`{key}` is missing")),
-        Some(other) => Err(format!("`{key}` is {}, expected an object", other.kind())),
+        None | Some(Json::Null) => Err(RecordError::Missing(key)),
+        Some(other) => Err(RecordError::field(key, &other, "an object")),
     }
 }
 
-fn run_record(mut record: Map, tracker: &mut EvaluationTracker) -> Result<(), String> {
-    let model_name = match record.shift_remove("model_name") {
-        Some(Json::Str(name)) => name,
-        Some(other) => {
-            return Err(format!(
-                "`model_name` is {}, expected a string",
-                other.kind()
-            ));
-        }
-        None => return Err("`model_name` is missing".into()),
-    };
-    super::check_model_name(&model_name).map_err(|e| e.to_string())?;
+/// A required string field.
+fn take_string(record: &mut Map, key: &'static str) -> Result<String, RecordError> {
+    match record.shift_remove(key) {
+        Some(Json::Str(text)) => Ok(text),
+        Some(other) => Err(RecordError::field(key, &other, "a string")),
+        None => Err(RecordError::Missing(key)),
+    }
+}
+
+fn run_record(mut record: Map, tracker: &mut EvaluationTracker) -> Result<(), RecordError> {
+    let model_name = take_string(&mut record, "model_name")?;
+    super::check_model_name(&model_name)?;
     let model_config = take_object(&mut record, "model_config", false)?;
-    let int = |value: Option<&Json>, key: &str| -> Result<Option<i64>, String> {
+    let int = |value: Option<&Json>, key: &str| -> Result<Option<i64>, RecordError> {
         match value {
             None | Some(Json::Null) => Ok(None),
             Some(v) => v
                 .as_i64()
                 .map(Some)
-                .ok_or_else(|| format!("`{key}` is {}, expected an integer", v.kind())),
+                .ok_or_else(|| RecordError::field(key, v, "an integer")),
         }
     };
     let seeds = int(record.get("num_fewshot_seeds"), "num_fewshot_seeds")?.unwrap_or(1);
@@ -210,7 +250,7 @@ fn run_record(mut record: Map, tracker: &mut EvaluationTracker) -> Result<(), St
         None | Some(Json::Null) => "0".to_owned(),
         Some(Json::Str(s)) => s.clone(),
         Some(Json::Int(i)) => i.to_string(),
-        Some(other) => return Err(format!("`job_id` is {}, expected a string", other.kind())),
+        Some(other) => return Err(RecordError::field("job_id", other, "a string")),
     };
     let commit = record
         .get("lighteval_sha")
@@ -223,52 +263,45 @@ fn run_record(mut record: Map, tracker: &mut EvaluationTracker) -> Result<(), St
     Ok(())
 }
 
-fn task_record(mut record: Map) -> Result<TaskDeclaration, String> {
-    let name = match record.shift_remove("name") {
-        Some(Json::Str(name)) => name,
-        Some(other) => return Err(format!("`name` is {}, expected a string", other.kind())),
-        None => return Err("`name` is missing".into()),
-    };
+fn task_record(mut record: Map) -> Result<TaskDeclaration, RecordError> {
+    let name = take_string(&mut record, "name")?;
     let mut declaration = TaskDeclaration::new(&name);
     match record.shift_remove("version") {
         None | Some(Json::Null) => {}
         Some(v) => {
             declaration.version = v
                 .as_i64()
-                .ok_or_else(|| format!("`version` is {}, expected an integer", v.kind()))?
+                .ok_or_else(|| RecordError::field("version", &v, "an integer"))?
         }
     }
     for (metric, aggregation) in take_object(&mut record, "aggregations", false)? {
         let Json::Str(aggregation) = aggregation else {
-            return Err(format!(
-                "aggregation of `{metric}` is {}, expected a string",
-                aggregation.kind()
+            return Err(RecordError::wrong(
+                format!("aggregation of `{metric}`"),
+                &aggregation,
+                "a string",
             ));
         };
-        declaration = declaration
-            .with_aggregation(&metric, &aggregation)
-            .map_err(|e| e.to_string())?;
+        declaration = declaration.with_aggregation(&metric, &aggregation)?;
     }
     for (metric, better) in take_object(&mut record, "higher_is_better", false)? {
-        let better = better
-            .as_bool()
-            .ok_or_else(|| format!("higher_is_better of `{metric}` is not a boolean"))?;
+        let Some(better) = better.as_bool() else {
+            return Err(RecordError::wrong(
+                format!("higher_is_better of `{metric}`"),
+                &better,
+                "a boolean",
+            ));
+        };
         declaration.higher_is_better.insert(metric, better);
     }
     declaration.extra = record;
     Ok(declaration)
 }
 
-fn sample_record(mut record: Map, tracker: &mut EvaluationTracker) -> Result<(), String> {
-    let task = match record.shift_remove("task") {
-        Some(Json::Str(task)) => task,
-        Some(other) => return Err(format!("`task` is {}, expected a string", other.kind())),
-        None => return Err("`task` is missing".into()),
-    };
+fn sample_record(mut record: Map, tracker: &mut EvaluationTracker) -> Result<(), RecordError> {
+    let task = take_string(&mut record, "task")?;
     let doc = take_object(&mut record, "doc", true)?;
     let model_response = take_object(&mut record, "model_response", false)?;
     let metric = take_object(&mut record, "metric", true)?;
-    tracker
-        .log(&task, doc, model_response, metric)
-        .map_err(|e| e.to_string())
+    Ok(tracker.log(&task, doc, model_response, metric)?)
 }

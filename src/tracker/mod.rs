@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 pub use corpus_scores::{CORPUS_SUFFIX, CorpusScore, corpus_scores, uses_lighteval_layout};
-pub use input::{Tracked, TrackingSummary, track_lines, track_record};
+pub use input::{RecordError, Tracked, TrackingSummary, parse_record, track_lines, track_record};
 pub use loggers::{
     DetailsLogger, GeneralConfigLogger, MetricValues, MetricsLogger, TaskDetails, hash_hex,
     python_str,
@@ -73,11 +73,11 @@ pub enum TrackerError {
     NoModelName,
     #[error("{}: already exists; a saved run is never overwritten", .0.display())]
     RunExists(PathBuf),
-    #[error("{source_name}, line {line}: {message}")]
+    #[error("{source_name}, line {line}: {problem}")]
     Input {
         source_name: String,
         line: usize,
-        message: String,
+        problem: RecordError,
     },
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -26,7 +26,7 @@ use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use crate::source::Source;
 use crate::store::Run;
 use app::{App, Command, Message};
-use data::CancelFlag;
+use data::{CancelFlag, JobError};
 use view::Theme;
 
 /// Progress of a long load is reported at most this often.
@@ -184,7 +184,7 @@ impl Jobs {
 /// Carries out a command, blocking, and reports through `send`. The event loop runs it on a
 /// thread; tests call it directly to reach states without sleeping.
 pub fn execute(command: Command, cancel: &AtomicBool, send: &mut dyn FnMut(Message)) {
-    let text = |e: crate::store::StoreError| e.to_string();
+    let text = JobError::from;
     match command {
         Command::None => {}
         Command::LoadRuns {
@@ -362,8 +362,8 @@ fn load_runs(
     source: &Source,
     hub: crate::hub::HubEndpoint,
     being_written: &[PathBuf],
-) -> Result<data::RunsData, String> {
-    let opened = crate::source::open(source, hub).map_err(|e| e.to_string())?;
+) -> Result<data::RunsData, JobError> {
+    let opened = crate::source::open(source, hub)?;
     Ok(data::load_runs_live(&opened.catalog, being_written))
 }
 
@@ -399,9 +399,12 @@ fn load_org_runs(
         Err(e) if !cancel.load(Ordering::Relaxed) => {
             // Pages already listed stay; the failure is said on the status line.
             send(Message::RunsLoaded(Err(if sent {
-                format!("listing {org} stopped: {e}")
+                JobError::ListingStopped {
+                    org: org.to_string(),
+                    error: Arc::new(e),
+                }
             } else {
-                e.to_string()
+                e.into()
             })))
         }
         _ => {}
@@ -410,7 +413,7 @@ fn load_org_runs(
 
 /// A run's results at once; evaldeck's corpus scores, which read details, when they are ready.
 fn load_results(generation: u64, run: &Run, cancel: &AtomicBool, send: &mut dyn FnMut(Message)) {
-    let result = data::load_results(run).map_err(|e| e.to_string());
+    let result = data::load_results(run).map_err(JobError::from);
     let loaded = result.as_ref().ok().cloned();
     send(Message::ResultsLoaded { generation, result });
     let Some(loaded) = loaded else { return };
@@ -458,11 +461,11 @@ fn load_samples(
         Err(e) if shown => send(Message::SamplesMore {
             generation,
             chunks: Vec::new(),
-            end: Some(Err(e.to_string())),
+            end: Some(Err(e.into())),
         }),
         Err(e) => send(Message::SamplesLoaded {
             generation,
-            result: Err(e.to_string()),
+            result: Err(e.into()),
         }),
     }
 }
@@ -487,9 +490,9 @@ fn push_run(
         }
     });
     let result = match (published.hub, published.errors.into_iter().next()) {
-        (_, Some(error)) => Err(format!("push failed: {error}")),
+        (_, Some(error)) => Err(JobError::Push(Arc::new(error))),
         (Some(report), None) => Ok(format!("pushed to {}", report.repo_url)),
-        (None, None) => Err("push failed: nothing was pushed".into()),
+        (None, None) => Err(JobError::NothingPushed),
     };
     send(Message::JobDone { generation, result });
 }

@@ -93,3 +93,14 @@ fn no_source_file_is_over_800_lines() {
         .collect();
     assert!(long.is_empty(), "{long:#?}");
 }
+
+/// Errors carry context, then become words (STYLE.md, habit 7): a `Result` whose error is a
+/// `String` is allowed only where a string really is the error (a caught panic's message).
+#[test]
+fn few_errors_are_bare_strings() {
+    let found = mentions(&src(""), &[", String>"])
+        .into_iter()
+        .filter(|line| line.contains("Result<"))
+        .collect::<Vec<_>>();
+    assert!(found.len() <= 5, "{} of them: {found:#?}", found.len());
+}

@@ -429,7 +429,16 @@ mod save_and_push {
                 if done {
                     app.update(Message::JobDone {
                         generation,
-                        result: Err("push failed: creating the repo (evals/details_model-a_private): the Hub answered 503, still after 4 attempts".into()),
+                        result: Err(evaldeck::tui::data::JobError::Push(std::sync::Arc::new(
+                            evaldeck::hub::HubError::Server {
+                                what: "creating the repo".into(),
+                                repo: "evals/details_model-a_private".into(),
+                                status: 503,
+                                detail: String::new(),
+                                attempts: 4,
+                            }
+                            .into(),
+                        ))),
                     });
                 }
             });

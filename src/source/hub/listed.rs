@@ -15,7 +15,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use super::RepoFiles;
+use super::{RepoError, RepoFiles};
 use crate::store::{self, Harness, HarnessRun, LogRun, Run, SampleLog, StoreError};
 
 /// The Inspect and lm-eval runs among a listed repo's files (`paths` in the repo), with the
@@ -200,9 +200,9 @@ impl ListedLogRun {
     /// The harness's reader over the run's files on disk, after bringing `wanted` down.
     fn open(&self, wanted: &[&PathBuf]) -> store::Result<Arc<dyn HarnessRun>> {
         let main = self.paths.first().cloned().unwrap_or_default();
-        let fail = |message: String| StoreError::Fetch {
+        let fail = |problem: RepoError| StoreError::Fetch {
             path: main.clone(),
-            message,
+            source: Box::new(problem),
         };
         for path in wanted.iter().filter(|p| !p.exists()) {
             self.files.download(path).map_err(fail)?;
@@ -216,16 +216,16 @@ impl ListedLogRun {
         }
         let formats = crate::source::log_formats();
         let catalog = store::discover_files_with(&self.files.snapshot, on_disk.clone(), &formats)
-            .map_err(|e| fail(e.to_string()))?;
+            .map_err(|e| fail(e.into()))?;
         let run = catalog
             .runs()
             .next()
-            .ok_or_else(|| fail("no run in it, by its content".to_owned()))?;
+            .ok_or_else(|| fail(RepoError::NoRun))?;
         let Some(log) = &run.log else {
-            return Err(fail(format!(
-                "by its content a {} run, not {}'s; open its repo to read it",
-                run.harness, self.harness
-            )));
+            return Err(fail(RepoError::OtherHarness {
+                found: run.harness,
+                listed: self.harness,
+            }));
         };
         *opened = Some((on_disk.len(), log.0.clone()));
         Ok(log.0.clone())

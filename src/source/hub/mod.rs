@@ -23,6 +23,44 @@ use crate::store::{self, Catalog, RemoteDetails, Run};
 
 const PREFIX: &str = "hf://datasets/";
 
+/// Why a repo of a listing, or one of its files, could not be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum RepoError {
+    #[error(transparent)]
+    Hub(#[from] HubError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("the Hub is out of reach and {0}")]
+    NotCached(String),
+    #[error("{} is not in the snapshot {}", path.display(), snapshot.display())]
+    OutsideSnapshot { path: PathBuf, snapshot: PathBuf },
+    #[error("{in_repo} is not in {repo} at {commit}")]
+    NotListed {
+        in_repo: String,
+        repo: String,
+        commit: String,
+    },
+    #[error("the cache put it at {}", .0.display())]
+    Misplaced(PathBuf),
+    #[error("bytes up to {end} asked for, {in_repo} has {len}")]
+    PastTheEnd { end: u64, in_repo: String, len: u64 },
+    #[error("the range request had no answer")]
+    NoAnswer,
+    #[error("not a repo of {0}")]
+    NotOfOrg(String),
+    #[error("`{name}`: {why}")]
+    BadName { name: String, why: &'static str },
+    #[error("the listing gave no commit to read it at")]
+    NoCommit,
+    #[error("no run in it, by its content")]
+    NoRun,
+    #[error("by its content a {found} run, not {listed}'s; open its repo to read it")]
+    OtherHarness {
+        found: store::Harness,
+        listed: store::Harness,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HubSource {
     /// `ORG/REPO`.
@@ -211,20 +249,27 @@ pub fn org_catalog(source: PathBuf, runs: Vec<Run>, unreadable: Vec<String>) -> 
 /// and lighteval's results file and details files of each date. A lighteval model is named by
 /// the results file's folder when it has one, else by the repo (`details_ORG__MODEL`, as
 /// lighteval names it, or `ORG__MODEL-details`).
-fn repo_runs(client: &Arc<HubClient>, org: &str, listed: &ListedRepo) -> Result<Vec<Run>, String> {
+fn repo_runs(
+    client: &Arc<HubClient>,
+    org: &str,
+    listed: &ListedRepo,
+) -> Result<Vec<Run>, RepoError> {
     // The id names cache folders and URLs: it must be `ORG/NAME` of plain Hub names.
     let name = match listed.id.split_once('/') {
         Some((owner, name)) if owner.eq_ignore_ascii_case(org) && !name.contains('/') => name,
-        _ => return Err(format!("not a repo of {org}")),
+        _ => return Err(RepoError::NotOfOrg(org.to_owned())),
     };
     if let Some(why) = name_problem(name) {
-        return Err(format!("`{name}`: {why}"));
+        return Err(RepoError::BadName {
+            name: name.to_owned(),
+            why,
+        });
     }
     let commit = listed
         .commit
         .as_deref()
         .filter(|c| is_commit_id(c))
-        .ok_or("the listing gave no commit to read it at")?;
+        .ok_or(RepoError::NoCommit)?;
     let snapshot = repo_cache(client, &listed.id)
         .join("snapshots")
         .join(commit);
@@ -432,29 +477,27 @@ impl RepoFiles {
 
     fn remote(self: &Arc<Self>) -> RemoteDetails {
         let (whole, ranges) = (self.clone(), self.clone());
-        RemoteDetails::new(move |path: &Path| whole.download(path))
-            .with_ranges(move |path: &Path| ranges.open(path))
+        RemoteDetails::new(move |path: &Path| Ok(whole.download(path)?))
+            .with_ranges(move |path: &Path| Ok(ranges.open(path)?))
     }
 
     /// Brings a whole file into the cache at `path`.
-    fn download(&self, path: &Path) -> Result<(), String> {
+    fn download(&self, path: &Path) -> Result<(), RepoError> {
         let in_repo = in_repo(&self.snapshot, path)?;
         let Some(client) = &self.client else {
-            return Err(format!(
-                "the Hub is out of reach and {in_repo} was never downloaded whole"
-            ));
+            return Err(RepoError::NotCached(format!(
+                "{in_repo} was never downloaded whole"
+            )));
         };
-        let local = client
-            .download(&self.repo, Some(&self.commit), &in_repo, false)
-            .map_err(|e| e.to_string())?;
+        let local = client.download(&self.repo, Some(&self.commit), &in_repo, false)?;
         if local != path && !path.exists() {
-            return Err(format!("the cache put it at {}", local.display()));
+            return Err(RepoError::Misplaced(local));
         }
         Ok(())
     }
 
     /// A file read by range where it is.
-    fn open(&self, path: &Path) -> Result<Arc<dyn store::RemoteBytes>, String> {
+    fn open(&self, path: &Path) -> Result<Arc<dyn store::RemoteBytes>, RepoError> {
         let in_repo = in_repo(&self.snapshot, path)?;
         let len = self.size(&in_repo)?;
         let mut opened = self.opened.lock().unwrap_or_else(|e| e.into_inner());
@@ -472,21 +515,24 @@ impl RepoFiles {
         Ok(file.clone() as Arc<dyn store::RemoteBytes>)
     }
 
-    fn size(&self, in_repo: &str) -> Result<u64, String> {
+    fn size(&self, in_repo: &str) -> Result<u64, RepoError> {
         let mut sizes = self.sizes.lock().unwrap_or_else(|e| e.into_inner());
         if sizes.is_none() {
-            let client = self.client.as_ref().ok_or_else(|| {
-                format!("the Hub is out of reach and {in_repo} was never read here")
-            })?;
-            let files = client
-                .list_files(&self.repo, Some(&self.commit))
-                .map_err(|e| e.to_string())?;
+            let client = self
+                .client
+                .as_ref()
+                .ok_or_else(|| RepoError::NotCached(format!("{in_repo} was never read here")))?;
+            let files = client.list_files(&self.repo, Some(&self.commit))?;
             *sizes = Some(files.into_iter().map(|f| (f.path, f.size)).collect());
         }
         sizes
             .as_ref()
             .and_then(|sizes| sizes.get(in_repo).copied())
-            .ok_or_else(|| format!("{in_repo} is not in {} at {}", self.repo.id, self.commit))
+            .ok_or_else(|| RepoError::NotListed {
+                in_repo: in_repo.to_owned(),
+                repo: self.repo.id.clone(),
+                commit: self.commit.clone(),
+            })
     }
 }
 
@@ -508,15 +554,12 @@ fn attach(catalog: &mut Catalog, remote: &RemoteDetails) {
 }
 
 /// `path`'s place in the repo, from its place in the snapshot folder.
-fn in_repo(snapshot: &Path, path: &Path) -> Result<String, String> {
+fn in_repo(snapshot: &Path, path: &Path) -> Result<String, RepoError> {
     Ok(path
         .strip_prefix(snapshot)
-        .map_err(|_| {
-            format!(
-                "{} is not in the snapshot {}",
-                path.display(),
-                snapshot.display()
-            )
+        .map_err(|_| RepoError::OutsideSnapshot {
+            path: path.to_owned(),
+            snapshot: snapshot.to_owned(),
         })?
         .to_string_lossy()
         .replace('\\', "/"))
@@ -547,12 +590,8 @@ fn save_listing(
         .map(|(path, size)| serde_json::json!({"path": path, "size": size}))
         .collect();
     let path = ranges_dir(&repo_cache(client, repo_id), commit).join("details.json");
-    std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).map_err(|e| {
-        store::StoreError::Fetch {
-            path: path.clone(),
-            message: e.to_string(),
-        }
-    })?;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder).map_err(|e| store::StoreError::io(folder, e))?;
     store::write_atomically(
         &path,
         serde_json::Value::from(listing).to_string().as_bytes(),

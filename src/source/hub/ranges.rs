@@ -9,8 +9,10 @@ use std::sync::{Arc, Mutex};
 
 use bytes::{Bytes, BytesMut};
 
+use super::RepoError;
 use crate::hub::{HubClient, Repo};
 use crate::store::RemoteBytes;
+use crate::store::RemoteError;
 
 /// The unit fetched and cached. A page header read pulls one block; a footer, a page or a run of
 /// pages pulls the blocks it covers, the missing ones in one request.
@@ -80,14 +82,14 @@ impl HubFile {
 
     /// Fetches blocks `blocks` in one request and caches each. A cache that cannot be written
     /// costs only a later fetch, so that is not an error.
-    fn fetch(&self, blocks: Range<u64>) -> Result<Vec<Bytes>, String> {
+    fn fetch(&self, blocks: Range<u64>) -> Result<Vec<Bytes>, RepoError> {
         let Some(client) = &self.client else {
-            return Err(format!(
-                "the Hub is out of reach and bytes {}–{} of {} were never read here",
+            return Err(RepoError::NotCached(format!(
+                "bytes {}–{} of {} were never read here",
                 blocks.start * BLOCK,
                 (blocks.end * BLOCK).min(self.len),
                 self.path_in_repo
-            ));
+            )));
         };
         let start = blocks.start * BLOCK;
         let end = (blocks.end * BLOCK).min(self.len);
@@ -99,8 +101,7 @@ impl HubFile {
                 std::slice::from_ref(&(start..end)),
             )
             .pop()
-            .ok_or("the range request had no answer")?
-            .map_err(|e| e.to_string())?;
+            .ok_or(RepoError::NoAnswer)??;
         Ok(self.keep(blocks, &body))
     }
 
@@ -180,15 +181,17 @@ impl RemoteBytes for HubFile {
         }
     }
 
-    fn read(&self, range: Range<u64>) -> Result<Bytes, String> {
+    fn read(&self, range: Range<u64>) -> Result<Bytes, RemoteError> {
         if range.start >= range.end {
             return Ok(Bytes::new());
         }
         if range.end > self.len {
-            return Err(format!(
-                "bytes up to {} asked for, {} has {}",
-                range.end, self.path_in_repo, self.len
-            ));
+            return Err(RepoError::PastTheEnd {
+                end: range.end,
+                in_repo: self.path_in_repo.clone(),
+                len: self.len,
+            }
+            .into());
         }
         let first = range.start / BLOCK;
         let last = (range.end - 1) / BLOCK;

@@ -272,7 +272,7 @@ struct LogHeader {
     task_id: String,
     created_utc: String,
     /// A `.json` log's samples, parsed once when first asked for.
-    document_samples: OnceLock<std::result::Result<Arc<Vec<Json>>, String>>,
+    document_samples: OnceLock<std::result::Result<Arc<Vec<Json>>, Arc<StoreError>>>,
 }
 
 impl LogHeader {
@@ -377,20 +377,22 @@ impl LogHeader {
     fn document_samples(&self) -> Result<Arc<Vec<Json>>> {
         self.document_samples
             .get_or_init(|| {
-                let document = read_document(&self.path).map_err(|e| e.to_string())?;
+                let document = read_document(&self.path).map_err(Arc::new)?;
+                let problem = |message: String| Arc::new(StoreError::log(&self.path, message));
                 match document {
                     Json::Object(mut map) => match map.shift_remove("samples") {
                         Some(Json::Array(samples)) => Ok(Arc::new(samples)),
                         None | Some(Json::Null) => Ok(Arc::new(Vec::new())),
-                        Some(other) => {
-                            Err(format!("`samples` is {}, expected a list", other.kind()))
-                        }
+                        Some(other) => Err(problem(format!(
+                            "`samples` is {}, expected a list",
+                            other.kind()
+                        ))),
                     },
-                    _ => Err("not a JSON object".into()),
+                    _ => Err(problem("not a JSON object".into())),
                 }
             })
             .clone()
-            .map_err(|message| StoreError::log(&self.path, message))
+            .map_err(StoreError::Shared)
     }
 }
 

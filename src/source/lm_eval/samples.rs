@@ -15,7 +15,7 @@ pub(super) struct SamplesFile {
     pub(super) path: PathBuf,
     metric_names: Vec<String>,
     /// Byte offset of every line, found by one scan on first use.
-    offsets: OnceLock<std::result::Result<Arc<Vec<u64>>, String>>,
+    offsets: OnceLock<std::result::Result<Arc<Vec<u64>>, Arc<StoreError>>>,
 }
 
 impl SamplesFile {
@@ -47,10 +47,10 @@ impl SamplesFile {
             .get_or_init(|| {
                 line_offsets(&self.path)
                     .map(Arc::new)
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| Arc::new(StoreError::io(&self.path, e)))
             })
             .clone()
-            .map_err(|message| StoreError::log(&self.path, message))
+            .map_err(StoreError::Shared)
     }
 }
 

@@ -4,6 +4,7 @@
 //! task's agreement grid.
 
 use super::*;
+use crate::tui::data::JobError;
 
 impl App {
     pub(super) fn open_compare(&mut self, runs: Vec<Run>, baseline: usize) -> Command {
@@ -64,14 +65,14 @@ impl App {
     pub(super) fn on_compare_loaded(
         &mut self,
         generation: u64,
-        result: Result<crate::compare::Comparison, String>,
+        result: Result<crate::compare::Comparison, JobError>,
     ) {
         let Some(compare) = self.compare.as_mut().filter(|c| c.generation == generation) else {
             return;
         };
         compare.data = match result {
             Ok(data) => Loadable::Ready(data),
-            Err(e) => Loadable::Failed(e),
+            Err(e) => Loadable::Failed(e.to_string()),
         };
         match &compare.data {
             Loadable::Failed(e) => {
@@ -264,7 +265,7 @@ impl App {
     pub(super) fn on_agreement_loaded(
         &mut self,
         generation: u64,
-        result: Result<crate::compare::Agreement, String>,
+        result: Result<crate::compare::Agreement, JobError>,
     ) {
         let Some(agreement) = self
             .agreement
@@ -275,7 +276,7 @@ impl App {
         };
         agreement.data = match result {
             Ok(data) => Loadable::Ready(data),
-            Err(e) => Loadable::Failed(e),
+            Err(e) => Loadable::Failed(e.to_string()),
         };
         if let Loadable::Failed(e) = &agreement.data {
             let e = e.clone();
@@ -289,7 +290,7 @@ impl App {
     pub(super) fn on_agreement_predictions(
         &mut self,
         generation: u64,
-        result: Result<crate::compare::Agreement, String>,
+        result: Result<crate::compare::Agreement, JobError>,
     ) {
         let Some(agreement) = self
             .agreement

@@ -1,6 +1,7 @@
 //! The Diff screen, its flips and a flip side by side.
 
 use super::*;
+use crate::tui::data::JobError;
 
 impl App {
     pub(super) fn on_diff(&mut self, action: Action) -> Command {
@@ -66,12 +67,12 @@ impl App {
     pub(super) fn on_diff_loaded(
         &mut self,
         generation: u64,
-        result: Result<crate::tui::data::DiffData, String>,
+        result: Result<crate::tui::data::DiffData, JobError>,
     ) {
         if let Some(diff) = self.diff.as_mut().filter(|d| d.generation == generation) {
             diff.data = match result {
                 Ok(data) => Loadable::Ready(data),
-                Err(e) => Loadable::Failed(e),
+                Err(e) => Loadable::Failed(e.to_string()),
             };
             // Opened from the Compare screen: the cursor starts on the row the user was on.
             if let (Loadable::Ready(data), Some((task, metric))) = (&diff.data, &diff.from_compare)

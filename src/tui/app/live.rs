@@ -2,6 +2,7 @@
 //! and marks follow their runs), and the Results screen of a run whose files changed reloads.
 //! A file seen changing that reads as incomplete is being written: `writing…`, not an error.
 
+use crate::tui::data::JobError;
 use std::path::Path;
 
 use super::*;
@@ -53,7 +54,7 @@ impl App {
     /// Results screen reloads if its run's files changed.
     pub(super) fn on_runs_refreshed(
         &mut self,
-        result: Result<RunsData, String>,
+        result: Result<RunsData, JobError>,
         paths: Vec<PathBuf>,
     ) -> Command {
         let fresh = match result {

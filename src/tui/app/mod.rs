@@ -8,7 +8,7 @@ use std::time::Instant;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::data::{
-    FreqColumn, ListQuery, MetricSort, ResultsData, RunsData, SampleDetail, SampleTable,
+    FreqColumn, JobError, ListQuery, MetricSort, ResultsData, RunsData, SampleDetail, SampleTable,
     SearchDirection, SearchStart, frequencies, task_of,
 };
 use super::dialog::{Dialog, Outcome, PushDialog, SaveDialog};
@@ -101,7 +101,7 @@ pub enum Message {
         width: u16,
         height: u16,
     },
-    RunsLoaded(Result<RunsData, String>),
+    RunsLoaded(Result<RunsData, JobError>),
     /// Files of a watched source changed (were created, written or removed) by `at`.
     SourceChanged {
         paths: Vec<PathBuf>,
@@ -114,7 +114,7 @@ pub enum Message {
     },
     ResultsLoaded {
         generation: u64,
-        result: Result<ResultsData, String>,
+        result: Result<ResultsData, JobError>,
     },
     /// evaldeck's corpus scores of the run's translation metrics, after its results.
     CorpusScoresLoaded {
@@ -125,7 +125,7 @@ pub enum Message {
     ClusteredLoaded {
         generation: u64,
         path: String,
-        result: Result<(Vec<crate::analysis::ClusteredStderr>, Vec<String>), String>,
+        result: Result<(Vec<crate::analysis::ClusteredStderr>, Vec<String>), JobError>,
     },
     SamplesProgress {
         generation: u64,
@@ -135,13 +135,13 @@ pub enum Message {
     /// A task's list with its first rows (all of them when `complete`).
     SamplesLoaded {
         generation: u64,
-        result: Result<SampleTable, String>,
+        result: Result<SampleTable, JobError>,
     },
     /// More rows of the list; `end` says the loader finished, or where it stopped.
     SamplesMore {
         generation: u64,
         chunks: Vec<Arc<super::data::SampleChunk>>,
-        end: Option<Result<(), String>>,
+        end: Option<Result<(), JobError>>,
     },
     SearchDone {
         generation: u64,
@@ -155,11 +155,11 @@ pub enum Message {
     },
     DiffLoaded {
         generation: u64,
-        result: Result<super::data::DiffData, String>,
+        result: Result<super::data::DiffData, JobError>,
     },
     CompareLoaded {
         generation: u64,
-        result: Result<crate::compare::Comparison, String>,
+        result: Result<crate::compare::Comparison, JobError>,
     },
     /// The comparison's tests against the baseline, after its values (a run that could not be
     /// tested says so among its warnings).
@@ -169,16 +169,16 @@ pub enum Message {
     },
     AgreementLoaded {
         generation: u64,
-        result: Result<crate::compare::Agreement, String>,
+        result: Result<crate::compare::Agreement, JobError>,
     },
     /// The grid again with every run's predictions, after its scores.
     AgreementPredictions {
         generation: u64,
-        result: Result<crate::compare::Agreement, String>,
+        result: Result<crate::compare::Agreement, JobError>,
     },
     SampleLoaded {
         generation: u64,
-        result: Result<SampleDetail, String>,
+        result: Result<SampleDetail, JobError>,
     },
     JobProgress {
         generation: u64,
@@ -187,7 +187,7 @@ pub enum Message {
     /// A save or push ended: where it went, or what went wrong.
     JobDone {
         generation: u64,
-        result: Result<String, String>,
+        result: Result<String, JobError>,
     },
 }
 
@@ -450,7 +450,7 @@ impl App {
                     self.job = None;
                     match result {
                         Ok(text) => self.say(text),
-                        Err(text) => self.fail(text),
+                        Err(error) => self.fail(error.to_string()),
                     }
                 }
                 Command::None

@@ -1,6 +1,7 @@
 //! The Results screen: the visible lines (filter, fold, sort) and its keys.
 
 use super::*;
+use crate::tui::data::JobError;
 
 impl App {
     /// Recomputes the Results screen's visible lines after a filter, fold or sort change.
@@ -124,7 +125,7 @@ impl App {
     pub(super) fn on_results_loaded(
         &mut self,
         generation: u64,
-        result: Result<ResultsData, String>,
+        result: Result<ResultsData, JobError>,
     ) {
         // Seen changing moments ago, a results file that reads as incomplete is being written:
         // it is read again when it changes.
@@ -141,10 +142,10 @@ impl App {
                 results.data = Loadable::Ready(data);
                 self.refresh_results();
             }
-            Err(e) if writing => results.data = Loadable::Writing(e),
+            Err(e) if writing => results.data = Loadable::Writing(e.to_string()),
             Err(e) => {
-                results.data = Loadable::Failed(e.clone());
-                self.fail(e);
+                results.data = Loadable::Failed(e.to_string());
+                self.fail(e.to_string());
             }
         }
     }
@@ -200,7 +201,7 @@ impl App {
         &mut self,
         generation: u64,
         path: String,
-        result: Result<(Vec<crate::analysis::ClusteredStderr>, Vec<String>), String>,
+        result: Result<(Vec<crate::analysis::ClusteredStderr>, Vec<String>), JobError>,
     ) {
         let Some(ResultsState {
             data: Loadable::Ready(data),
@@ -211,7 +212,7 @@ impl App {
         };
         let (stderrs, warnings) = match result {
             Ok(found) => found,
-            Err(e) => return self.fail(e),
+            Err(e) => return self.fail(e.to_string()),
         };
         if stderrs.is_empty() {
             return self.fail(format!(

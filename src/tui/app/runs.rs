@@ -1,6 +1,7 @@
 //! The Runs screen: moving, marking, and opening a run.
 
 use super::*;
+use crate::tui::data::JobError;
 
 impl App {
     pub(super) fn on_runs(&mut self, action: Action) -> Command {
@@ -140,7 +141,7 @@ impl App {
         Command::LoadResults { generation, run }
     }
 
-    pub(super) fn on_runs_loaded(&mut self, result: Result<RunsData, String>) -> Command {
+    pub(super) fn on_runs_loaded(&mut self, result: Result<RunsData, JobError>) -> Command {
         // Once listed, the runs are only ever re-read: the place on screen is kept.
         if self.refreshing.is_some() || matches!(self.runs.data, Loadable::Ready(_)) {
             let paths = self.refreshing.take().unwrap_or_default();
@@ -149,8 +150,8 @@ impl App {
         self.runs.data = match result {
             Ok(data) => Loadable::Ready(data),
             Err(e) => {
-                self.fail(e.clone());
-                Loadable::Failed(e)
+                self.fail(e.to_string());
+                Loadable::Failed(e.to_string())
             }
         };
         self.open_start_run()

@@ -1,6 +1,7 @@
 //! The Samples screen with its search, filter and frequency sheet, and the Sample screen.
 
 use super::*;
+use crate::tui::data::JobError;
 
 impl App {
     pub(super) fn open_samples(&mut self, run: Run, task: String) -> Command {
@@ -323,7 +324,7 @@ impl App {
     pub(super) fn on_samples_loaded(
         &mut self,
         generation: u64,
-        result: Result<SampleTable, String>,
+        result: Result<SampleTable, JobError>,
     ) -> Command {
         let Some(samples) = self.samples.as_mut().filter(|s| s.generation == generation) else {
             return Command::None;
@@ -338,8 +339,8 @@ impl App {
                 }
             }
             Err(e) => {
-                samples.data = Loadable::Failed(e.clone());
-                self.fail(e);
+                samples.data = Loadable::Failed(e.to_string());
+                self.fail(e.to_string());
             }
         }
         Command::None
@@ -352,7 +353,7 @@ impl App {
         &mut self,
         generation: u64,
         chunks: Vec<Arc<crate::tui::data::SampleChunk>>,
-        end: Option<Result<(), String>>,
+        end: Option<Result<(), JobError>>,
     ) -> Command {
         let Some(samples) = self.samples.as_mut().filter(|s| s.generation == generation) else {
             return Command::None;
@@ -412,12 +413,12 @@ impl App {
     pub(super) fn on_sample_loaded(
         &mut self,
         generation: u64,
-        result: Result<SampleDetail, String>,
+        result: Result<SampleDetail, JobError>,
     ) {
         if let Some(sample) = self.sample.as_mut().filter(|s| s.generation == generation) {
             sample.data = match result {
                 Ok(detail) => Loadable::Ready(detail),
-                Err(e) => Loadable::Failed(e),
+                Err(e) => Loadable::Failed(e.to_string()),
             };
             if let Loadable::Failed(e) = &sample.data {
                 let e = e.clone();

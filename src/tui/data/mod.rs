@@ -9,6 +9,38 @@ use crate::model::{Detail, Json, ResultsFile, TaskKey};
 use crate::store::{self, Catalog, DetailsFile, Run, RunSummary, StoreError};
 use crate::text::one_line;
 
+/// Why a background job failed: the core's own error, kept typed until the status line or a
+/// screen words it.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Store(Arc<StoreError>),
+    #[error(transparent)]
+    Source(Arc<crate::source::SourceError>),
+    /// An organisation's listing failed after some of its pages had come.
+    #[error("listing {org} stopped: {error}")]
+    ListingStopped {
+        org: String,
+        error: Arc<crate::source::SourceError>,
+    },
+    #[error("push failed: {0}")]
+    Push(Arc<crate::publish::PublishError>),
+    #[error("push failed: nothing was pushed")]
+    NothingPushed,
+}
+
+impl From<StoreError> for JobError {
+    fn from(error: StoreError) -> JobError {
+        JobError::Store(Arc::new(error))
+    }
+}
+
+impl From<crate::source::SourceError> for JobError {
+    fn from(error: crate::source::SourceError) -> JobError {
+        JobError::Source(Arc::new(error))
+    }
+}
+
 /// The Runs screen's data.
 #[derive(Debug, Clone)]
 pub struct RunsData {
