@@ -15,6 +15,7 @@
 //! - [`compare`]: many runs side by side against a baseline, Holm across the whole matrix;
 //! - [`hub`]: the Hugging Face Hub client that reading and publishing share;
 //! - [`publish`]: pushing to the Hub, TensorBoard and Trackio;
+//! - [`report`]: a run's results as the lines `show` and the Results screen render;
 //! - [`source`]: opening what the user names: a folder, a file, or an `hf://` repo, with the readers
 //!   of Inspect AI ([`source::inspect`]) and lm-evaluation-harness ([`source::lm_eval`]) logs.
 //!
@@ -46,6 +47,7 @@ pub mod hub;
 pub mod memory;
 pub mod model;
 pub mod publish;
+pub mod report;
 pub mod sample_run;
 pub mod source;
 pub mod stats;

@@ -8,9 +8,10 @@ use super::table::{Align, Table};
 use super::{ShowArgs, ShowFormat, open_source};
 use crate::model::pyjson::{self, WriteOptions};
 use crate::model::{Json, Map, ResultsFile};
+use crate::report::{self, LineOrigin, ResultLine};
 use crate::stats::LIGHTEVAL_BOOTSTRAP_ITERS;
 use crate::text;
-use crate::tracker::{CorpusScore, corpus_scores, uses_lighteval_layout};
+use crate::tracker::{CorpusScore, corpus_scores};
 
 pub(super) fn show(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     if !args.follow {
@@ -96,8 +97,15 @@ fn show_once(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         }
         None => Vec::new(),
     };
+    // `show` prints no sample counts: nothing is opened to count them.
+    let mut lines = report::result_lines(&results, &corrected, &|_| None);
+    if args.cluster_by.is_some() {
+        report::apply_clustering(&mut lines, Some(&clustered));
+    }
+    report::sort_as_lighteval_prints(&results, &mut lines);
     let shown = Shown {
         results: &results,
+        lines: &lines,
         corrected: &corrected,
         clustered: &clustered,
         cluster_by: args.cluster_by.as_deref(),
@@ -131,9 +139,11 @@ fn show_once(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     Ok(())
 }
 
-/// A run's results and what evaldeck adds beside them.
+/// A run's results, their report's lines, and what evaldeck adds beside them.
 struct Shown<'a> {
     results: &'a ResultsFile,
+    /// In lighteval's table order.
+    lines: &'a [ResultLine],
     corrected: &'a [CorpusScore],
     /// Standard errors clustered by `cluster_by`, which replace the stored ones in tables.
     clustered: &'a [crate::analysis::ClusteredStderr],
@@ -141,29 +151,10 @@ struct Shown<'a> {
 }
 
 impl Shown<'_> {
-    fn clustered(&self, task: &str, metric: &str) -> Option<f64> {
-        self.clustered
-            .iter()
-            .find(|c| c.task == task && c.metric == metric)
-            .and_then(|c| c.stderr)
-    }
-
-    fn lighteval_layout(&self, task: &str, metric: &str) -> bool {
-        uses_lighteval_layout(self.results, task, metric, self.corrected)
-    }
-
-    fn corrected(&self, task: &str, metric: &str) -> Option<&CorpusScore> {
-        self.corrected
-            .iter()
-            .find(|c| c.task == task && c.metric == metric)
-    }
-
     fn any_lighteval_layout(&self) -> bool {
-        self.results.rows().any(|row| {
-            row.metrics()
-                .iter()
-                .any(|m| self.lighteval_layout(row.task, m.metric))
-        })
+        self.lines
+            .iter()
+            .any(|l| l.origin == LineOrigin::StoredLightevalLayout)
     }
 }
 
@@ -197,7 +188,6 @@ fn footnotes(shown: &Shown<'_>, out: &mut dyn Write) -> Result<()> {
 
 /// One line per metric, the task named on its first line only, as lighteval prints it.
 fn results_table(shown: &Shown<'_>, derived_mark: &str) -> Table {
-    let results = shown.results;
     let mut table = Table::new(&[
         ("Task", Align::Left),
         ("Version", Align::Right),
@@ -206,111 +196,55 @@ fn results_table(shown: &Shown<'_>, derived_mark: &str) -> Table {
         ("", Align::Left),
         ("Stderr", Align::Right),
     ]);
-    for row in display_order(results) {
-        let derived = results.is_derived(row.task);
-        let name = results.display_name(row.task);
-        let task = if derived {
-            format!("{name} {derived_mark}")
-        } else {
-            name
+    let mut previous_task: Option<&str> = None;
+    for line in shown.lines {
+        let first = previous_task != Some(line.task.as_str());
+        previous_task = Some(line.task.as_str());
+        let (task, version) = match (first, line.derived) {
+            (false, _) => (String::new(), String::new()),
+            (true, true) => (format!("{} {derived_mark}", line.label), String::new()),
+            (true, false) => (line.label.clone(), line.version.clone().unwrap_or_default()),
         };
-        let version = if derived {
-            String::new()
-        } else {
-            version_text(results, row.task)
-        };
-        let metrics = row.metrics();
-        // A group without an aggregate still heads its subtasks, as lm-eval's table prints it.
-        // and a task whose log scored nothing (an Inspect log with no scorer) says so.
-        if metrics.is_empty() {
-            let metric = if derived { "" } else { text::NO_SCORES };
+        if line.is_heading() {
+            let metric = if line.derived { "" } else { text::NO_SCORES };
             table.push(vec![
-                task.clone(),
-                version.clone(),
+                task,
+                version,
                 metric.to_owned(),
                 String::new(),
                 String::new(),
                 String::new(),
             ]);
+            continue;
         }
-        for (i, metric) in metrics.iter().enumerate() {
-            let (task, version) = if i == 0 {
-                (task.clone(), version.clone())
+        let metric = match line.origin.mark() {
+            Some(mark) => format!("{} {mark}", line.metric),
+            None => line.metric.clone(),
+        };
+        let (stderr, clustered) = match line.shown_stderr() {
+            Some((se, clustered)) => (format_value(se), clustered),
+            None => (String::new(), false),
+        };
+        table.push(vec![
+            task,
+            version,
+            metric,
+            line.value.map_or_else(|| "-".into(), format_value),
+            if stderr.is_empty() { "" } else { "±" }.to_owned(),
+            if clustered {
+                format!("{stderr} c")
             } else {
-                (String::new(), String::new())
-            };
-            let name = if shown.lighteval_layout(row.task, metric.metric) {
-                format!("{} {}", metric.metric, text::LIGHTEVAL_LAYOUT_MARK)
-            } else {
-                metric.metric.to_owned()
-            };
-            let mut cells = value_cells(task, version, name, metric.value, metric.stderr);
-            if let Some(se) = shown.clustered(row.task, metric.metric) {
-                cells[5] = format!("{} c", format_value(se));
-                cells[4] = "±".into();
-            }
-            table.push(cells);
-            if let Some(c) = shown.corrected(row.task, metric.metric) {
-                let name = format!("{} {}", c.name(), text::CORPUS_SCORE_MARK);
-                let stderr = Some(c.stderr).filter(|s| !s.is_nan());
-                let cells = value_cells(String::new(), String::new(), name, Some(c.value), stderr);
-                table.push(cells);
-            }
-        }
+                stderr
+            },
+        ]);
     }
     table
-}
-
-fn value_cells(
-    task: String,
-    version: String,
-    metric: String,
-    value: Option<f64>,
-    stderr: Option<f64>,
-) -> Vec<String> {
-    let stderr = stderr.map(format_value);
-    vec![
-        task,
-        version,
-        metric,
-        value.map_or_else(|| "-".into(), format_value),
-        if stderr.is_some() {
-            "±".into()
-        } else {
-            String::new()
-        },
-        stderr.unwrap_or_default(),
-    ]
-}
-
-/// Measured tasks sorted by key, then `_average` rows, then `all`, as lighteval's table reads;
-/// a harness's task tree (lm-eval) in its own order, a group above its subtasks.
-fn display_order(results: &ResultsFile) -> Vec<crate::model::ResultsRow<'_>> {
-    let mut rows: Vec<_> = results.rows().collect();
-    if results.has_tree() {
-        return rows;
-    }
-    rows.sort_by_key(|row| {
-        let key = row.key();
-        (
-            if key.is_all() {
-                2
-            } else if results.is_derived(row.task) {
-                1
-            } else {
-                0
-            },
-            row.task.to_owned(),
-        )
-    });
-    rows
 }
 
 /// One line per metric; `computed_by` says whose number it is: `lighteval` (as stored),
 /// `lighteval-reference-layout` (stored, sacrebleu given the golds as reference streams) or
 /// `evaldeck` (a corrected corpus score, not in the file).
 fn results_csv(shown: &Shown<'_>) -> Table {
-    let results = shown.results;
     let mut table = Table::new(&[
         ("task", Align::Left),
         ("version", Align::Left),
@@ -320,49 +254,18 @@ fn results_csv(shown: &Shown<'_>) -> Table {
         ("derived", Align::Left),
         ("computed_by", Align::Left),
     ]);
-    for row in display_order(results) {
-        let derived = results.is_derived(row.task);
-        let version = if derived {
-            String::new()
-        } else {
-            version_text(results, row.task)
-        };
-        for metric in row.metrics() {
-            let by = if shown.lighteval_layout(row.task, metric.metric) {
-                "lighteval-reference-layout"
-            } else {
-                "lighteval"
-            };
-            table.push(vec![
-                row.task.to_owned(),
-                version.clone(),
-                metric.metric.to_owned(),
-                metric.value.map(full_precision).unwrap_or_default(),
-                metric.stderr.map(full_precision).unwrap_or_default(),
-                derived.to_string(),
-                by.into(),
-            ]);
-            if let Some(c) = shown.corrected(row.task, metric.metric) {
-                table.push(vec![
-                    row.task.to_owned(),
-                    version.clone(),
-                    c.name(),
-                    full_precision(c.value),
-                    Some(c.stderr)
-                        .filter(|s| !s.is_nan())
-                        .map(full_precision)
-                        .unwrap_or_default(),
-                    "false".into(),
-                    "evaldeck".into(),
-                ]);
-            }
-        }
+    for line in shown.lines.iter().filter(|l| !l.is_heading()) {
+        table.push(vec![
+            line.task.clone(),
+            line.version.clone().unwrap_or_default(),
+            line.metric.clone(),
+            line.value.map(full_precision).unwrap_or_default(),
+            line.stderr.map(full_precision).unwrap_or_default(),
+            line.derived.to_string(),
+            line.origin.computed_by().into(),
+        ]);
     }
     table
-}
-
-fn version_text(results: &ResultsFile, task: &str) -> String {
-    results.task_version_text(task).unwrap_or_default()
 }
 
 pub use crate::text::format_value;
@@ -428,14 +331,12 @@ fn json_summary(model: &str, date_id: &str, shown: &Shown<'_>) -> Json {
     };
     doc.insert("stderr_convention".into(), convention.into());
     let mut layout_rows = Vec::new();
-    for row in results.rows() {
-        for metric in row.metrics() {
-            if shown.lighteval_layout(row.task, metric.metric) {
-                let mut entry = Map::new();
-                entry.insert("task".into(), row.task.into());
-                entry.insert("metric".into(), metric.metric.into());
-                layout_rows.push(Json::Object(entry));
-            }
+    for line in report::result_lines(results, shown.corrected, &|_| None) {
+        if line.origin == LineOrigin::StoredLightevalLayout {
+            let mut entry = Map::new();
+            entry.insert("task".into(), line.task.into());
+            entry.insert("metric".into(), line.metric.into());
+            layout_rows.push(Json::Object(entry));
         }
     }
     doc.insert(

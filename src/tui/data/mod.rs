@@ -79,49 +79,7 @@ pub fn load_runs_live(catalog: &Catalog, being_written: &[PathBuf]) -> RunsData 
     }
 }
 
-/// One line of the Results screen: a metric of a task.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResultLine {
-    pub task: String,
-    /// What the Task column prints: the task key, or lm-eval's indented alias.
-    pub label: String,
-    /// What `z` folds: lighteval's suite, lm-eval's top-level group; empty for a task that
-    /// nothing folds (a top-level lm-eval task).
-    pub group: String,
-    /// As written: lighteval's ints, lm-eval's `1.0`.
-    pub version: Option<String>,
-    pub metric: String,
-    pub value: Option<f64>,
-    pub stderr: Option<f64>,
-    pub derived: bool,
-    /// Rows in the task's details file, when there is one.
-    pub samples: Option<u64>,
-    pub origin: LineOrigin,
-    /// The standard error clustered by the screen's cluster path, read from the samples.
-    pub clustered_stderr: Option<f64>,
-}
-
-/// Whose number a result line holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineOrigin {
-    /// lighteval's, as stored.
-    Stored,
-    /// lighteval's, as stored, from sacrebleu given the golds as reference streams.
-    StoredLightevalLayout,
-    /// evaldeck's corpus score beside such a line; not in the file.
-    EvaldeckCorpus,
-}
-
-impl LineOrigin {
-    /// The mark the Results screen puts after the metric's name.
-    pub fn mark(self) -> Option<&'static str> {
-        match self {
-            LineOrigin::Stored => None,
-            LineOrigin::StoredLightevalLayout => Some(crate::text::LIGHTEVAL_LAYOUT_MARK),
-            LineOrigin::EvaldeckCorpus => Some(crate::text::CORPUS_SCORE_MARK),
-        }
-    }
-}
+pub use crate::report::{LineOrigin, ResultLine};
 
 /// The Results screen's data: the lines and the results file for the config panel.
 #[derive(Debug, Clone)]
@@ -138,14 +96,6 @@ pub struct ResultsData {
 pub struct Clustering {
     pub path: String,
     pub stderrs: Vec<crate::analysis::ClusteredStderr>,
-}
-
-impl Clustering {
-    pub fn of(&self, task: &str, metric: &str) -> Option<&crate::analysis::ClusteredStderr> {
-        self.stderrs
-            .iter()
-            .find(|c| c.task == task && c.metric == metric)
-    }
 }
 
 /// The Results screen's lines, at once: no details are read here. evaldeck's corpus scores of
@@ -183,110 +133,28 @@ impl ResultsData {
     }
 
     fn cluster_lines(&mut self) {
-        for line in &mut self.lines {
-            line.clustered_stderr = match (&self.clustering, line.origin) {
-                // evaldeck's corpus scores are not means: nothing to cluster.
-                (Some(clustering), LineOrigin::Stored | LineOrigin::StoredLightevalLayout) => {
-                    clustering
-                        .of(&line.task, &line.metric)
-                        .and_then(|c| c.stderr)
-                }
-                _ => None,
-            };
-        }
+        let clustered = self.clustering.as_ref().map(|c| c.stderrs.as_slice());
+        crate::report::apply_clustering(&mut self.lines, clustered);
     }
 }
 
+/// The report's lines, each task's samples counted from its details file where its results
+/// record no count (a Hub run's only once fetched: listing them must not download them).
 fn result_lines(
     run: &Run,
     results: &ResultsFile,
     corrected: &[crate::tracker::CorpusScore],
 ) -> Vec<ResultLine> {
-    let mut lines = Vec::new();
-    for row in results.rows() {
-        let key = row.key();
-        // A Hub run's details are counted once fetched; listing them must not download them.
-        // Other harnesses record the count in their results.
-        let samples = match results.sample_count(row.task) {
-            Some(count) => u64::try_from(count).ok(),
-            None if run.log.is_some() => None,
-            None => run
-                .details_path(row.task)
-                .filter(|p| run.remote.is_none() || p.exists())
-                .and_then(|p| DetailsFile::open(p).ok())
-                .map(|f| f.num_rows()),
-        };
-        let derived = results.is_derived(row.task);
-        let version = if derived {
-            None
-        } else {
-            results.task_version_text(row.task)
-        };
-        let label = results.display_name(row.task);
-        let group = match results.tree_node(row.task) {
-            Some(node) if node.depth == 0 && !derived => String::new(),
-            Some(node) => node.root.to_owned(),
-            None => key.group().to_owned(),
-        };
-        let metrics = row.metrics();
-        // A group without an aggregate heads its subtasks, and a task its log scored nothing
-        // for (an Inspect log with no scorer) still leads to its samples: a line with no metric.
-        if metrics.is_empty() {
-            lines.push(ResultLine {
-                task: row.task.to_owned(),
-                label: label.clone(),
-                group: group.clone(),
-                version: None,
-                metric: String::new(),
-                value: None,
-                stderr: None,
-                derived,
-                samples: None,
-                origin: LineOrigin::Stored,
-                clustered_stderr: None,
-            });
+    let count = |task: &str| {
+        if run.log.is_some() {
+            return None;
         }
-        for metric in metrics {
-            let layout =
-                crate::tracker::uses_lighteval_layout(results, row.task, metric.metric, corrected);
-            lines.push(ResultLine {
-                task: row.task.to_owned(),
-                label: label.clone(),
-                group: group.clone(),
-                version: version.clone(),
-                metric: metric.metric.to_owned(),
-                value: metric.value,
-                stderr: metric.stderr,
-                derived,
-                samples,
-                origin: if layout {
-                    LineOrigin::StoredLightevalLayout
-                } else {
-                    LineOrigin::Stored
-                },
-                clustered_stderr: None,
-            });
-            let ours = corrected
-                .iter()
-                .find(|c| c.task == row.task && c.metric == metric.metric);
-            if let Some(c) = ours {
-                lines.push(ResultLine {
-                    task: row.task.to_owned(),
-                    label: label.clone(),
-                    group: group.clone(),
-                    version: version.clone(),
-                    metric: c.name(),
-                    value: Some(c.value),
-                    stderr: Some(c.stderr).filter(|s| !s.is_nan()),
-                    derived: false,
-                    samples,
-                    origin: LineOrigin::EvaldeckCorpus,
-                    clustered_stderr: None,
-                });
-            }
-        }
-    }
-    lines
+        run.details_path(task)
+            .filter(|p| run.remote.is_none() || p.exists())
+            .and_then(|p| DetailsFile::open(p).ok())
+            .map(|f| f.num_rows())
+    };
+    crate::report::result_lines(results, corrected, &count)
 }
 
 pub use crate::model::Verdict;
