@@ -297,15 +297,15 @@ fn a_narrow_terminal() {
 fn esc_walks_back_and_q_quits_from_anywhere() {
     let mut app = open(Some(RUNS_013), (100, 30));
     press(&mut app, &[Enter, Enter, Enter]);
-    assert_eq!(app.screen, evaldeck::tui::app::Screen::Sample);
+    assert_eq!(app.screen(), evaldeck::tui::app::Screen::Sample);
     press(&mut app, &[Char('?')]);
     press(&mut app, &[Esc]);
     assert!(
-        !app.help && app.screen == evaldeck::tui::app::Screen::Sample,
+        !app.help && app.screen() == evaldeck::tui::app::Screen::Sample,
         "Esc closes the overlay first"
     );
     press(&mut app, &[Esc, Esc]);
-    assert_eq!(app.screen, evaldeck::tui::app::Screen::Results);
+    assert_eq!(app.screen(), evaldeck::tui::app::Screen::Results);
     press(&mut app, &[Char('q')]);
     assert!(app.quit);
 }
@@ -319,14 +319,14 @@ fn a_stale_answer_is_dropped() {
     let new = app.update(Message::Key(KeyEvent::new(Enter, KeyModifiers::NONE)));
     // The newer request's answer arrives first, then the old one: the old one must not win.
     run(&mut app, new);
-    let task = app.samples.as_ref().unwrap().task.clone();
+    let task = app.samples().unwrap().task.clone();
     // The two requests are for different tasks, or the check below could not fail.
     assert!(
         matches!(&old, Command::LoadSamples { task: old_task, .. } if *old_task != task),
         "{old:?} vs {task}"
     );
     run(&mut app, old);
-    assert_eq!(app.samples.as_ref().unwrap().task, task);
+    assert_eq!(app.samples().unwrap().task, task);
 }
 
 #[test]
@@ -558,7 +558,7 @@ fn the_tui_opens_the_run_named_on_the_command_line() {
         date_id: "2026-11-23T21-40-51.814529".into(),
     });
     run(&mut app, command);
-    let title = app.results.as_ref().map(|r| r.title.clone());
+    let title = app.results().map(|r| r.title.clone());
     assert_eq!(
         title.as_deref(),
         Some("model-a @ 2026-11-23T21-40-51.814529")
@@ -579,7 +579,7 @@ fn the_tui_opens_the_run_named_on_the_command_line() {
         date_id: "1999-01-01T00-00-00".into(),
     });
     run(&mut app, command);
-    assert!(app.results.is_none());
+    assert!(app.results().is_none());
     assert!(screen(&app).contains("no run 1999-01-01T00-00-00 of model-a"));
 }
 
@@ -596,7 +596,7 @@ fn a_resize_keeps_the_diff_cursor_on_screen() {
     });
     run(&mut app, command);
     let shown = screen(&app);
-    let cursor = app.diff.as_ref().unwrap().cursor;
+    let cursor = app.diff().unwrap().cursor;
     // The stored cursor itself is rescrolled, not only the drawing.
     assert!(
         cursor.offset <= cursor.selected && cursor.selected < cursor.offset + app.list_height(),
@@ -800,7 +800,7 @@ fn agreement_predictions_come_after_the_scores() {
     assert!(screen(&app).contains("reading the prediction"));
     app.update(messages.next().unwrap());
     assert!(!screen(&app).contains("reading the prediction"));
-    let grid = match &app.agreement.as_ref().unwrap().data {
+    let grid = match &app.agreement().unwrap().data {
         tui::app::Loadable::Ready(grid) => grid,
         _ => panic!("the grid is ready"),
     };
@@ -863,7 +863,7 @@ fn compare_values_come_before_the_tests() {
     app.update(messages.next().unwrap());
     insta::assert_snapshot!("compare_values_before_the_tests_100x30", screen(&app));
     app.update(messages.next().unwrap());
-    assert!(app.compare.as_ref().unwrap().tested);
+    assert!(app.compare().unwrap().tested);
 }
 
 /// `rows` samples of a two-choice task in lighteval's nested layout: ids `{prefix}0`, … ;

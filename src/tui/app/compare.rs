@@ -10,8 +10,7 @@ impl App {
     pub(super) fn open_compare(&mut self, runs: Vec<Run>, baseline: usize) -> Command {
         let generation = self.generation();
         self.status = None;
-        self.screen = Screen::Compare;
-        let (filter, sort_by, column, cluster_by) = match &self.compare {
+        let (filter, sort_by, column, cluster_by) = match self.compare() {
             // A new baseline or clustering keeps the rows' filter and the cursor's column.
             Some(old) if old.runs == runs => (
                 old.filter.clone(),
@@ -21,7 +20,7 @@ impl App {
             ),
             _ => (String::new(), None, baseline, None),
         };
-        self.compare = Some(CompareState {
+        self.open(Layer::Compare(CompareState {
             generation,
             runs: runs.clone(),
             baseline,
@@ -34,7 +33,7 @@ impl App {
             visible: Vec::new(),
             tested: false,
             cluster_by: cluster_by.clone(),
-        });
+        }));
         Command::LoadCompare {
             generation,
             runs,
@@ -45,7 +44,7 @@ impl App {
 
     /// Clusters the comparison's standard errors by `path` (none when empty), testing again.
     pub(super) fn recluster(&mut self, path: String) -> Command {
-        let Some(compare) = self.compare.as_mut() else {
+        let Some(compare) = self.compare_mut() else {
             return Command::None;
         };
         let path = Some(path.trim().to_owned()).filter(|p| !p.is_empty());
@@ -67,7 +66,7 @@ impl App {
         generation: u64,
         result: Result<crate::compare::Comparison, JobError>,
     ) {
-        let Some(compare) = self.compare.as_mut().filter(|c| c.generation == generation) else {
+        let Some(compare) = self.compare_mut().filter(|c| c.generation == generation) else {
             return;
         };
         compare.data = match result {
@@ -88,7 +87,7 @@ impl App {
         generation: u64,
         comparison: crate::compare::Comparison,
     ) {
-        let Some(compare) = self.compare.as_mut().filter(|c| c.generation == generation) else {
+        let Some(compare) = self.compare_mut().filter(|c| c.generation == generation) else {
             return;
         };
         let warnings = comparison.warnings.len();
@@ -107,7 +106,7 @@ impl App {
     /// The rows shown: those whose task matches the filter, sorted by the chosen column's Δ.
     pub(super) fn refresh_compare_rows(&mut self) {
         let height = self.list_height();
-        let Some(compare) = self.compare.as_mut() else {
+        let Some(compare) = self.compare_mut() else {
             return;
         };
         let Loadable::Ready(data) = &compare.data else {
@@ -139,7 +138,7 @@ impl App {
 
     pub(super) fn on_compare(&mut self, action: Action) -> Command {
         let height = self.list_height();
-        let Some(compare) = self.compare.as_mut() else {
+        let Some(compare) = self.compare_mut() else {
             return Command::None;
         };
         let Loadable::Ready(data) = &compare.data else {
@@ -222,8 +221,7 @@ impl App {
                 let (runs, baseline) = (compare.runs.clone(), compare.baseline);
                 let generation = self.generation();
                 self.status = None;
-                self.screen = Screen::Agreement;
-                self.agreement = Some(AgreementState {
+                self.open(Layer::Agreement(AgreementState {
                     generation,
                     data: Loadable::Loading,
                     filter: crate::compare::AgreementFilter::All,
@@ -231,7 +229,7 @@ impl App {
                     cursor: Cursor::default(),
                     column: baseline,
                     scroll: 0,
-                });
+                }));
                 Command::LoadAgreement {
                     generation,
                     runs,
@@ -267,11 +265,7 @@ impl App {
         generation: u64,
         result: Result<crate::compare::Agreement, JobError>,
     ) {
-        let Some(agreement) = self
-            .agreement
-            .as_mut()
-            .filter(|a| a.generation == generation)
-        else {
+        let Some(agreement) = self.agreement_mut().filter(|a| a.generation == generation) else {
             return;
         };
         agreement.data = match result {
@@ -293,8 +287,7 @@ impl App {
         result: Result<crate::compare::Agreement, JobError>,
     ) {
         let Some(agreement) = self
-            .agreement
-            .as_mut()
+            .agreement_mut()
             .filter(|a| a.generation == generation && matches!(a.data, Loadable::Ready(_)))
         else {
             return;
@@ -309,7 +302,7 @@ impl App {
 
     fn refilter_agreement(&mut self) {
         let height = self.list_height();
-        let Some(agreement) = self.agreement.as_mut() else {
+        let Some(agreement) = self.agreement_mut() else {
             return;
         };
         let Loadable::Ready(data) = &agreement.data else {
@@ -327,8 +320,8 @@ impl App {
     pub(super) fn on_agreement(&mut self, action: Action) -> Command {
         use crate::compare::AgreementFilter;
         let height = self.list_height();
-        let screen = self.screen;
-        let Some(agreement) = self.agreement.as_mut() else {
+        let screen = self.screen();
+        let Some(agreement) = self.agreement_mut() else {
             return Command::None;
         };
         let Loadable::Ready(data) = &agreement.data else {
@@ -379,7 +372,7 @@ impl App {
             }
             Action::Open if !agreement.visible.is_empty() => {
                 agreement.scroll = 0;
-                self.screen = Screen::AgreementSample;
+                self.open(Layer::AgreementSample);
                 return Command::None;
             }
             _ => return Command::None,

@@ -5,7 +5,7 @@ use super::*;
 impl App {
     /// The run `S` and `P` act on: the selected one on the Runs screen, the open one elsewhere.
     pub(super) fn current_run(&self) -> Option<Run> {
-        match self.screen {
+        match self.screen() {
             Screen::Runs => match &self.runs.data {
                 Loadable::Ready(data) => data
                     .runs
@@ -14,17 +14,14 @@ impl App {
                 _ => None,
             },
             Screen::Results | Screen::Samples | Screen::Sample => {
-                self.results.as_ref().map(|r| r.run.clone())
+                self.results().map(|r| r.run.clone())
             }
             Screen::Diff
             | Screen::Flips
             | Screen::FlipSample
             | Screen::Agreement
             | Screen::AgreementSample => None,
-            Screen::Compare => self
-                .compare
-                .as_ref()
-                .and_then(|c| c.runs.get(c.column).cloned()),
+            Screen::Compare => self.compare().and_then(|c| c.runs.get(c.column).cloned()),
         }
     }
 

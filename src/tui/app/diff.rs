@@ -6,8 +6,8 @@ use crate::tui::data::JobError;
 impl App {
     pub(super) fn on_diff(&mut self, action: Action) -> Command {
         let height = self.list_height();
-        let screen = self.screen;
-        let Some(diff) = self.diff.as_mut() else {
+        let screen = self.screen();
+        let Some(diff) = self.diff_mut() else {
             return Command::None;
         };
         let Loadable::Ready(data) = &diff.data else {
@@ -25,7 +25,7 @@ impl App {
                         Some(index) => {
                             diff.task = Some(index);
                             diff.flip_cursor = Cursor::default();
-                            self.screen = Screen::Flips;
+                            self.open(Layer::Flips);
                         }
                         None => {
                             let task = row.task.clone();
@@ -43,7 +43,7 @@ impl App {
                     diff.flip_cursor = cursor;
                 } else if action == Action::Open && len > 0 {
                     diff.scroll = 0;
-                    self.screen = Screen::FlipSample;
+                    self.open(Layer::FlipSample);
                 }
             }
             _ => match action {
@@ -69,7 +69,8 @@ impl App {
         generation: u64,
         result: Result<crate::tui::data::DiffData, JobError>,
     ) {
-        if let Some(diff) = self.diff.as_mut().filter(|d| d.generation == generation) {
+        let height = self.list_height();
+        if let Some(diff) = self.diff_mut().filter(|d| d.generation == generation) {
             diff.data = match result {
                 Ok(data) => Loadable::Ready(data),
                 Err(e) => Loadable::Failed(e.to_string()),
@@ -82,7 +83,6 @@ impl App {
                     .iter()
                     .position(|r| r.task == *task && r.metric == *metric)
             {
-                let height = self.size.1.saturating_sub(LIST_CHROME_ROWS).max(1) as usize;
                 diff.cursor = diff.cursor.to(row, data.report.rows.len(), height);
             }
             if let Loadable::Failed(e) = &diff.data {

@@ -47,7 +47,7 @@ impl App {
                 }
             }
             InputPurpose::FilterSamples => {
-                if let Some(samples) = self.samples.as_mut() {
+                if let Some(samples) = self.samples_mut() {
                     samples.query.text = input.text.clone();
                 }
                 self.refilter()
@@ -69,7 +69,7 @@ impl App {
     ) -> Command {
         match purpose {
             InputPurpose::Search => {
-                if let Some(samples) = self.samples.as_mut()
+                if let Some(samples) = self.samples_mut()
                     && (confirmed || !text.is_empty())
                 {
                     samples.search = text;
@@ -77,8 +77,8 @@ impl App {
                 Command::None
             }
             InputPurpose::FilterSamples => {
-                let unchanged = self.samples.as_ref().is_some_and(|s| s.query.text == text);
-                if let Some(samples) = self.samples.as_mut() {
+                let unchanged = self.samples().is_some_and(|s| s.query.text == text);
+                if let Some(samples) = self.samples_mut() {
                     samples.query.text = text;
                 }
                 if unchanged {
@@ -91,7 +91,7 @@ impl App {
                 self.filter_tasks(text);
                 Command::None
             }
-            InputPurpose::ClusterBy if confirmed && self.screen == Screen::Results => {
+            InputPurpose::ClusterBy if confirmed && self.screen() == Screen::Results => {
                 self.recluster_results(text)
             }
             InputPurpose::ClusterBy if confirmed => self.recluster(text),
@@ -101,13 +101,13 @@ impl App {
 
     /// The task filter of the screen that asked: Compare's rows, or Results' lines.
     fn filter_tasks(&mut self, text: String) {
-        if self.screen == Screen::Compare {
-            if let Some(compare) = self.compare.as_mut() {
+        if self.screen() == Screen::Compare {
+            if let Some(compare) = self.compare_mut() {
                 compare.filter = text;
             }
             self.refresh_compare_rows();
         } else {
-            if let Some(results) = self.results.as_mut() {
+            if let Some(results) = self.results_mut() {
                 results.filter = text;
             }
             self.refresh_results();

@@ -101,7 +101,7 @@ impl App {
         let Loadable::Ready(runs) = &self.runs.data else {
             return Command::None;
         };
-        let Some(results) = self.results.as_mut() else {
+        let Some(results) = self.results() else {
             return Command::None;
         };
         let Some((run, _)) = runs.runs.iter().find(|(r, _)| same_run(r, &results.run)) else {
@@ -121,7 +121,7 @@ impl App {
         }
         let run = run.clone();
         let generation = self.generation();
-        let Some(results) = self.results.as_mut() else {
+        let Some(results) = self.results_mut() else {
             return Command::None;
         };
         results.generation = generation;

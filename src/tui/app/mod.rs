@@ -26,9 +26,11 @@ mod live;
 mod results;
 mod runs;
 mod samples;
+mod stack;
 mod state;
 
 pub use cursor::Cursor;
+pub use stack::Layer;
 pub use state::{
     AgreementState, CompareState, DiffState, FreqState, Input, InputPurpose, Loadable, ResultsSort,
     ResultsState, RunsState, SampleState, SamplesState, Screen, Status,
@@ -47,14 +49,9 @@ pub const LIST_CHROME_ROWS: u16 = 4;
 #[derive(Debug, Clone)]
 pub struct App {
     pub source: Source,
-    pub screen: Screen,
+    /// The open screens, the Runs screen at the bottom ([`App::screen`] is the top's).
+    stack: Vec<Layer>,
     pub runs: RunsState,
-    pub results: Option<ResultsState>,
-    pub samples: Option<SamplesState>,
-    pub sample: Option<SampleState>,
-    pub diff: Option<DiffState>,
-    pub compare: Option<CompareState>,
-    pub agreement: Option<AgreementState>,
     pub input: Option<Input>,
     pub help: bool,
     pub help_scroll: u16,
@@ -279,18 +276,12 @@ impl App {
     pub fn with_hub(source: Source, size: (u16, u16), hub: HubEndpoint) -> (App, Command) {
         let app = App {
             source: source.clone(),
-            screen: Screen::Runs,
+            stack: vec![Layer::Runs],
             runs: RunsState {
                 data: Loadable::Loading,
                 cursor: Cursor::default(),
                 marked: Vec::new(),
             },
-            results: None,
-            samples: None,
-            sample: None,
-            diff: None,
-            compare: None,
-            agreement: None,
             input: None,
             help: false,
             help_scroll: 0,
@@ -340,7 +331,7 @@ impl App {
     }
 
     pub fn scope(&self) -> Scope {
-        match self.screen {
+        match self.screen() {
             Screen::Runs => Scope::Runs,
             Screen::Results => Scope::Results,
             Screen::Samples => Scope::Samples,
@@ -385,8 +376,7 @@ impl App {
                 done,
                 total,
             } => {
-                if let Some(samples) = self.samples.as_mut().filter(|s| s.generation == generation)
-                {
+                if let Some(samples) = self.samples_mut().filter(|s| s.generation == generation) {
                     samples.progress = (done, total);
                 }
                 Command::None
@@ -469,7 +459,7 @@ impl App {
         if self.dialog.is_some() {
             return self.on_dialog_key(key);
         }
-        let action = action_for(&key, self.scope(), self.screen != Screen::Sample);
+        let action = action_for(&key, self.scope(), self.screen() != Screen::Sample);
         if self.help {
             match action {
                 Some(Action::Back | Action::Help | Action::Quit) => self.help = false,
@@ -483,8 +473,7 @@ impl App {
             return Command::None;
         };
         // A frequency sheet is an overlay on the Samples screen with its own list.
-        if self.screen == Screen::Samples && self.samples.as_ref().is_some_and(|s| s.freq.is_some())
-        {
+        if self.screen() == Screen::Samples && self.samples().is_some_and(|s| s.freq.is_some()) {
             return self.on_freq_action(action);
         }
         match action {
@@ -502,7 +491,7 @@ impl App {
                 Command::None
             }
             Action::SaveRun | Action::PushRun => self.open_dialog(action),
-            _ => match self.screen {
+            _ => match self.screen() {
                 Screen::Runs => self.on_runs(action),
                 Screen::Results => self.on_results(action),
                 Screen::Samples => self.on_samples(action),
@@ -512,26 +501,6 @@ impl App {
                 Screen::Agreement | Screen::AgreementSample => self.on_agreement(action),
             },
         }
-    }
-
-    fn back(&mut self) {
-        self.status = None;
-        self.screen = match self.screen {
-            Screen::Runs => Screen::Runs,
-            Screen::Results => Screen::Runs,
-            Screen::Samples => Screen::Results,
-            Screen::Sample => Screen::Samples,
-            // A diff opened from the Compare screen goes back there.
-            Screen::Diff if self.diff.as_ref().is_some_and(|d| d.from_compare.is_some()) => {
-                Screen::Compare
-            }
-            Screen::Diff => Screen::Runs,
-            Screen::Flips => Screen::Diff,
-            Screen::FlipSample => Screen::Flips,
-            Screen::Compare => Screen::Runs,
-            Screen::Agreement => Screen::Compare,
-            Screen::AgreementSample => Screen::Agreement,
-        };
     }
 
     /// Moves a cursor for the list actions; `None` if `action` is not one.
@@ -548,36 +517,45 @@ impl App {
         })
     }
 
-    /// Keeps every cursor inside its viewport after a resize.
+    /// Keeps every cursor of every open screen inside its viewport after a resize.
     fn rescroll(&mut self) {
         let height = self.list_height();
         if let Loadable::Ready(data) = &self.runs.data {
             self.runs.cursor = self.runs.cursor.scrolled(data.runs.len(), height);
         }
-        if let Some(results) = self.results.as_mut() {
-            results.cursor = results.cursor.scrolled(results.visible.len(), height);
-        }
-        if let Some(samples) = self.samples.as_mut() {
-            samples.cursor = samples.cursor.scrolled(samples.visible.len(), height);
-            if let Some(freq) = samples.freq.as_mut() {
-                freq.cursor = freq.cursor.scrolled(freq.counts.len(), height);
+        for layer in &mut self.stack {
+            match layer {
+                Layer::Results(results) => {
+                    results.cursor = results.cursor.scrolled(results.visible.len(), height);
+                }
+                Layer::Samples(samples) => {
+                    samples.cursor = samples.cursor.scrolled(samples.visible.len(), height);
+                    if let Some(freq) = samples.freq.as_mut() {
+                        freq.cursor = freq.cursor.scrolled(freq.counts.len(), height);
+                    }
+                }
+                Layer::Diff(diff) => {
+                    if let Loadable::Ready(data) = &diff.data {
+                        diff.cursor = diff.cursor.scrolled(data.report.rows.len(), height);
+                        let flips = diff
+                            .task
+                            .and_then(|t| data.flips.get(t))
+                            .map_or(0, |(_, rows)| rows.len());
+                        diff.flip_cursor = diff.flip_cursor.scrolled(flips, height);
+                    }
+                }
+                Layer::Compare(compare) => {
+                    compare.cursor = compare.cursor.scrolled(compare.visible.len(), height);
+                }
+                Layer::Agreement(agreement) => {
+                    agreement.cursor = agreement.cursor.scrolled(agreement.visible.len(), height);
+                }
+                Layer::Runs
+                | Layer::Sample(_)
+                | Layer::Flips
+                | Layer::FlipSample
+                | Layer::AgreementSample => {}
             }
-        }
-        if let Some(diff) = self.diff.as_mut()
-            && let Loadable::Ready(data) = &diff.data
-        {
-            diff.cursor = diff.cursor.scrolled(data.report.rows.len(), height);
-            let flips = diff
-                .task
-                .and_then(|t| data.flips.get(t))
-                .map_or(0, |(_, rows)| rows.len());
-            diff.flip_cursor = diff.flip_cursor.scrolled(flips, height);
-        }
-        if let Some(compare) = self.compare.as_mut() {
-            compare.cursor = compare.cursor.scrolled(compare.visible.len(), height);
-        }
-        if let Some(agreement) = self.agreement.as_mut() {
-            agreement.cursor = agreement.cursor.scrolled(agreement.visible.len(), height);
         }
     }
 }

@@ -7,7 +7,7 @@ impl App {
     /// Recomputes the Results screen's visible lines after a filter, fold or sort change.
     pub(super) fn refresh_results(&mut self) {
         let height = self.list_height();
-        let Some(results) = self.results.as_mut() else {
+        let Some(results) = self.results_mut() else {
             return;
         };
         let Loadable::Ready(data) = &results.data else {
@@ -44,7 +44,7 @@ impl App {
 
     pub(super) fn on_results(&mut self, action: Action) -> Command {
         let height = self.list_height();
-        let Some(results) = self.results.as_mut() else {
+        let Some(results) = self.results_mut() else {
             return Command::None;
         };
         let Loadable::Ready(data) = &results.data else {
@@ -130,11 +130,10 @@ impl App {
         // Seen changing moments ago, a results file that reads as incomplete is being written:
         // it is read again when it changes.
         let writing = self
-            .results
-            .as_ref()
+            .results()
             .and_then(|r| r.run.results_path.as_deref())
             .is_some_and(|p| self.being_written(p));
-        let Some(results) = self.results.as_mut().filter(|r| r.generation == generation) else {
+        let Some(results) = self.results_mut().filter(|r| r.generation == generation) else {
             return;
         };
         match result {
@@ -156,7 +155,7 @@ impl App {
         generation: u64,
         scores: &[crate::tracker::CorpusScore],
     ) {
-        let ready = self.results.as_mut().filter(|r| r.generation == generation);
+        let ready = self.results_mut().filter(|r| r.generation == generation);
         if let Some(ResultsState {
             data: Loadable::Ready(data),
             ..
@@ -175,7 +174,7 @@ impl App {
             data: Loadable::Ready(data),
             generation,
             ..
-        }) = self.results.as_mut()
+        }) = self.results_mut()
         else {
             return Command::None;
         };
@@ -206,7 +205,7 @@ impl App {
         let Some(ResultsState {
             data: Loadable::Ready(data),
             ..
-        }) = self.results.as_mut().filter(|r| r.generation == generation)
+        }) = self.results_mut().filter(|r| r.generation == generation)
         else {
             return;
         };

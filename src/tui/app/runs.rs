@@ -88,8 +88,7 @@ impl App {
     ) -> Command {
         let generation = self.generation();
         self.status = None;
-        self.screen = Screen::Diff;
-        self.diff = Some(DiffState {
+        self.open(Layer::Diff(DiffState {
             generation,
             from_compare,
             data: Loadable::Loading,
@@ -97,7 +96,7 @@ impl App {
             task: None,
             flip_cursor: Cursor::default(),
             scroll: 0,
-        });
+        }));
         Command::LoadDiff { generation, a, b }
     }
 
@@ -125,8 +124,7 @@ impl App {
     pub(super) fn open_run(&mut self, run: Run) -> Command {
         let generation = self.generation();
         self.status = None;
-        self.screen = Screen::Results;
-        self.results = Some(ResultsState {
+        self.open(Layer::Results(ResultsState {
             generation,
             run: run.clone(),
             title: format!("{} @ {}", run.model, run.date_id),
@@ -137,7 +135,7 @@ impl App {
             folded: Vec::new(),
             panel: false,
             visible: Vec::new(),
-        });
+        }));
         Command::LoadResults { generation, run }
     }
 

@@ -7,8 +7,7 @@ impl App {
     pub(super) fn open_samples(&mut self, run: Run, task: String) -> Command {
         let generation = self.generation();
         self.status = None;
-        self.screen = Screen::Samples;
-        self.samples = Some(SamplesState {
+        self.open(Layer::Samples(SamplesState {
             generation,
             run: run.clone(),
             task: task.clone(),
@@ -21,7 +20,7 @@ impl App {
             cursor: Cursor::default(),
             search: String::new(),
             freq: None,
-        });
+        }));
         Command::LoadSamples {
             generation,
             run,
@@ -32,7 +31,7 @@ impl App {
     /// Starts a filter job for the current list query; the answer replaces `visible`.
     pub(super) fn refilter(&mut self) -> Command {
         let generation = self.generation();
-        let Some(samples) = self.samples.as_mut() else {
+        let Some(samples) = self.samples_mut() else {
             return Command::None;
         };
         let Loadable::Ready(table) = &samples.data else {
@@ -48,7 +47,7 @@ impl App {
 
     pub(super) fn on_samples(&mut self, action: Action) -> Command {
         let height = self.list_height();
-        let Some(samples) = self.samples.as_mut() else {
+        let Some(samples) = self.samples_mut() else {
             return Command::None;
         };
         let Loadable::Ready(table) = &samples.data else {
@@ -149,7 +148,7 @@ impl App {
 
     pub(super) fn on_freq_action(&mut self, action: Action) -> Command {
         let height = self.list_height();
-        let Some(samples) = self.samples.as_mut() else {
+        let Some(samples) = self.samples_mut() else {
             return Command::None;
         };
         let Some(freq) = samples.freq.as_mut() else {
@@ -201,7 +200,7 @@ impl App {
         start: SearchStart,
     ) -> Command {
         let generation = self.generation();
-        let Some(samples) = self.samples.as_mut() else {
+        let Some(samples) = self.samples_mut() else {
             return Command::None;
         };
         let Loadable::Ready(table) = &samples.data else {
@@ -231,8 +230,7 @@ impl App {
     ) {
         let height = self.list_height();
         let Some(samples) = self
-            .samples
-            .as_mut()
+            .samples_mut()
             .filter(|s| s.searching == Some(generation))
         else {
             return;
@@ -252,7 +250,7 @@ impl App {
     }
 
     pub(super) fn open_sample(&mut self, position: usize, row: usize) -> Command {
-        let Some(samples) = self.samples.as_ref() else {
+        let Some(samples) = self.samples() else {
             return Command::None;
         };
         let Loadable::Ready(table) = &samples.data else {
@@ -262,16 +260,15 @@ impl App {
             return Command::None;
         };
         let generation = self.generation();
-        let raw = self.sample.as_ref().is_some_and(|s| s.raw);
-        self.screen = Screen::Sample;
-        self.sample = Some(SampleState {
+        let raw = self.sample().is_some_and(|s| s.raw);
+        self.open(Layer::Sample(SampleState {
             generation,
             position,
             row,
             data: Loadable::Loading,
             scroll: 0,
             raw,
-        });
+        }));
         Command::LoadSample {
             generation,
             file,
@@ -280,10 +277,11 @@ impl App {
     }
 
     pub(super) fn on_sample(&mut self, action: Action) -> Command {
-        let Some(sample) = self.sample.as_mut() else {
+        let page = self.size.1.saturating_sub(LIST_CHROME_ROWS + 1).max(1);
+        let height = self.list_height();
+        let Some(sample) = self.sample_mut() else {
             return Command::None;
         };
-        let page = self.size.1.saturating_sub(LIST_CHROME_ROWS + 1).max(1);
         match action {
             Action::Up => sample.scroll = sample.scroll.saturating_sub(1),
             Action::Down => sample.scroll = sample.scroll.saturating_add(1),
@@ -295,10 +293,10 @@ impl App {
                 sample.scroll = 0;
             }
             Action::PrevSample | Action::NextSample => {
-                let Some(samples) = self.samples.as_mut() else {
+                let position = sample.position;
+                let Some(samples) = self.samples_mut() else {
                     return Command::None;
                 };
-                let position = sample.position;
                 let next = if action == Action::NextSample {
                     position + 1
                 } else {
@@ -312,7 +310,6 @@ impl App {
                     });
                     return Command::None;
                 };
-                let height = self.size.1.saturating_sub(LIST_CHROME_ROWS).max(1) as usize;
                 samples.cursor = samples.cursor.to(next, samples.visible.len(), height);
                 return self.open_sample(next, row as usize);
             }
@@ -326,7 +323,7 @@ impl App {
         generation: u64,
         result: Result<SampleTable, JobError>,
     ) -> Command {
-        let Some(samples) = self.samples.as_mut().filter(|s| s.generation == generation) else {
+        let Some(samples) = self.samples_mut().filter(|s| s.generation == generation) else {
             return Command::None;
         };
         match result {
@@ -355,7 +352,7 @@ impl App {
         chunks: Vec<Arc<crate::tui::data::SampleChunk>>,
         end: Option<Result<(), JobError>>,
     ) -> Command {
-        let Some(samples) = self.samples.as_mut().filter(|s| s.generation == generation) else {
+        let Some(samples) = self.samples_mut().filter(|s| s.generation == generation) else {
             return Command::None;
         };
         let Loadable::Ready(table) = &mut samples.data else {
@@ -393,8 +390,7 @@ impl App {
     pub(super) fn on_rows_filtered(&mut self, generation: u64, rows: Vec<u32>) {
         let height = self.list_height();
         let Some(samples) = self
-            .samples
-            .as_mut()
+            .samples_mut()
             .filter(|s| s.filtering == Some(generation))
         else {
             return;
@@ -415,7 +411,7 @@ impl App {
         generation: u64,
         result: Result<SampleDetail, JobError>,
     ) {
-        if let Some(sample) = self.sample.as_mut().filter(|s| s.generation == generation) {
+        if let Some(sample) = self.sample_mut().filter(|s| s.generation == generation) {
             sample.data = match result {
                 Ok(detail) => Loadable::Ready(detail),
                 Err(e) => Loadable::Failed(e.to_string()),

@@ -11,7 +11,7 @@ const CELL_WIDTH: usize = 20;
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 pub(super) fn compare(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    let Some(state) = &app.compare else { return };
+    let Some(state) = app.compare() else { return };
     if loadable_notice(frame, area, theme, "the comparison", &state.data) {
         return;
     }
@@ -216,7 +216,7 @@ fn trend(row: &MatrixRow, room: usize) -> String {
 /// The agreement grid: a sample per row, a run per column, each `✓` `✗` `~` (`—` where the run
 /// has no such sample), the id and the input beside.
 pub(super) fn agreement(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    let Some(state) = &app.agreement else { return };
+    let Some(state) = app.agreement() else { return };
     if loadable_notice(frame, area, theme, "the samples", &state.data) {
         return;
     }
@@ -298,7 +298,7 @@ pub(super) fn agreement(app: &App, theme: Theme, frame: &mut Frame, area: Rect) 
 /// One sample with every run's answer: its input and target, then per run the verdict, the score
 /// and the prediction.
 pub(super) fn agreement_sample(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    let Some(state) = &app.agreement else { return };
+    let Some(state) = app.agreement() else { return };
     let Loadable::Ready(data) = &state.data else {
         return;
     };

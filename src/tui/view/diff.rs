@@ -7,7 +7,7 @@ const NARROW_BELOW: u16 = 72;
 const NARROW_TEST_WIDTH: u16 = 2;
 
 pub(super) fn diff_table(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    let Some(state) = &app.diff else { return };
+    let Some(state) = app.diff() else { return };
     if loadable_notice(frame, area, theme, "the diff", &state.data) {
         return;
     }
@@ -138,7 +138,7 @@ pub(super) fn diff_table(app: &App, theme: Theme, frame: &mut Frame, area: Rect)
 }
 
 pub(super) fn flips(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    let Some(state) = &app.diff else { return };
+    let Some(state) = app.diff() else { return };
     let Loadable::Ready(data) = &state.data else {
         return;
     };
@@ -230,7 +230,7 @@ pub(super) fn flips(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
 }
 
 pub(super) fn flip_sample(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    let Some(state) = &app.diff else { return };
+    let Some(state) = app.diff() else { return };
     let Loadable::Ready(data) = &state.data else {
         return;
     };

@@ -7,7 +7,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
 
-use super::app::{App, Cursor, Input, InputPurpose, Loadable, Screen};
+use super::app::{App, Cursor, Input, InputPurpose, Layer, Loadable, Screen};
 use super::data::{FreqColumn, SampleDetail, Verdict, json_text};
 use super::keymap::{BINDINGS, Scope};
 use crate::model::{Json, Prediction};
@@ -97,7 +97,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
         };
         frame.render_widget(Paragraph::new(position).style(theme.bar()), corner);
     }
-    match app.screen {
+    match app.screen() {
         Screen::Runs => runs(app, theme, frame, main),
         Screen::Results => results(app, theme, frame, main),
         Screen::Samples => samples(app, theme, frame, main),
@@ -111,8 +111,8 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
     }
     frame.render_widget(status_line(app, theme), status);
     frame.render_widget(Paragraph::new(hint_line(app)).style(theme.dim()), hints);
-    if app.screen == Screen::Samples
-        && let Some(samples) = &app.samples
+    if app.screen() == Screen::Samples
+        && let Some(samples) = app.samples()
         && samples.freq.is_some()
     {
         frequency(app, theme, frame, main);
@@ -163,13 +163,13 @@ fn elide_left(text: &str, room: usize) -> String {
 
 /// Where the cursor is in the current list: ` 3/20 ` or ` 3/7 of 20 ` when filtered.
 fn position(app: &App) -> Option<String> {
-    let (at, shown, total) = match app.screen {
+    let (at, shown, total) = match app.screen() {
         Screen::Runs => match &app.runs.data {
             Loadable::Ready(data) => (app.runs.cursor.selected, data.runs.len(), data.runs.len()),
             _ => return None,
         },
         Screen::Results => {
-            let results = app.results.as_ref()?;
+            let results = app.results()?;
             let Loadable::Ready(data) = &results.data else {
                 return None;
             };
@@ -180,11 +180,11 @@ fn position(app: &App) -> Option<String> {
             )
         }
         Screen::Diff | Screen::Flips | Screen::FlipSample => {
-            let diff = app.diff.as_ref()?;
+            let diff = app.diff()?;
             let Loadable::Ready(data) = &diff.data else {
                 return None;
             };
-            if app.screen == Screen::Diff {
+            if app.screen() == Screen::Diff {
                 (
                     diff.cursor.selected,
                     data.report.rows.len(),
@@ -199,7 +199,7 @@ fn position(app: &App) -> Option<String> {
             }
         }
         Screen::Agreement | Screen::AgreementSample => {
-            let agreement = app.agreement.as_ref()?;
+            let agreement = app.agreement()?;
             let Loadable::Ready(data) = &agreement.data else {
                 return None;
             };
@@ -210,7 +210,7 @@ fn position(app: &App) -> Option<String> {
             )
         }
         Screen::Compare => {
-            let compare = app.compare.as_ref()?;
+            let compare = app.compare()?;
             let Loadable::Ready(data) = &compare.data else {
                 return None;
             };
@@ -221,11 +221,11 @@ fn position(app: &App) -> Option<String> {
             )
         }
         Screen::Samples | Screen::Sample => {
-            let samples = app.samples.as_ref()?;
+            let samples = app.samples()?;
             let Loadable::Ready(table) = &samples.data else {
                 return None;
             };
-            let at = match (app.screen, &app.sample) {
+            let at = match (app.screen(), app.sample()) {
                 (Screen::Sample, Some(sample)) => sample.position,
                 _ => samples.cursor.selected,
             };
@@ -236,7 +236,7 @@ fn position(app: &App) -> Option<String> {
         return None;
     }
     // A task still loading has more rows than the list knows: ` 1/32,768+ `.
-    let more = match (app.screen, app.samples.as_ref().map(|s| &s.data)) {
+    let more = match (app.screen(), app.samples().map(|s| &s.data)) {
         (Screen::Samples | Screen::Sample, Some(Loadable::Ready(table))) if !table.complete => "+",
         _ => "",
     };
@@ -252,97 +252,102 @@ fn position(app: &App) -> Option<String> {
     ))
 }
 
+/// The title bar: the source, then what each open screen adds, bottom to top. A screen says
+/// more (its sort, its filter) only when it is on top.
 fn breadcrumb(app: &App) -> String {
-    let mut parts = vec![" evaldeck".to_owned()];
-    parts.push(app.source.to_string());
+    let mut parts = vec![" evaldeck".to_owned(), app.source.to_string()];
     if let Some(mode) = app.live {
         parts.push(format!("● {}", mode.name()));
     }
-    if let super::app::Loadable::Ready(runs) = &app.runs.data
+    if let Loadable::Ready(runs) = &app.runs.data
         && let Some(listing) = &runs.listing
     {
         parts.push(format!("⟳ {listing}"));
     }
-    if matches!(
-        app.screen,
-        Screen::Results | Screen::Samples | Screen::Sample
-    ) && let Some(results) = &app.results
-    {
-        parts.push(results.title.clone());
-        if app.screen == Screen::Results {
-            if results.sort != super::app::ResultsSort::File {
+    let stack = app.stack();
+    for (i, layer) in stack.iter().enumerate() {
+        let on_top = i + 1 == stack.len();
+        let below = stack[..i].iter().rev();
+        crumbs(layer, on_top, below, &mut parts);
+    }
+    parts.join(" › ")
+}
+
+/// What one open screen adds to the title bar. A view of its parent's state (the flips, one
+/// sample of the grid) reads that parent, the nearest screen `below` that owns it.
+fn crumbs<'a>(
+    layer: &Layer,
+    on_top: bool,
+    mut below: impl Iterator<Item = &'a Layer>,
+    parts: &mut Vec<String>,
+) {
+    match layer {
+        Layer::Runs => {}
+        Layer::Results(results) => {
+            parts.push(results.title.clone());
+            if on_top && results.sort != super::app::ResultsSort::File {
                 parts.push(format!("sorted by {}", results.sort.label()));
             }
-            if !results.filter.is_empty() {
+            if on_top && !results.filter.is_empty() {
                 parts.push(format!("filter “{}”", results.filter));
             }
         }
-    }
-    if matches!(app.screen, Screen::Samples | Screen::Sample)
-        && let Some(samples) = &app.samples
-    {
-        parts.push(samples.task.clone());
-        if app.screen == Screen::Samples {
-            if samples.query.wrong_only {
+        Layer::Samples(samples) => {
+            parts.push(samples.task.clone());
+            if on_top && samples.query.wrong_only {
                 parts.push("✗ only".into());
             }
-            if !samples.query.text.is_empty() {
+            if on_top && !samples.query.text.is_empty() {
                 parts.push(format!("filter “{}”", samples.query.text));
             }
         }
-    }
-    if app.screen == Screen::Sample
-        && let Some(sample) = &app.sample
-    {
-        parts.push(format!("#{}", sample.row));
-    }
-    if matches!(
-        app.screen,
-        Screen::Diff | Screen::Flips | Screen::FlipSample
-    ) && let Some(diff) = &app.diff
-    {
-        parts.push("diff".into());
-        if let Loadable::Ready(data) = &diff.data
-            && app.screen != Screen::Diff
-            && let Some((task, _)) = diff.task.and_then(|t| data.flips.get(t))
-        {
-            parts.push(format!("{task} flips"));
+        Layer::Sample(sample) => parts.push(format!("#{}", sample.row)),
+        Layer::Diff(_) => parts.push("diff".into()),
+        Layer::Flips => {
+            if let Some(Layer::Diff(diff)) = below.find(|l| matches!(l, Layer::Diff(_)))
+                && let Loadable::Ready(data) = &diff.data
+                && let Some((task, _)) = diff.task.and_then(|t| data.flips.get(t))
+            {
+                parts.push(format!("{task} flips"));
+            }
         }
-    }
-    if matches!(app.screen, Screen::Agreement | Screen::AgreementSample)
-        && let Some(agreement) = &app.agreement
-    {
-        parts.push("agreement".into());
-        if let Loadable::Ready(data) = &agreement.data {
-            parts.push(data.task.clone());
-            if app.screen == Screen::AgreementSample
+        Layer::FlipSample => {}
+        // The comparison's crumbs give way to the screens opened from it.
+        Layer::Compare(compare) if on_top => {
+            parts.push(format!("compare {} runs", compare.runs.len()));
+            if let Some(path) = &compare.cluster_by {
+                parts.push(format!("clustered by {path}"));
+            }
+            if let Some(column) = compare.sort_by {
+                parts.push(format!("sorted by Δ of {}", column + 1));
+            }
+            if !compare.filter.is_empty() {
+                parts.push(format!("filter “{}”", compare.filter));
+            }
+        }
+        Layer::Compare(_) => {}
+        Layer::Agreement(agreement) => {
+            parts.push("agreement".into());
+            if let Loadable::Ready(data) = &agreement.data {
+                parts.push(data.task.clone());
+                if on_top {
+                    parts.push(agreement.filter.label());
+                }
+            }
+        }
+        Layer::AgreementSample => {
+            if let Some(Layer::Agreement(agreement)) =
+                below.find(|l| matches!(l, Layer::Agreement(_)))
+                && let Loadable::Ready(data) = &agreement.data
                 && let Some(row) = agreement
                     .visible
                     .get(agreement.cursor.selected)
                     .map(|&i| &data.rows[i])
             {
                 parts.push(format!("id {}", row.id));
-            } else {
-                parts.push(agreement.filter.label());
             }
         }
-        return parts.join(" › ");
     }
-    if app.screen == Screen::Compare
-        && let Some(compare) = &app.compare
-    {
-        parts.push(format!("compare {} runs", compare.runs.len()));
-        if let Some(path) = &compare.cluster_by {
-            parts.push(format!("clustered by {path}"));
-        }
-        if let Some(column) = compare.sort_by {
-            parts.push(format!("sorted by Δ of {}", column + 1));
-        }
-        if !compare.filter.is_empty() {
-            parts.push(format!("filter “{}”", compare.filter));
-        }
-    }
-    parts.join(" › ")
 }
 
 fn status_line(app: &App, theme: Theme) -> Paragraph<'static> {
@@ -355,16 +360,16 @@ fn status_line(app: &App, theme: Theme) -> Paragraph<'static> {
         };
         return Paragraph::new(format!("{prompt}{text}▏  (Enter keep · Esc cancel)"));
     }
-    if app.screen == Screen::Compare
+    if app.screen() == Screen::Compare
         && app.status.is_none()
-        && let Some(compare) = &app.compare
+        && let Some(compare) = app.compare()
         && matches!(compare.data, Loadable::Ready(_))
         && !compare.tested
     {
         return Paragraph::new("testing every run against the baseline …");
     }
-    if app.screen == Screen::Samples
-        && let Some(samples) = &app.samples
+    if app.screen() == Screen::Samples
+        && let Some(samples) = app.samples()
     {
         if let Loadable::Loading = samples.data {
             let (done, total) = samples.progress;
@@ -388,10 +393,10 @@ fn status_line(app: &App, theme: Theme) -> Paragraph<'static> {
         Some(status) if status.error => Paragraph::new(format!("✗ {}", status.text))
             .style(theme.fg(Color::Red).add_modifier(Modifier::BOLD)),
         Some(status) => Paragraph::new(status.text.clone()),
-        None => match &app.samples {
+        None => match app.samples() {
             // The list works while the rest of a large task loads.
             Some(samples)
-                if matches!(app.screen, Screen::Samples | Screen::Sample)
+                if matches!(app.screen(), Screen::Samples | Screen::Sample)
                     && matches!(&samples.data, Loadable::Ready(t) if !t.complete) =>
             {
                 let (done, total) = samples.progress;

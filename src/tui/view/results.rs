@@ -5,7 +5,7 @@ use crate::tui::app::ResultsState;
 use crate::tui::data::{ResultLine, ResultsData};
 
 pub(super) fn results(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    let Some(state) = &app.results else { return };
+    let Some(state) = app.results() else { return };
     if loadable_notice(frame, area, theme, "results", &state.data) {
         return;
     }

@@ -3,7 +3,7 @@
 use super::*;
 
 pub(super) fn samples(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    let Some(state) = &app.samples else { return };
+    let Some(state) = app.samples() else { return };
     let Loadable::Ready(table) = &state.data else {
         if let Loadable::Loading = state.data {
             let (done, total) = state.progress;
@@ -25,7 +25,7 @@ pub(super) fn samples(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     if state.visible.is_empty() {
         let text = if table.is_empty() {
             // The log's status and error say why, when the results are at hand.
-            match &app.results.as_ref().map(|r| &r.data) {
+            match &app.results().map(|r| &r.data) {
                 Some(Loadable::Ready(data)) => {
                     format!("{}.", data.results.why_no_samples(&state.task))
                 }
@@ -133,7 +133,7 @@ pub(super) fn short_number(value: f64) -> String {
 }
 
 pub(super) fn frequency(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    let Some(state) = &app.samples else { return };
+    let Some(state) = app.samples() else { return };
     let Some(freq) = &state.freq else { return };
     let popup = centered(area, 90, 90);
     frame.render_widget(Clear, popup);
@@ -189,7 +189,7 @@ pub(super) fn frequency(app: &App, theme: Theme, frame: &mut Frame, area: Rect) 
 }
 
 pub(super) fn sample(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    let Some(state) = &app.sample else { return };
+    let Some(state) = app.sample() else { return };
     let what = format!("sample #{}", state.row);
     if loadable_notice(frame, area, theme, &what, &state.data) {
         return;
