@@ -48,56 +48,49 @@ pub(super) fn compare(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     // Two header lines: each run's number and model, then its date.
     let height = area.height.saturating_sub(2) as usize;
     let selected = state.cursor.selected;
-    let offset = state.cursor.first_shown(height);
-    let rows = state
-        .visible
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(position, &index)| {
-            let row = &data.rows[index];
-            let on_row = position == selected;
-            let task = if row.derived {
-                format!("Σ {}", row.task)
+    let rows = in_view(&state.visible, state.cursor, height).map(|(position, &index)| {
+        let row = &data.rows[index];
+        let on_row = position == selected;
+        let task = if row.derived {
+            format!("Σ {}", row.task)
+        } else {
+            row.task.clone()
+        };
+        // The cursor on the task column is marked, not only styled (NO_COLOR).
+        let task = if on_row && state.on_task {
+            format!("▶ {task}")
+        } else {
+            task
+        };
+        let task = crate::text::fit(&task, task_width);
+        let mut cells = vec![
+            if on_row && state.on_task {
+                Cell::from(Span::styled(task, theme.selected()))
             } else {
-                row.task.clone()
-            };
-            // The cursor on the task column is marked, not only styled (NO_COLOR).
-            let task = if on_row && state.on_task {
-                format!("▶ {task}")
-            } else {
-                task
-            };
-            let task = crate::text::fit(&task, task_width);
-            let mut cells = vec![
-                if on_row && state.on_task {
-                    Cell::from(Span::styled(task, theme.selected()))
-                } else {
-                    Cell::from(task)
-                },
-                Cell::from(crate::text::fit(&row.metric, metric_width)),
-            ];
-            let best = row.best();
-            for column in first..first + shown {
-                let text = cell_text(data, row, column, best);
-                let mut style = cell_style(row, column, data.baseline, theme);
-                if on_row && !state.on_task && column == state.column {
-                    style = theme.selected();
-                }
-                cells.push(Cell::from(Span::styled(
-                    format!("{text:>width$}", width = CELL_WIDTH),
-                    style,
-                )));
+                Cell::from(task)
+            },
+            Cell::from(crate::text::fit(&row.metric, metric_width)),
+        ];
+        let best = row.best();
+        for column in first..first + shown {
+            let text = cell_text(data, row, column, best);
+            let mut style = cell_style(row, column, data.baseline, theme);
+            if on_row && !state.on_task && column == state.column {
+                style = theme.selected();
             }
-            cells.push(Cell::from(trend(row, trend_width)));
-            let style = if on_row {
-                Style::default().add_modifier(Modifier::BOLD)
-            } else {
-                Style::default()
-            };
-            Row::new(cells).style(style)
-        });
+            cells.push(Cell::from(Span::styled(
+                format!("{text:>width$}", width = CELL_WIDTH),
+                style,
+            )));
+        }
+        cells.push(Cell::from(trend(row, trend_width)));
+        let style = if on_row {
+            Style::default().add_modifier(Modifier::BOLD)
+        } else {
+            Style::default()
+        };
+        Row::new(cells).style(style)
+    });
     let mut headers: Vec<Text> = vec![Text::from("Task"), Text::from("Metric")];
     for column in first..first + shown {
         let mark = if column == data.baseline { "◆" } else { "" };
@@ -242,36 +235,29 @@ pub(super) fn agreement(app: &App, theme: Theme, frame: &mut Frame, area: Rect) 
         .clamp(2, 16);
     let height = area.height.saturating_sub(1) as usize;
     let selected = state.cursor.selected;
-    let offset = state.cursor.first_shown(height);
-    let rows = state
-        .visible
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(position, &index)| {
-            let row = &data.rows[index];
-            let mut cells = vec![Cell::from(crate::text::fit(&row.id, id_width))];
-            for (column, cell) in row.cells.iter().enumerate() {
-                let (mark, style) = match cell {
-                    Some(c) => (c.verdict.mark(), theme.verdict(c.verdict)),
-                    None => ("—", theme.dim()),
-                };
-                let style = if position == selected && column == state.column {
-                    theme.selected()
-                } else {
-                    style
-                };
-                cells.push(Cell::from(Span::styled(format!(" {mark}"), style)));
-            }
-            cells.push(Cell::from(one_line(&row.input, 200)));
-            let style = if position == selected {
-                Style::default().add_modifier(Modifier::BOLD)
-            } else {
-                Style::default()
+    let rows = in_view(&state.visible, state.cursor, height).map(|(position, &index)| {
+        let row = &data.rows[index];
+        let mut cells = vec![Cell::from(crate::text::fit(&row.id, id_width))];
+        for (column, cell) in row.cells.iter().enumerate() {
+            let (mark, style) = match cell {
+                Some(c) => (c.verdict.mark(), theme.verdict(c.verdict)),
+                None => ("—", theme.dim()),
             };
-            Row::new(cells).style(style)
-        });
+            let style = if position == selected && column == state.column {
+                theme.selected()
+            } else {
+                style
+            };
+            cells.push(Cell::from(Span::styled(format!(" {mark}"), style)));
+        }
+        cells.push(Cell::from(one_line(&row.input, 200)));
+        let style = if position == selected {
+            Style::default().add_modifier(Modifier::BOLD)
+        } else {
+            Style::default()
+        };
+        Row::new(cells).style(style)
+    });
     let mut headers = vec!["id".to_owned()];
     headers.extend((0..columns).map(|c| {
         if c == data.baseline {

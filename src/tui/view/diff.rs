@@ -52,48 +52,41 @@ pub(super) fn diff_table(app: &App, theme: Theme, frame: &mut Frame, area: Rect)
     };
     let height = list.height.saturating_sub(1) as usize;
     let selected = state.cursor.selected;
-    let offset = state.cursor.first_shown(height);
     // Below this width the test's name goes, and its flags stay.
     let narrow = list.width < NARROW_BELOW;
-    let rows = report
-        .rows
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(i, row)| {
-            let delta = row.delta();
-            let mark = row.mark();
-            let value = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), format_value);
-            let p = row.p_text();
-            let flags = row.flags();
-            let mut style = if row.significant {
-                Style::default().add_modifier(Modifier::BOLD)
+    let rows = in_view(&report.rows, state.cursor, height).map(|(i, row)| {
+        let delta = row.delta();
+        let mark = row.mark();
+        let value = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), format_value);
+        let p = row.p_text();
+        let flags = row.flags();
+        let mut style = if row.significant {
+            Style::default().add_modifier(Modifier::BOLD)
+        } else {
+            theme.dim()
+        };
+        if row.is_regression() {
+            style = style.patch(theme.fg(Color::Red));
+        }
+        if i == selected {
+            style = theme.selected();
+        }
+        Row::new(vec![
+            Cell::from(mark),
+            Cell::from(row.task.clone()),
+            Cell::from(row.metric.clone()),
+            Cell::from(format!("{:>8}", value(row.a))),
+            Cell::from(format!("{:>8}", value(row.b))),
+            Cell::from(format!("{:>8}", value(delta))),
+            Cell::from(format!("{p:>7}")),
+            Cell::from(if narrow {
+                flags
             } else {
-                theme.dim()
-            };
-            if row.is_regression() {
-                style = style.patch(theme.fg(Color::Red));
-            }
-            if i == selected {
-                style = theme.selected();
-            }
-            Row::new(vec![
-                Cell::from(mark),
-                Cell::from(row.task.clone()),
-                Cell::from(row.metric.clone()),
-                Cell::from(format!("{:>8}", value(row.a))),
-                Cell::from(format!("{:>8}", value(row.b))),
-                Cell::from(format!("{:>8}", value(delta))),
-                Cell::from(format!("{p:>7}")),
-                Cell::from(if narrow {
-                    flags
-                } else {
-                    format!("{} {flags}", row.test.short_name())
-                }),
-            ])
-            .style(style)
-        });
+                format!("{} {flags}", row.test.short_name())
+            }),
+        ])
+        .style(style)
+    });
     let widths = if narrow {
         // Numbers are never cut: the names give way, and the test keeps only its flags.
         let fixed = 2 + 8 * 3 + 7 + NARROW_TEST_WIDTH + 7;
@@ -156,7 +149,6 @@ pub(super) fn flips(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     }
     let height = area.height.saturating_sub(1) as usize;
     let selected = state.flip_cursor.selected;
-    let offset = state.flip_cursor.first_shown(height);
     // The change and row columns keep their width; query and predictions share the rest, and
     // each cell is cut with `…` to its column.
     let change_width = rows
@@ -179,34 +171,29 @@ pub(super) fn flips(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         .min(room / 2);
     let query_width = room.saturating_sub(prediction_width);
     let fit = crate::text::fit;
-    let table_rows = rows
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(i, flip)| {
-            let style = if i == selected {
-                theme.selected()
-            } else {
-                Style::default()
-            };
-            let row = |r: Option<usize>| r.map_or_else(|| "—".to_owned(), |r| r.to_string());
-            Row::new(vec![
-                Cell::from(flip.kind),
-                Cell::from(format!("{:>5}", row(flip.a_row))),
-                Cell::from(format!("{:>5}", row(flip.b_row))),
-                Cell::from(fit(&flip.query, query_width)),
-                Cell::from(fit(
-                    &format!(
-                        "{} → {}",
-                        one_line(&flip.prediction_a, 40),
-                        one_line(&flip.prediction_b, 40)
-                    ),
-                    prediction_width,
-                )),
-            ])
-            .style(style)
-        });
+    let table_rows = in_view(rows, state.flip_cursor, height).map(|(i, flip)| {
+        let style = if i == selected {
+            theme.selected()
+        } else {
+            Style::default()
+        };
+        let row = |r: Option<usize>| r.map_or_else(|| "—".to_owned(), |r| r.to_string());
+        Row::new(vec![
+            Cell::from(flip.kind),
+            Cell::from(format!("{:>5}", row(flip.a_row))),
+            Cell::from(format!("{:>5}", row(flip.b_row))),
+            Cell::from(fit(&flip.query, query_width)),
+            Cell::from(fit(
+                &format!(
+                    "{} → {}",
+                    one_line(&flip.prediction_a, 40),
+                    one_line(&flip.prediction_b, 40)
+                ),
+                prediction_width,
+            )),
+        ])
+        .style(style)
+    });
     let widths = [
         Constraint::Length(change_width as u16),
         Constraint::Length(5),

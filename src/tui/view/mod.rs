@@ -252,6 +252,22 @@ fn position(app: &App) -> Option<String> {
     ))
 }
 
+/// The rows of a scrolled list that fit `height` lines, each with its position in the list:
+/// from the first row the cursor keeps on screen, whatever height the cursor last moved at.
+/// Every list and grid (Runs, Results, Samples, Diff, flips, Compare, the agreement grid, the
+/// frequency sheet) draws through this one window.
+pub(super) fn in_view<T>(
+    items: &[T],
+    cursor: Cursor,
+    height: usize,
+) -> impl Iterator<Item = (usize, &T)> {
+    items
+        .iter()
+        .enumerate()
+        .skip(cursor.first_shown(height))
+        .take(height)
+}
+
 /// The title bar: the source, then what each open screen adds, bottom to top. A screen says
 /// more (its sort, its filter) only when it is on top.
 fn breadcrumb(app: &App) -> String {

@@ -55,31 +55,27 @@ fn results_table(
     frame: &mut Frame,
     area: Rect,
 ) {
-    let Cursor { selected, offset } = state.cursor;
+    let Cursor { selected, .. } = state.cursor;
+    let height = app.list_height();
+    let offset = state.cursor.first_shown(height);
     let names = name_widths(data, area);
     let (task_width, metric_width) = names;
     let mut previous_task: Option<&str> = None;
-    let rows = state
-        .visible
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(app.list_height())
-        .map(|(position, &index)| {
-            let line = &data.lines[index];
-            // Name a task on its first line only, as lighteval's table does.
-            let first = previous_task != Some(line.task.as_str()) || position == offset;
-            previous_task = Some(line.task.as_str());
-            let mut style = if line.derived {
-                theme.dim().add_modifier(Modifier::ITALIC)
-            } else {
-                Style::default()
-            };
-            if position == selected {
-                style = theme.selected();
-            }
-            Row::new(line_cells(state, line, first, names)).style(style)
-        });
+    let rows = in_view(&state.visible, state.cursor, height).map(|(position, &index)| {
+        let line = &data.lines[index];
+        // Name a task on its first line only, as lighteval's table does.
+        let first = previous_task != Some(line.task.as_str()) || position == offset;
+        previous_task = Some(line.task.as_str());
+        let mut style = if line.derived {
+            theme.dim().add_modifier(Modifier::ITALIC)
+        } else {
+            Style::default()
+        };
+        if position == selected {
+            style = theme.selected();
+        }
+        Row::new(line_cells(state, line, first, names)).style(style)
+    });
     let mut widths = vec![
         Constraint::Length(task_width as u16),
         Constraint::Length(3),

@@ -14,7 +14,7 @@ pub(super) fn runs(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let height = app.list_height();
-    let Cursor { selected, offset } = app.runs.cursor;
+    let selected = app.runs.cursor.selected;
     // The harness column shows when the source holds runs of other harnesses than lighteval,
     // and the terminal has room for it beside the run's date.
     let show_harness = area.width >= 80
@@ -29,55 +29,49 @@ pub(super) fn runs(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(26)
         .clamp(26, 30);
-    let rows = data
-        .runs
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(i, (run, summary))| {
-            let mark = match app.runs.marked.iter().position(|&m| m == i) {
-                Some(0) => "A",
-                Some(_) => "B",
-                None => " ",
-            };
-            let headline = match (&summary.headline, &summary.writing, &summary.problem) {
-                // A log being written has running scores and its progress.
-                (Some((metric, value)), Some(writing), _) => {
-                    format!("{metric} {}  ⟳ {writing}", format_value(*value))
-                }
-                (Some((metric, value)), None, _) => format!("{metric} {}", format_value(*value)),
-                (None, Some(writing), _) => format!("⟳ writing… {writing}"),
-                (None, None, Some(problem)) => format!("⚠ {problem}"),
-                // Listed from a Hub organisation: its results come down when it is opened.
-                (None, None, None) if run.results_path.is_some() && !run.results_on_disk() => {
-                    "☁ on the Hub".to_owned()
-                }
-                (None, None, None) => String::new(),
-            };
-            let style = if i == selected {
-                theme.selected()
-            } else {
-                Style::default()
-            };
-            let mut cells = vec![
-                Cell::from(mark),
-                Cell::from(summary.model.clone()),
-                Cell::from(summary.date_id.clone()),
-            ];
-            if show_harness {
-                cells.push(Cell::from(run.harness.name()));
+    let rows = in_view(&data.runs, app.runs.cursor, height).map(|(i, (run, summary))| {
+        let mark = match app.runs.marked.iter().position(|&m| m == i) {
+            Some(0) => "A",
+            Some(_) => "B",
+            None => " ",
+        };
+        let headline = match (&summary.headline, &summary.writing, &summary.problem) {
+            // A log being written has running scores and its progress.
+            (Some((metric, value)), Some(writing), _) => {
+                format!("{metric} {}  ⟳ {writing}", format_value(*value))
             }
-            cells.extend([
-                Cell::from(format!("{:>5}", summary.tasks)),
-                Cell::from(format!(
-                    "{:>8}",
-                    summary.samples.map_or("?".to_owned(), thousands)
-                )),
-                Cell::from(headline),
-            ]);
-            Row::new(cells).style(style)
-        });
+            (Some((metric, value)), None, _) => format!("{metric} {}", format_value(*value)),
+            (None, Some(writing), _) => format!("⟳ writing… {writing}"),
+            (None, None, Some(problem)) => format!("⚠ {problem}"),
+            // Listed from a Hub organisation: its results come down when it is opened.
+            (None, None, None) if run.results_path.is_some() && !run.results_on_disk() => {
+                "☁ on the Hub".to_owned()
+            }
+            (None, None, None) => String::new(),
+        };
+        let style = if i == selected {
+            theme.selected()
+        } else {
+            Style::default()
+        };
+        let mut cells = vec![
+            Cell::from(mark),
+            Cell::from(summary.model.clone()),
+            Cell::from(summary.date_id.clone()),
+        ];
+        if show_harness {
+            cells.push(Cell::from(run.harness.name()));
+        }
+        cells.extend([
+            Cell::from(format!("{:>5}", summary.tasks)),
+            Cell::from(format!(
+                "{:>8}",
+                summary.samples.map_or("?".to_owned(), thousands)
+            )),
+            Cell::from(headline),
+        ]);
+        Row::new(cells).style(style)
+    });
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Min(12),

@@ -49,48 +49,42 @@ pub(super) fn samples(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     });
     let answer_width: u16 = if with_gold { 14 } else { 10 };
     let height = app.list_height();
-    let Cursor { selected, offset } = state.cursor;
+    let selected = state.cursor.selected;
     let mut texts = table.reader();
-    let rows = state
-        .visible
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(position, &row)| {
-            let row = row as usize;
-            let verdict = table.verdict(row);
-            let mut cells = vec![
-                Cell::from(verdict.mark()).style(theme.verdict(verdict)),
-                Cell::from(format!("{row:>6}")),
-            ];
-            let (chunk, index) = texts.row(row);
-            if wide {
-                cells.push(Cell::from(chunk.id(index).to_owned()));
-            }
-            cells.push(Cell::from(chunk.query(index).to_owned()));
-            if with_gold {
-                cells.push(Cell::from(chunk.gold(index).to_owned()));
-            }
-            cells.push(Cell::from(chunk.prediction(index).to_owned()));
-            for metric in 0..metric_count {
-                let value = table.metric(metric, row);
-                cells.push(Cell::from(format!(
-                    "{:>8}",
-                    if value.is_nan() {
-                        "·".to_owned()
-                    } else {
-                        short_number(value)
-                    }
-                )));
-            }
-            let style = if position == selected {
-                theme.selected()
-            } else {
-                Style::default()
-            };
-            Row::new(cells).style(style)
-        });
+    let rows = in_view(&state.visible, state.cursor, height).map(|(position, &row)| {
+        let row = row as usize;
+        let verdict = table.verdict(row);
+        let mut cells = vec![
+            Cell::from(verdict.mark()).style(theme.verdict(verdict)),
+            Cell::from(format!("{row:>6}")),
+        ];
+        let (chunk, index) = texts.row(row);
+        if wide {
+            cells.push(Cell::from(chunk.id(index).to_owned()));
+        }
+        cells.push(Cell::from(chunk.query(index).to_owned()));
+        if with_gold {
+            cells.push(Cell::from(chunk.gold(index).to_owned()));
+        }
+        cells.push(Cell::from(chunk.prediction(index).to_owned()));
+        for metric in 0..metric_count {
+            let value = table.metric(metric, row);
+            cells.push(Cell::from(format!(
+                "{:>8}",
+                if value.is_nan() {
+                    "·".to_owned()
+                } else {
+                    short_number(value)
+                }
+            )));
+        }
+        let style = if position == selected {
+            theme.selected()
+        } else {
+            Style::default()
+        };
+        Row::new(cells).style(style)
+    });
     let mut widths = vec![Constraint::Length(1), Constraint::Length(6)];
     let mut headers: Vec<String> = vec![String::new(), "     #".into()];
     if wide {
@@ -149,33 +143,27 @@ pub(super) fn frequency(app: &App, theme: Theme, frame: &mut Frame, area: Rect) 
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     let height = inner.height.saturating_sub(1) as usize;
-    let Cursor { selected, offset } = freq.cursor;
-    let rows = freq
-        .counts
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(i, (value, count))| {
-            let share = *count as f64 / total.max(1) as f64;
-            let bar = "█".repeat((share * 20.0).round() as usize);
-            let style = if i == selected {
-                theme.selected()
+    let selected = freq.cursor.selected;
+    let rows = in_view(&freq.counts, freq.cursor, height).map(|(i, (value, count))| {
+        let share = *count as f64 / total.max(1) as f64;
+        let bar = "█".repeat((share * 20.0).round() as usize);
+        let style = if i == selected {
+            theme.selected()
+        } else {
+            Style::default()
+        };
+        Row::new(vec![
+            Cell::from(format!("{count:>7}")),
+            Cell::from(format!("{:>5.1}%", share * 100.0)),
+            Cell::from(bar),
+            Cell::from(if value.is_empty() {
+                "(empty)".to_owned()
             } else {
-                Style::default()
-            };
-            Row::new(vec![
-                Cell::from(format!("{count:>7}")),
-                Cell::from(format!("{:>5.1}%", share * 100.0)),
-                Cell::from(bar),
-                Cell::from(if value.is_empty() {
-                    "(empty)".to_owned()
-                } else {
-                    value.clone()
-                }),
-            ])
-            .style(style)
-        });
+                value.clone()
+            }),
+        ])
+        .style(style)
+    });
     let widths = [
         Constraint::Length(7),
         Constraint::Length(6),
