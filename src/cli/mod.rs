@@ -10,6 +10,7 @@ mod samples;
 mod save;
 mod show;
 pub mod table;
+mod transcript;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -116,6 +117,9 @@ pub struct SaveArgs {
 pub enum Command {
     /// The aggregated results of a run, like lighteval's end-of-run table.
     Show(ShowArgs),
+    /// One sample's transcript: its messages, tool calls and results, and what happened while
+    /// it ran.
+    Transcript(TranscriptArgs),
     /// The per-sample rows of one task (doc, model_response, metric).
     Samples(SamplesArgs),
     /// Every model and run found under SOURCE.
@@ -270,6 +274,36 @@ pub struct SamplesArgs {
     /// Stop after this many rows.
     #[arg(long)]
     pub limit: Option<u64>,
+    /// With jsonl: each row's transcript as `transcript`, the same shape for every harness
+    /// (messages, tool calls and results, events, usage), after the harness's own fields.
+    #[arg(long)]
+    pub transcript: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct TranscriptArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Task key or name; optional when the run has one task (an Inspect log).
+    #[arg(long)]
+    pub task: Option<String>,
+    /// The sample: Inspect's sample id, lighteval's `doc.id`, lm-eval's `doc_id`.
+    #[arg(long)]
+    pub sample: String,
+    /// The epoch (Inspect runs each sample once per epoch); default: the first.
+    #[arg(long)]
+    pub epoch: Option<i64>,
+    /// `text` for a terminal, `markdown` to paste into an issue or a paper, `json` the same for
+    /// every harness.
+    #[arg(long, value_enum, default_value_t = TranscriptFormat::Text)]
+    pub format: TranscriptFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TranscriptFormat {
+    Text,
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -296,6 +330,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     match cli.command {
         Some(Command::Show(args)) => show::show(&args, out, err),
         Some(Command::Samples(args)) => samples::samples(&args, out, err),
+        Some(Command::Transcript(args)) => transcript::transcript(&args, out, err),
         Some(Command::Runs(args)) => runs::runs(&args, out),
         Some(Command::Diff(args)) => diff::diff(&args, out, err),
         Some(Command::Compare(args)) => compare::compare(&args, out, err),

@@ -52,7 +52,11 @@ pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Wri
             &file,
             limit,
             batch_rows,
-            store::CommonKeys::Added,
+            if args.transcript {
+                store::CommonKeys::AddedWithTranscripts
+            } else {
+                store::CommonKeys::Added
+            },
             out,
             std::path::Path::new("<stdout>"),
         )?),
@@ -101,7 +105,7 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 /// Finds a task by its exact key, or by its name or key without few-shot part when only one matches.
 /// Without a task, a run of one task (an Inspect log) uses it, and so does a source that names one
 /// task's file (a details Parquet file, an lm-eval samples file, an Inspect log).
-fn resolve_task(
+pub(super) fn resolve_task(
     run: &Run,
     wanted: Option<&str>,
     source: Option<&std::path::Path>,

@@ -2,13 +2,20 @@
 //! with its endpoint, token, repo ids, name rules, retry policy and errors. `source` and `publish`
 //! both stand on it; neither imports the other.
 //!
-//! Every call `hf-hub` offers goes through `hf-hub`: checking and creating a repo, listing a
-//! repo's tree, downloading a file into the shared cache, and committing (through Xet when the
-//! server offers it). evaldeck's own code does only what `hf-hub` 1.0 lacks:
-//! - listing an organisation's dataset repos with their files, page by page (`GET /api/datasets`
-//!   with the `Link` header): `hf-hub` lists repos without following the Hub's pages;
-//! - HTTP range reads of a file at a revision (`read_ranges`), for details read by the page;
-//! - the pre-upload classification and the LFS `basic` transfer. `hf-hub` uploads LFS files
+//! `hf-hub` (1.0) makes every call it does as well as evaldeck needs: checking and creating a
+//! repo, listing a repo's tree, downloading a file into the shared cache, and committing (through
+//! Xet when the server offers it). evaldeck's own code makes three, each for a reason:
+//! - **an organisation's dataset repos** (`GET /api/datasets?author=ORG&full=true`, following the
+//!   `Link` header): `hf-hub`'s `list_datasets` pages too, but hides where a page ends (the Runs
+//!   screen grows page by page and says which page it is on), sends the token to whatever host a
+//!   `Link` header names, and follows a `next` that points back to a page already read, forever.
+//!   Ours stays on the Hub's origin and stops at a repeated page;
+//! - **byte ranges of a file** (`read_ranges`, for details read by the page): `hf-hub`'s
+//!   `download_file_to_bytes` takes a range, but asks the server for the file's metadata first
+//!   (two round trips a read, where range reads exist to save round trips) and takes whatever
+//!   body comes back, so a server that ignores `Range` hands over the file's first bytes as the
+//!   range asked for. Ours is one request, checked against `Content-Range` or the file's length;
+//! - **the pre-upload classification and the LFS `basic` transfer**: `hf-hub` uploads LFS files
 //!   through Xet when the server offers it and otherwise silently commits them inline, which a
 //!   Hub without Xet (a mirror, a self-hosted hub) rejects. So the client asks the LFS batch
 //!   endpoint first: when it chooses Xet, the commit is `hf-hub`'s; when it chooses `basic`, the

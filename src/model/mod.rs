@@ -9,6 +9,7 @@ pub mod pyjson;
 mod results;
 mod stderr;
 mod task;
+pub mod transcript;
 
 pub use details::{Detail, Doc, ModelResponse, Prediction, SampleIdentity, Verdict, chosen_choice};
 pub use json::{Json, Map};

@@ -328,6 +328,19 @@ impl DetailsFile {
 
     /// One row, raw (as the file stores it) and as a [`Detail`]. Pages before a row past the
     /// first 1,024 are skipped, not decoded, so this is cheap anywhere in a large file.
+    /// A row's transcript, from what [`DetailsFile::read_row`] gave: the harness's own reading
+    /// for another harness's log (Inspect's messages and events), else the query and answers.
+    pub fn transcript(
+        &self,
+        record: &Map,
+        detail: &Detail,
+    ) -> crate::model::transcript::Transcript {
+        match &self.backing {
+            Backing::Log(log) => log.transcript(record, detail),
+            Backing::Parquet(_) => crate::model::transcript::Transcript::from_detail(detail),
+        }
+    }
+
     pub fn read_row(&self, index: u64) -> Result<(Map, Detail)> {
         let metadata = match &self.backing {
             Backing::Parquet(metadata) => metadata.clone(),

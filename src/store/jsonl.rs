@@ -17,6 +17,9 @@ use crate::model::{Detail, Json, Map, Prediction};
 pub enum CommonKeys {
     /// `samples --format jsonl`: one `jq` line works on the samples of every harness.
     Added,
+    /// `samples --format jsonl --transcript`: the common keys, and each row's transcript as
+    /// `transcript` (the same shape for every harness), after the harness's own fields.
+    AddedWithTranscripts,
     /// The harness's own rows only (details pushed to Trackio stay lighteval's).
     Omitted,
 }
@@ -33,6 +36,10 @@ pub fn write_details_jsonl(
     let write_error = |e| StoreError::io(out_name, e);
     let mut written = 0u64;
     let mut line = String::new();
+    let with_transcripts = common == CommonKeys::AddedWithTranscripts;
+    let transcript_json = |transcript: &crate::model::transcript::Transcript| {
+        crate::model::transcript::transcript_to_json(transcript)
+    };
     match file.layout() {
         DetailsLayout::Log => {
             if common == CommonKeys::Added
@@ -45,10 +52,16 @@ pub fn write_details_jsonl(
                     if written >= limit {
                         return Ok(());
                     }
-                    let object = match common {
-                        CommonKeys::Added => with_common_keys(raw, &detail),
+                    let transcript = with_transcripts.then(|| file.transcript(&raw, &detail));
+                    let mut object = match common {
+                        CommonKeys::Added | CommonKeys::AddedWithTranscripts => {
+                            with_common_keys(raw, &detail)
+                        }
                         CommonKeys::Omitted => Json::Object(raw),
                     };
+                    if let (Some(transcript), Json::Object(map)) = (&transcript, &mut object) {
+                        map.insert("transcript".into(), transcript_json(transcript));
+                    }
                     line.clear();
                     line.push_str(&pyjson::to_string(&object, WriteOptions::STRICT_COMPACT));
                     line.push('\n');
@@ -64,11 +77,17 @@ pub fn write_details_jsonl(
                         return Ok(());
                     }
                     let mut object = match common {
-                        CommonKeys::Added => common_keys(&detail, None),
+                        CommonKeys::Added | CommonKeys::AddedWithTranscripts => {
+                            common_keys(&detail, None)
+                        }
                         CommonKeys::Omitted => Map::new(),
                     };
                     if let Json::Object(own) = detail_to_json(&detail) {
                         object.extend(own);
+                    }
+                    if with_transcripts {
+                        let transcript = crate::model::transcript::Transcript::from_detail(&detail);
+                        object.insert("transcript".into(), transcript_json(&transcript));
                     }
                     line.clear();
                     line.push_str(&pyjson::to_string(
@@ -85,8 +104,19 @@ pub fn write_details_jsonl(
             // The rows are streamed from Arrow as they are; the common keys come from the list
             // columns decoded alongside, row for row (batch boundaries need not match).
             let mut listed = match common {
-                CommonKeys::Added => Some(SharedKeys::of(file, batch_rows)?),
+                CommonKeys::Added | CommonKeys::AddedWithTranscripts => {
+                    Some(SharedKeys::of(file, batch_rows)?)
+                }
                 CommonKeys::Omitted => None,
+            };
+            // The transcripts come from the rows decoded alongside, row for row.
+            let mut details = if with_transcripts {
+                Some(file.details(batch_rows)?.flat_map(|batch| match batch {
+                    Ok(rows) => rows.into_iter().map(Ok).collect::<Vec<_>>(),
+                    Err(e) => vec![Err(e)],
+                }))
+            } else {
+                None
             };
             for batch in file.batches(None, batch_rows)? {
                 let batch = batch?;
@@ -115,6 +145,15 @@ pub fn write_details_jsonl(
                         pyjson::write_string(&mut line, name);
                         line.push(':');
                         super::write_cell(&mut line, column.as_ref(), row);
+                    }
+                    if let Some(detail) = details.as_mut().and_then(Iterator::next) {
+                        let transcript =
+                            crate::model::transcript::Transcript::from_detail(&detail?);
+                        line.push_str(",\"transcript\":");
+                        line.push_str(&pyjson::to_string(
+                            &transcript_json(&transcript),
+                            WriteOptions::STRICT_COMPACT,
+                        ));
                     }
                     line.push_str("}\n");
                     out.write_all(line.as_bytes()).map_err(write_error)?;

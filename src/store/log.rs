@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::error::Result;
+use crate::model::transcript::Transcript;
 use crate::model::{Detail, Map, ResultsFile};
 
 /// Which harness wrote a run.
@@ -132,6 +133,12 @@ pub trait SampleLog: Send + Sync {
 
     /// One row, by position.
     fn read_row(&self, index: u64) -> Result<(Map, Detail)>;
+
+    /// A row's transcript, from its record and its [`Detail`] (what [`SampleLog::read_row`]
+    /// gave): by default the query and the answers, as a lighteval row gives them.
+    fn transcript(&self, _record: &Map, detail: &Detail) -> Transcript {
+        Transcript::from_detail(detail)
+    }
 
     /// At most `limit` rows as `samples --format jsonl` writes them (the common keys, then the
     /// harness's own fields), written straight from the file when the format can do that faster

@@ -12,6 +12,9 @@ pub enum Scope {
     Results,
     Samples,
     Sample,
+    /// The Sample screen's transcript and events (the side-by-side views share the Sample
+    /// screen's other keys, not these).
+    Transcript,
     Diff,
     Compare,
     Agreement,
@@ -26,6 +29,7 @@ impl Scope {
             Scope::Results => "Results",
             Scope::Samples => "Samples",
             Scope::Sample => "Sample",
+            Scope::Transcript => "Sample: transcript and events",
             Scope::Diff => "Diff",
             Scope::Compare => "Compare",
             Scope::Agreement => "Agreement",
@@ -59,6 +63,8 @@ pub enum Action {
     PrevSample,
     NextSample,
     RawJson,
+    Transcript,
+    Events,
     Diff,
     Compare,
     Left,
@@ -415,6 +421,48 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::RawJson,
         help: "raw JSON of the row",
     },
+    Binding {
+        scope: Scope::Transcript,
+        keys: &[Char('t')],
+        label: "t",
+        action: Action::Transcript,
+        help: "transcript: messages, tool calls and their results",
+    },
+    Binding {
+        scope: Scope::Transcript,
+        keys: &[Char('e')],
+        label: "e",
+        action: Action::Events,
+        help: "events: model calls, tools, spans, limits, with times and tokens",
+    },
+    Binding {
+        scope: Scope::Transcript,
+        keys: &[Char('n')],
+        label: "n",
+        action: Action::NextMatch,
+        help: "next turn (transcript, events)",
+    },
+    Binding {
+        scope: Scope::Transcript,
+        keys: &[Char('N')],
+        label: "N",
+        action: Action::PrevMatch,
+        help: "previous turn",
+    },
+    Binding {
+        scope: Scope::Transcript,
+        keys: &[Enter],
+        label: "Enter",
+        action: Action::Open,
+        help: "unfold / fold long contents, reasoning and the system prompt",
+    },
+    Binding {
+        scope: Scope::Transcript,
+        keys: &[Char('/')],
+        label: "/",
+        action: Action::Search,
+        help: "find in the transcript or events",
+    },
 ];
 
 /// The action of `key` in `scope` (falling back to list keys where the screen is a list, and
@@ -434,9 +482,10 @@ pub fn action_for(key: &KeyEvent, scope: Scope, is_list: bool) -> Option<Action>
             .find(|b| b.scope == s && b.keys.contains(&key.code))
             .map(|b| b.action)
     };
-    // The Diff screens are lists, and their side-by-side view steps like the Sample screen.
+    // The Diff screens are lists, and their side-by-side view steps like the Sample screen;
+    // the Sample screen's transcript keys come on top of its own.
     let sample_keys = || {
-        if scope == Scope::Diff {
+        if matches!(scope, Scope::Diff | Scope::Transcript) {
             find(Scope::Sample)
         } else {
             None
@@ -448,7 +497,11 @@ pub fn action_for(key: &KeyEvent, scope: Scope, is_list: bool) -> Option<Action>
             if is_list
                 || matches!(
                     scope,
-                    Scope::Sample | Scope::Diff | Scope::Compare | Scope::Agreement
+                    Scope::Sample
+                        | Scope::Transcript
+                        | Scope::Diff
+                        | Scope::Compare
+                        | Scope::Agreement
                 )
             {
                 find(Scope::List)

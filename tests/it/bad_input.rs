@@ -317,3 +317,52 @@ fn a_page_whose_levels_end_early_is_an_error_never_a_hang() {
         .expect("every row answers: an error or the row, never a hang");
     assert!(answers.iter().any(|ok| !ok), "the damage is reported");
 }
+
+/// A zip bomb: a small `.eval` whose `header.json` unpacks to 48 MB of whitespace. Its declared
+/// size is refused before anything is unpacked, by a limit the environment may raise; under a
+/// raised limit the same log reads (it is whitespace around a header too thin to be a run).
+#[test]
+fn a_member_that_unpacks_past_the_limit_is_refused_by_name() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir
+        .path()
+        .join("2026-01-01T00-00-00-00-00_bomb_AbCdEfGh.eval");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    zip.start_file("header.json", options).unwrap();
+    let blank = vec![b' '; 1 << 20];
+    for _ in 0..48 {
+        zip.write_all(&blank).unwrap();
+    }
+    zip.write_all(br#"{"version": 2, "status": "success", "eval": {"task": "bomb"}}"#)
+        .unwrap();
+    zip.finish().unwrap();
+    assert!(
+        std::fs::metadata(&path).unwrap().len() < 1 << 20,
+        "the bomb should be small on disk"
+    );
+    let show = |limit: &str| {
+        crate::support::evaldeck_command()
+            .args(["show", path.to_str().unwrap()])
+            .env("EVALDECK_MAX_MEMBER_MB", limit)
+            .output()
+            .unwrap()
+    };
+    let refused = show("16");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    for expected in [
+        "bomb_AbCdEfGh.eval",
+        "header.json",
+        "16 MB",
+        "EVALDECK_MAX_MEMBER_MB",
+    ] {
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
+    let raised = show("64");
+    let stderr = String::from_utf8_lossy(&raised.stderr);
+    assert!(!stderr.contains("EVALDECK_MAX_MEMBER_MB"), "{stderr}");
+}

@@ -26,6 +26,7 @@ mod resave;
 mod sacrebleu_interop;
 mod tracker;
 mod tracker_parity;
+mod transcripts;
 mod tui_pty;
 mod tui_snapshots;
 mod wild;

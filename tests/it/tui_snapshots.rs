@@ -656,6 +656,77 @@ fn inspect_runs_results_and_samples() {
     });
 }
 
+/// The agent log Inspect wrote with `tests/interop/make_agent_fixture.py`: samples `archive`
+/// (two tool calls, reasoning), `broken` (a failed tool), `endless` (the message limit) and
+/// `picture` (an image), in that order.
+const AGENT: &str = "tests/fixtures/inspect-agent";
+
+/// Opens sample `row` of the agent log and presses `keys` on the Sample screen.
+fn agent_sample(app: &mut App, row: usize, keys: &[KeyCode]) {
+    press(app, &[Enter, Enter]);
+    press(app, &vec![Down; row]);
+    press(app, &[Enter]);
+    press(app, keys);
+}
+
+#[test]
+fn agent_transcripts() {
+    snapshot(
+        "transcript_tool_calls_and_a_failed_tool",
+        Some(AGENT),
+        |app| agent_sample(app, 1, &[Char('t')]),
+    );
+    snapshot("transcript_reasoning_folded", Some(AGENT), |app| {
+        agent_sample(
+            app,
+            0,
+            &[Char('t'), Char('n'), Char('n'), Char('n'), Char('n')],
+        )
+    });
+    snapshot("transcript_reasoning_unfolded", Some(AGENT), |app| {
+        agent_sample(
+            app,
+            0,
+            &[Char('t'), Enter, Char('n'), Char('n'), Char('n'), Char('n')],
+        )
+    });
+    snapshot("transcript_image_placeholder", Some(AGENT), |app| {
+        agent_sample(app, 3, &[Char('t')])
+    });
+    snapshot("events_with_a_limit_hit", Some(AGENT), |app| {
+        agent_sample(app, 2, &[Char('e'), KeyCode::End])
+    });
+}
+
+/// `n` and `N` go from turn to turn, `]` keeps the view on the next sample, and `/` finds a
+/// text; `t` again returns to the sample's fields.
+#[test]
+fn transcript_keys() {
+    let mut app = open(Some(AGENT), (100, 30));
+    agent_sample(&mut app, 0, &[Char('t')]);
+    let scroll = |app: &App| app.sample().unwrap().scroll;
+    assert_eq!(scroll(&app), 0);
+    press(&mut app, &[Char('n')]);
+    let second = scroll(&app);
+    assert!(second > 0);
+    press(&mut app, &[Char('n'), Char('N')]);
+    assert_eq!(scroll(&app), second);
+    press(&mut app, &[Char('/')]);
+    typed(&mut app, "status open");
+    press(&mut app, &[Enter]);
+    let found = scroll(&app) as usize;
+    let layout = app.sample().unwrap().layout.clone().unwrap();
+    assert!(
+        layout.lines[found].text.contains("status open"),
+        "{:?}",
+        layout.lines[found]
+    );
+    press(&mut app, &[Char(']')]);
+    assert!(screen(&app).contains("✗ tool · fetch"), "{}", screen(&app));
+    press(&mut app, &[Char('t')]);
+    assert!(screen(&app).contains("── query"), "{}", screen(&app));
+}
+
 #[test]
 fn lm_eval_results_and_samples() {
     snapshot("lm_eval_runs", Some(LM_EVAL), |_| {});

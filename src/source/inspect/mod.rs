@@ -21,6 +21,7 @@ use zip::result::ZipError;
 
 mod samples;
 mod scores;
+pub mod transcript;
 
 use samples::InspectSamples;
 pub use samples::{input_text, sample_detail};
@@ -443,6 +444,19 @@ fn open_zip(path: &Path) -> Result<ZipArchive<BufReader<File>>> {
 }
 
 /// A member of the archive, parsed; `None` when there is no such member.
+/// The most a member may unpack to, unless `EVALDECK_MAX_MEMBER_MB` raises it: far above any
+/// real log's header, summaries or sample (the largest agent samples are some hundreds of MB),
+/// and a bound on what a zip bomb (a small member that unpacks to gigabytes) can cost.
+const MAX_MEMBER_MB: u64 = 2048;
+
+fn max_member_bytes() -> u64 {
+    std::env::var("EVALDECK_MAX_MEMBER_MB")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(MAX_MEMBER_MB)
+        .saturating_mul(1 << 20)
+}
+
 fn read_member<R: Read + std::io::Seek>(
     path: &Path,
     zip: &mut ZipArchive<R>,
@@ -455,7 +469,7 @@ fn read_member<R: Read + std::io::Seek>(
             .map_err(|e| StoreError::log(path, format!("member {name}: {e}")))?,
         None => return Ok(None),
     };
-    let mut member = match zip.by_name(name) {
+    let member = match zip.by_name(name) {
         Ok(member) => member,
         Err(ZipError::UnsupportedArchive(why)) => {
             return Err(StoreError::log(
@@ -467,10 +481,32 @@ fn read_member<R: Read + std::io::Seek>(
         }
         Err(e) => return Err(StoreError::log(path, format!("member {name}: {e}"))),
     };
-    let mut text = String::new();
+    // The declared size says at once what a member would cost; the count while unpacking
+    // catches a member that declares less than it holds.
+    let limit = max_member_bytes();
+    let too_large = |size: u64| {
+        StoreError::log(
+            path,
+            format!(
+                "member {name} unpacks to {} MB or more, past the limit of {} MB (raise it with EVALDECK_MAX_MEMBER_MB)",
+                size >> 20,
+                limit >> 20
+            ),
+        )
+    };
+    if member.size() > limit {
+        return Err(too_large(member.size()));
+    }
+    let mut bytes = Vec::with_capacity(member.size().min(limit) as usize);
     member
-        .read_to_string(&mut text)
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
         .map_err(|e| StoreError::log(path, format!("member {name}: cannot be read: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|e| StoreError::log(path, format!("member {name}: not UTF-8: {e}")))?;
     pyjson::parse(&text)
         .map(Some)
         .map_err(|e| StoreError::log(path, format!("member {name}: not JSON: {e}")))

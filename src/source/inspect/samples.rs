@@ -11,6 +11,7 @@ use zip::ZipArchive;
 
 use super::scores::score_values;
 use super::{Container, LogHeader, member_names, open_zip, read_member};
+use crate::model::transcript::Transcript;
 use crate::model::{Detail, Doc, Json, Map, ModelResponse, pyjson};
 use crate::store::{LogRows, Result, SampleLog, StoreError};
 
@@ -194,6 +195,10 @@ impl SampleLog for InspectSamples {
     fn read_row(&self, index: u64) -> Result<(Map, Detail)> {
         let index = usize::try_from(index).unwrap_or(usize::MAX);
         self.row(self.sample(index)?)
+    }
+
+    fn transcript(&self, record: &Map, _detail: &Detail) -> Transcript {
+        super::transcript::sample_transcript(record)
     }
 }
 

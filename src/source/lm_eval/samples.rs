@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use crate::model::transcript::{Message, Part, Role, Transcript};
 use crate::model::{Detail, Doc, Json, Map, ModelResponse, pyjson};
 use crate::store::{LogRows, Result, SampleLog, StoreError};
 
@@ -210,6 +211,10 @@ impl SampleLog for SamplesFile {
         let detail = sample_detail(&self.task, &raw);
         Ok((raw, detail))
     }
+
+    fn transcript(&self, record: &Map, _detail: &Detail) -> Transcript {
+        sample_transcript(record)
+    }
 }
 
 /// `doc_id`, with the filter when it is not `none`: one line per document and filter, and diffs
@@ -345,5 +350,80 @@ pub fn sample_detail(task: &str, raw: &Map) -> Detail {
             ..ModelResponse::default()
         },
         metric,
+    }
+}
+
+/// One line as a conversation: each request's context as the user's turn (once, when requests
+/// share it), then what the model gave back: a generation, with its filtered form when the
+/// filter changed it; or, for a log-likelihood request, the continuation scored and its
+/// log-likelihood.
+pub fn sample_transcript(raw: &Map) -> Transcript {
+    let requests: Vec<&Map> = raw
+        .get("arguments")
+        .and_then(Json::as_object)
+        .map(|a| a.values().filter_map(Json::as_object).collect())
+        .unwrap_or_default();
+    let resps = raw.get("resps").and_then(Json::as_array).unwrap_or(&[]);
+    let filtered = raw
+        .get("filtered_resps")
+        .and_then(Json::as_array)
+        .unwrap_or(&[]);
+    let mut messages: Vec<Message> = Vec::new();
+    let mut context_said: Option<String> = None;
+    for (i, request) in requests.iter().enumerate() {
+        let context = request.get("arg_0").map(text_of).unwrap_or_default();
+        if context_said.as_deref() != Some(context.as_str()) {
+            messages.push(Message::text_message(Role::User, context.clone()));
+            context_said = Some(context);
+        }
+        let answers: Vec<&Json> = match resps.get(i) {
+            Some(Json::Array(items)) => items.iter().collect(),
+            Some(other) => vec![other],
+            None => Vec::new(),
+        };
+        let mut parts = Vec::new();
+        match request.get("arg_1") {
+            Some(Json::Str(continuation)) => {
+                parts.push(Part::Text(continuation.clone()));
+                let scored = answers
+                    .first()
+                    .map(|a| match a {
+                        Json::Array(pair) => {
+                            let lp = pair.first().map(text_of).unwrap_or_default();
+                            let greedy = pair.get(1).map(text_of).unwrap_or_default();
+                            format!("log-likelihood {lp}, greedy {greedy}")
+                        }
+                        other => format!("log-likelihood {}", text_of(other)),
+                    })
+                    .unwrap_or_default();
+                parts.push(Part::Other {
+                    kind: "loglikelihood".into(),
+                    text: scored,
+                });
+            }
+            _ => {
+                for answer in &answers {
+                    parts.push(Part::Text(text_of(answer)));
+                }
+                let kept = filtered.get(i).map(text_of);
+                if let Some(kept) =
+                    kept.filter(|k| answers.first().map(|a| text_of(a)) != Some(k.clone()))
+                {
+                    parts.push(Part::Other {
+                        kind: "filtered".into(),
+                        text: kept,
+                    });
+                }
+            }
+        }
+        messages.push(Message {
+            parts,
+            ..Message::text_message(Role::Assistant, "")
+        });
+    }
+    Transcript {
+        messages,
+        events: Vec::new(),
+        usage: Vec::new(),
     }
 }

@@ -58,6 +58,15 @@ impl App {
             }
             // Clustering re-runs the tests: only once the field is confirmed.
             InputPurpose::ClusterBy => Command::None,
+            InputPurpose::FindInTranscript => {
+                if let Some(sample) = self.sample_mut()
+                    && !input.text.is_empty()
+                    && !sample.find(&input.text)
+                {
+                    self.fail(format!("no match for “{}”", input.text));
+                }
+                Command::None
+            }
         }
     }
 
@@ -96,6 +105,12 @@ impl App {
             }
             InputPurpose::ClusterBy if confirmed => self.recluster(text),
             InputPurpose::ClusterBy => Command::None,
+            InputPurpose::FindInTranscript => {
+                if !confirmed && let Some(sample) = self.sample_mut() {
+                    sample.scroll = sample.search_from;
+                }
+                Command::None
+            }
         }
     }
 

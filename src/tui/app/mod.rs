@@ -33,7 +33,7 @@ pub use cursor::Cursor;
 pub use stack::Layer;
 pub use state::{
     AgreementState, CompareState, DiffState, FreqState, Input, InputPurpose, Loadable, ResultsSort,
-    ResultsState, RunsState, SampleState, SamplesState, Screen, Status,
+    ResultsState, RunsState, SampleState, SampleView, SamplesState, Screen, Status,
 };
 
 /// The run the app opens at start, named on the command line.
@@ -335,7 +335,7 @@ impl App {
             Screen::Runs => Scope::Runs,
             Screen::Results => Scope::Results,
             Screen::Samples => Scope::Samples,
-            Screen::Sample => Scope::Sample,
+            Screen::Sample => Scope::Transcript,
             Screen::Diff | Screen::Flips => Scope::Diff,
             Screen::FlipSample => Scope::Sample,
             Screen::Compare => Scope::Compare,
@@ -520,6 +520,7 @@ impl App {
     /// Keeps every cursor of every open screen inside its viewport after a resize.
     fn rescroll(&mut self) {
         let height = self.list_height();
+        let width = usize::from(self.size.0);
         if let Loadable::Ready(data) = &self.runs.data {
             self.runs.cursor = self.runs.cursor.scrolled(data.runs.len(), height);
         }
@@ -550,11 +551,13 @@ impl App {
                 Layer::Agreement(agreement) => {
                     agreement.cursor = agreement.cursor.scrolled(agreement.visible.len(), height);
                 }
-                Layer::Runs
-                | Layer::Sample(_)
-                | Layer::Flips
-                | Layer::FlipSample
-                | Layer::AgreementSample => {}
+                // A transcript is laid out for the width it is drawn at.
+                Layer::Sample(sample) => {
+                    if sample.layout.is_some() {
+                        sample.lay_out(width);
+                    }
+                }
+                Layer::Runs | Layer::Flips | Layer::FlipSample | Layer::AgreementSample => {}
             }
         }
     }

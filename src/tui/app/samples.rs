@@ -260,7 +260,12 @@ impl App {
             return Command::None;
         };
         let generation = self.generation();
-        let raw = self.sample().is_some_and(|s| s.raw);
+        // The next sample opens in the view the last one was in.
+        let (raw, view, unfolded) = self
+            .sample()
+            .map_or((false, SampleView::Details, false), |s| {
+                (s.raw, s.view, s.unfolded)
+            });
         self.open(Layer::Sample(SampleState {
             generation,
             position,
@@ -268,6 +273,10 @@ impl App {
             data: Loadable::Loading,
             scroll: 0,
             raw,
+            view,
+            unfolded,
+            layout: None,
+            search_from: 0,
         }));
         Command::LoadSample {
             generation,
@@ -279,9 +288,75 @@ impl App {
     pub(super) fn on_sample(&mut self, action: Action) -> Command {
         let page = self.size.1.saturating_sub(LIST_CHROME_ROWS + 1).max(1);
         let height = self.list_height();
+        let width = usize::from(self.size.0);
         let Some(sample) = self.sample_mut() else {
             return Command::None;
         };
+        let laid_out = sample.view != SampleView::Details && !sample.raw;
+        match action {
+            Action::Transcript | Action::Events => {
+                let view = if action == Action::Transcript {
+                    SampleView::Transcript
+                } else {
+                    SampleView::Events
+                };
+                sample.view = if sample.view == view {
+                    SampleView::Details
+                } else {
+                    view
+                };
+                sample.raw = false;
+                sample.scroll = 0;
+                sample.lay_out(width);
+                return Command::None;
+            }
+            Action::Open if laid_out => {
+                sample.unfolded = !sample.unfolded;
+                sample.lay_out(width);
+                let lines = sample.layout.as_ref().map_or(0, |l| l.lines.len());
+                sample.scroll = sample.scroll.min(lines.saturating_sub(1) as u16);
+                return Command::None;
+            }
+            Action::NextMatch | Action::PrevMatch if laid_out => {
+                let from = usize::from(sample.scroll);
+                let next = sample
+                    .layout
+                    .as_ref()
+                    .and_then(|l| l.next_turn(from, action == Action::PrevMatch));
+                match next {
+                    Some(line) => sample.scroll = line as u16,
+                    None => {
+                        let edge = if action == Action::NextMatch {
+                            "last"
+                        } else {
+                            "first"
+                        };
+                        self.say(format!("the {edge} turn"));
+                    }
+                }
+                return Command::None;
+            }
+            Action::Bottom if laid_out => {
+                // The last screenful: the title, status and hint lines take three rows.
+                let shown = usize::from(self.size.1.saturating_sub(3)).max(1);
+                let Some(sample) = self.sample_mut() else {
+                    return Command::None;
+                };
+                let lines = sample.layout.as_ref().map_or(0, |l| l.lines.len());
+                sample.scroll = lines.saturating_sub(shown) as u16;
+                return Command::None;
+            }
+            Action::Search if laid_out => {
+                sample.search_from = sample.scroll;
+                self.input = Some(Input {
+                    purpose: InputPurpose::FindInTranscript,
+                    text: String::new(),
+                    before: String::new(),
+                });
+                return Command::None;
+            }
+            _ => {}
+        }
         match action {
             Action::Up => sample.scroll = sample.scroll.saturating_sub(1),
             Action::Down => sample.scroll = sample.scroll.saturating_add(1),
@@ -411,15 +486,53 @@ impl App {
         generation: u64,
         result: Result<SampleDetail, JobError>,
     ) {
+        let width = usize::from(self.size.0);
         if let Some(sample) = self.sample_mut().filter(|s| s.generation == generation) {
             sample.data = match result {
                 Ok(detail) => Loadable::Ready(detail),
                 Err(e) => Loadable::Failed(e.to_string()),
             };
+            sample.lay_out(width);
             if let Loadable::Failed(e) = &sample.data {
                 let e = e.clone();
                 self.fail(e);
             }
         }
+    }
+}
+
+impl SampleState {
+    /// Lays the transcript or events view out at `width` (and drops the layout in the details
+    /// view): done in `update`, so the view only draws lines.
+    pub(super) fn lay_out(&mut self, width: usize) {
+        let Loadable::Ready(detail) = &self.data else {
+            self.layout = None;
+            return;
+        };
+        self.layout = match self.view {
+            SampleView::Details => None,
+            SampleView::Transcript => Some(Arc::new(crate::tui::data::lay_out_messages(
+                &detail.transcript,
+                width,
+                self.unfolded,
+            ))),
+            SampleView::Events => Some(Arc::new(crate::tui::data::lay_out_events(
+                &detail.transcript,
+                width,
+            ))),
+        };
+    }
+
+    /// Scrolls to the first line holding `needle` from where the search started; `false` when
+    /// none does.
+    pub(super) fn find(&mut self, needle: &str) -> bool {
+        let found = self
+            .layout
+            .as_ref()
+            .and_then(|l| l.find(needle, usize::from(self.search_from)));
+        if let Some(line) = found {
+            self.scroll = line as u16;
+        }
+        found.is_some()
     }
 }

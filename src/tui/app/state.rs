@@ -133,6 +133,23 @@ pub struct SampleState {
     pub data: Loadable<SampleDetail>,
     pub scroll: u16,
     pub raw: bool,
+    /// Which view of the sample shows: its fields, its transcript or its events.
+    pub view: SampleView,
+    /// Folded blocks of the transcript shown whole (`Enter`).
+    pub unfolded: bool,
+    /// The transcript or events view laid out at the screen's width.
+    pub layout: Option<Arc<crate::tui::data::TranscriptLayout>>,
+    /// Where a search in the transcript started (`/`), to go back on `Esc`.
+    pub search_from: u16,
+}
+
+/// The Sample screen's views (`t`, `e`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SampleView {
+    #[default]
+    Details,
+    Transcript,
+    Events,
 }
 
 /// Text being typed in the status line.
@@ -151,6 +168,8 @@ pub enum InputPurpose {
     FilterTasks,
     /// The sample field the Compare screen clusters standard errors by.
     ClusterBy,
+    /// Text to find in the Sample screen's transcript or events.
+    FindInTranscript,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -161,6 +161,10 @@ pub use crate::model::Verdict;
 
 mod samples;
 pub use samples::*;
+mod transcript;
+pub use transcript::{
+    FOLDED_LINES, LaidLine, RoleTone, Tone, TranscriptLayout, lay_out_events, lay_out_messages,
+};
 
 /// A cancellation flag shared with a background job; setting it asks the job to stop.
 pub type CancelFlag = Arc<AtomicBool>;

@@ -373,6 +373,7 @@ fn status_line(app: &App, theme: Theme) -> Paragraph<'static> {
             InputPurpose::FilterSamples => "filter rows: ",
             InputPurpose::FilterTasks => "filter tasks: ",
             InputPurpose::ClusterBy => "cluster standard errors by (a sample field; empty: none): ",
+            InputPurpose::FindInTranscript => "find: ",
         };
         return Paragraph::new(format!("{prompt}{text}▏  (Enter keep · Esc cancel)"));
     }
@@ -459,9 +460,13 @@ fn hint_line(app: &App) -> String {
     }
     let scope = app.scope();
     let mut hint = String::from(" ");
+    // The Sample screen: its own keys, then its transcript's.
+    let own = |b: &&crate::tui::keymap::Binding| {
+        b.scope == scope || (scope == Scope::Transcript && b.scope == Scope::Sample)
+    };
     let picks = BINDINGS
         .iter()
-        .filter(|b| b.scope == scope)
+        .filter(own)
         .chain(BINDINGS.iter().filter(|b| b.scope == Scope::Global));
     for binding in picks {
         // The help text up to its first clause: "sort: task, …" → "sort".
@@ -547,6 +552,7 @@ fn help(app: &App, theme: Theme, frame: &mut Frame) {
         Scope::Results,
         Scope::Samples,
         Scope::Sample,
+        Scope::Transcript,
         Scope::Compare,
         Scope::Agreement,
     ] {

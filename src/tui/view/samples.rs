@@ -185,6 +185,12 @@ pub(super) fn sample(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let Loadable::Ready(detail) = &state.data else {
         return;
     };
+    if !state.raw
+        && let Some(layout) = &state.layout
+    {
+        transcript(layout, state.scroll, theme, frame, area);
+        return;
+    }
     let lines = if state.raw {
         json_text(&Json::Object(detail.raw.clone()), true)
             .lines()
@@ -197,6 +203,43 @@ pub(super) fn sample(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         .wrap(Wrap { trim: false })
         .scroll((state.scroll, 0));
     frame.render_widget(paragraph, area);
+}
+
+/// The transcript or events view: only the lines that show are drawn, however long the
+/// transcript (they were laid out at this width when the view opened).
+fn transcript(
+    layout: &crate::tui::data::TranscriptLayout,
+    scroll: u16,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    use crate::tui::data::{RoleTone, Tone};
+    let style = |tone: Tone| match tone {
+        Tone::Heading(role) => {
+            let color = match role {
+                RoleTone::System => Color::Magenta,
+                RoleTone::User => Color::Cyan,
+                RoleTone::Assistant => Color::Green,
+                RoleTone::Tool => Color::Yellow,
+                RoleTone::Other => Color::Blue,
+            };
+            theme.fg(color).add_modifier(Modifier::BOLD)
+        }
+        Tone::Text => Style::default(),
+        Tone::Dim => theme.dim(),
+        Tone::Call => theme.fg(Color::Yellow),
+        Tone::Failed => theme.fg(Color::Red),
+        Tone::Limit => theme.fg(Color::Red).add_modifier(Modifier::BOLD),
+    };
+    let lines: Vec<Line> = layout
+        .lines
+        .iter()
+        .skip(usize::from(scroll))
+        .take(usize::from(area.height))
+        .map(|line| Line::from(Span::styled(line.text.clone(), style(line.tone))))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 pub(super) fn section(title: &str, theme: Theme) -> Line<'static> {

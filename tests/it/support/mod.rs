@@ -206,3 +206,11 @@ def read_until(needle, timeout=20.0):
     child.kill()
     sys.exit(f"timed out waiting for {needle!r}; got {out[-2000:]!r}")
 "#;
+
+/// At most `max` characters of `text`, with `…` when cut: for long values in failure messages.
+pub fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}

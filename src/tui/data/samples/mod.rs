@@ -201,13 +201,17 @@ pub struct SampleDetail {
     pub from_log: bool,
     pub raw: Map,
     pub detail: Detail,
+    /// The conversation and events, read as the harness writes them.
+    pub transcript: crate::model::transcript::Transcript,
 }
 
 pub fn load_sample(file: &DetailsFile, row: usize) -> Result<SampleDetail, StoreError> {
     let (raw, detail) = file.read_row(row as u64)?;
+    let transcript = file.transcript(&raw, &detail);
     Ok(SampleDetail {
         row,
         from_log: file.layout() == store::DetailsLayout::Log,
+        transcript,
         raw,
         detail,
     })

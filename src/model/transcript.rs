@@ -1,0 +1,668 @@
+//! A sample's conversation and what happened while it ran, whatever harness wrote it: messages
+//! (a role, content parts, the tool calls an assistant makes, the call a tool result answers)
+//! and events (model calls with their tokens and time, tool calls, spans, scores, sandbox
+//! commands, limits, errors), each timed from the sample's start. Inspect's samples give all of
+//! it; lighteval's details and lm-eval's samples give the request and the answers.
+
+use super::{Detail, Json, Map};
+
+/// One sample's transcript.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Transcript {
+    pub messages: Vec<Message>,
+    pub events: Vec<Event>,
+    /// The sample's whole usage, per model (Inspect's `model_usage`), scorers' calls included.
+    pub usage: Vec<(String, Usage)>,
+}
+
+/// Who speaks a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    System,
+    User,
+    Assistant,
+    Tool,
+    Other(String),
+}
+
+impl Role {
+    pub fn parse(text: &str) -> Role {
+        match text {
+            "system" => Role::System,
+            "user" => Role::User,
+            "assistant" => Role::Assistant,
+            "tool" => Role::Tool,
+            other => Role::Other(other.to_owned()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Role::System => "system",
+            Role::User => "user",
+            Role::Assistant => "assistant",
+            Role::Tool => "tool",
+            Role::Other(other) => other,
+        }
+    }
+}
+
+/// One message of the conversation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub role: Role,
+    pub id: Option<String>,
+    pub parts: Vec<Part>,
+    /// The calls an assistant message makes.
+    pub tool_calls: Vec<ToolCall>,
+    /// For a tool's message: the call it answers and how that call went.
+    pub tool_result: Option<ToolResult>,
+    /// The model that wrote an assistant message.
+    pub model: Option<String>,
+}
+
+impl Message {
+    /// A message of plain text.
+    pub fn text_message(role: Role, text: impl Into<String>) -> Message {
+        Message {
+            role,
+            id: None,
+            parts: vec![Part::Text(text.into())],
+            tool_calls: Vec::new(),
+            tool_result: None,
+            model: None,
+        }
+    }
+
+    /// The message's text, as Inspect's `ChatMessage.text` gives it: its text parts joined by
+    /// newlines; reasoning, media and other parts are not text.
+    pub fn text(&self) -> String {
+        let texts: Vec<&str> = self
+            .parts
+            .iter()
+            .filter_map(|part| match part {
+                Part::Text(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        texts.join("\n")
+    }
+
+    /// Whether a tool's message says its call failed.
+    pub fn failed(&self) -> bool {
+        self.tool_result.as_ref().is_some_and(|r| r.error.is_some())
+    }
+}
+
+/// One part of a message's content.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    Text(String),
+    /// The model's reasoning; `redacted` when the provider withheld it (the text is then opaque).
+    Reasoning {
+        text: String,
+        summary: Option<String>,
+        redacted: bool,
+    },
+    /// An image, audio, video or document, never shown inline: its kind, type and size.
+    Media {
+        kind: String,
+        mime: Option<String>,
+        /// Bytes of the data the content holds (a data URI's decoded size), when it holds it.
+        bytes: Option<u64>,
+        /// Where the data is, when it is not inline (a URL, a file name).
+        location: Option<String>,
+    },
+    /// Any other part (a provider's tool use, raw data), as its kind and a text rendering.
+    Other {
+        kind: String,
+        text: String,
+    },
+}
+
+/// A tool call an assistant message makes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolCall {
+    pub id: String,
+    pub function: String,
+    pub arguments: Json,
+    /// Why the model's arguments could not be parsed, when they could not.
+    pub parse_error: Option<String>,
+}
+
+/// What a tool's message answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolResult {
+    /// The id of the call answered.
+    pub call_id: Option<String>,
+    pub function: Option<String>,
+    pub error: Option<ToolError>,
+}
+
+/// A failed tool call: the kind of failure (`timeout`, `parsing`, `permission`, …) and the message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolError {
+    pub kind: String,
+    pub message: String,
+}
+
+/// Tokens of one model call, or of a whole sample.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub total_tokens: i64,
+    pub cache_read: Option<i64>,
+    pub cache_write: Option<i64>,
+    pub reasoning_tokens: Option<i64>,
+}
+
+impl Usage {
+    /// Adds `other` to this usage, field by field.
+    pub fn add(&mut self, other: &Usage) {
+        let sum = |a: Option<i64>, b: Option<i64>| match (a, b) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+        };
+        self.input_tokens += other.input_tokens;
+        self.output_tokens += other.output_tokens;
+        self.total_tokens += other.total_tokens;
+        self.cache_read = sum(self.cache_read, other.cache_read);
+        self.cache_write = sum(self.cache_write, other.cache_write);
+        self.reasoning_tokens = sum(self.reasoning_tokens, other.reasoning_tokens);
+    }
+}
+
+/// Something that happened while the sample ran.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The harness's name for it (Inspect's `event`: `model`, `tool`, `span_begin`, …).
+    pub kind: String,
+    pub uuid: Option<String>,
+    /// The span the event belongs to.
+    pub span_id: Option<String>,
+    /// When it happened, as written (ISO 8601).
+    pub timestamp: Option<String>,
+    /// Seconds of working time from the sample's start, as the harness counts it.
+    pub working_start: Option<f64>,
+    /// Seconds from the sample's start by the clock (from the timestamps).
+    pub elapsed: Option<f64>,
+    /// Still under way when the log was written.
+    pub pending: bool,
+    pub detail: EventDetail,
+}
+
+/// What an event holds, by its kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventDetail {
+    /// A call to a model: the messages it was given, what it answered, its tokens and time.
+    Model {
+        model: String,
+        input: Vec<Message>,
+        output: Vec<Message>,
+        usage: Option<Usage>,
+        /// Seconds the call took.
+        time: Option<f64>,
+        error: Option<String>,
+        /// `read` or `write` when the answer came from, or went to, a cache.
+        cache: Option<String>,
+    },
+    /// A tool call and its result.
+    Tool {
+        id: String,
+        function: String,
+        arguments: Json,
+        result: String,
+        error: Option<ToolError>,
+        working_time: Option<f64>,
+    },
+    /// The start of a span (solver, agent, tool, scorer, …) that the events after it, up to its
+    /// end, belong to.
+    SpanBegin {
+        id: String,
+        parent_id: Option<String>,
+        kind: Option<String>,
+        name: String,
+    },
+    SpanEnd {
+        id: String,
+    },
+    /// A step of a log written before spans (begin or end).
+    Step {
+        action: String,
+        kind: Option<String>,
+        name: String,
+    },
+    Score {
+        scorer: Option<String>,
+        value: Json,
+        answer: Option<String>,
+        explanation: Option<String>,
+        intermediate: bool,
+    },
+    /// A command run, or a file read or written, in the sandbox.
+    Sandbox {
+        action: String,
+        command: Option<String>,
+        file: Option<String>,
+        exit_code: Option<i64>,
+        output: Option<String>,
+    },
+    /// A limit the sample hit (tokens, messages, time, …).
+    Limit {
+        kind: String,
+        message: String,
+        limit: Option<f64>,
+    },
+    Error {
+        message: String,
+    },
+    Info {
+        source: Option<String>,
+        data: Json,
+    },
+    /// Changes to the sample's state or store.
+    State {
+        changes: usize,
+    },
+    Logger {
+        level: String,
+        message: String,
+    },
+    /// Any other event, by its kind alone.
+    Other,
+}
+
+impl Event {
+    /// Whether the event is a failure: an error, a failed tool, a model call that errored.
+    pub fn is_failure(&self) -> bool {
+        match &self.detail {
+            EventDetail::Error { .. } => true,
+            EventDetail::Tool { error, .. } => error.is_some(),
+            EventDetail::Model { error, .. } => error.is_some(),
+            EventDetail::Sandbox { exit_code, .. } => exit_code.is_some_and(|c| c != 0),
+            _ => false,
+        }
+    }
+}
+
+impl Transcript {
+    /// A lighteval details row as a conversation: the few-shot examples when the details hold
+    /// them (each question and its gold answer), the query, then each generation as the
+    /// assistant's answer with its reasoning before it.
+    pub fn from_detail(detail: &Detail) -> Transcript {
+        let mut messages = Vec::new();
+        if let Some(instruction) = detail.doc.instruction.as_deref().filter(|i| !i.is_empty()) {
+            messages.push(Message::text_message(Role::System, instruction));
+        }
+        for shot in &detail.doc.fewshot_samples {
+            let Some(query) = shot.get("query").and_then(Json::as_str) else {
+                continue;
+            };
+            messages.push(Message::text_message(Role::User, query));
+            let choices = shot.get("choices").and_then(Json::as_array);
+            let gold = shot
+                .get("gold_index")
+                .and_then(|g| g.as_i64().or_else(|| g.as_array()?.first()?.as_i64()))
+                .and_then(|i| choices?.get(usize::try_from(i).ok()?)?.as_str());
+            if let Some(gold) = gold {
+                messages.push(Message::text_message(Role::Assistant, gold));
+            }
+        }
+        let query = detail
+            .doc
+            .full_prompt
+            .as_deref()
+            .filter(|p| !p.is_empty())
+            .unwrap_or(&detail.doc.query);
+        messages.push(Message::text_message(Role::User, query));
+        for (i, text) in detail.model_response.text.iter().enumerate() {
+            let mut parts = Vec::new();
+            if let Some(reasoning) = detail
+                .model_response
+                .reasonings
+                .get(i)
+                .filter(|r| !r.is_empty())
+            {
+                parts.push(Part::Reasoning {
+                    text: reasoning.clone(),
+                    summary: None,
+                    redacted: false,
+                });
+            }
+            parts.push(Part::Text(text.clone()));
+            messages.push(Message {
+                parts,
+                ..Message::text_message(Role::Assistant, "")
+            });
+        }
+        Transcript {
+            messages,
+            events: Vec::new(),
+            usage: Vec::new(),
+        }
+    }
+
+    /// Model calls, tool calls and their failures, and tokens, for a Samples list's columns.
+    pub fn counts(&self) -> TranscriptCounts {
+        let mut counts = TranscriptCounts {
+            turns: self
+                .messages
+                .iter()
+                .filter(|m| m.role == Role::Assistant)
+                .count(),
+            tool_calls: self.messages.iter().map(|m| m.tool_calls.len()).sum(),
+            failed_tools: self.messages.iter().filter(|m| m.failed()).count(),
+            tokens: self.usage.iter().map(|(_, u)| u.total_tokens).sum(),
+            limit: None,
+        };
+        for event in &self.events {
+            if let EventDetail::Limit { kind, .. } = &event.detail {
+                counts.limit = Some(kind.clone());
+            }
+        }
+        counts
+    }
+}
+
+/// A transcript's size, at a glance.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TranscriptCounts {
+    /// Assistant messages.
+    pub turns: usize,
+    pub tool_calls: usize,
+    pub failed_tools: usize,
+    pub tokens: i64,
+    /// The limit the sample hit, if any.
+    pub limit: Option<String>,
+}
+
+/// A transcript as JSON, the same for every harness (`samples --format jsonl`'s `transcript`,
+/// `transcript --format json`).
+pub fn transcript_to_json(transcript: &Transcript) -> Json {
+    let mut doc = Map::new();
+    doc.insert(
+        "messages".into(),
+        Json::Array(transcript.messages.iter().map(message_to_json).collect()),
+    );
+    doc.insert(
+        "events".into(),
+        Json::Array(transcript.events.iter().map(event_to_json).collect()),
+    );
+    let mut usage = Map::new();
+    for (model, tokens) in &transcript.usage {
+        usage.insert(model.clone(), usage_to_json(tokens));
+    }
+    doc.insert("usage".into(), Json::Object(usage));
+    Json::Object(doc)
+}
+
+fn text_or_null(text: &Option<String>) -> Json {
+    text.as_deref().map_or(Json::Null, Json::from)
+}
+
+pub fn message_to_json(message: &Message) -> Json {
+    let mut doc = Map::new();
+    doc.insert("role".into(), message.role.as_str().into());
+    doc.insert("id".into(), text_or_null(&message.id));
+    doc.insert("text".into(), message.text().into());
+    let parts = message
+        .parts
+        .iter()
+        .map(|part| {
+            let mut p = Map::new();
+            match part {
+                Part::Text(text) => {
+                    p.insert("type".into(), "text".into());
+                    p.insert("text".into(), text.as_str().into());
+                }
+                Part::Reasoning {
+                    text,
+                    summary,
+                    redacted,
+                } => {
+                    p.insert("type".into(), "reasoning".into());
+                    p.insert("reasoning".into(), text.as_str().into());
+                    p.insert("summary".into(), text_or_null(summary));
+                    p.insert("redacted".into(), Json::Bool(*redacted));
+                }
+                Part::Media {
+                    kind,
+                    mime,
+                    bytes,
+                    location,
+                } => {
+                    p.insert("type".into(), kind.as_str().into());
+                    p.insert("mime_type".into(), text_or_null(mime));
+                    p.insert(
+                        "bytes".into(),
+                        bytes.map_or(Json::Null, |b| Json::Int(b as i64)),
+                    );
+                    p.insert("location".into(), text_or_null(location));
+                }
+                Part::Other { kind, text } => {
+                    p.insert("type".into(), kind.as_str().into());
+                    p.insert("text".into(), text.as_str().into());
+                }
+            }
+            Json::Object(p)
+        })
+        .collect();
+    doc.insert("parts".into(), Json::Array(parts));
+    if !message.tool_calls.is_empty() {
+        let calls = message
+            .tool_calls
+            .iter()
+            .map(|call| {
+                let mut c = Map::new();
+                c.insert("id".into(), call.id.as_str().into());
+                c.insert("function".into(), call.function.as_str().into());
+                c.insert("arguments".into(), call.arguments.clone());
+                if let Some(error) = &call.parse_error {
+                    c.insert("parse_error".into(), error.as_str().into());
+                }
+                Json::Object(c)
+            })
+            .collect();
+        doc.insert("tool_calls".into(), Json::Array(calls));
+    }
+    if let Some(result) = &message.tool_result {
+        doc.insert("tool_call_id".into(), text_or_null(&result.call_id));
+        doc.insert("function".into(), text_or_null(&result.function));
+        doc.insert(
+            "error".into(),
+            result.error.as_ref().map_or(Json::Null, tool_error_to_json),
+        );
+    }
+    if let Some(model) = &message.model {
+        doc.insert("model".into(), model.as_str().into());
+    }
+    Json::Object(doc)
+}
+
+fn tool_error_to_json(error: &ToolError) -> Json {
+    let mut e = Map::new();
+    e.insert("type".into(), error.kind.as_str().into());
+    e.insert("message".into(), error.message.as_str().into());
+    Json::Object(e)
+}
+
+fn usage_to_json(usage: &Usage) -> Json {
+    let mut u = Map::new();
+    u.insert("input_tokens".into(), Json::Int(usage.input_tokens));
+    u.insert("output_tokens".into(), Json::Int(usage.output_tokens));
+    u.insert("total_tokens".into(), Json::Int(usage.total_tokens));
+    let optional = |v: Option<i64>| v.map_or(Json::Null, Json::Int);
+    u.insert("input_tokens_cache_read".into(), optional(usage.cache_read));
+    u.insert(
+        "input_tokens_cache_write".into(),
+        optional(usage.cache_write),
+    );
+    u.insert("reasoning_tokens".into(), optional(usage.reasoning_tokens));
+    Json::Object(u)
+}
+
+fn event_to_json(event: &Event) -> Json {
+    let mut doc = Map::new();
+    doc.insert("event".into(), event.kind.as_str().into());
+    doc.insert("uuid".into(), text_or_null(&event.uuid));
+    doc.insert("span_id".into(), text_or_null(&event.span_id));
+    doc.insert("timestamp".into(), text_or_null(&event.timestamp));
+    doc.insert(
+        "working_start".into(),
+        event.working_start.map_or(Json::Null, Json::Float),
+    );
+    doc.insert(
+        "elapsed".into(),
+        event.elapsed.map_or(Json::Null, Json::Float),
+    );
+    if event.pending {
+        doc.insert("pending".into(), Json::Bool(true));
+    }
+    let float = |v: Option<f64>| v.map_or(Json::Null, Json::Float);
+    match &event.detail {
+        EventDetail::Model {
+            model,
+            input,
+            output,
+            usage,
+            time,
+            error,
+            cache,
+        } => {
+            doc.insert("model".into(), model.as_str().into());
+            doc.insert(
+                "input".into(),
+                Json::Array(input.iter().map(message_to_json).collect()),
+            );
+            doc.insert(
+                "output".into(),
+                Json::Array(output.iter().map(message_to_json).collect()),
+            );
+            doc.insert(
+                "usage".into(),
+                usage.as_ref().map_or(Json::Null, usage_to_json),
+            );
+            doc.insert("time".into(), float(*time));
+            doc.insert("error".into(), text_or_null(error));
+            doc.insert("cache".into(), text_or_null(cache));
+        }
+        EventDetail::Tool {
+            id,
+            function,
+            arguments,
+            result,
+            error,
+            working_time,
+        } => {
+            doc.insert("id".into(), id.as_str().into());
+            doc.insert("function".into(), function.as_str().into());
+            doc.insert("arguments".into(), arguments.clone());
+            doc.insert("result".into(), result.as_str().into());
+            doc.insert(
+                "error".into(),
+                error.as_ref().map_or(Json::Null, tool_error_to_json),
+            );
+            doc.insert("working_time".into(), float(*working_time));
+        }
+        EventDetail::SpanBegin {
+            id,
+            parent_id,
+            kind,
+            name,
+        } => {
+            doc.insert("id".into(), id.as_str().into());
+            doc.insert("parent_id".into(), text_or_null(parent_id));
+            doc.insert("type".into(), text_or_null(kind));
+            doc.insert("name".into(), name.as_str().into());
+        }
+        EventDetail::SpanEnd { id } => {
+            doc.insert("id".into(), id.as_str().into());
+        }
+        EventDetail::Step { action, kind, name } => {
+            doc.insert("action".into(), action.as_str().into());
+            doc.insert("type".into(), text_or_null(kind));
+            doc.insert("name".into(), name.as_str().into());
+        }
+        EventDetail::Score {
+            scorer,
+            value,
+            answer,
+            explanation,
+            intermediate,
+        } => {
+            doc.insert("scorer".into(), text_or_null(scorer));
+            doc.insert("value".into(), value.clone());
+            doc.insert("answer".into(), text_or_null(answer));
+            doc.insert("explanation".into(), text_or_null(explanation));
+            doc.insert("intermediate".into(), Json::Bool(*intermediate));
+        }
+        EventDetail::Sandbox {
+            action,
+            command,
+            file,
+            exit_code,
+            output,
+        } => {
+            doc.insert("action".into(), action.as_str().into());
+            doc.insert("cmd".into(), text_or_null(command));
+            doc.insert("file".into(), text_or_null(file));
+            doc.insert("result".into(), exit_code.map_or(Json::Null, Json::Int));
+            doc.insert("output".into(), text_or_null(output));
+        }
+        EventDetail::Limit {
+            kind,
+            message,
+            limit,
+        } => {
+            doc.insert("type".into(), kind.as_str().into());
+            doc.insert("message".into(), message.as_str().into());
+            doc.insert("limit".into(), float(*limit));
+        }
+        EventDetail::Error { message } => {
+            doc.insert("message".into(), message.as_str().into());
+        }
+        EventDetail::Info { source, data } => {
+            doc.insert("source".into(), text_or_null(source));
+            doc.insert("data".into(), data.clone());
+        }
+        EventDetail::State { changes } => {
+            doc.insert("changes".into(), Json::Int(*changes as i64));
+        }
+        EventDetail::Logger { level, message } => {
+            doc.insert("level".into(), level.as_str().into());
+            doc.insert("message".into(), message.as_str().into());
+        }
+        EventDetail::Other => {}
+    }
+    Json::Object(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_joins_the_text_parts_only() {
+        let message = Message {
+            parts: vec![
+                Part::Reasoning {
+                    text: "think".into(),
+                    summary: None,
+                    redacted: false,
+                },
+                Part::Text("a".into()),
+                Part::Media {
+                    kind: "image".into(),
+                    mime: None,
+                    bytes: None,
+                    location: None,
+                },
+                Part::Text("b".into()),
+            ],
+            ..Message::text_message(Role::Assistant, "")
+        };
+        assert_eq!(message.text(), "a\nb");
+        assert_eq!(Message::text_message(Role::User, "").text(), "");
+    }
+}

@@ -1,0 +1,444 @@
+//! A sample's transcript laid out for the screen: its messages (the Transcript view) or its
+//! events (the Events view) as lines already cut to the terminal's width, each with its tone,
+//! and where each turn starts, so `n` and `N` jump exactly and a frame draws only what shows.
+//! Long contents, reasoning and the system prompt are folded to a few lines until unfolded.
+
+use crate::model::Json;
+use crate::model::pyjson::{self, WriteOptions};
+use crate::model::transcript::{Event, EventDetail, Message, Part, Role, Transcript};
+
+/// Lines a folded block keeps; reasoning keeps its first line.
+pub const FOLDED_LINES: usize = 4;
+const FOLDED_REASONING: usize = 1;
+/// Lines past which a message's content is folded.
+const LONG_CONTENT: usize = 24;
+
+/// How a laid-out line looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// A message's heading (its role and turn) or a span's.
+    Heading(RoleTone),
+    Text,
+    /// Reasoning, folded notes, times.
+    Dim,
+    /// A tool call and its arguments.
+    Call,
+    /// A failed tool, an error.
+    Failed,
+    /// A limit hit.
+    Limit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleTone {
+    System,
+    User,
+    Assistant,
+    Tool,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LaidLine {
+    pub tone: Tone,
+    pub text: String,
+}
+
+/// The lines of one view of a transcript at one width.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TranscriptLayout {
+    pub lines: Vec<LaidLine>,
+    /// The line each message (or, for events, each model call) starts at: where `n` and `N` go.
+    pub turns: Vec<usize>,
+    /// Blocks folded in this layout; 0 when everything shows.
+    pub folded: usize,
+}
+
+impl TranscriptLayout {
+    fn push(&mut self, tone: Tone, text: &str, width: usize) {
+        for line in text.split('\n') {
+            for piece in wrap(line, width) {
+                self.lines.push(LaidLine { tone, text: piece });
+            }
+        }
+    }
+
+    /// Pushes `text`, keeping `keep` lines of it when it is folded.
+    fn push_folded(&mut self, tone: Tone, text: &str, width: usize, fold: bool, keep: usize) {
+        let start = self.lines.len();
+        self.push(tone, text, width);
+        let total = self.lines.len() - start;
+        if fold && total > keep {
+            self.lines.truncate(start + keep);
+            self.folded += 1;
+            let more = total - keep;
+            let noun = if more == 1 { "line" } else { "lines" };
+            self.lines.push(LaidLine {
+                tone: Tone::Dim,
+                text: format!("  … {more} more {noun} (Enter unfolds)"),
+            });
+        }
+    }
+
+    /// The first turn after line `from`, or before it (`backwards`).
+    pub fn next_turn(&self, from: usize, backwards: bool) -> Option<usize> {
+        if backwards {
+            self.turns.iter().rev().copied().find(|&t| t < from)
+        } else {
+            self.turns.iter().copied().find(|&t| t > from)
+        }
+    }
+
+    /// The first line at or after `from` whose text holds `needle` (case-insensitive), wrapping
+    /// around to the top.
+    pub fn find(&self, needle: &str, from: usize) -> Option<usize> {
+        let needle = needle.to_lowercase();
+        let hit = |i: &usize| self.lines[*i].text.to_lowercase().contains(&needle);
+        (from..self.lines.len())
+            .chain(0..from.min(self.lines.len()))
+            .find(hit)
+    }
+}
+
+/// `line` cut into pieces of at most `width` columns, at spaces where it can be; control
+/// characters (an escape sequence in a tool's output) are drawn as `·`, never sent.
+fn wrap(line: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let clean: String = line
+        .replace('\t', "    ")
+        .chars()
+        .map(|c| if c.is_control() { '·' } else { c })
+        .collect();
+    if crate::text::width(&clean) <= width {
+        return vec![clean];
+    }
+    let mut pieces = Vec::new();
+    let mut current = String::new();
+    let mut current_width = 0;
+    for word in clean.split_inclusive(' ') {
+        let word_width = crate::text::width(word);
+        if current_width + word_width > width && !current.is_empty() {
+            pieces.push(std::mem::take(&mut current).trim_end().to_owned());
+            current_width = 0;
+        }
+        if word_width > width {
+            // A word longer than the line (a path, a hash): cut it where it reaches the edge.
+            for c in word.chars() {
+                let w = crate::text::width(c.encode_utf8(&mut [0; 4]));
+                if current_width + w > width {
+                    pieces.push(std::mem::take(&mut current));
+                    current_width = 0;
+                }
+                current.push(c);
+                current_width += w;
+            }
+        } else {
+            current.push_str(word);
+            current_width += word_width;
+        }
+    }
+    if !current.is_empty() || pieces.is_empty() {
+        pieces.push(current.trim_end().to_owned());
+    }
+    pieces
+}
+
+fn role_tone(role: &Role) -> RoleTone {
+    match role {
+        Role::System => RoleTone::System,
+        Role::User => RoleTone::User,
+        Role::Assistant => RoleTone::Assistant,
+        Role::Tool => RoleTone::Tool,
+        Role::Other(_) => RoleTone::Other,
+    }
+}
+
+/// A message's heading: `── assistant · turn 2 ──`, a tool's with its function, the call it
+/// answers and, when it failed, `✗`.
+fn heading(message: &Message, turn: usize, width: usize) -> String {
+    let mut title = message.role.as_str().to_owned();
+    if message.role == Role::Assistant {
+        title.push_str(&format!(" · turn {turn}"));
+    }
+    if let Some(result) = &message.tool_result {
+        if result.error.is_some() {
+            title = format!("✗ {title}");
+        }
+        if let Some(function) = &result.function {
+            title.push_str(&format!(" · {function}"));
+        }
+        if let Some(id) = &result.call_id {
+            title.push_str(&format!(" · ↳ {id}"));
+        }
+    }
+    let used = crate::text::width(&title) + 4;
+    format!("── {title} {}", "─".repeat(width.saturating_sub(used)))
+}
+
+fn pretty(value: &Json) -> String {
+    pyjson::to_string(value, WriteOptions::STRICT_INDENT2)
+}
+
+/// The Transcript view: each message a block under its heading; an assistant's tool calls with
+/// their arguments, and each call's result directly under it when the next message answers it.
+pub fn lay_out_messages(transcript: &Transcript, width: usize, unfolded: bool) -> TranscriptLayout {
+    let mut layout = TranscriptLayout::default();
+    let mut turn = 0;
+    if transcript.messages.is_empty() {
+        layout.push(Tone::Dim, "This sample has no messages.", width);
+    }
+    for message in &transcript.messages {
+        if message.role == Role::Assistant {
+            turn += 1;
+        }
+        layout.turns.push(layout.lines.len());
+        layout.lines.push(LaidLine {
+            tone: Tone::Heading(role_tone(&message.role)),
+            text: heading(message, turn, width),
+        });
+        let long = message.text().lines().count() > LONG_CONTENT;
+        let fold_text = !unfolded && (message.role == Role::System || long);
+        for part in &message.parts {
+            match part {
+                Part::Text(text) => {
+                    let tone = if message.failed() {
+                        Tone::Failed
+                    } else {
+                        Tone::Text
+                    };
+                    layout.push_folded(tone, text, width, fold_text, FOLDED_LINES);
+                }
+                Part::Reasoning { text, redacted, .. } => {
+                    let text = if *redacted { "(redacted)" } else { text };
+                    let text = format!("reasoning: {text}");
+                    layout.push_folded(Tone::Dim, &text, width, !unfolded, FOLDED_REASONING);
+                }
+                Part::Media {
+                    kind,
+                    mime,
+                    bytes,
+                    location,
+                } => {
+                    let mut text = format!("▣ {kind}");
+                    if let Some(mime) = mime {
+                        text.push_str(&format!(" · {mime}"));
+                    }
+                    if let Some(bytes) = bytes {
+                        text.push_str(&format!(" · {}", crate::text::human_bytes(*bytes)));
+                    }
+                    if let Some(location) = location {
+                        text.push_str(&format!(" · {}", crate::text::one_line(location, 60)));
+                    }
+                    layout.push(Tone::Dim, &text, width);
+                }
+                Part::Other { kind, text } => {
+                    let text = format!("[{kind}] {text}");
+                    layout.push_folded(Tone::Dim, &text, width, !unfolded, FOLDED_LINES);
+                }
+            }
+        }
+        for call in &message.tool_calls {
+            layout.push(
+                Tone::Call,
+                &format!("→ {} · {}", call.function, call.id),
+                width,
+            );
+            let arguments = pretty(&call.arguments);
+            let indented: Vec<String> = arguments.lines().map(|l| format!("  {l}")).collect();
+            let fold = !unfolded && indented.len() > 12;
+            layout.push_folded(Tone::Call, &indented.join("\n"), width, fold, FOLDED_LINES);
+            if let Some(error) = &call.parse_error {
+                layout.push(
+                    Tone::Failed,
+                    &format!("  ✗ arguments not parsed: {error}"),
+                    width,
+                );
+            }
+        }
+        if let Some(error) = message.tool_result.as_ref().and_then(|r| r.error.as_ref()) {
+            layout.push(
+                Tone::Failed,
+                &format!("✗ {}: {}", error.kind, error.message),
+                width,
+            );
+        }
+    }
+    layout
+}
+
+/// The Events view: one line per event, indented by the spans it is in, with its working time,
+/// its kind and what it did (a model call's tokens and time, a tool's function and time); a
+/// failure marked `✗`, a limit `⚑`. Spans show their name and type.
+pub fn lay_out_events(transcript: &Transcript, width: usize) -> TranscriptLayout {
+    let mut layout = TranscriptLayout::default();
+    if transcript.events.is_empty() {
+        layout.push(Tone::Dim, "This sample has no events.", width);
+        return layout;
+    }
+    let mut open_spans: Vec<String> = Vec::new();
+    for event in &transcript.events {
+        if let EventDetail::SpanEnd { id } = &event.detail {
+            if let Some(at) = open_spans.iter().rposition(|s| s == id) {
+                open_spans.truncate(at);
+            }
+            continue;
+        }
+        let depth = open_spans.len();
+        let at = event
+            .elapsed
+            .map_or_else(|| "       ".to_owned(), |s| format!("{s:>6.2}s"));
+        let (tone, what) = event_text(event);
+        if matches!(event.detail, EventDetail::Model { .. }) {
+            layout.turns.push(layout.lines.len());
+        }
+        let mark = if event.is_failure() {
+            "✗ "
+        } else if matches!(event.detail, EventDetail::Limit { .. }) {
+            "⚑ "
+        } else {
+            ""
+        };
+        let line = format!("{at} {}{mark}{what}", "  ".repeat(depth.min(12)));
+        layout.lines.push(LaidLine {
+            tone,
+            text: crate::text::fit(&line, width),
+        });
+        if let EventDetail::SpanBegin { id, .. } = &event.detail {
+            open_spans.push(id.clone());
+        }
+    }
+    layout
+}
+
+fn event_text(event: &Event) -> (Tone, String) {
+    let seconds = |s: Option<f64>| s.map_or_else(String::new, |s| format!(" · {s:.2}s"));
+    match &event.detail {
+        EventDetail::Model {
+            model,
+            usage,
+            time,
+            error,
+            cache,
+            ..
+        } => {
+            let tokens = usage.map_or_else(String::new, |u| {
+                format!(" · {} in, {} out", u.input_tokens, u.output_tokens)
+            });
+            let cache = cache
+                .as_deref()
+                .map_or_else(String::new, |c| format!(" · cache {c}"));
+            let error = error
+                .as_deref()
+                .map_or_else(String::new, |e| format!(" · {e}"));
+            let tone = if event.is_failure() {
+                Tone::Failed
+            } else {
+                Tone::Text
+            };
+            (
+                tone,
+                format!("model {model}{tokens}{}{cache}{error}", seconds(*time)),
+            )
+        }
+        EventDetail::Tool {
+            function,
+            error,
+            working_time,
+            ..
+        } => match error {
+            Some(error) => (
+                Tone::Failed,
+                format!(
+                    "tool {function}{} · {}: {}",
+                    seconds(*working_time),
+                    error.kind,
+                    error.message
+                ),
+            ),
+            None => (
+                Tone::Call,
+                format!("tool {function}{}", seconds(*working_time)),
+            ),
+        },
+        EventDetail::SpanBegin { name, kind, .. } => (
+            Tone::Heading(RoleTone::Other),
+            match kind {
+                Some(kind) if kind != name => format!("▾ {name} ({kind})"),
+                _ => format!("▾ {name}"),
+            },
+        ),
+        EventDetail::SpanEnd { .. } => (Tone::Dim, String::new()),
+        EventDetail::Step { action, name, .. } => (Tone::Dim, format!("step {action} {name}")),
+        EventDetail::Score {
+            scorer,
+            value,
+            answer,
+            ..
+        } => (
+            Tone::Text,
+            format!(
+                "score {} = {}{}",
+                scorer.as_deref().unwrap_or_default(),
+                pyjson::to_string(value, WriteOptions::STRICT_COMPACT),
+                answer
+                    .as_deref()
+                    .map_or_else(String::new, |a| format!(" (answer {a})"))
+            ),
+        ),
+        EventDetail::Sandbox {
+            action,
+            command,
+            file,
+            exit_code,
+            ..
+        } => (
+            if event.is_failure() {
+                Tone::Failed
+            } else {
+                Tone::Text
+            },
+            format!(
+                "sandbox {action} {}{}",
+                command.as_deref().or(file.as_deref()).unwrap_or_default(),
+                exit_code.map_or_else(String::new, |c| format!(" → {c}"))
+            ),
+        ),
+        EventDetail::Limit { kind, message, .. } => {
+            (Tone::Limit, format!("{kind} limit: {message}"))
+        }
+        EventDetail::Error { message } => (Tone::Failed, format!("error: {message}")),
+        EventDetail::Info { source, data } => (
+            Tone::Dim,
+            format!(
+                "info {}{}",
+                source.as_deref().unwrap_or_default(),
+                crate::text::one_line(&pyjson::to_string(data, WriteOptions::STRICT_COMPACT), 80)
+            ),
+        ),
+        EventDetail::State { changes } => {
+            (Tone::Dim, format!("{} · {changes} changes", event.kind))
+        }
+        EventDetail::Logger { level, message } => (Tone::Dim, format!("log {level}: {message}")),
+        EventDetail::Other => (Tone::Dim, event.kind.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_keeps_every_character_within_the_width() {
+        let line =
+            "alpha beta gamma delta epsilon zeta eta theta a_very_long_word_without_spaces_at_all";
+        let pieces = wrap(line, 12);
+        assert!(
+            pieces.iter().all(|p| crate::text::width(p) <= 12),
+            "{pieces:?}"
+        );
+        let joined: String = pieces.concat().split_whitespace().collect();
+        let original: String = line.split_whitespace().collect();
+        assert_eq!(joined, original);
+        assert_eq!(wrap("a\u{1b}[31mred", 40), vec!["a·[31mred"]);
+    }
+}
