@@ -90,6 +90,7 @@ fn show_markdown_and_csv() {
     assert!(csv.contains("all,,"), "{csv}");
 }
 
+/// The bundled sample's newest run is its Inspect agent log; the note names the other models.
 #[test]
 fn no_argument_shows_the_bundled_sample_and_says_which_model() {
     let out = evaldeck(&[]);
@@ -99,7 +100,7 @@ fn no_argument_shows_the_bundled_sample_and_says_which_model() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout(&out).starts_with("org-b/model-b · run"),
+        stdout(&out).starts_with("mockllm/model · run"),
         "{}",
         stdout(&out)
     );
