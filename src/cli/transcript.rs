@@ -70,6 +70,24 @@ fn find_sample(
         let own = detail.doc.id.as_deref().unwrap_or_default();
         own == id || own.split_once('/').is_some_and(|(doc, _)| doc == id)
     };
+    // An Inspect log names each row's sample and epoch: no sample is unpacked to find one.
+    if let Some(keys) = file.sample_keys() {
+        let of_it: Vec<(usize, i64)> = keys
+            .iter()
+            .enumerate()
+            .filter(|(_, (own, _))| own == id)
+            .map(|(row, (_, e))| (row, *e))
+            .collect();
+        let chosen = of_it
+            .iter()
+            .filter(|(_, e)| epoch.is_none_or(|wanted| wanted == *e))
+            .min_by_key(|(_, e)| *e);
+        let Some(&(row, _)) = chosen else {
+            return Ok(None);
+        };
+        let (record, detail) = file.read_row(row as u64)?;
+        return Ok(Some((record, detail, of_it.len())));
+    }
     let epoch_of = |detail: &Detail| detail.doc.extra.get("epoch").and_then(Json::as_i64);
     let mut found: Option<u64> = None;
     let mut epochs = 0;
@@ -130,27 +148,7 @@ fn arguments_text(arguments: &Json) -> String {
 }
 
 fn media_text(part: &Part) -> String {
-    let Part::Media {
-        kind,
-        mime,
-        bytes,
-        location,
-    } = part
-    else {
-        return String::new();
-    };
-    let mut text = format!("[{kind}");
-    if let Some(mime) = mime {
-        text.push_str(&format!(" {mime}"));
-    }
-    if let Some(bytes) = bytes {
-        text.push_str(&format!(", {}", crate::text::human_bytes(*bytes)));
-    }
-    if let Some(location) = location {
-        text.push_str(&format!(", {}", crate::text::one_line(location, 60)));
-    }
-    text.push(']');
-    text
+    format!("[{}]", part.media_label().unwrap_or_default())
 }
 
 fn write_text(transcript: &Transcript, out: &mut dyn Write) -> Result<()> {

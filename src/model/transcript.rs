@@ -74,6 +74,14 @@ impl Message {
         }
     }
 
+    /// A message of the given parts.
+    pub fn with_parts(role: Role, parts: Vec<Part>) -> Message {
+        Message {
+            parts,
+            ..Message::text_message(role, "")
+        }
+    }
+
     /// The message's text, as Inspect's `ChatMessage.text` gives it: its text parts joined by
     /// newlines; reasoning, media and other parts are not text.
     pub fn text(&self) -> String {
@@ -118,6 +126,33 @@ pub enum Part {
         kind: String,
         text: String,
     },
+}
+
+impl Part {
+    /// A media part in words, its kind first: `image · image/png · 70 B`; `None` for other
+    /// parts. The data itself is never shown.
+    pub fn media_label(&self) -> Option<String> {
+        let Part::Media {
+            kind,
+            mime,
+            bytes,
+            location,
+        } = self
+        else {
+            return None;
+        };
+        let mut label = kind.clone();
+        if let Some(mime) = mime {
+            label.push_str(&format!(" · {mime}"));
+        }
+        if let Some(bytes) = bytes {
+            label.push_str(&format!(" · {}", crate::text::human_bytes(*bytes)));
+        }
+        if let Some(location) = location {
+            label.push_str(&format!(" · {}", crate::text::one_line(location, 60)));
+        }
+        Some(label)
+    }
 }
 
 /// A tool call an assistant message makes.
@@ -287,6 +322,15 @@ impl Event {
 }
 
 impl Transcript {
+    /// A conversation without events or usage (what a details row or a samples line holds).
+    pub fn conversation(messages: Vec<Message>) -> Transcript {
+        Transcript {
+            messages,
+            events: Vec::new(),
+            usage: Vec::new(),
+        }
+    }
+
     /// A lighteval details row as a conversation: the few-shot examples when the details hold
     /// them (each question and its gold answer), the query, then each generation as the
     /// assistant's answer with its reasoning before it.
@@ -331,16 +375,9 @@ impl Transcript {
                 });
             }
             parts.push(Part::Text(text.clone()));
-            messages.push(Message {
-                parts,
-                ..Message::text_message(Role::Assistant, "")
-            });
+            messages.push(Message::with_parts(Role::Assistant, parts));
         }
-        Transcript {
-            messages,
-            events: Vec::new(),
-            usage: Vec::new(),
-        }
+        Transcript::conversation(messages)
     }
 
     /// Model calls, tool calls and their failures, and tokens, for a Samples list's columns.

@@ -328,6 +328,15 @@ impl DetailsFile {
 
     /// One row, raw (as the file stores it) and as a [`Detail`]. Pages before a row past the
     /// first 1,024 are skipped, not decoded, so this is cheap anywhere in a large file.
+    /// Every row's sample id and epoch, when known without reading rows (see
+    /// [`SampleLog::sample_keys`]).
+    pub fn sample_keys(&self) -> Option<Vec<(String, i64)>> {
+        match &self.backing {
+            Backing::Log(log) => log.sample_keys(),
+            Backing::Parquet(_) => None,
+        }
+    }
+
     /// A row's transcript, from what [`DetailsFile::read_row`] gave: the harness's own reading
     /// for another harness's log (Inspect's messages and events), else the query and answers.
     pub fn transcript(

@@ -134,6 +134,12 @@ pub trait SampleLog: Send + Sync {
     /// One row, by position.
     fn read_row(&self, index: u64) -> Result<(Map, Detail)>;
 
+    /// Every row's sample id and epoch, in row order, when the file says them without a row
+    /// being read (an Inspect log's member names); `None` otherwise.
+    fn sample_keys(&self) -> Option<Vec<(String, i64)>> {
+        None
+    }
+
     /// A row's transcript, from its record and its [`Detail`] (what [`SampleLog::read_row`]
     /// gave): by default the query and the answers, as a lighteval row gives them.
     fn transcript(&self, _record: &Map, detail: &Detail) -> Transcript {

@@ -14,21 +14,7 @@ use serde_json::{Value, json};
 use crate::support::{self, fixture, interop_python};
 
 fn shared() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("EVALDECK_REQUIRE_INTEROP").as_deref() == Ok("1") {
-        panic!(
-            "{} is missing and EVALDECK_REQUIRE_INTEROP=1",
-            dir.display()
-        );
-    }
-    println!(
-        "!!!!! WILD AND AGENT TRANSCRIPTS NOT CHECKED: {} is missing",
-        dir.display()
-    );
-    None
+    support::shared(".", "WILD AND AGENT TRANSCRIPTS")
 }
 
 fn logs_under(dir: &Path, found: &mut Vec<PathBuf>) {
@@ -277,4 +263,95 @@ fn transcripts_equal_inspects_own_reading() {
     if shared().is_some() {
         assert!(tool_calls >= 36 && events > 100, "{tool_calls} {events}");
     }
+}
+
+/// `evaldeck transcript`: one sample, found by its id (and epoch) without unpacking the others;
+/// its JSON is the `transcript` of that sample's `samples --transcript` row; an unknown sample
+/// is an error that names it.
+#[test]
+fn one_samples_transcript_by_its_id() {
+    let agent = fixture("inspect-agent");
+    let log = std::fs::read_dir(&agent)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "eval"))
+        .unwrap();
+    let log = log.to_str().unwrap();
+    let text = support::evaldeck(&["transcript", log, "--sample", "broken"]);
+    assert!(
+        text.status.success(),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in [
+        "── user",
+        "→ fetch (call broken-0)",
+        "\"url\": \"https://example.invalid/report\"",
+        "answers broken-0 · ✗ failed",
+        "✗ unknown: could not reach https://example.invalid/report: connection refused",
+        "tokens of mockllm/model: 320 in, 60 out, 380 in all",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+    let markdown = support::evaldeck(&[
+        "transcript",
+        log,
+        "--sample",
+        "endless",
+        "--format",
+        "markdown",
+    ]);
+    let markdown = String::from_utf8_lossy(&markdown.stdout);
+    assert!(
+        markdown.contains("**Tool call** `lookup` (`endless-0`)"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("⚑") && markdown.contains("message limit"),
+        "{markdown}"
+    );
+
+    let json = support::evaldeck(&["transcript", log, "--sample", "archive", "--format", "json"]);
+    let json: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let rows = support::evaldeck(&["samples", log, "--format", "jsonl", "--transcript"]);
+    let row = String::from_utf8_lossy(&rows.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|r| r["id"] == "archive")
+        .unwrap();
+    assert_eq!(json, row["transcript"]);
+    assert_eq!(json["messages"][5]["parts"][0]["type"], "reasoning");
+
+    // Two epochs: the second is asked for by number, and the first is the default.
+    let quiz =
+        fixture("inspect-0.3.285/2026-11-30T02-36-19-00-00_mc-quiz_RjFGiHzeHG8Qd9cSsZrDVV.eval");
+    let quiz = quiz.to_str().unwrap();
+    let epoch = |extra: &[&str]| {
+        let mut args = vec!["transcript", quiz, "--sample", "mc-07", "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = support::evaldeck(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (
+            doc["messages"][1]["text"].clone(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (first, note) = epoch(&[]);
+    assert!(note.contains("2 epochs"), "{note}");
+    let (second, _) = epoch(&["--epoch", "2"]);
+    assert_ne!(first, second, "mc-07 answers C, then D");
+
+    let missing = support::evaldeck(&["transcript", log, "--sample", "nope"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let error = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        error.contains("no sample `nope`") && error.contains("agent_fixture"),
+        "{error}"
+    );
 }

@@ -1426,15 +1426,9 @@ fn an_organisation_grows_page_by_page() {
 /// it is beside the checkout: `None` (said loudly) without it, a failure under
 /// `EVALDECK_REQUIRE_INTEROP=1`, as CI sets.
 fn wild(relative: &str) -> Option<String> {
-    let source = format!("../shared/fixtures/wild/{relative}");
-    if std::path::Path::new(&source).exists() {
-        return Some(source);
-    }
-    if std::env::var("EVALDECK_REQUIRE_INTEROP").as_deref() == Ok("1") {
-        panic!("{source} is missing and EVALDECK_REQUIRE_INTEROP=1");
-    }
-    println!("!!!!! WILD SNAPSHOT NOT RUN: {source} is missing");
-    None
+    crate::support::shared(&format!("fixtures/wild/{relative}"), "WILD SNAPSHOT")?;
+    // Relative, as the breadcrumb of the snapshots shows it on every machine.
+    Some(format!("../shared/fixtures/wild/{relative}"))
 }
 
 /// Snapshots of wild files, at the two sizes people use over SSH.

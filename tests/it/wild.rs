@@ -13,21 +13,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 fn wild_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/wild");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("EVALDECK_REQUIRE_INTEROP").as_deref() == Ok("1") {
-        panic!(
-            "{} is missing and EVALDECK_REQUIRE_INTEROP=1",
-            dir.display()
-        );
-    }
-    println!(
-        "!!!!! WILD SET NOT RUN: {} is missing (set EVALDECK_REQUIRE_INTEROP=1 to fail instead)",
-        dir.display()
-    );
-    None
+    support::shared("fixtures/wild", "WILD SET")
 }
 
 fn evaldeck(args: &[&str]) -> std::process::Output {

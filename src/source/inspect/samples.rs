@@ -32,6 +32,8 @@ pub(super) struct InspectSamples {
     task: String,
     log: Arc<LogHeader>,
     rows: Vec<RowSource>,
+    /// Each row's sample id (as text) and epoch.
+    keys: Vec<(String, i64)>,
     metric_names: Vec<String>,
     /// Each sample's epoch-reduced scores (`reductions.json`), by id as text.
     reduced: HashMap<String, Map>,
@@ -75,6 +77,7 @@ impl InspectSamples {
                 };
                 Ok(InspectSamples {
                     task: task.to_owned(),
+                    keys: members.iter().map(|m| (m.1.clone(), m.2)).collect(),
                     rows: members
                         .into_iter()
                         .map(|m| RowSource::Member(m.3))
@@ -102,8 +105,16 @@ impl InspectSamples {
                     .get("reductions")
                     .map(reductions_by_id)
                     .unwrap_or_default();
+                let keys = rows
+                    .iter()
+                    .map(|&(_, epoch, i)| {
+                        let id = samples[i].get("id").map(id_text).unwrap_or_default();
+                        (id, epoch)
+                    })
+                    .collect();
                 Ok(InspectSamples {
                     task: task.to_owned(),
+                    keys,
                     rows: rows.into_iter().map(|r| RowSource::Index(r.2)).collect(),
                     metric_names: per_sample_columns(&log.header, &reduced),
                     reduced,
@@ -195,6 +206,10 @@ impl SampleLog for InspectSamples {
     fn read_row(&self, index: u64) -> Result<(Map, Detail)> {
         let index = usize::try_from(index).unwrap_or(usize::MAX);
         self.row(self.sample(index)?)
+    }
+
+    fn sample_keys(&self) -> Option<Vec<(String, i64)>> {
+        Some(self.keys.clone())
     }
 
     fn transcript(&self, record: &Map, _detail: &Detail) -> Transcript {

@@ -416,14 +416,7 @@ pub fn sample_transcript(raw: &Map) -> Transcript {
                 }
             }
         }
-        messages.push(Message {
-            parts,
-            ..Message::text_message(Role::Assistant, "")
-        });
+        messages.push(Message::with_parts(Role::Assistant, parts));
     }
-    Transcript {
-        messages,
-        events: Vec::new(),
-        usage: Vec::new(),
-    }
+    Transcript::conversation(messages)
 }

@@ -213,23 +213,9 @@ pub fn lay_out_messages(transcript: &Transcript, width: usize, unfolded: bool) -
                     let text = format!("reasoning: {text}");
                     layout.push_folded(Tone::Dim, &text, width, !unfolded, FOLDED_REASONING);
                 }
-                Part::Media {
-                    kind,
-                    mime,
-                    bytes,
-                    location,
-                } => {
-                    let mut text = format!("▣ {kind}");
-                    if let Some(mime) = mime {
-                        text.push_str(&format!(" · {mime}"));
-                    }
-                    if let Some(bytes) = bytes {
-                        text.push_str(&format!(" · {}", crate::text::human_bytes(*bytes)));
-                    }
-                    if let Some(location) = location {
-                        text.push_str(&format!(" · {}", crate::text::one_line(location, 60)));
-                    }
-                    layout.push(Tone::Dim, &text, width);
+                Part::Media { .. } => {
+                    let label = part.media_label().unwrap_or_default();
+                    layout.push(Tone::Dim, &format!("▣ {label}"), width);
                 }
                 Part::Other { kind, text } => {
                     let text = format!("[{kind}] {text}");

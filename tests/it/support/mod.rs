@@ -214,3 +214,26 @@ pub fn truncate(text: &str, max: usize) -> String {
         None => text.to_owned(),
     }
 }
+
+/// `../shared/<relative>` (files other people wrote, and the tools to make more), when it is
+/// beside the checkout. Without it, `None`, and the test says loudly that `what` did not run;
+/// under `EVALDECK_REQUIRE_INTEROP=1`, as CI sets, that is a failure.
+pub fn shared(relative: &str, what: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(relative);
+    if path.exists() {
+        return Some(path);
+    }
+    if std::env::var("EVALDECK_REQUIRE_INTEROP").as_deref() == Ok("1") {
+        panic!(
+            "{} is missing and EVALDECK_REQUIRE_INTEROP=1",
+            path.display()
+        );
+    }
+    println!(
+        "!!!!! {what} NOT RUN: {} is missing (set EVALDECK_REQUIRE_INTEROP=1 to fail instead)",
+        path.display()
+    );
+    None
+}
