@@ -454,7 +454,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Enter],
         label: "Enter",
         action: Action::Open,
-        help: "unfold / fold long contents, reasoning and the system prompt",
+        help: "unfold / fold: long contents, reasoning, the system prompt; each model call's input and output",
     },
     Binding {
         scope: Scope::Transcript,

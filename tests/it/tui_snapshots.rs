@@ -697,6 +697,10 @@ fn agent_transcripts() {
     snapshot("events_with_a_limit_hit", Some(AGENT), |app| {
         agent_sample(app, 2, &[Char('e'), KeyCode::End])
     });
+    // A model call opens to what it was given (its pooled input) and what it answered.
+    snapshot("events_model_calls_unfolded", Some(AGENT), |app| {
+        agent_sample(app, 0, &[Char('e'), Enter, Char('n'), Char('n')])
+    });
 }
 
 /// `n` and `N` go from turn to turn, `]` keeps the view on the next sample, and `/` finds a

@@ -519,6 +519,7 @@ impl SampleState {
             SampleView::Events => Some(Arc::new(crate::tui::data::lay_out_events(
                 &detail.transcript,
                 width,
+                self.unfolded,
             ))),
         };
     }

@@ -183,6 +183,9 @@ fn pretty(value: &Json) -> String {
 /// their arguments, and each call's result directly under it when the next message answers it.
 pub fn lay_out_messages(transcript: &Transcript, width: usize, unfolded: bool) -> TranscriptLayout {
     let mut layout = TranscriptLayout::default();
+    if let Some(usage) = total_usage(transcript) {
+        layout.push(Tone::Dim, &usage, width);
+    }
     let mut turn = 0;
     if transcript.messages.is_empty() {
         layout.push(Tone::Dim, "This sample has no messages.", width);
@@ -252,11 +255,16 @@ pub fn lay_out_messages(transcript: &Transcript, width: usize, unfolded: bool) -
     layout
 }
 
-/// The Events view: one line per event, indented by the spans it is in, with its working time,
-/// its kind and what it did (a model call's tokens and time, a tool's function and time); a
-/// failure marked `✗`, a limit `⚑`. Spans show their name and type.
-pub fn lay_out_events(transcript: &Transcript, width: usize) -> TranscriptLayout {
+/// The Events view: one line per event, indented by the spans it is in, with its time from the
+/// sample's start, its kind and what it did (a model call's tokens and time, a tool's function
+/// and time); a failure marked `✗`, a limit `⚑`. Spans show their name and type. Unfolded, each
+/// model call shows what it was given (its pooled input, expanded) and what it answered, a
+/// line a message.
+pub fn lay_out_events(transcript: &Transcript, width: usize, unfolded: bool) -> TranscriptLayout {
     let mut layout = TranscriptLayout::default();
+    if let Some(usage) = total_usage(transcript) {
+        layout.push(Tone::Dim, &usage, width);
+    }
     if transcript.events.is_empty() {
         layout.push(Tone::Dim, "This sample has no events.", width);
         return layout;
@@ -289,11 +297,74 @@ pub fn lay_out_events(transcript: &Transcript, width: usize) -> TranscriptLayout
             tone,
             text: crate::text::fit(&line, width),
         });
+        if let EventDetail::Model { input, output, .. } = &event.detail {
+            let indent = format!("{}  ", " ".repeat(8 + 2 * depth.min(12)));
+            if unfolded {
+                for (tone, message) in input
+                    .iter()
+                    .map(|m| (Tone::Dim, m))
+                    .chain(output.iter().map(|m| (Tone::Text, m)))
+                {
+                    let arrow = if tone == Tone::Text { "⇐" } else { "⇒" };
+                    let text = message_summary(message);
+                    let line = format!("{indent}{arrow} {}: {text}", message.role.as_str());
+                    layout.lines.push(LaidLine {
+                        tone,
+                        text: crate::text::fit(&line, width),
+                    });
+                }
+            } else if !input.is_empty() || !output.is_empty() {
+                layout.folded += 1;
+            }
+        }
         if let EventDetail::SpanBegin { id, .. } = &event.detail {
             open_spans.push(id.clone());
         }
     }
     layout
+}
+
+/// A message on one line: its text, else its tool calls.
+fn message_summary(message: &Message) -> String {
+    let text = message.text();
+    let calls: Vec<String> = message
+        .tool_calls
+        .iter()
+        .map(|c| {
+            let arguments = pyjson::to_string(&c.arguments, WriteOptions::STRICT_COMPACT);
+            format!("→ {}({arguments})", c.function)
+        })
+        .collect();
+    let mut summary = crate::text::one_line(&text, 200);
+    if !calls.is_empty() {
+        if !summary.is_empty() {
+            summary.push(' ');
+        }
+        summary.push_str(&calls.join(" "));
+    }
+    summary
+}
+
+/// The sample's whole usage, every model's (`model_usage`), on one line.
+pub fn total_usage(transcript: &Transcript) -> Option<String> {
+    if transcript.usage.is_empty() {
+        return None;
+    }
+    let models: Vec<String> = transcript
+        .usage
+        .iter()
+        .map(|(model, u)| {
+            let mut text = format!("{model}: {} in, {} out", u.input_tokens, u.output_tokens);
+            if let Some(read) = u.cache_read.filter(|&r| r > 0) {
+                text.push_str(&format!(", {read} cached"));
+            }
+            if let Some(reasoning) = u.reasoning_tokens.filter(|&r| r > 0) {
+                text.push_str(&format!(", {reasoning} reasoning"));
+            }
+            text
+        })
+        .collect();
+    Some(format!("tokens, whole sample · {}", models.join(" · ")))
 }
 
 fn event_text(event: &Event) -> (Tone, String) {
