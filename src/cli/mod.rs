@@ -278,6 +278,11 @@ pub struct SamplesArgs {
     /// (messages, tool calls and results, events, usage), after the harness's own fields.
     #[arg(long)]
     pub transcript: bool,
+    /// Only the samples whose transcript matches this regular expression anywhere: a message,
+    /// reasoning, a tool call's name or arguments, a tool's result or error, an error or limit
+    /// (`(?i)` for any case).
+    #[arg(long, value_name = "PATTERN")]
+    pub grep: Option<regex::Regex>,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -8,6 +8,7 @@ use color_eyre::eyre::{Result, bail};
 use super::table::{Align, Table, one_line, write_csv_row};
 use super::{SamplesArgs, SamplesFormat, open_source};
 use crate::model::pyjson::{self, WriteOptions};
+use crate::model::transcript::Transcript;
 use crate::model::{Detail, Json, Prediction};
 use crate::store::{self, DetailsFile, Run};
 
@@ -47,8 +48,14 @@ pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Wri
     let batch_rows = usize::try_from(limit)
         .unwrap_or(usize::MAX)
         .clamp(1, BATCH_ROWS);
+    let matches = |t: &Transcript| {
+        args.grep
+            .as_ref()
+            .is_none_or(|re| t.any_text(|text| re.is_match(text)))
+    };
+    let keep: Option<store::TranscriptFilter> = args.grep.as_ref().map(|_| &matches as _);
     match args.format {
-        SamplesFormat::Jsonl => Ok(store::write_details_jsonl(
+        SamplesFormat::Jsonl => Ok(store::write_details_jsonl_where(
             &file,
             limit,
             batch_rows,
@@ -57,13 +64,14 @@ pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Wri
             } else {
                 store::CommonKeys::Added
             },
+            keep,
             out,
             std::path::Path::new("<stdout>"),
         )?),
         SamplesFormat::Table => {
             // A table must know its column widths, so it holds the rows it prints.
             let mut table: Option<Table> = None;
-            for_each_detail(&file, limit, batch_rows, |index, detail| {
+            for_each_detail(&file, (limit, batch_rows), keep, |index, detail| {
                 let table = table.get_or_insert_with(|| new_table(&file, detail));
                 table.rows.push(table_cells(
                     index,
@@ -80,7 +88,7 @@ pub(super) fn samples(args: &SamplesArgs, out: &mut dyn Write, err: &mut dyn Wri
         }
         SamplesFormat::Csv => {
             let mut headers: Option<Vec<String>> = None;
-            for_each_detail(&file, limit, batch_rows, |index, detail| {
+            for_each_detail(&file, (limit, batch_rows), keep, |index, detail| {
                 if headers.is_none() {
                     let h = new_table(&file, detail).headers;
                     write_csv_row(out, &h)?;
@@ -166,20 +174,48 @@ pub(super) fn resolve_task(
     }
 }
 
+/// Calls `each` with the index and the row of at most `limit` rows, those whose transcript
+/// `keep` keeps (a row keeps its index in the file).
 fn for_each_detail(
     file: &DetailsFile,
-    limit: u64,
-    batch_rows: usize,
+    (limit, batch_rows): (u64, usize),
+    keep: Option<store::TranscriptFilter>,
     mut each: impl FnMut(u64, &Detail) -> Result<()>,
 ) -> Result<()> {
-    let mut index = 0u64;
-    for batch in file.details(batch_rows)? {
-        for detail in batch? {
-            if index >= limit {
-                return Ok(());
+    let (mut index, mut shown) = (0u64, 0u64);
+    let mut visit = |index: u64, detail: &Detail, transcript: Option<Transcript>| {
+        if transcript.is_some_and(|t| keep.is_some_and(|keep| !keep(&t))) {
+            return Ok(true);
+        }
+        if shown >= limit {
+            return Ok(false);
+        }
+        shown += 1;
+        each(index, detail).map(|()| true)
+    };
+    match keep {
+        // Another harness's transcript needs its own record.
+        Some(_) if file.layout() == store::DetailsLayout::Log => {
+            for batch in file.log_rows(batch_rows)? {
+                for (raw, detail) in batch? {
+                    let transcript = file.transcript(&raw, &detail);
+                    if !visit(index, &detail, Some(transcript))? {
+                        return Ok(());
+                    }
+                    index += 1;
+                }
             }
-            each(index, &detail)?;
-            index += 1;
+        }
+        _ => {
+            for batch in file.details(batch_rows)? {
+                for detail in batch? {
+                    let transcript = keep.map(|_| Transcript::from_detail(&detail));
+                    if !visit(index, &detail, transcript)? {
+                        return Ok(());
+                    }
+                    index += 1;
+                }
+            }
         }
     }
     Ok(())

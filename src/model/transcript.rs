@@ -380,6 +380,60 @@ impl Transcript {
         Transcript::conversation(messages)
     }
 
+    /// Whether `hit` says yes to any text of the transcript: a message's text, reasoning or
+    /// other part, a tool call's function and arguments (as compact JSON), a tool's error, and
+    /// the events' tool calls, results, errors, limits and sandbox commands and output.
+    pub fn any_text(&self, mut hit: impl FnMut(&str) -> bool) -> bool {
+        let compact = |json: &Json| {
+            super::pyjson::to_string(json, super::pyjson::WriteOptions::STRICT_COMPACT)
+        };
+        for message in &self.messages {
+            for part in &message.parts {
+                let text = match part {
+                    Part::Text(text) | Part::Reasoning { text, .. } | Part::Other { text, .. } => {
+                        text
+                    }
+                    Part::Media { .. } => continue,
+                };
+                if hit(text) {
+                    return true;
+                }
+            }
+            for call in &message.tool_calls {
+                if hit(&call.function) || hit(&compact(&call.arguments)) {
+                    return true;
+                }
+            }
+            if let Some(error) = message.tool_result.as_ref().and_then(|r| r.error.as_ref())
+                && hit(&error.message)
+            {
+                return true;
+            }
+        }
+        self.events.iter().any(|event| match &event.detail {
+            EventDetail::Tool {
+                function,
+                arguments,
+                result,
+                error,
+                ..
+            } => {
+                hit(function)
+                    || hit(&compact(arguments))
+                    || hit(result)
+                    || error.as_ref().is_some_and(|e| hit(&e.message))
+            }
+            EventDetail::Model { error, .. } => error.as_deref().is_some_and(&mut hit),
+            EventDetail::Error { message } | EventDetail::Limit { message, .. } => hit(message),
+            EventDetail::Sandbox {
+                command, output, ..
+            } => {
+                command.as_deref().is_some_and(&mut hit) || output.as_deref().is_some_and(&mut hit)
+            }
+            _ => false,
+        })
+    }
+
     /// Model calls, tool calls and their failures, and tokens, for a Samples list's columns.
     pub fn counts(&self) -> TranscriptCounts {
         let mut counts = TranscriptCounts {

@@ -10,6 +10,7 @@ use super::detail_rows::detail_to_json;
 use super::details::{DetailsFile, DetailsLayout, column_names};
 use super::error::{Result, StoreError};
 use crate::model::pyjson::{self, WriteOptions};
+use crate::model::transcript::Transcript;
 use crate::model::{Detail, Json, Map, Prediction};
 
 /// Whether each line starts with the keys every harness shares (see [`common_keys`]).
@@ -24,6 +25,9 @@ pub enum CommonKeys {
     Omitted,
 }
 
+/// Which rows a transcript keeps (`samples --grep`).
+pub type TranscriptFilter<'f> = &'f dyn Fn(&Transcript) -> bool;
+
 /// Writes at most `limit` samples of `file` to `out`; `out_name` names `out` in errors.
 pub fn write_details_jsonl(
     file: &DetailsFile,
@@ -33,16 +37,34 @@ pub fn write_details_jsonl(
     out: &mut dyn Write,
     out_name: &Path,
 ) -> Result<()> {
+    write_details_jsonl_where(file, limit, batch_rows, common, None, out, out_name)
+}
+
+/// [`write_details_jsonl`] of the rows whose transcript `keep` keeps (all when `None`); `limit`
+/// counts the rows written.
+pub fn write_details_jsonl_where(
+    file: &DetailsFile,
+    limit: u64,
+    batch_rows: usize,
+    common: CommonKeys,
+    keep: Option<TranscriptFilter>,
+    out: &mut dyn Write,
+    out_name: &Path,
+) -> Result<()> {
     let write_error = |e| StoreError::io(out_name, e);
     let mut written = 0u64;
     let mut line = String::new();
     let with_transcripts = common == CommonKeys::AddedWithTranscripts;
-    let transcript_json = |transcript: &crate::model::transcript::Transcript| {
-        crate::model::transcript::transcript_to_json(transcript)
+    let needs_transcripts = with_transcripts || keep.is_some();
+    let kept = |transcript: &Option<Transcript>| match (keep, transcript) {
+        (Some(keep), Some(transcript)) => keep(transcript),
+        _ => true,
     };
+    let transcript_json = crate::model::transcript::transcript_to_json;
     match file.layout() {
         DetailsLayout::Log => {
             if common == CommonKeys::Added
+                && keep.is_none()
                 && let Some(written) = file.write_log_jsonl(limit, out, out_name)
             {
                 return written;
@@ -52,7 +74,11 @@ pub fn write_details_jsonl(
                     if written >= limit {
                         return Ok(());
                     }
-                    let transcript = with_transcripts.then(|| file.transcript(&raw, &detail));
+                    let transcript = needs_transcripts.then(|| file.transcript(&raw, &detail));
+                    if !kept(&transcript) {
+                        continue;
+                    }
+                    let transcript = transcript.filter(|_| with_transcripts);
                     let mut object = match common {
                         CommonKeys::Added | CommonKeys::AddedWithTranscripts => {
                             with_common_keys(raw, &detail)
@@ -75,6 +101,10 @@ pub fn write_details_jsonl(
                 for detail in batch? {
                     if written >= limit {
                         return Ok(());
+                    }
+                    let transcript = needs_transcripts.then(|| Transcript::from_detail(&detail));
+                    if !kept(&transcript) {
+                        continue;
                     }
                     let mut object = match common {
                         CommonKeys::Added | CommonKeys::AddedWithTranscripts => {
@@ -110,7 +140,7 @@ pub fn write_details_jsonl(
                 CommonKeys::Omitted => None,
             };
             // The transcripts come from the rows decoded alongside, row for row.
-            let mut details = if with_transcripts {
+            let mut details = if needs_transcripts {
                 Some(file.details(batch_rows)?.flat_map(|batch| match batch {
                     Ok(rows) => rows.into_iter().map(Ok).collect::<Vec<_>>(),
                     Err(e) => vec![Err(e)],
@@ -125,12 +155,22 @@ pub fn write_details_jsonl(
                     if written >= limit {
                         return Ok(());
                     }
+                    // The rows alongside advance row for row, kept or not.
+                    let keys = match listed.as_mut() {
+                        Some(listed) => listed.next_keys()?,
+                        None => None,
+                    };
+                    let transcript = match details.as_mut().and_then(Iterator::next) {
+                        Some(detail) => Some(Transcript::from_detail(&detail?)),
+                        None => None,
+                    };
+                    if !kept(&transcript) {
+                        continue;
+                    }
                     line.clear();
                     line.push('{');
                     let mut first = true;
-                    if let Some(listed) = listed.as_mut()
-                        && let Some(keys) = listed.next_keys()?
-                    {
+                    if let Some(keys) = keys {
                         let shared =
                             pyjson::to_string(&Json::Object(keys), WriteOptions::STRICT_COMPACT);
                         // `{…}` without its braces, then the file's own columns.
@@ -146,9 +186,7 @@ pub fn write_details_jsonl(
                         line.push(':');
                         super::write_cell(&mut line, column.as_ref(), row);
                     }
-                    if let Some(detail) = details.as_mut().and_then(Iterator::next) {
-                        let transcript =
-                            crate::model::transcript::Transcript::from_detail(&detail?);
+                    if let Some(transcript) = transcript.filter(|_| with_transcripts) {
                         line.push_str(",\"transcript\":");
                         line.push_str(&pyjson::to_string(
                             &transcript_json(&transcript),

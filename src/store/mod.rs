@@ -34,7 +34,10 @@ pub use discover::{
 };
 pub use error::{Result, StoreError};
 pub use guard::{guarded, quiet_guarded_panics};
-pub use jsonl::{CommonKeys, common_keys, with_common_keys, write_details_jsonl};
+pub use jsonl::{
+    CommonKeys, TranscriptFilter, common_keys, with_common_keys, write_details_jsonl,
+    write_details_jsonl_where,
+};
 pub use log::{FileHead, FoundRuns, Harness, HarnessRun, LogFormat, LogRows, LogRun, SampleLog};
 pub use names::{model_name_problem, segment_problem};
 pub use remote::{RemoteBytes, RemoteError};

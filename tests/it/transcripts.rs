@@ -355,3 +355,94 @@ fn one_samples_transcript_by_its_id() {
         "{error}"
     );
 }
+
+/// `samples --grep`: only the samples whose transcript matches, in every format and for every
+/// layout (Inspect's records, lighteval's nested details, lm-eval's lines).
+#[test]
+fn samples_whose_transcript_matches() {
+    let agent = fixture("inspect-agent");
+    let agent = agent.to_str().unwrap();
+    let ids = |args: &[&str]| -> Vec<String> {
+        let out = support::evaldeck(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| {
+                let row: Value = serde_json::from_str(l).unwrap();
+                row["id"].as_str().unwrap_or_default().to_owned()
+            })
+            .collect()
+    };
+    // A tool's error, a tool's name in any case, a tool call's arguments.
+    assert_eq!(
+        ids(&["samples", agent, "--grep", "connection refused"]),
+        ["broken"]
+    );
+    assert_eq!(
+        ids(&["samples", agent, "--grep", "(?i)LOOKUP"]),
+        ["archive", "endless"]
+    );
+    assert_eq!(
+        ids(&["samples", agent, "--grep", r#""key":"page-3""#]),
+        ["endless"]
+    );
+    assert_eq!(
+        ids(&["samples", agent, "--grep", "Message limit"]),
+        ["endless"]
+    );
+    assert!(ids(&["samples", agent, "--grep", "no such text"]).is_empty());
+    // --limit counts what is kept; the table keeps each row's own number.
+    assert_eq!(
+        ids(&["samples", agent, "--grep", "yes", "--limit", "1"]).len(),
+        1
+    );
+    let table = support::evaldeck(&["samples", agent, "--grep", "refused", "--format", "table"]);
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert_eq!(table.lines().count(), 3, "{table}");
+    assert!(
+        table.lines().nth(2).unwrap().trim_start().starts_with("1 "),
+        "{table}"
+    );
+
+    // lighteval's nested details: the dummy model answers `random baseline` to every phrase.
+    let lighteval = fixture("lighteval-0.13");
+    let lighteval = lighteval.to_str().unwrap();
+    let all = ids(&[
+        "samples", lighteval, "--model", "model-a", "--task", "phrase",
+    ]);
+    let kept = ids(&[
+        "samples",
+        lighteval,
+        "--model",
+        "model-a",
+        "--task",
+        "phrase",
+        "--grep",
+        "random baseline",
+    ]);
+    assert_eq!(kept, all);
+    assert!(!all.is_empty());
+    let query = ids(&[
+        "samples",
+        lighteval,
+        "--model",
+        "model-a",
+        "--task",
+        "phrase",
+        "--grep",
+        "Phrase: ok\\b",
+    ]);
+    assert!(!query.is_empty() && query.len() < all.len(), "{query:?}");
+
+    // lm-eval: the dummy model's generation.
+    let lm_eval = fixture("lm-eval-0.4.13");
+    let lm_eval = lm_eval.to_str().unwrap();
+    let lines = ids(&["samples", lm_eval, "--task", "toy_arith", "--grep", "lol"]);
+    assert!(!lines.is_empty(), "{lines:?}");
+    let bad = support::evaldeck(&["samples", agent, "--grep", "("]);
+    assert_eq!(bad.status.code(), Some(2));
+}
