@@ -11,7 +11,7 @@ wild="../../shared/fixtures/wild"
 if [ -d "$wild" ]; then
   python3 wild_seeds.py "$wild" seeds-wild
 fi
-for target in results_json details_parquet tracking_jsonl discovery_names hf_source inspect_log lm_eval_samples; do
+for target in results_json details_parquet tracking_jsonl discovery_names hf_source inspect_log inspect_transcript lm_eval_samples; do
   mkdir -p "corpus/$target"
   extra=()
   if [ -d "seeds-wild/$target" ]; then extra=("seeds-wild/$target"); fi

@@ -27,7 +27,9 @@ fuzz_target!(|data: &[u8]| {
                         }
                     }
                 }
-                let _ = file.read_row(0);
+                if let Ok((record, detail)) = file.read_row(0) {
+                    let _ = file.transcript(&record, &detail);
+                }
             }
         }
     }

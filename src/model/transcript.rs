@@ -13,6 +13,10 @@ pub struct Transcript {
     pub events: Vec<Event>,
     /// The sample's whole usage, per model (Inspect's `model_usage`), scorers' calls included.
     pub usage: Vec<(String, Usage)>,
+    /// The messages model calls were given, each once (Inspect's `events_data.messages`): a
+    /// call's input is ranges of it, so a long agent run's inputs cost memory linear in its
+    /// length, not quadratic, as every call is given every message before it.
+    pub pool: Vec<Message>,
 }
 
 /// Who speaks a message.
@@ -233,7 +237,11 @@ pub enum EventDetail {
     /// A call to a model: the messages it was given, what it answered, its tokens and time.
     Model {
         model: String,
+        /// The messages written out in the event (logs without a pool).
         input: Vec<Message>,
+        /// Half-open ranges of the transcript's pool, when the input is pooled; see
+        /// [`Transcript::model_input`].
+        input_refs: Vec<(usize, usize)>,
         output: Vec<Message>,
         usage: Option<Usage>,
         /// Seconds the call took.
@@ -326,9 +334,21 @@ impl Transcript {
     pub fn conversation(messages: Vec<Message>) -> Transcript {
         Transcript {
             messages,
-            events: Vec::new(),
-            usage: Vec::new(),
+            ..Transcript::default()
         }
+    }
+
+    /// What a model call was given: its pooled ranges, in order, else its own messages.
+    pub fn model_input<'t>(
+        &'t self,
+        input: &'t [Message],
+        input_refs: &'t [(usize, usize)],
+    ) -> impl Iterator<Item = &'t Message> {
+        let pooled = input_refs.iter().flat_map(|&(start, end)| {
+            let end = end.min(self.pool.len());
+            self.pool[start.min(end)..end].iter()
+        });
+        input.iter().chain(pooled)
     }
 
     /// A lighteval details row as a conversation: the few-shot examples when the details hold
@@ -485,6 +505,10 @@ pub fn transcript_to_json(transcript: &Transcript) -> Json {
         usage.insert(model.clone(), usage_to_json(tokens));
     }
     doc.insert("usage".into(), Json::Object(usage));
+    doc.insert(
+        "pool".into(),
+        Json::Array(transcript.pool.iter().map(message_to_json).collect()),
+    );
     Json::Object(doc)
 }
 
@@ -615,6 +639,7 @@ fn event_to_json(event: &Event) -> Json {
         EventDetail::Model {
             model,
             input,
+            input_refs,
             output,
             usage,
             time,
@@ -626,6 +651,13 @@ fn event_to_json(event: &Event) -> Json {
                 "input".into(),
                 Json::Array(input.iter().map(message_to_json).collect()),
             );
+            if !input_refs.is_empty() {
+                let refs = input_refs
+                    .iter()
+                    .map(|&(s, e)| Json::Array(vec![Json::Int(s as i64), Json::Int(e as i64)]))
+                    .collect();
+                doc.insert("input_refs".into(), Json::Array(refs));
+            }
             doc.insert(
                 "output".into(),
                 Json::Array(output.iter().map(message_to_json).collect()),

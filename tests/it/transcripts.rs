@@ -106,16 +106,27 @@ fn evaldeck_samples(log: &Path) -> BTreeMap<(String, i64), Value> {
             .iter()
             .map(|e| e["event"].clone())
             .collect();
+        // A pooled input is ranges of the transcript's pool, expanded here as Inspect does.
+        let pool = transcript["pool"].as_array().unwrap();
         let model_inputs: Vec<Value> = transcript["events"]
             .as_array()
             .unwrap()
             .iter()
             .filter(|e| e["event"] == "model")
             .map(|e| {
+                let pooled = e["input_refs"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|r| {
+                        let (start, end) = (r[0].as_u64().unwrap(), r[1].as_u64().unwrap());
+                        &pool[start as usize..end as usize]
+                    });
                 e["input"]
                     .as_array()
                     .unwrap()
                     .iter()
+                    .chain(pooled)
                     .map(|m| json!([m["role"], m["text"]]))
                     .collect()
             })

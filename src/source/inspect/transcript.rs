@@ -85,7 +85,11 @@ pub fn sample_transcript(raw: &Map) -> Transcript {
         .unwrap_or(&[]);
     let mut events: Vec<Event> = events
         .iter()
-        .filter_map(|e| event(e, pool, &attachments))
+        .filter_map(|e| event(e, pool.len(), &attachments))
+        .collect();
+    let pool: Vec<Message> = pool
+        .iter()
+        .filter_map(|m| message(m, &attachments))
         .collect();
     // Times from the sample's start, by the clock: `working_start` counts working time, which
     // the first events of some logs measure from another origin.
@@ -117,6 +121,7 @@ pub fn sample_transcript(raw: &Map) -> Transcript {
         messages,
         events,
         usage,
+        pool,
     }
 }
 
@@ -284,52 +289,48 @@ fn usage(value: &Json) -> Option<Usage> {
     })
 }
 
-/// Messages from ranges of the pool, as Inspect expands them: each `[start, end)` a slice, cut
-/// at the pool's end.
-fn pooled(refs: &[Json], pool: &[Json], attachments: &Attachments) -> Vec<Message> {
-    let mut messages = Vec::new();
-    for range in refs {
-        let bound = |i: usize| {
-            range
-                .as_array()
-                .and_then(|r| r.get(i))
-                .and_then(Json::as_i64)
-                .and_then(|v| usize::try_from(v).ok())
-                .unwrap_or(0)
-                .min(pool.len())
-        };
-        let (start, end) = (bound(0), bound(1));
-        if start < end {
-            messages.extend(
-                pool[start..end]
-                    .iter()
-                    .filter_map(|m| message(m, attachments)),
-            );
-        }
-    }
-    messages
+/// The ranges of the pool a model call's input is, as Inspect expands them: each `[start, end)`
+/// cut at the pool's end, empty ones dropped.
+fn pooled(refs: &[Json], pool_len: usize) -> Vec<(usize, usize)> {
+    refs.iter()
+        .filter_map(|range| {
+            let bound = |i: usize| {
+                range
+                    .as_array()
+                    .and_then(|r| r.get(i))
+                    .and_then(Json::as_i64)
+                    .and_then(|v| usize::try_from(v).ok())
+                    .unwrap_or(0)
+                    .min(pool_len)
+            };
+            let (start, end) = (bound(0), bound(1));
+            (start < end).then_some((start, end))
+        })
+        .collect()
 }
 
-fn event(value: &Json, pool: &[Json], attachments: &Attachments) -> Option<Event> {
+fn event(value: &Json, pool_len: usize, attachments: &Attachments) -> Option<Event> {
     let kind = value.get("event")?.as_str()?.to_owned();
     let string = |key: &str| value.get(key).and_then(Json::as_str).map(str::to_owned);
     let float = |key: &str| value.get(key).and_then(Json::as_f64);
     let detail = match kind.as_str() {
         "model" => {
-            let input = match value.get("input_refs").and_then(Json::as_array) {
-                Some(refs) if !pool.is_empty() => pooled(refs, pool, attachments),
-                _ => value
-                    .get("input")
-                    .and_then(Json::as_array)
-                    .unwrap_or(&[])
-                    .iter()
-                    .filter_map(|m| message(m, attachments))
-                    .collect(),
+            let input_refs = match value.get("input_refs").and_then(Json::as_array) {
+                Some(refs) if pool_len > 0 => pooled(refs, pool_len),
+                _ => Vec::new(),
             };
+            let input = value
+                .get("input")
+                .and_then(Json::as_array)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|m| message(m, attachments))
+                .collect();
             let output = value.get("output");
             EventDetail::Model {
                 model: string("model").unwrap_or_default(),
                 input,
+                input_refs,
                 output: output
                     .and_then(|o| o.get("choices"))
                     .and_then(Json::as_array)
@@ -514,11 +515,20 @@ mod tests {
             transcript.messages[1].tool_calls[0].arguments.get("k"),
             Some(&Json::from("the long result"))
         );
-        let EventDetail::Model { input, usage, .. } = &transcript.events[0].detail else {
+        let EventDetail::Model {
+            input,
+            input_refs,
+            usage,
+            ..
+        } = &transcript.events[0].detail
+        else {
             panic!("not a model event");
         };
         // [0, 2) of the pool, then [5, 9) cut at the pool's end: nothing more.
-        let texts: Vec<String> = input.iter().map(Message::text).collect();
+        let texts: Vec<String> = transcript
+            .model_input(input, input_refs)
+            .map(Message::text)
+            .collect();
         assert_eq!(texts, ["p0", "p1"]);
         assert_eq!(usage.unwrap().total_tokens, 4);
         assert_eq!(transcript.counts().limit.as_deref(), Some("token"));

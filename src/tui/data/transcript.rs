@@ -297,11 +297,17 @@ pub fn lay_out_events(transcript: &Transcript, width: usize, unfolded: bool) -> 
             tone,
             text: crate::text::fit(&line, width),
         });
-        if let EventDetail::Model { input, output, .. } = &event.detail {
+        if let EventDetail::Model {
+            input,
+            input_refs,
+            output,
+            ..
+        } = &event.detail
+        {
             let indent = format!("{}  ", " ".repeat(8 + 2 * depth.min(12)));
             if unfolded {
-                for (tone, message) in input
-                    .iter()
+                for (tone, message) in transcript
+                    .model_input(input, input_refs)
                     .map(|m| (Tone::Dim, m))
                     .chain(output.iter().map(|m| (Tone::Text, m)))
                 {
@@ -313,7 +319,7 @@ pub fn lay_out_events(transcript: &Transcript, width: usize, unfolded: bool) -> 
                         text: crate::text::fit(&line, width),
                     });
                 }
-            } else if !input.is_empty() || !output.is_empty() {
+            } else if !input.is_empty() || !input_refs.is_empty() || !output.is_empty() {
                 layout.folded += 1;
             }
         }
