@@ -694,8 +694,9 @@ fn agent_transcripts() {
     snapshot("transcript_image_placeholder", Some(AGENT), |app| {
         agent_sample(app, 3, &[Char('t')])
     });
+    // Folded to the top-level spans, each with its time and tokens; the limit shows inside.
     snapshot("events_with_a_limit_hit", Some(AGENT), |app| {
-        agent_sample(app, 2, &[Char('e'), KeyCode::End])
+        agent_sample(app, 2, &[Char('e')])
     });
     // A model call opens to what it was given (its pooled input) and what it answered.
     snapshot("events_model_calls_unfolded", Some(AGENT), |app| {

@@ -255,11 +255,58 @@ pub fn lay_out_messages(transcript: &Transcript, width: usize, unfolded: bool) -
     layout
 }
 
-/// The Events view: one line per event, indented by the spans it is in, with its time from the
-/// sample's start, its kind and what it did (a model call's tokens and time, a tool's function
-/// and time); a failure marked `✗`, a limit `⚑`. Spans show their name and type. Unfolded, each
-/// model call shows what it was given (its pooled input, expanded) and what it answered, a
-/// line a message.
+/// What a span holds: when it ended, the tokens of the model calls in it (nested spans'
+/// included), and whether anything in it failed or hit a limit.
+#[derive(Default)]
+struct SpanTotals {
+    end: Option<f64>,
+    tokens: i64,
+    marked: bool,
+}
+
+fn span_totals(transcript: &Transcript) -> std::collections::HashMap<&str, SpanTotals> {
+    let mut totals: std::collections::HashMap<&str, SpanTotals> = Default::default();
+    let mut open: Vec<&str> = Vec::new();
+    for event in &transcript.events {
+        match &event.detail {
+            EventDetail::SpanBegin { id, .. } => {
+                totals.entry(id.as_str()).or_default();
+                open.push(id);
+            }
+            EventDetail::SpanEnd { id } => {
+                if let Some(at) = open.iter().rposition(|s| s == id) {
+                    open.truncate(at);
+                }
+                totals.entry(id.as_str()).or_default().end = event.elapsed;
+            }
+            EventDetail::Model { usage, .. } => {
+                let tokens = usage.map_or(0, |u| u.total_tokens);
+                for id in &open {
+                    totals.entry(id).or_default().tokens += tokens;
+                }
+            }
+            _ => {}
+        }
+        if stands_out(event) {
+            for id in &open {
+                totals.entry(id).or_default().marked = true;
+            }
+        }
+    }
+    totals
+}
+
+/// An error, a failed tool or a limit: shown whatever is folded.
+fn stands_out(event: &Event) -> bool {
+    event.is_failure() || matches!(event.detail, EventDetail::Limit { .. })
+}
+
+/// The Events view: the timeline of the sample, each event at its time from the sample's
+/// start, nested in the spans it is in (init, solvers, tools, scorers, agents), as Inspect's own
+/// transcript nests them. It starts folded to the top-level spans, each with its time and
+/// tokens; errors, failed tools (`✗`) and limits (`⚑`) show inside them even then. Unfolded
+/// (`Enter`), every event shows, and each model call opens to what it was given (`⇒`, its
+/// pooled input expanded) and what it answered (`⇐`).
 pub fn lay_out_events(transcript: &Transcript, width: usize, unfolded: bool) -> TranscriptLayout {
     let mut layout = TranscriptLayout::default();
     if let Some(usage) = total_usage(transcript) {
@@ -269,6 +316,7 @@ pub fn lay_out_events(transcript: &Transcript, width: usize, unfolded: bool) -> 
         layout.push(Tone::Dim, "This sample has no events.", width);
         return layout;
     }
+    let totals = span_totals(transcript);
     let mut open_spans: Vec<String> = Vec::new();
     for event in &transcript.events {
         if let EventDetail::SpanEnd { id } = &event.detail {
@@ -278,11 +326,45 @@ pub fn lay_out_events(transcript: &Transcript, width: usize, unfolded: bool) -> 
             continue;
         }
         let depth = open_spans.len();
+        if let EventDetail::SpanBegin { id, .. } = &event.detail {
+            open_spans.push(id.clone());
+        }
+        if !unfolded && depth > 0 && !stands_out(event) {
+            continue;
+        }
         let at = event
             .elapsed
             .map_or_else(|| "       ".to_owned(), |s| format!("{s:>6.2}s"));
-        let (tone, what) = event_text(event);
-        if matches!(event.detail, EventDetail::Model { .. }) {
+        let (tone, what) = match &event.detail {
+            EventDetail::SpanBegin { id, name, kind, .. } => {
+                let totals = totals.get(id.as_str());
+                let folded = !unfolded;
+                if folded {
+                    layout.folded += 1;
+                }
+                let mut text = format!("{} {name}", if folded { "▸" } else { "▾" });
+                if let Some(kind) = kind.as_deref().filter(|k| k != name) {
+                    text.push_str(&format!(" ({kind})"));
+                }
+                if let (Some(end), Some(start)) = (totals.and_then(|t| t.end), event.elapsed) {
+                    text.push_str(&format!(" · {:.2}s", (end - start).max(0.0)));
+                }
+                if let Some(tokens) = totals.map(|t| t.tokens).filter(|&t| t > 0) {
+                    text.push_str(&format!(" · {tokens} tokens"));
+                }
+                if folded && totals.is_some_and(|t| t.marked) {
+                    text.push_str(" · ✗/⚑ inside");
+                }
+                (Tone::Heading(RoleTone::Other), text)
+            }
+            _ => event_text(event),
+        };
+        let shows_turn = if unfolded {
+            matches!(event.detail, EventDetail::Model { .. })
+        } else {
+            depth == 0
+        };
+        if shows_turn {
             layout.turns.push(layout.lines.len());
         }
         let mark = if event.is_failure() {
@@ -319,12 +401,7 @@ pub fn lay_out_events(transcript: &Transcript, width: usize, unfolded: bool) -> 
                         text: crate::text::fit(&line, width),
                     });
                 }
-            } else if !input.is_empty() || !input_refs.is_empty() || !output.is_empty() {
-                layout.folded += 1;
             }
-        }
-        if let EventDetail::SpanBegin { id, .. } = &event.detail {
-            open_spans.push(id.clone());
         }
     }
     layout
