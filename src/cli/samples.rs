@@ -175,7 +175,7 @@ pub(super) fn resolve_task(
 }
 
 /// Calls `each` with the index and the row of at most `limit` rows, those whose transcript
-/// `keep` keeps (a row keeps its index in the file).
+/// `keep` keeps (a row keeps its index in the file). No row is read once `limit` are shown.
 fn for_each_detail(
     file: &DetailsFile,
     (limit, batch_rows): (u64, usize),
@@ -183,24 +183,20 @@ fn for_each_detail(
     mut each: impl FnMut(u64, &Detail) -> Result<()>,
 ) -> Result<()> {
     let (mut index, mut shown) = (0u64, 0u64);
-    let mut visit = |index: u64, detail: &Detail, transcript: Option<Transcript>| {
-        if transcript.is_some_and(|t| keep.is_some_and(|keep| !keep(&t))) {
-            return Ok(true);
-        }
-        if shown >= limit {
-            return Ok(false);
-        }
-        shown += 1;
-        each(index, detail).map(|()| true)
+    let kept = |transcript: Option<Transcript>| {
+        transcript.is_none_or(|t| keep.is_none_or(|keep| keep(&t)))
     };
     match keep {
         // Another harness's transcript needs its own record.
         Some(_) if file.layout() == store::DetailsLayout::Log => {
             for batch in file.log_rows(batch_rows)? {
                 for (raw, detail) in batch? {
-                    let transcript = file.transcript(&raw, &detail);
-                    if !visit(index, &detail, Some(transcript))? {
+                    if shown >= limit {
                         return Ok(());
+                    }
+                    if kept(Some(file.transcript(&raw, &detail))) {
+                        each(index, &detail)?;
+                        shown += 1;
                     }
                     index += 1;
                 }
@@ -209,9 +205,12 @@ fn for_each_detail(
         _ => {
             for batch in file.details(batch_rows)? {
                 for detail in batch? {
-                    let transcript = keep.map(|_| Transcript::from_detail(&detail));
-                    if !visit(index, &detail, transcript)? {
+                    if shown >= limit {
                         return Ok(());
+                    }
+                    if kept(keep.map(|_| Transcript::from_detail(&detail))) {
+                        each(index, &detail)?;
+                        shown += 1;
                     }
                     index += 1;
                 }

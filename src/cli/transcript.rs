@@ -95,7 +95,10 @@ fn find_sample(
     for batch in file.pairing_details(256)? {
         for detail in batch? {
             if is_it(&detail) {
-                epochs += 1;
+                // lm-eval's lines of one document (one per filter) are not epochs.
+                if epoch_of(&detail).is_some() {
+                    epochs += 1;
+                }
                 let wanted = epoch.is_none_or(|e| epoch_of(&detail) == Some(e));
                 if found.is_none() && wanted {
                     found = Some(row);
@@ -151,6 +154,18 @@ fn media_text(part: &Part) -> String {
     format!("[{}]", part.media_label().unwrap_or_default())
 }
 
+/// Text for a terminal: control characters (an escape sequence in a tool's output) as `·`,
+/// never sent as commands; line breaks and tabs kept.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c,
+            c if c.is_control() => '·',
+            c => c,
+        })
+        .collect()
+}
+
 fn write_text(transcript: &Transcript, out: &mut dyn Write) -> Result<()> {
     let mut turn = 0;
     for message in &transcript.messages {
@@ -160,15 +175,15 @@ fn write_text(transcript: &Transcript, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "{}", rule(&heading(message, turn)))?;
         for part in &message.parts {
             match part {
-                Part::Text(text) => writeln!(out, "{text}")?,
-                Part::Reasoning { text, redacted, .. } => {
-                    let text = if *redacted { "(redacted)" } else { text };
+                Part::Text(text) => writeln!(out, "{}", printable(text))?,
+                Part::Reasoning { .. } => {
+                    let text = printable(part.readable_reasoning().unwrap_or_default());
                     for line in text.lines() {
                         writeln!(out, "│ {line}")?;
                     }
                 }
                 Part::Media { .. } => writeln!(out, "{}", media_text(part))?,
-                Part::Other { kind, text } => writeln!(out, "[{kind}] {text}")?,
+                Part::Other { kind, text } => writeln!(out, "[{kind}] {}", printable(text))?,
             }
         }
         for call in &message.tool_calls {

@@ -720,7 +720,7 @@ fn transcript_keys() {
     press(&mut app, &[Char('/')]);
     typed(&mut app, "status open");
     press(&mut app, &[Enter]);
-    let found = scroll(&app) as usize;
+    let found = scroll(&app);
     let layout = app.sample().unwrap().layout.clone().unwrap();
     assert!(
         layout.lines[found].text.contains("status open"),

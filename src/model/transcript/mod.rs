@@ -137,6 +137,23 @@ pub enum Part {
 }
 
 impl Part {
+    /// What a reasoning part lets one read: its text, or, when the provider withheld it (an
+    /// encrypted blob), its summary; `None` for other parts.
+    pub fn readable_reasoning(&self) -> Option<&str> {
+        match self {
+            Part::Reasoning {
+                text,
+                summary,
+                redacted,
+            } => Some(if *redacted {
+                summary.as_deref().unwrap_or("(redacted)")
+            } else {
+                text
+            }),
+            _ => None,
+        }
+    }
+
     /// A media part in words, its kind first: `image · image/png · 70 B`; `None` for other
     /// parts. The data itself is never shown.
     pub fn media_label(&self) -> Option<String> {
@@ -414,9 +431,8 @@ impl Transcript {
         for message in &self.messages {
             for part in &message.parts {
                 let text = match part {
-                    Part::Text(text) | Part::Reasoning { text, .. } | Part::Other { text, .. } => {
-                        text
-                    }
+                    Part::Text(text) | Part::Other { text, .. } => text,
+                    Part::Reasoning { .. } => part.readable_reasoning().unwrap_or_default(),
                     Part::Media { .. } => continue,
                 };
                 if hit(text) {

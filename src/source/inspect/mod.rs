@@ -499,7 +499,7 @@ fn read_member<R: Read + std::io::Seek>(
     }
     let mut bytes = Vec::with_capacity(member.size().min(limit) as usize);
     member
-        .take(limit + 1)
+        .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| StoreError::log(path, format!("member {name}: cannot be read: {e}")))?;
     if bytes.len() as u64 > limit {

@@ -87,9 +87,13 @@ pub fn sample_transcript(raw: &Map) -> Transcript {
         .iter()
         .filter_map(|e| event(e, pool.len(), &attachments))
         .collect();
+    // Every entry keeps its place, a broken one as an empty message: the ranges index them.
     let pool: Vec<Message> = pool
         .iter()
-        .filter_map(|m| message(m, &attachments))
+        .map(|m| {
+            message(m, &attachments)
+                .unwrap_or_else(|| Message::text_message(Role::Other(String::new()), ""))
+        })
         .collect();
     // Times from the sample's start, by the clock: `working_start` counts working time, which
     // the first events of some logs measure from another origin.
@@ -125,9 +129,14 @@ pub fn sample_transcript(raw: &Map) -> Transcript {
     }
 }
 
-/// An ISO 8601 time with its offset, as Inspect writes them.
+/// An ISO 8601 time, as Inspect writes them; older logs wrote none of the offset, which
+/// Inspect's reader takes as UTC, and so does this.
 fn instant(text: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-    chrono::DateTime::parse_from_rfc3339(text).ok()
+    chrono::DateTime::parse_from_rfc3339(text).ok().or_else(|| {
+        chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+            .ok()
+            .map(|t| t.and_utc().fixed_offset())
+    })
 }
 
 fn message(value: &Json, attachments: &Attachments) -> Option<Message> {
@@ -282,7 +291,10 @@ fn usage(value: &Json) -> Option<Usage> {
     Some(Usage {
         input_tokens: int("input_tokens").unwrap_or(0),
         output_tokens: int("output_tokens").unwrap_or(0),
-        total_tokens: int("total_tokens").unwrap_or(0),
+        // Some writers leave the total out: it is what went in and came out.
+        total_tokens: int("total_tokens").filter(|&t| t > 0).unwrap_or_else(|| {
+            int("input_tokens").unwrap_or(0) + int("output_tokens").unwrap_or(0)
+        }),
         cache_read: int("input_tokens_cache_read"),
         cache_write: int("input_tokens_cache_write"),
         reasoning_tokens: int("reasoning_tokens"),
@@ -533,6 +545,38 @@ mod tests {
         assert_eq!(usage.unwrap().total_tokens, 4);
         assert_eq!(transcript.counts().limit.as_deref(), Some("token"));
         assert_eq!(transcript.counts().tokens, 4);
+    }
+
+    #[test]
+    fn old_times_read_as_utc_and_withheld_reasoning_by_its_summary() {
+        // Two tools of one stage run at once: B's events after A's end are still B's.
+        let raw = parse(
+            r#"{"events": [
+              {"event": "span_begin", "id": "P", "name": "solver", "timestamp": "2024-07-01T10:00:00"},
+              {"event": "span_begin", "id": "A", "parent_id": "P", "name": "a", "type": "tool", "span_id": "A", "timestamp": "2024-07-01T10:00:01"},
+              {"event": "span_begin", "id": "B", "parent_id": "P", "name": "b", "type": "tool", "span_id": "B", "timestamp": "2024-07-01T10:00:01"},
+              {"event": "model", "model": "m", "span_id": "B", "output": {"usage": {"input_tokens": 60, "output_tokens": 40}}, "timestamp": "2024-07-01T10:00:02"},
+              {"event": "span_end", "id": "A", "span_id": "A", "timestamp": "2024-07-01T10:00:03"},
+              {"event": "error", "span_id": "B", "error": {"message": "boom"}, "timestamp": "2024-07-01T10:00:04"},
+              {"event": "span_end", "id": "B", "span_id": "B", "timestamp": "2024-07-01T10:00:05"}
+            ],
+            "messages": [{"role": "assistant", "content": [{"type": "reasoning", "reasoning": "gAAAA-encrypted", "summary": "Checked both.", "redacted": true}]}]}"#,
+        );
+        let transcript = sample_transcript(&raw);
+        // Offsetless times, as older logs wrote them: UTC, from the first event.
+        assert_eq!(transcript.events[5].elapsed, Some(4.0));
+        // Model calls that leave the total out count what went in and came out.
+        let EventDetail::Model { usage, .. } = &transcript.events[3].detail else {
+            panic!("not a model event");
+        };
+        assert_eq!(usage.unwrap().total_tokens, 100);
+        // Withheld reasoning shows its summary, and is searched by it, not by the blob.
+        assert_eq!(
+            transcript.messages[0].parts[0].readable_reasoning(),
+            Some("Checked both.")
+        );
+        assert!(transcript.any_text(|t| t.contains("Checked both")));
+        assert!(!transcript.any_text(|t| t.contains("gAAAA")));
     }
 
     #[test]

@@ -106,8 +106,9 @@ impl App {
             InputPurpose::ClusterBy if confirmed => self.recluster(text),
             InputPurpose::ClusterBy => Command::None,
             InputPurpose::FindInTranscript => {
+                // Cancelled: back to where it was (the search started on the line after).
                 if !confirmed && let Some(sample) = self.sample_mut() {
-                    sample.scroll = sample.search_from;
+                    sample.scroll = sample.search_from.saturating_sub(1);
                 }
                 Command::None
             }

@@ -314,17 +314,17 @@ impl App {
                 sample.unfolded = !sample.unfolded;
                 sample.lay_out(width);
                 let lines = sample.layout.as_ref().map_or(0, |l| l.lines.len());
-                sample.scroll = sample.scroll.min(lines.saturating_sub(1) as u16);
+                sample.scroll = sample.scroll.min(lines.saturating_sub(1));
                 return Command::None;
             }
             Action::NextMatch | Action::PrevMatch if laid_out => {
-                let from = usize::from(sample.scroll);
+                let from = sample.scroll;
                 let next = sample
                     .layout
                     .as_ref()
                     .and_then(|l| l.next_turn(from, action == Action::PrevMatch));
                 match next {
-                    Some(line) => sample.scroll = line as u16,
+                    Some(line) => sample.scroll = line,
                     None => {
                         let edge = if action == Action::NextMatch {
                             "last"
@@ -343,11 +343,12 @@ impl App {
                     return Command::None;
                 };
                 let lines = sample.layout.as_ref().map_or(0, |l| l.lines.len());
-                sample.scroll = lines.saturating_sub(shown) as u16;
+                sample.scroll = lines.saturating_sub(shown);
                 return Command::None;
             }
             Action::Search if laid_out => {
-                sample.search_from = sample.scroll;
+                // From the line after the top one, so `/` again finds the next match.
+                sample.search_from = sample.scroll + 1;
                 self.input = Some(Input {
                     purpose: InputPurpose::FindInTranscript,
                     text: String::new(),
@@ -360,8 +361,8 @@ impl App {
         match action {
             Action::Up => sample.scroll = sample.scroll.saturating_sub(1),
             Action::Down => sample.scroll = sample.scroll.saturating_add(1),
-            Action::PageUp => sample.scroll = sample.scroll.saturating_sub(page),
-            Action::PageDown => sample.scroll = sample.scroll.saturating_add(page),
+            Action::PageUp => sample.scroll = sample.scroll.saturating_sub(usize::from(page)),
+            Action::PageDown => sample.scroll = sample.scroll.saturating_add(usize::from(page)),
             Action::Top => sample.scroll = 0,
             Action::RawJson => {
                 sample.raw = !sample.raw;
@@ -530,9 +531,9 @@ impl SampleState {
         let found = self
             .layout
             .as_ref()
-            .and_then(|l| l.find(needle, usize::from(self.search_from)));
+            .and_then(|l| l.find(needle, self.search_from));
         if let Some(line) = found {
-            self.scroll = line as u16;
+            self.scroll = line;
         }
         found.is_some()
     }

@@ -131,7 +131,8 @@ pub struct SampleState {
     pub position: usize,
     pub row: usize,
     pub data: Loadable<SampleDetail>,
-    pub scroll: u16,
+    /// The first line shown (transcripts run past 65,535 lines).
+    pub scroll: usize,
     pub raw: bool,
     /// Which view of the sample shows: its fields, its transcript or its events.
     pub view: SampleView,
@@ -140,7 +141,7 @@ pub struct SampleState {
     /// The transcript or events view laid out at the screen's width.
     pub layout: Option<Arc<crate::tui::data::TranscriptLayout>>,
     /// Where a search in the transcript started (`/`), to go back on `Esc`.
-    pub search_from: u16,
+    pub search_from: usize,
 }
 
 /// The Sample screen's views (`t`, `e`).

@@ -63,12 +63,15 @@ impl TranscriptLayout {
         }
     }
 
-    /// Pushes `text`, keeping `keep` lines of it when it is folded.
-    fn push_folded(&mut self, tone: Tone, text: &str, width: usize, fold: bool, keep: usize) {
+    /// Pushes `text`; when `fold` is `Some((past, keep))` and it lays out to more than `past`
+    /// lines (wrapped: one long line of minified JSON is many), keeps `keep` of them.
+    fn push_folded(&mut self, tone: Tone, text: &str, width: usize, fold: Option<(usize, usize)>) {
         let start = self.lines.len();
         self.push(tone, text, width);
         let total = self.lines.len() - start;
-        if fold && total > keep {
+        if let Some((past, keep)) = fold
+            && total > past
+        {
             self.lines.truncate(start + keep);
             self.folded += 1;
             let more = total - keep;
@@ -121,6 +124,13 @@ fn wrap(line: &str, width: usize) -> Vec<String> {
             pieces.push(std::mem::take(&mut current).trim_end().to_owned());
             current_width = 0;
         }
+        // A line never starts with the space that ended the one before.
+        let word = if current.is_empty() {
+            word.trim_start()
+        } else {
+            word
+        };
+        let word_width = crate::text::width(word);
         if word_width > width {
             // A word longer than the line (a path, a hash): cut it where it reaches the edge.
             for c in word.chars() {
@@ -128,6 +138,9 @@ fn wrap(line: &str, width: usize) -> Vec<String> {
                 if current_width + w > width {
                     pieces.push(std::mem::take(&mut current));
                     current_width = 0;
+                }
+                if current.is_empty() && c == ' ' {
+                    continue;
                 }
                 current.push(c);
                 current_width += w;
@@ -199,8 +212,12 @@ pub fn lay_out_messages(transcript: &Transcript, width: usize, unfolded: bool) -
             tone: Tone::Heading(role_tone(&message.role)),
             text: heading(message, turn, width),
         });
-        let long = message.text().lines().count() > LONG_CONTENT;
-        let fold_text = !unfolded && (message.role == Role::System || long);
+        // The system prompt folds whatever its length; other contents once they are long.
+        let fold_text = match (unfolded, message.role == Role::System) {
+            (true, _) => None,
+            (false, true) => Some((FOLDED_LINES, FOLDED_LINES)),
+            (false, false) => Some((LONG_CONTENT, FOLDED_LINES)),
+        };
         for part in &message.parts {
             match part {
                 Part::Text(text) => {
@@ -209,12 +226,13 @@ pub fn lay_out_messages(transcript: &Transcript, width: usize, unfolded: bool) -
                     } else {
                         Tone::Text
                     };
-                    layout.push_folded(tone, text, width, fold_text, FOLDED_LINES);
+                    layout.push_folded(tone, text, width, fold_text);
                 }
-                Part::Reasoning { text, redacted, .. } => {
-                    let text = if *redacted { "(redacted)" } else { text };
+                Part::Reasoning { .. } => {
+                    let text = part.readable_reasoning().unwrap_or_default();
                     let text = format!("reasoning: {text}");
-                    layout.push_folded(Tone::Dim, &text, width, !unfolded, FOLDED_REASONING);
+                    let fold = (!unfolded).then_some((FOLDED_REASONING, FOLDED_REASONING));
+                    layout.push_folded(Tone::Dim, &text, width, fold);
                 }
                 Part::Media { .. } => {
                     let label = part.media_label().unwrap_or_default();
@@ -222,7 +240,8 @@ pub fn lay_out_messages(transcript: &Transcript, width: usize, unfolded: bool) -
                 }
                 Part::Other { kind, text } => {
                     let text = format!("[{kind}] {text}");
-                    layout.push_folded(Tone::Dim, &text, width, !unfolded, FOLDED_LINES);
+                    let fold = (!unfolded).then_some((FOLDED_LINES, FOLDED_LINES));
+                    layout.push_folded(Tone::Dim, &text, width, fold);
                 }
             }
         }
@@ -234,8 +253,8 @@ pub fn lay_out_messages(transcript: &Transcript, width: usize, unfolded: bool) -
             );
             let arguments = pretty(&call.arguments);
             let indented: Vec<String> = arguments.lines().map(|l| format!("  {l}")).collect();
-            let fold = !unfolded && indented.len() > 12;
-            layout.push_folded(Tone::Call, &indented.join("\n"), width, fold, FOLDED_LINES);
+            let fold = (!unfolded).then_some((12, FOLDED_LINES));
+            layout.push_folded(Tone::Call, &indented.join("\n"), width, fold);
             if let Some(error) = &call.parse_error {
                 layout.push(
                     Tone::Failed,
@@ -264,36 +283,67 @@ struct SpanTotals {
     marked: bool,
 }
 
-fn span_totals(transcript: &Transcript) -> std::collections::HashMap<&str, SpanTotals> {
-    let mut totals: std::collections::HashMap<&str, SpanTotals> = Default::default();
-    let mut open: Vec<&str> = Vec::new();
-    for event in &transcript.events {
-        match &event.detail {
-            EventDetail::SpanBegin { id, .. } => {
-                totals.entry(id.as_str()).or_default();
-                open.push(id);
+/// The spans of a transcript by their ids: each one's parent (spans nest by `parent_id`, not by
+/// file order: a stage's tools run at once, their spans interleaved) and totals.
+struct Spans<'t> {
+    parents: std::collections::HashMap<&'t str, Option<&'t str>>,
+    totals: std::collections::HashMap<&'t str, SpanTotals>,
+}
+
+impl<'t> Spans<'t> {
+    fn of(transcript: &'t Transcript) -> Spans<'t> {
+        let mut spans = Spans {
+            parents: Default::default(),
+            totals: Default::default(),
+        };
+        for event in &transcript.events {
+            if let EventDetail::SpanBegin { id, parent_id, .. } = &event.detail {
+                spans.parents.insert(id, parent_id.as_deref());
             }
-            EventDetail::SpanEnd { id } => {
-                if let Some(at) = open.iter().rposition(|s| s == id) {
-                    open.truncate(at);
-                }
-                totals.entry(id.as_str()).or_default().end = event.elapsed;
-            }
-            EventDetail::Model { usage, .. } => {
-                let tokens = usage.map_or(0, |u| u.total_tokens);
-                for id in &open {
-                    totals.entry(id).or_default().tokens += tokens;
-                }
-            }
-            _ => {}
         }
-        if stands_out(event) {
-            for id in &open {
-                totals.entry(id).or_default().marked = true;
+        for event in &transcript.events {
+            match &event.detail {
+                EventDetail::SpanEnd { id } => {
+                    spans.totals.entry(id.as_str()).or_default().end = event.elapsed;
+                }
+                EventDetail::Model { usage, .. } => {
+                    let tokens = usage.map_or(0, |u| u.total_tokens);
+                    for id in spans.chain(event.span_id.as_deref()) {
+                        spans.totals.entry(id).or_default().tokens += tokens;
+                    }
+                }
+                _ => {}
             }
+            if stands_out(event) {
+                for id in spans.chain(event.span_id.as_deref()) {
+                    spans.totals.entry(id).or_default().marked = true;
+                }
+            }
+        }
+        spans
+    }
+
+    /// `span` and the spans it is in, innermost first (bounded, should a log's parents loop).
+    fn chain(&self, span: Option<&'t str>) -> Vec<&'t str> {
+        let mut chain = Vec::new();
+        let mut at = span;
+        while let Some(id) = at {
+            if chain.len() >= 64 || chain.contains(&id) {
+                break;
+            }
+            chain.push(id);
+            at = self.parents.get(id).copied().flatten();
+        }
+        chain
+    }
+
+    /// How deep an event sits: the spans it is in. A span's own begin sits in its parent.
+    fn depth(&self, event: &'t Event) -> usize {
+        match &event.detail {
+            EventDetail::SpanBegin { parent_id, .. } => self.chain(parent_id.as_deref()).len(),
+            _ => self.chain(event.span_id.as_deref()).len(),
         }
     }
-    totals
 }
 
 /// An error, a failed tool or a limit: shown whatever is folded.
@@ -316,19 +366,15 @@ pub fn lay_out_events(transcript: &Transcript, width: usize, unfolded: bool) -> 
         layout.push(Tone::Dim, "This sample has no events.", width);
         return layout;
     }
-    let totals = span_totals(transcript);
-    let mut open_spans: Vec<String> = Vec::new();
+    let spans = Spans::of(transcript);
+    // What the previous model call was given: a call whose input starts with it shows only
+    // what is new, or an agent's N calls would lay out N² messages.
+    let mut previous_input: Vec<&Message> = Vec::new();
     for event in &transcript.events {
-        if let EventDetail::SpanEnd { id } = &event.detail {
-            if let Some(at) = open_spans.iter().rposition(|s| s == id) {
-                open_spans.truncate(at);
-            }
+        if matches!(event.detail, EventDetail::SpanEnd { .. }) {
             continue;
         }
-        let depth = open_spans.len();
-        if let EventDetail::SpanBegin { id, .. } = &event.detail {
-            open_spans.push(id.clone());
-        }
+        let depth = spans.depth(event);
         if !unfolded && depth > 0 && !stands_out(event) {
             continue;
         }
@@ -337,7 +383,7 @@ pub fn lay_out_events(transcript: &Transcript, width: usize, unfolded: bool) -> 
             .map_or_else(|| "       ".to_owned(), |s| format!("{s:>6.2}s"));
         let (tone, what) = match &event.detail {
             EventDetail::SpanBegin { id, name, kind, .. } => {
-                let totals = totals.get(id.as_str());
+                let totals = spans.totals.get(id.as_str());
                 let folded = !unfolded;
                 if folded {
                     layout.folded += 1;
@@ -388,9 +434,30 @@ pub fn lay_out_events(transcript: &Transcript, width: usize, unfolded: bool) -> 
         {
             let indent = format!("{}  ", " ".repeat(8 + 2 * depth.min(12)));
             if unfolded {
-                for (tone, message) in transcript
-                    .model_input(input, input_refs)
-                    .map(|m| (Tone::Dim, m))
+                let given: Vec<&Message> = transcript.model_input(input, input_refs).collect();
+                let before = previous_input.len();
+                let shared = before > 0
+                    && given.len() >= before
+                    && given
+                        .iter()
+                        .zip(&previous_input)
+                        .all(|(a, b)| std::ptr::eq(*a, *b) || a == b);
+                let new_from = if shared { before } else { 0 };
+                if new_from > 0 {
+                    layout.lines.push(LaidLine {
+                        tone: Tone::Dim,
+                        text: crate::text::fit(
+                            &match new_from {
+                                1 => format!("{indent}⇒ … the message of the call before"),
+                                n => format!("{indent}⇒ … the {n} messages of the call before"),
+                            },
+                            width,
+                        ),
+                    });
+                }
+                for (tone, message) in given[new_from..]
+                    .iter()
+                    .map(|m| (Tone::Dim, *m))
                     .chain(output.iter().map(|m| (Tone::Text, m)))
                 {
                     let arrow = if tone == Tone::Text { "⇐" } else { "⇒" };
@@ -401,6 +468,7 @@ pub fn lay_out_events(transcript: &Transcript, width: usize, unfolded: bool) -> 
                         text: crate::text::fit(&line, width),
                     });
                 }
+                previous_input = given;
             }
         }
     }
@@ -551,7 +619,9 @@ fn event_text(event: &Event) -> (Tone, String) {
             Tone::Dim,
             format!(
                 "info {}{}",
-                source.as_deref().unwrap_or_default(),
+                source
+                    .as_deref()
+                    .map_or_else(String::new, |s| format!("{s}: ")),
                 crate::text::one_line(&pyjson::to_string(data, WriteOptions::STRICT_COMPACT), 80)
             ),
         ),
@@ -580,5 +650,43 @@ mod tests {
         let original: String = line.split_whitespace().collect();
         assert_eq!(joined, original);
         assert_eq!(wrap("a\u{1b}[31mred", 40), vec!["a·[31mred"]);
+    }
+
+    #[test]
+    fn interleaved_spans_nest_by_their_parents() {
+        use crate::model::{Json, pyjson};
+        // Two tools of one stage run at once: B's events after A's end are still B's.
+        let raw = match pyjson::parse(
+            r#"{"events": [
+              {"event": "span_begin", "id": "P", "name": "solver"},
+              {"event": "span_begin", "id": "A", "parent_id": "P", "name": "a", "type": "tool", "span_id": "A"},
+              {"event": "span_begin", "id": "B", "parent_id": "P", "name": "b", "type": "tool", "span_id": "B"},
+              {"event": "model", "model": "m", "span_id": "B", "output": {"usage": {"input_tokens": 60, "output_tokens": 40}}},
+              {"event": "span_end", "id": "A", "span_id": "A"},
+              {"event": "error", "span_id": "B", "error": {"message": "boom"}},
+              {"event": "span_end", "id": "B", "span_id": "B"}
+            ]}"#,
+        )
+        .unwrap()
+        {
+            Json::Object(map) => map,
+            _ => panic!("not an object"),
+        };
+        let transcript = crate::source::inspect::transcript::sample_transcript(&raw);
+        let layout = lay_out_events(&transcript, 100, true);
+        let line = |needle: &str| {
+            layout
+                .lines
+                .iter()
+                .find(|l| l.text.contains(needle))
+                .unwrap_or_else(|| panic!("{needle}: {:?}", layout.lines))
+                .text
+                .clone()
+        };
+        // A holds no tokens; B holds the call; the error after A's end is at B's depth.
+        assert!(!line("▾ a (tool)").contains("tokens"), "{}", line("▾ a"));
+        assert!(line("▾ b (tool)").contains("100 tokens"), "{}", line("▾ b"));
+        let indent = |text: &str| text.chars().skip(8).take_while(|c| *c == ' ').count();
+        assert_eq!(indent(&line("error: boom")), indent(&line("model m")));
     }
 }

@@ -201,7 +201,7 @@ pub(super) fn sample(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     };
     let paragraph = Paragraph::new(lines)
         .wrap(Wrap { trim: false })
-        .scroll((state.scroll, 0));
+        .scroll((u16::try_from(state.scroll).unwrap_or(u16::MAX), 0));
     frame.render_widget(paragraph, area);
 }
 
@@ -209,7 +209,7 @@ pub(super) fn sample(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
 /// transcript (they were laid out at this width when the view opened).
 fn transcript(
     layout: &crate::tui::data::TranscriptLayout,
-    scroll: u16,
+    scroll: usize,
     theme: Theme,
     frame: &mut Frame,
     area: Rect,
@@ -235,7 +235,7 @@ fn transcript(
     let lines: Vec<Line> = layout
         .lines
         .iter()
-        .skip(usize::from(scroll))
+        .skip(scroll)
         .take(usize::from(area.height))
         .map(|line| Line::from(Span::styled(line.text.clone(), style(line.tone))))
         .collect();
