@@ -727,6 +727,17 @@ fn transcript_keys() {
         "{:?}",
         layout.lines[found]
     );
+    // Text folded away is found too: its block unfolds.
+    assert!(!app.sample().unwrap().unfolded);
+    press(&mut app, &[Char('/')]);
+    typed(&mut app, "I should answer yes");
+    press(&mut app, &[Enter]);
+    assert!(app.sample().unwrap().unfolded);
+    assert!(
+        screen(&app).contains("I should answer yes"),
+        "{}",
+        screen(&app)
+    );
     press(&mut app, &[Char(']')]);
     assert!(screen(&app).contains("✗ tool · fetch"), "{}", screen(&app));
     press(&mut app, &[Char('t')]);

@@ -59,9 +59,10 @@ impl App {
             // Clustering re-runs the tests: only once the field is confirmed.
             InputPurpose::ClusterBy => Command::None,
             InputPurpose::FindInTranscript => {
+                let width = usize::from(self.size.0);
                 if let Some(sample) = self.sample_mut()
                     && !input.text.is_empty()
-                    && !sample.find(&input.text)
+                    && !sample.find(&input.text, width)
                 {
                     self.fail(format!("no match for “{}”", input.text));
                 }

@@ -525,16 +525,32 @@ impl SampleState {
         };
     }
 
-    /// Scrolls to the first line holding `needle` from where the search started; `false` when
-    /// none does.
-    pub(super) fn find(&mut self, needle: &str) -> bool {
-        let found = self
-            .layout
-            .as_ref()
-            .and_then(|l| l.find(needle, self.search_from));
-        if let Some(line) = found {
+    /// Scrolls to the first line holding `needle` from where the search started; text folded
+    /// away is found too, the blocks then unfolded. `false` when no line holds it.
+    pub(super) fn find(&mut self, needle: &str, width: usize) -> bool {
+        let found = |layout: &Option<Arc<crate::tui::data::TranscriptLayout>>, from: usize| {
+            layout.as_ref().and_then(|l| l.find(needle, from))
+        };
+        if let Some(line) = found(&self.layout, self.search_from) {
             self.scroll = line;
+            return true;
         }
-        found.is_some()
+        let folded = self.layout.as_ref().is_some_and(|l| l.folded > 0);
+        if self.unfolded || !folded {
+            return false;
+        }
+        self.unfolded = true;
+        self.lay_out(width);
+        match found(&self.layout, 0) {
+            Some(line) => {
+                self.scroll = line;
+                true
+            }
+            None => {
+                self.unfolded = false;
+                self.lay_out(width);
+                false
+            }
+        }
     }
 }
