@@ -102,7 +102,10 @@ fn show_once(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     if args.cluster_by.is_some() {
         report::apply_clustering(&mut lines, Some(&clustered));
     }
-    report::sort_as_lighteval_prints(&results, &mut lines);
+    // The JSON lists rows in the file's order; the tables as lighteval prints them.
+    if args.format != ShowFormat::Json {
+        report::sort_as_lighteval_prints(&results, &mut lines);
+    }
     let shown = Shown {
         results: &results,
         lines: &lines,
@@ -142,7 +145,7 @@ fn show_once(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
 /// A run's results, their report's lines, and what evaldeck adds beside them.
 struct Shown<'a> {
     results: &'a ResultsFile,
-    /// In lighteval's table order.
+    /// In lighteval's table order for the tables, the file's for the JSON.
     lines: &'a [ResultLine],
     corrected: &'a [CorpusScore],
     /// Standard errors clustered by `cluster_by`, which replace the stored ones in tables.
@@ -331,11 +334,11 @@ fn json_summary(model: &str, date_id: &str, shown: &Shown<'_>) -> Json {
     };
     doc.insert("stderr_convention".into(), convention.into());
     let mut layout_rows = Vec::new();
-    for line in report::result_lines(results, shown.corrected, &|_| None) {
+    for line in shown.lines {
         if line.origin == LineOrigin::StoredLightevalLayout {
             let mut entry = Map::new();
-            entry.insert("task".into(), line.task.into());
-            entry.insert("metric".into(), line.metric.into());
+            entry.insert("task".into(), line.task.as_str().into());
+            entry.insert("metric".into(), line.metric.as_str().into());
             layout_rows.push(Json::Object(entry));
         }
     }

@@ -214,7 +214,7 @@ fn write_summary(transcript: &Transcript, out: &mut dyn Write, prefix: &str) -> 
         }
         let listed: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
         writeln!(out, "{prefix}events: {}", listed.join(", "))?;
-        for event in transcript.events.iter().filter(|e| stands_out(e)) {
+        for event in transcript.events.iter().filter(|e| e.stands_out()) {
             writeln!(out, "{prefix}{}", event_line(event))?;
         }
     }
@@ -226,10 +226,6 @@ fn write_summary(transcript: &Transcript, out: &mut dyn Write, prefix: &str) -> 
         )?;
     }
     Ok(())
-}
-
-fn stands_out(event: &Event) -> bool {
-    event.is_failure() || matches!(event.detail, EventDetail::Limit { .. })
 }
 
 fn event_line(event: &Event) -> String {

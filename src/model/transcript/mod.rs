@@ -338,6 +338,11 @@ pub enum EventDetail {
 }
 
 impl Event {
+    /// Whether the event must show whatever is folded: a failure, or a limit hit.
+    pub fn stands_out(&self) -> bool {
+        self.is_failure() || matches!(self.detail, EventDetail::Limit { .. })
+    }
+
     /// Whether the event is a failure: an error, a failed tool, a model call that errored.
     pub fn is_failure(&self) -> bool {
         match &self.detail {

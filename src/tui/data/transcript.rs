@@ -314,7 +314,7 @@ impl<'t> Spans<'t> {
                 }
                 _ => {}
             }
-            if stands_out(event) {
+            if event.stands_out() {
                 for id in spans.chain(event.span_id.as_deref()) {
                     spans.totals.entry(id).or_default().marked = true;
                 }
@@ -346,11 +346,6 @@ impl<'t> Spans<'t> {
     }
 }
 
-/// An error, a failed tool or a limit: shown whatever is folded.
-fn stands_out(event: &Event) -> bool {
-    event.is_failure() || matches!(event.detail, EventDetail::Limit { .. })
-}
-
 /// The Events view: the timeline of the sample, each event at its time from the sample's
 /// start, nested in the spans it is in (init, solvers, tools, scorers, agents), as Inspect's own
 /// transcript nests them. It starts folded to the top-level spans, each with its time and
@@ -375,7 +370,7 @@ pub fn lay_out_events(transcript: &Transcript, width: usize, unfolded: bool) -> 
             continue;
         }
         let depth = spans.depth(event);
-        if !unfolded && depth > 0 && !stands_out(event) {
+        if !unfolded && depth > 0 && !event.stands_out() {
             continue;
         }
         let at = event
